@@ -1,0 +1,328 @@
+//! `catalog.ron`: models and hardware presets. Loads, validates and resolves names; every error
+//! names the file, line, column and field.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::estimate::hardware::Hardware;
+use crate::estimate::model::{Attention, LayerLayout, ModelSpec};
+use crate::search::closest;
+
+/// The catalog shipped inside the binary.
+pub const BUILTIN: &str = include_str!("../catalog.ron");
+
+/// Models and hardware.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Catalog {
+    /// Models.
+    #[serde(default)]
+    pub models: Vec<ModelSpec>,
+    /// Hardware presets and tiers.
+    #[serde(default)]
+    pub hardware: Vec<Hardware>,
+}
+
+/// A catalog that could not be used, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogError {
+    /// File (or `<builtin>`).
+    pub origin: String,
+    /// 1-based line, 0 if unknown.
+    pub line: usize,
+    /// 1-based column, 0 if unknown.
+    pub col: usize,
+    /// What is wrong, naming the entry and field.
+    pub message: String,
+}
+
+impl fmt::Display for CatalogError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.origin, self.line, self.col, self.message
+        )
+    }
+}
+
+impl std::error::Error for CatalogError {}
+
+/// Why a name did not resolve.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotFound {
+    /// What was looked for (`model`, `hardware`).
+    pub what: &'static str,
+    /// The query.
+    pub query: String,
+    /// Closest known names.
+    pub suggestions: Vec<String>,
+}
+
+impl fmt::Display for NotFound {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown {} '{}'", self.what, self.query)?;
+        if !self.suggestions.is_empty() {
+            write!(f, "; did you mean: {}?", self.suggestions.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for NotFound {}
+
+impl Catalog {
+    /// The built-in catalog (validated by tests, so this cannot fail at run time in practice).
+    pub fn builtin() -> Result<Catalog, CatalogError> {
+        Catalog::parse(BUILTIN, "catalog.ron")
+    }
+
+    /// Reads and validates a catalog file.
+    pub fn from_path(path: &Path) -> Result<Catalog, CatalogError> {
+        let origin = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+            origin: origin.clone(),
+            line: 0,
+            col: 0,
+            message: format!("cannot read: {e}"),
+        })?;
+        Catalog::parse(&text, &origin)
+    }
+
+    /// Parses and validates catalog text; `origin` names it in errors.
+    pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
+        let cat: Catalog = ron::Options::default()
+            .from_str(text)
+            .map_err(|e| CatalogError {
+                origin: origin.to_string(),
+                line: e.position.line,
+                col: e.position.col,
+                message: e.code.to_string(),
+            })?;
+        cat.validate(text, origin)?;
+        Ok(cat)
+    }
+
+    /// Adds the overlay's entries; an entry with an existing id replaces it.
+    pub fn merge(&mut self, overlay: Catalog) {
+        for m in overlay.models {
+            match self.models.iter_mut().find(|x| x.id == m.id) {
+                Some(slot) => *slot = m,
+                None => self.models.push(m),
+            }
+        }
+        for h in overlay.hardware {
+            match self.hardware.iter_mut().find(|x| x.id == h.id) {
+                Some(slot) => *slot = h,
+                None => self.hardware.push(h),
+            }
+        }
+    }
+
+    fn validate(&self, text: &str, origin: &str) -> Result<(), CatalogError> {
+        let err = |id: &str, field: &str, msg: String| {
+            let (line, col) = locate(text, id, field);
+            CatalogError {
+                origin: origin.to_string(),
+                line,
+                col,
+                message: format!("'{id}' field '{field}': {msg}"),
+            }
+        };
+        let mut seen = std::collections::HashSet::new();
+        for m in &self.models {
+            if !seen.insert(m.id.to_ascii_lowercase()) {
+                return Err(err(&m.id, "id", "duplicate model id".into()));
+            }
+            if let Some((field, msg)) = model_problem(m) {
+                return Err(err(&m.id, field, msg));
+            }
+        }
+        seen.clear();
+        for h in &self.hardware {
+            if !seen.insert(h.id.to_ascii_lowercase()) {
+                return Err(err(&h.id, "id", "duplicate hardware id".into()));
+            }
+            if h.memory == 0 {
+                return Err(err(&h.id, "memory_gib", "must be > 0".into()));
+            }
+            if !(h.bandwidth_gbps.is_finite() && h.bandwidth_gbps > 0.0) {
+                return Err(err(
+                    &h.id,
+                    "bandwidth_gbps",
+                    format!("must be > 0, got {}", h.bandwidth_gbps),
+                ));
+            }
+            if h.gpus == 0 {
+                return Err(err(&h.id, "gpus", "must be ≥ 1".into()));
+            }
+            if !h.fp16_tflops.is_finite() || h.fp16_tflops < 0.0 {
+                return Err(err(&h.id, "fp16_tflops", "must be ≥ 0".into()));
+            }
+        }
+        Ok(())
+    }
+
+    /// Finds a model by id, Hugging Face repo, bare repo name, Ollama tag or name (any case).
+    pub fn find_model(&self, query: &str) -> Result<&ModelSpec, NotFound> {
+        let q = query.trim().to_ascii_lowercase();
+        let q_no_latest = q.strip_suffix(":latest").unwrap_or(&q);
+        let hit = self.models.iter().find(|m| {
+            let repo = m.hf_repo.as_deref().unwrap_or("").to_ascii_lowercase();
+            m.id.eq_ignore_ascii_case(&q)
+                || repo == q
+                || (!repo.is_empty() && repo.rsplit('/').next() == Some(q.as_str()))
+                || m.ollama
+                    .iter()
+                    .any(|t| t.eq_ignore_ascii_case(&q) || t.eq_ignore_ascii_case(q_no_latest))
+                || m.name.eq_ignore_ascii_case(&q)
+        });
+        hit.ok_or_else(|| {
+            let names: Vec<String> = self.models.iter().map(|m| m.id.clone()).collect();
+            NotFound {
+                what: "model",
+                query: query.to_string(),
+                suggestions: closest(query, &names, 3),
+            }
+        })
+    }
+
+    /// Finds hardware by id or name; `48`, `48gb` and `tier-48` name a memory tier.
+    pub fn find_hardware(&self, query: &str) -> Result<&Hardware, NotFound> {
+        let q = query.trim().to_ascii_lowercase();
+        let digits = q.trim_end_matches("gb").trim_end_matches("gib").trim();
+        let tier = if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
+            Some(format!("tier-{digits}"))
+        } else {
+            None
+        };
+        let hit = self.hardware.iter().find(|h| {
+            h.id.eq_ignore_ascii_case(&q)
+                || h.name.eq_ignore_ascii_case(&q)
+                || tier.as_deref() == Some(h.id.as_str())
+        });
+        hit.ok_or_else(|| {
+            let names: Vec<String> = self.hardware.iter().map(|h| h.id.clone()).collect();
+            NotFound {
+                what: "hardware",
+                query: query.to_string(),
+                suggestions: closest(query, &names, 3),
+            }
+        })
+    }
+}
+
+fn model_problem(m: &ModelSpec) -> Option<(&'static str, String)> {
+    let a = &m.arch;
+    let positive = [
+        ("params", m.params),
+        ("layers", u64::from(a.layers)),
+        ("hidden", u64::from(a.hidden)),
+        ("heads", u64::from(a.heads)),
+        ("head_dim", u64::from(a.head_dim)),
+        ("vocab", u64::from(a.vocab)),
+        ("context", u64::from(a.context)),
+    ];
+    for (field, v) in positive {
+        if v == 0 {
+            return Some((field, "must be > 0".into()));
+        }
+    }
+    if !matches!(a.attention, Attention::Mla { .. }) && (a.kv_heads == 0 || a.kv_heads > a.heads) {
+        return Some((
+            "kv_heads",
+            format!("must be in 1..={} (heads), got {}", a.heads, a.kv_heads),
+        ));
+    }
+    if let Some(active) = m.active_params {
+        if active > m.params {
+            return Some((
+                "active_params",
+                format!("{active} exceeds total params {}", m.params),
+            ));
+        }
+    }
+    if let Some(moe) = &a.moe {
+        if moe.experts == 0 || moe.used == 0 || moe.used > moe.experts {
+            return Some((
+                "moe",
+                format!(
+                    "experts used per token ({}) must be in 1..={}",
+                    moe.used, moe.experts
+                ),
+            ));
+        }
+        if moe.expert_ffn == 0 {
+            return Some(("moe", "expert_ffn must be > 0".into()));
+        }
+    }
+    if let Some(h) = &a.hybrid {
+        if let LayerLayout::Pattern(p) = &h.layout {
+            if p.len() != a.layers as usize {
+                return Some((
+                    "hybrid",
+                    format!("pattern has {} entries for {} layers", p.len(), a.layers),
+                ));
+            }
+        }
+    }
+    if let Some(ext) = a.context_extended {
+        if ext < a.context {
+            return Some((
+                "context_extended",
+                format!("{ext} is below the native context {}", a.context),
+            ));
+        }
+    }
+    None
+}
+
+/// Line and column of `field` inside the entry whose id is `id` (of the id itself if the field is
+/// not written out).
+fn locate(text: &str, id: &str, field: &str) -> (usize, usize) {
+    let needle = format!("\"{id}\"");
+    let Some(start) = text.find(&needle) else {
+        return (0, 0);
+    };
+    let after = &text[start..];
+    let end = after[1..].find("(id:").map_or(after.len(), |e| e + 1);
+    let entry = &after[..end];
+    let offset = [format!("{field}:"), format!("{field} :")]
+        .iter()
+        .filter_map(|f| entry.find(f.as_str()))
+        .min()
+        .map_or(start, |o| start + o);
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = offset - text[..offset].rfind('\n').map_or(0, |p| p + 1) + 1;
+    (line, col)
+}
+
+/// `$XDG_CONFIG_HOME/fitcheck` (or `~/.config/fitcheck`), honouring `FITCHECK_CONFIG_DIR`.
+pub fn config_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FITCHECK_CONFIG_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
+        return Some(PathBuf::from(x).join("fitcheck"));
+    }
+    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config").join("fitcheck"))
+}
+
+/// The catalog a run uses: `--catalog PATH` or the built-in one, plus the user overlay
+/// (`catalog.ron` in the config dir) when present.
+pub fn load(path: Option<&Path>) -> Result<Catalog, CatalogError> {
+    let mut cat = match path {
+        Some(p) => Catalog::from_path(p)?,
+        None => Catalog::builtin()?,
+    };
+    if let Some(overlay) = config_dir()
+        .map(|d| d.join("catalog.ron"))
+        .filter(|p| p.is_file())
+    {
+        let extra = Catalog::from_path(&overlay)?;
+        cat.merge(extra);
+    }
+    Ok(cat)
+}

@@ -1,0 +1,280 @@
+//! Where every byte goes (GPU vs host), whether it fits, and how many layers to offload —
+//! the same back-to-front, experts-first strategy as llama.cpp's `--fit`.
+
+use serde::{Deserialize, Serialize};
+
+use super::hardware::Hardware;
+use super::kv::CacheBytes;
+use super::overhead::ComputeBuffers;
+use super::units::{GIB, MIB};
+use super::weights::WeightTable;
+
+/// The answer to "does it fit".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Everything in GPU (or unified) memory.
+    FitsOnGpu,
+    /// Some layers or experts in host RAM: runs, slower.
+    PartialOffload,
+    /// Runs on the CPU from RAM only.
+    CpuOnly,
+    /// Does not fit anywhere.
+    DoesNotFit,
+}
+
+impl Verdict {
+    /// Short label.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::FitsOnGpu => "fits on GPU",
+            Verdict::PartialOffload => "partial offload",
+            Verdict::CpuOnly => "CPU only",
+            Verdict::DoesNotFit => "does not fit",
+        }
+    }
+
+    /// A symbol that carries the meaning without colour.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Verdict::FitsOnGpu => "✓",
+            Verdict::PartialOffload => "~",
+            Verdict::CpuOnly => "c",
+            Verdict::DoesNotFit => "✗",
+        }
+    }
+}
+
+/// Which layers sit on the GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Placement {
+    /// `-ngl`: blocks counted from the end, plus the output layer when `> layers`.
+    pub gpu_layers: u32,
+    /// `--n-cpu-moe`: the first N blocks keep their routed experts in host RAM.
+    pub cpu_moe: u32,
+}
+
+/// Bytes per memory pool for one placement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Tally {
+    /// Weights on GPUs (all devices).
+    pub gpu_weights: u64,
+    /// Weights in host RAM.
+    pub host_weights: u64,
+    /// Cache on GPUs.
+    pub gpu_cache: u64,
+    /// Cache in host RAM.
+    pub host_cache: u64,
+    /// Compute buffers (all devices + host).
+    pub compute: u64,
+    /// Driver/runtime overhead.
+    pub runtime: u64,
+    /// Used on the fullest GPU.
+    pub gpu_per_device: u64,
+    /// Used in host RAM (the unified pool for unified machines).
+    pub host: u64,
+}
+
+/// Everything placement needs, fixed for one (model, quant, cache, hardware).
+pub struct FitInputs<'a> {
+    /// Weights.
+    pub weights: &'a WeightTable,
+    /// Cache.
+    pub cache: &'a CacheBytes,
+    /// Compute buffers.
+    pub compute: ComputeBuffers,
+    /// Runtime overhead per GPU.
+    pub runtime: u64,
+    /// Machine.
+    pub hw: &'a Hardware,
+}
+
+const HOST_RUNTIME: u64 = 64 * MIB;
+
+impl FitInputs<'_> {
+    fn layers(&self) -> u32 {
+        self.weights.layers.len() as u32
+    }
+
+    /// Memory use of one placement.
+    pub fn tally(&self, p: Placement) -> Tally {
+        let w = self.weights;
+        let cache_total: u64 = self.cache.per_layer.iter().sum();
+        let layer_total: u64 = w.layers.iter().map(|l| l.bytes).sum();
+        let hw = self.hw;
+        if !hw.has_gpu() || hw.unified {
+            let weights = w.loaded_bytes();
+            let compute = self.compute.device + self.compute.host;
+            let runtime = if hw.has_gpu() {
+                self.runtime
+            } else {
+                HOST_RUNTIME
+            };
+            let total = weights + cache_total + compute + runtime;
+            return Tally {
+                gpu_weights: if hw.has_gpu() { weights } else { 0 },
+                host_weights: if hw.has_gpu() { 0 } else { weights },
+                gpu_cache: if hw.has_gpu() { cache_total } else { 0 },
+                host_cache: if hw.has_gpu() { 0 } else { cache_total },
+                compute,
+                runtime,
+                gpu_per_device: if hw.has_gpu() { total } else { 0 },
+                host: total,
+            };
+        }
+        let n = self.layers();
+        let ngl = p.gpu_layers.min(n + 1);
+        let first_gpu = n + 1 - ngl.max(1);
+        let output_on_gpu = ngl > n;
+        let mut gpu_w = 0u64;
+        let mut gpu_kv = 0u64;
+        let mut largest_host_tensor = 0u64;
+        for (il, l) in w.layers.iter().enumerate() {
+            let il = il as u32;
+            if ngl > 0 && il >= first_gpu {
+                let experts_on_host = il < p.cpu_moe;
+                gpu_w += l.bytes - if experts_on_host { l.expert_bytes } else { 0 };
+                gpu_kv += self.cache.per_layer[il as usize];
+                if experts_on_host {
+                    largest_host_tensor = largest_host_tensor.max(l.expert_bytes / 3);
+                }
+            } else {
+                largest_host_tensor =
+                    largest_host_tensor.max((l.bytes - l.expert_bytes) / 3 + l.expert_bytes / 3);
+            }
+        }
+        if output_on_gpu {
+            gpu_w += w.output;
+        } else {
+            largest_host_tensor = largest_host_tensor.max(w.output);
+        }
+        let host_output = if output_on_gpu || w.output_tied {
+            0
+        } else {
+            w.output
+        };
+        let host_w = w.token_embd
+            + host_output
+            + (layer_total - (gpu_w - if output_on_gpu { w.output } else { 0 }));
+        let host_kv = cache_total - gpu_kv;
+        let gpus = u64::from(hw.gpus.max(1));
+        let offloading = ngl <= n || p.cpu_moe > 0;
+        let (dev_compute, dev_runtime) = if ngl > 0 {
+            let copy_in = if offloading { largest_host_tensor } else { 0 };
+            (self.compute.device + copy_in, self.runtime)
+        } else {
+            (0, 0)
+        };
+        let host_compute = self.compute.host + if offloading { self.compute.device } else { 0 };
+        let gpu_per_device = (gpu_w + gpu_kv).div_ceil(gpus) + dev_compute + dev_runtime;
+        Tally {
+            gpu_weights: gpu_w,
+            host_weights: host_w,
+            gpu_cache: gpu_kv,
+            host_cache: host_kv,
+            compute: dev_compute * gpus + host_compute,
+            runtime: dev_runtime * gpus + HOST_RUNTIME,
+            gpu_per_device,
+            host: host_w + host_kv + host_compute + HOST_RUNTIME,
+        }
+    }
+
+    fn gpu_ok(&self, t: &Tally) -> bool {
+        t.gpu_per_device <= self.hw.usable_per_device()
+    }
+
+    fn host_ok(&self, t: &Tally) -> bool {
+        t.host <= self.hw.host_usable()
+    }
+
+    /// Verdict of a placement.
+    pub fn verdict_of(&self, p: Placement) -> (Verdict, Tally) {
+        let t = self.tally(p);
+        let hw = self.hw;
+        let v = if !hw.has_gpu() {
+            if self.host_ok(&t) {
+                Verdict::CpuOnly
+            } else {
+                Verdict::DoesNotFit
+            }
+        } else if hw.unified {
+            if self.gpu_ok(&t) {
+                Verdict::FitsOnGpu
+            } else if t.host <= hw.host_usable() {
+                Verdict::CpuOnly
+            } else {
+                Verdict::DoesNotFit
+            }
+        } else if !(self.gpu_ok(&t) && self.host_ok(&t)) {
+            Verdict::DoesNotFit
+        } else if p.gpu_layers > self.layers() && p.cpu_moe == 0 {
+            Verdict::FitsOnGpu
+        } else if p.gpu_layers == 0 {
+            Verdict::CpuOnly
+        } else {
+            Verdict::PartialOffload
+        };
+        (v, t)
+    }
+
+    /// llama.cpp's fit: everything; else (MoE) experts of the first blocks to host; else fewer layers.
+    pub fn auto_place(&self) -> (Placement, Verdict, Tally) {
+        let n = self.layers();
+        let full = Placement {
+            gpu_layers: n + 1,
+            cpu_moe: 0,
+        };
+        let (v, t) = self.verdict_of(full);
+        if v != Verdict::DoesNotFit || !self.hw.has_gpu() || self.hw.unified {
+            return (full, v, t);
+        }
+        let is_moe = self.weights.layers.iter().any(|l| l.expert_bytes > 0);
+        if is_moe {
+            let gpu_fits = |k: u32| {
+                self.gpu_ok(&self.tally(Placement {
+                    gpu_layers: n + 1,
+                    cpu_moe: k,
+                }))
+            };
+            if gpu_fits(n) {
+                let k = first_true(0, n, gpu_fits);
+                let p = Placement {
+                    gpu_layers: n + 1,
+                    cpu_moe: k,
+                };
+                let (v, t) = self.verdict_of(p);
+                return (p, v, t);
+            }
+        }
+        let gpu_fits = |ngl: u32| {
+            self.gpu_ok(&self.tally(Placement {
+                gpu_layers: ngl,
+                cpu_moe: 0,
+            }))
+        };
+        // Largest ngl whose GPU side fits (ngl = 0 always does).
+        let ngl = n + 1 - first_true(0, n + 1, |k| gpu_fits(n + 1 - k));
+        let p = Placement {
+            gpu_layers: ngl,
+            cpu_moe: 0,
+        };
+        let (v, t) = self.verdict_of(p);
+        (p, v, t)
+    }
+}
+
+/// Smallest `k` in `lo..=hi` with `pred(k)`, assuming `pred` is monotone and `pred(hi)` holds.
+fn first_true(mut lo: u32, mut hi: u32, pred: impl Fn(u32) -> bool) -> u32 {
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        if pred(mid) {
+            hi = mid;
+        } else {
+            lo = mid + 1;
+        }
+    }
+    lo
+}
+
+/// llama.cpp's own safety margin per device (`--fit-target`, 1 GiB).
+pub const FIT_MARGIN: u64 = GIB;

@@ -1,0 +1,258 @@
+//! KV cache and recurrent state exactly as llama.cpp allocates them
+//! (`llama-kv-cache.cpp`, `llama-kv-cache-iswa.cpp`, `llama-memory-recurrent.cpp`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::str::FromStr;
+
+use super::ggml::GgmlType;
+use super::model::{Arch, Attention, Mixer};
+use super::units::round_up;
+
+/// KV cache element type (`--cache-type-k/-v`).
+#[allow(non_camel_case_types, missing_docs)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum KvType {
+    F32,
+    F16,
+    BF16,
+    Q8_0,
+    Q5_1,
+    Q5_0,
+    Q4_1,
+    Q4_0,
+    IQ4_NL,
+}
+
+/// The cache types llama.cpp accepts, in menu order.
+pub const KV_TYPES: [KvType; 9] = [
+    KvType::F16,
+    KvType::Q8_0,
+    KvType::Q4_0,
+    KvType::BF16,
+    KvType::F32,
+    KvType::Q5_1,
+    KvType::Q5_0,
+    KvType::Q4_1,
+    KvType::IQ4_NL,
+];
+
+impl KvType {
+    /// The GGML storage type.
+    pub fn ggml(self) -> GgmlType {
+        match self {
+            KvType::F32 => GgmlType::F32,
+            KvType::F16 => GgmlType::F16,
+            KvType::BF16 => GgmlType::BF16,
+            KvType::Q8_0 => GgmlType::Q8_0,
+            KvType::Q5_1 => GgmlType::Q5_1,
+            KvType::Q5_0 => GgmlType::Q5_0,
+            KvType::Q4_1 => GgmlType::Q4_1,
+            KvType::Q4_0 => GgmlType::Q4_0,
+            KvType::IQ4_NL => GgmlType::IQ4_NL,
+        }
+    }
+
+    /// Lower-case name as llama.cpp spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            KvType::F32 => "f32",
+            KvType::F16 => "f16",
+            KvType::BF16 => "bf16",
+            KvType::Q8_0 => "q8_0",
+            KvType::Q5_1 => "q5_1",
+            KvType::Q5_0 => "q5_0",
+            KvType::Q4_1 => "q4_1",
+            KvType::Q4_0 => "q4_0",
+            KvType::IQ4_NL => "iq4_nl",
+        }
+    }
+
+    /// Quantized types (V needs flash attention).
+    pub fn is_quantized(self) -> bool {
+        !matches!(self, KvType::F32 | KvType::F16 | KvType::BF16)
+    }
+}
+
+impl fmt::Display for KvType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for KvType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let k = s.trim().to_ascii_lowercase();
+        KV_TYPES
+            .iter()
+            .copied()
+            .find(|t| t.name() == k)
+            .ok_or_else(|| {
+                let names: Vec<&str> = KV_TYPES.iter().map(|t| t.name()).collect();
+                format!("unknown KV cache type '{s}' (known: {})", names.join(", "))
+            })
+    }
+}
+
+/// How the runtime lays out the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct CacheShape {
+    /// Requested context: total cells when unified, per sequence otherwise.
+    pub context: u32,
+    /// Sequences served at once.
+    pub parallel: u32,
+    /// One stream shared by all sequences (llama-server) or one per sequence (Ollama).
+    pub unified: bool,
+    /// K type.
+    pub k_type: KvType,
+    /// V type.
+    pub v_type: KvType,
+    /// Physical batch.
+    pub n_ubatch: u32,
+    /// Flash attention on (V stored untransposed, no V padding).
+    pub flash_attn: bool,
+}
+
+impl CacheShape {
+    /// (streams, cells per stream) of the full-attention cache.
+    pub fn full_cells(&self) -> (u64, u64) {
+        let np = u64::from(self.parallel.max(1));
+        let ctx = u64::from(self.context.max(1));
+        if self.unified {
+            (1, round_up(ctx, 256))
+        } else {
+            (np, round_up(ctx, 256))
+        }
+    }
+
+    /// Cells per stream of a sliding-window or chunked cache.
+    pub fn window_cells(&self, window: u32) -> u64 {
+        let (_, full) = self.full_cells();
+        let np = u64::from(self.parallel.max(1));
+        let per = u64::from(window) * if self.unified { np } else { 1 } + u64::from(self.n_ubatch);
+        round_up(full.min(per), 256)
+    }
+}
+
+/// Cache bytes per layer and in total.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CacheBytes {
+    /// Attention KV bytes (full + windowed + MLA).
+    pub kv: u64,
+    /// Of which in windowed (SWA/chunked) layers.
+    pub kv_windowed: u64,
+    /// Recurrent state bytes (always F32).
+    pub state: u64,
+    /// KV + state of each layer, for placement on devices.
+    pub per_layer: Vec<u64>,
+}
+
+fn window_of(arch: &Arch) -> Option<u32> {
+    match arch.attention {
+        Attention::Sliding { window, .. } => Some(window),
+        Attention::Chunked { chunk, .. } => Some(chunk),
+        _ => None,
+    }
+}
+
+/// Exact cache allocation for `arch` under `shape`.
+pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
+    let (streams, full_cells) = shape.full_cells();
+    let k = shape.k_type.ggml();
+    let v = shape.v_type.ggml();
+    let max_dv = (0..arch.layers)
+        .filter(|&il| arch.mixer(il) == Mixer::Attention)
+        .map(|il| arch.kv_shape(il).2)
+        .max()
+        .unwrap_or(0);
+    let seqs = u64::from(shape.parallel.max(1));
+    let mut out = CacheBytes {
+        per_layer: Vec::with_capacity(arch.layers as usize),
+        ..Default::default()
+    };
+    for il in 0..arch.layers {
+        let bytes = match arch.mixer(il) {
+            Mixer::None => 0,
+            Mixer::Recurrent => {
+                let (r, s) = arch
+                    .hybrid
+                    .as_ref()
+                    .map_or((0, 0), |h| h.state.state_floats(arch.hidden));
+                let b = seqs * (r + s) * 4;
+                out.state += b;
+                b
+            }
+            Mixer::Attention => {
+                let windowed = arch.is_windowed(il);
+                let cells = match window_of(arch) {
+                    Some(w) if windowed => shape.window_cells(w),
+                    _ => full_cells,
+                } * streams;
+                let row = if let Attention::Mla {
+                    kv_lora_rank,
+                    rope_dim,
+                    ..
+                } = arch.attention
+                {
+                    // V-less cache: V is a view into the latent part of K.
+                    k.bytes_for(u64::from(kv_lora_rank + rope_dim))
+                } else {
+                    let (heads, dk, dv) = arch.kv_shape(il);
+                    let dv = if shape.flash_attn { dv } else { max_dv };
+                    k.bytes_for(u64::from(heads) * u64::from(dk))
+                        + v.bytes_for(u64::from(heads) * u64::from(dv))
+                };
+                let b = cells * row;
+                out.kv += b;
+                if windowed {
+                    out.kv_windowed += b;
+                }
+                b
+            }
+        };
+        out.per_layer.push(bytes);
+    }
+    out
+}
+
+/// Bytes of KV read to decode one token at `depth` (llama.cpp pads the attended range to 256).
+pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
+    let k = shape.k_type.ggml();
+    let v = shape.v_type.ggml();
+    let (_, full_cells) = shape.full_cells();
+    let used_full = round_up(depth.max(1), 256).min(full_cells);
+    let mut total = 0u64;
+    for il in 0..arch.layers {
+        match arch.mixer(il) {
+            Mixer::None => {}
+            Mixer::Recurrent => {
+                let (r, s) = arch
+                    .hybrid
+                    .as_ref()
+                    .map_or((0, 0), |h| h.state.state_floats(arch.hidden));
+                total += 2 * (r + s) * 4; // read and written every token
+            }
+            Mixer::Attention => {
+                let used = match window_of(arch) {
+                    Some(w) if arch.is_windowed(il) => used_full.min(u64::from(w)),
+                    _ => used_full,
+                };
+                let row = if let Attention::Mla {
+                    kv_lora_rank,
+                    rope_dim,
+                    ..
+                } = arch.attention
+                {
+                    k.bytes_for(u64::from(kv_lora_rank + rope_dim))
+                } else {
+                    let (heads, dk, dv) = arch.kv_shape(il);
+                    k.bytes_for(u64::from(heads) * u64::from(dk))
+                        + v.bytes_for(u64::from(heads) * u64::from(dv))
+                };
+                total += used * row;
+            }
+        }
+    }
+    total
+}

@@ -1,0 +1,447 @@
+//! The estimator: pure functions from (model, hardware, settings) to memory and speed.
+//! No I/O, no UI, no clocks — every client (CLI, TUI, benches) calls [`estimate`].
+
+pub mod fit;
+pub mod ggml;
+pub mod hardware;
+pub mod kv;
+pub mod model;
+pub mod overhead;
+pub mod quant;
+pub mod settings;
+pub mod speed;
+pub mod tensors;
+pub mod units;
+pub mod weights;
+
+use serde::Serialize;
+
+pub use fit::{Placement, Verdict};
+pub use hardware::{Backend, Hardware};
+pub use kv::KvType;
+pub use model::ModelSpec;
+pub use quant::Quant;
+pub use settings::{Runtime, Settings};
+
+use fit::{FitInputs, Tally};
+use kv::{cache_bytes, kv_read_bytes, CacheBytes, CacheShape};
+use model::{Attention, Mixer};
+use overhead::{compute_buffers, runtime_overhead, ComputeBuffers};
+use speed::{decode_seconds, prefill_seconds, BackendConstants, PrefillWork, TokenTraffic};
+use weights::{weight_table, WeightTable};
+
+/// Everything the app shows about one (model, hardware, settings).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Estimate {
+    /// Weights loaded, bytes.
+    pub weights_bytes: u64,
+    /// Of which on GPUs.
+    pub weights_gpu_bytes: u64,
+    /// Of which in host RAM (token embedding, offloaded layers).
+    pub weights_host_bytes: u64,
+    /// Attention KV cache, bytes.
+    pub kv_bytes: u64,
+    /// Recurrent state, bytes.
+    pub state_bytes: u64,
+    /// Compute buffers + runtime overhead, bytes.
+    pub overhead_bytes: u64,
+    /// Sum of the above.
+    pub total_bytes: u64,
+    /// Memory of the binding pool (GPU, unified pool, or GPU + RAM when offloading).
+    pub usable_bytes: u64,
+    /// Used in that pool.
+    pub used_bytes: u64,
+    /// `usable − used`; negative when it does not fit.
+    pub headroom_bytes: i64,
+    /// The answer.
+    pub verdict: Verdict,
+    /// Everything on the GPU.
+    pub fits_on_gpu: bool,
+    /// Blocks on the GPU (+1 for the output layer) out of `total_layers`.
+    pub gpu_layers: u32,
+    /// Blocks + output layer.
+    pub total_layers: u32,
+    /// First blocks whose experts stay in host RAM.
+    pub cpu_moe_layers: u32,
+    /// Bytes streamed per decoded token on an empty cache.
+    pub bytes_per_token: u64,
+    /// Decode tokens/s on an empty cache.
+    pub decode_tps: f64,
+    /// Decode tokens/s with the whole context in the cache.
+    pub decode_tps_full_context: f64,
+    /// Bandwidth-only upper bound on decode tokens/s (the roofline).
+    pub roofline_tps: f64,
+    /// Prefill tokens/s for a prompt filling the context.
+    pub prefill_tps: f64,
+    /// Seconds to first token for that prompt.
+    pub ttft_s: f64,
+}
+
+/// Model-dependent pieces that do not depend on hardware (memoised by the TUI).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelTerms {
+    /// Weight table under the chosen quant.
+    pub weights: WeightTable,
+    /// Cache bytes under the chosen context/cache settings.
+    pub cache: CacheBytes,
+    /// Compute buffers.
+    pub compute: ComputeBuffers,
+    /// Cache layout.
+    pub shape: CacheShape,
+}
+
+/// The cache layout the runtime would use.
+pub fn cache_shape(settings: &Settings) -> CacheShape {
+    CacheShape {
+        context: settings.context.max(1),
+        parallel: settings.parallel.max(1),
+        unified: settings.runtime.unified_cache(),
+        k_type: settings.kv_type,
+        v_type: settings.kv_type,
+        n_ubatch: settings.n_ubatch.max(1),
+        flash_attn: settings.flash_attn,
+    }
+}
+
+fn window_cells(model: &ModelSpec, shape: &CacheShape) -> Option<u64> {
+    match model.arch.attention {
+        Attention::Sliding { window, .. } => Some(shape.window_cells(window)),
+        Attention::Chunked { chunk, .. } => Some(shape.window_cells(chunk)),
+        _ => None,
+    }
+}
+
+/// Cache + compute terms for a context (weights passed in so they are not recomputed).
+pub fn context_terms(
+    model: &ModelSpec,
+    settings: &Settings,
+) -> (CacheBytes, ComputeBuffers, CacheShape) {
+    let shape = cache_shape(settings);
+    let cache = cache_bytes(&model.arch, &shape);
+    let mut compute = compute_buffers(&model.arch, &shape, window_cells(model, &shape));
+    if settings.runtime == Runtime::Mlx {
+        // MLX reserves no graph; budget prefill activations of one 2048-token step instead.
+        compute = ComputeBuffers {
+            device: 4 * 2048 * u64::from(model.arch.hidden) * 8,
+            host: 0,
+        };
+    }
+    (cache, compute, shape)
+}
+
+/// All hardware-independent terms.
+pub fn model_terms(model: &ModelSpec, settings: &Settings) -> ModelTerms {
+    let weights = weight_table(model, settings.quant);
+    let (cache, compute, shape) = context_terms(model, settings);
+    ModelTerms {
+        weights,
+        cache,
+        compute,
+        shape,
+    }
+}
+
+/// The full estimate.
+pub fn estimate(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Estimate {
+    let terms = model_terms(model, settings);
+    estimate_with_terms(model, hw, settings, &terms)
+}
+
+/// The estimate from precomputed model terms (what the incremental layer calls).
+pub fn estimate_with_terms(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+) -> Estimate {
+    let inputs = fit_inputs(hw, terms);
+    let (placement, verdict, tally) = match settings.gpu_layers {
+        Some(ngl) if hw.has_gpu() && !hw.unified => {
+            let p = Placement {
+                gpu_layers: ngl,
+                cpu_moe: 0,
+            };
+            let (v, t) = inputs.verdict_of(p);
+            (p, v, t)
+        }
+        _ => inputs.auto_place(),
+    };
+    assemble(model, hw, settings, terms, placement, verdict, &tally)
+}
+
+fn fit_inputs<'a>(hw: &'a Hardware, terms: &'a ModelTerms) -> FitInputs<'a> {
+    FitInputs {
+        weights: &terms.weights,
+        cache: &terms.cache,
+        compute: terms.compute,
+        runtime: runtime_overhead(hw.backend),
+        hw,
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn assemble(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+    placement: Placement,
+    verdict: Verdict,
+    tally: &Tally,
+) -> Estimate {
+    let n = model.arch.layers;
+    let weights_bytes = tally.gpu_weights + tally.host_weights;
+    let overhead_bytes = tally.compute + tally.runtime;
+    let total_bytes = weights_bytes + terms.cache.kv + terms.cache.state + overhead_bytes;
+    let (usable, used) = binding_pool(hw, verdict, tally);
+    let traffic_empty = traffic(model, terms, hw, placement, 0);
+    let traffic_full = traffic(model, terms, hw, placement, u64::from(settings.context));
+    let c = BackendConstants::of(hw.backend);
+    let moe = model.arch.moe.is_some();
+    let host_bw = hw.host_bandwidth();
+    let dev_bw = hw.bandwidth_gbps;
+    let (t0, roof) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, moe);
+    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, moe);
+    let prompt = u64::from(settings.context.max(1));
+    let work = prefill_work(model, terms, prompt, 0, settings, tally);
+    let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
+    let pp_s = if verdict == Verdict::DoesNotFit {
+        f64::INFINITY
+    } else {
+        prefill_seconds(&work, &c, hw.fp16_tflops, gpu_offload)
+    };
+    let runs = verdict != Verdict::DoesNotFit;
+    let tps = |t: f64| if runs && t > 0.0 { 1.0 / t } else { 0.0 };
+    Estimate {
+        weights_bytes,
+        weights_gpu_bytes: tally.gpu_weights,
+        weights_host_bytes: tally.host_weights,
+        kv_bytes: terms.cache.kv,
+        state_bytes: terms.cache.state,
+        overhead_bytes,
+        total_bytes,
+        usable_bytes: usable,
+        used_bytes: used,
+        headroom_bytes: usable as i64 - used as i64,
+        verdict,
+        fits_on_gpu: verdict == Verdict::FitsOnGpu,
+        gpu_layers: placement.gpu_layers.min(n + 1),
+        total_layers: n + 1,
+        cpu_moe_layers: placement.cpu_moe,
+        bytes_per_token: (traffic_empty.device_weights
+            + traffic_empty.host_weights
+            + traffic_empty.device_kv
+            + traffic_empty.host_kv) as u64,
+        decode_tps: tps(t0),
+        decode_tps_full_context: tps(t1),
+        roofline_tps: if roof > 0.0 { 1.0 / roof } else { 0.0 },
+        prefill_tps: if runs && pp_s.is_finite() && pp_s > 0.0 {
+            prompt as f64 / pp_s
+        } else {
+            0.0
+        },
+        ttft_s: if runs { pp_s } else { f64::INFINITY },
+    }
+    .sanitized()
+}
+
+impl Estimate {
+    fn sanitized(mut self) -> Self {
+        for x in [
+            &mut self.decode_tps,
+            &mut self.decode_tps_full_context,
+            &mut self.roofline_tps,
+            &mut self.prefill_tps,
+        ] {
+            if !x.is_finite() {
+                *x = 0.0;
+            }
+        }
+        if self.ttft_s.is_nan() {
+            self.ttft_s = f64::INFINITY;
+        }
+        self
+    }
+}
+
+/// (usable, used) of the pool that decides the verdict.
+fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
+    let gpus = u64::from(hw.gpus.max(1));
+    if !hw.has_gpu() {
+        return (hw.host_usable(), t.host);
+    }
+    if hw.unified {
+        return match verdict {
+            Verdict::CpuOnly => (hw.host_usable(), t.host),
+            _ => (hw.usable_per_device(), t.gpu_per_device),
+        };
+    }
+    match verdict {
+        Verdict::FitsOnGpu => (hw.usable_per_device() * gpus, t.gpu_per_device * gpus),
+        Verdict::CpuOnly => (hw.host_usable(), t.host),
+        _ => {
+            // Offloading: report the tighter of the two pools.
+            let gpu_head = hw.usable_per_device() as i64 - t.gpu_per_device as i64;
+            let host_head = hw.host_usable() as i64 - t.host as i64;
+            if gpu_head <= host_head {
+                (hw.usable_per_device() * gpus, t.gpu_per_device * gpus)
+            } else {
+                (hw.host_usable(), t.host)
+            }
+        }
+    }
+}
+
+/// Bytes streamed per token at `depth`, split by pool.
+fn traffic(
+    model: &ModelSpec,
+    terms: &ModelTerms,
+    hw: &Hardware,
+    p: Placement,
+    depth: u64,
+) -> TokenTraffic {
+    let w = &terms.weights;
+    let kv_total = kv_read_bytes(&model.arch, &terms.shape, depth) as f64;
+    if !hw.has_gpu() {
+        return TokenTraffic {
+            host_weights: w.read_bytes() as f64,
+            host_kv: kv_total,
+            ..Default::default()
+        };
+    }
+    if hw.unified {
+        return TokenTraffic {
+            device_weights: w.read_bytes() as f64,
+            device_kv: kv_total,
+            ..Default::default()
+        };
+    }
+    let n = w.layers.len() as u32;
+    let ngl = p.gpu_layers.min(n + 1);
+    let first_gpu = n + 1 - ngl.max(1);
+    let mut t = TokenTraffic::default();
+    let mut gpu_mixers = 0u32;
+    let mut mixers = 0u32;
+    for (il, l) in w.layers.iter().enumerate() {
+        let il = il as u32;
+        let has_mixer = model.arch.mixer(il) != Mixer::None;
+        mixers += u32::from(has_mixer);
+        if ngl > 0 && il >= first_gpu {
+            gpu_mixers += u32::from(has_mixer);
+            if il < p.cpu_moe && l.expert_bytes > 0 {
+                let expert_read = l.read_bytes - (l.bytes - l.expert_bytes);
+                t.device_weights += (l.read_bytes - expert_read) as f64;
+                t.host_weights += expert_read as f64;
+            } else {
+                t.device_weights += l.read_bytes as f64;
+            }
+        } else {
+            t.host_weights += l.read_bytes as f64;
+        }
+    }
+    if ngl > n {
+        t.device_weights += w.output as f64;
+    } else {
+        t.host_weights += w.output as f64;
+    }
+    let frac = if mixers == 0 {
+        1.0
+    } else {
+        f64::from(gpu_mixers) / f64::from(mixers)
+    };
+    t.device_kv = kv_total * frac;
+    t.host_kv = kv_total * (1.0 - frac);
+    t
+}
+
+fn prefill_work(
+    model: &ModelSpec,
+    terms: &ModelTerms,
+    prompt: u64,
+    depth: u64,
+    settings: &Settings,
+    tally: &Tally,
+) -> PrefillWork {
+    let arch = &model.arch;
+    let mut attn_width = 0f64;
+    for il in 0..arch.layers {
+        if arch.mixer(il) == Mixer::Attention {
+            let (_, dk, dv) = arch.kv_shape(il);
+            attn_width += f64::from(arch.heads) * f64::from(dk + dv);
+        }
+    }
+    // Prompt logits: servers compute one row per sequence, so the head is not in per-token FLOPs.
+    let active = terms
+        .weights
+        .active_params()
+        .saturating_sub(terms.weights.output_params);
+    PrefillWork {
+        flops_per_token: 2.0 * active as f64,
+        attn_width,
+        prompt,
+        depth,
+        n_ubatch: u64::from(settings.n_ubatch.max(1)),
+        host_weight_bytes: tally.host_weights.saturating_sub(terms.weights.token_embd) as f64,
+        moe: arch.moe.is_some(),
+    }
+}
+
+/// Largest context (multiple of 256, up to the model's maximum) whose verdict is no worse than
+/// at `settings.context`; if it does not fit at all, the largest context that fits in any way.
+pub fn max_context(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> u32 {
+    let verdict_at = |ctx: u32| {
+        let s = Settings {
+            context: ctx,
+            ..*settings
+        };
+        let (cache, compute, shape) = context_terms(model, &s);
+        let terms = ModelTerms {
+            weights: weights.clone(),
+            cache,
+            compute,
+            shape,
+        };
+        let inputs = fit_inputs(hw, &terms);
+        match s.gpu_layers {
+            Some(ngl) if hw.has_gpu() && !hw.unified => {
+                inputs
+                    .verdict_of(Placement {
+                        gpu_layers: ngl,
+                        cpu_moe: 0,
+                    })
+                    .0
+            }
+            _ => inputs.auto_place().1,
+        }
+    };
+    let current = verdict_at(settings.context.max(256));
+    let target = if current == Verdict::DoesNotFit {
+        Verdict::CpuOnly
+    } else {
+        current
+    };
+    let ok = |ctx: u32| verdict_at(ctx) <= target;
+    let cap = model.max_context().max(256);
+    if ok(cap) {
+        return cap;
+    }
+    if !ok(256) {
+        return 0;
+    }
+    // Binary search over multiples of 256.
+    let (mut lo, mut hi) = (1u32, cap / 256);
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        if ok(mid * 256) {
+            lo = mid;
+        } else {
+            hi = mid - 1;
+        }
+    }
+    lo * 256
+}

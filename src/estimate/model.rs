@@ -1,0 +1,359 @@
+//! What a model is, as far as memory and speed are concerned: the fields of its own config.
+
+use serde::{Deserialize, Serialize};
+
+use super::ggml::GgmlType;
+
+/// A catalog model: identity, provenance and architecture.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Stable id, e.g. `llama-3.1-8b`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Family, e.g. `Llama 3.1`.
+    pub family: String,
+    /// Hugging Face repo id of the original weights.
+    #[serde(default)]
+    pub hf_repo: Option<String>,
+    /// Ollama tags that pull this model.
+    #[serde(default)]
+    pub ollama: Vec<String>,
+    /// Total parameters of the language model (what the GGUF holds; no vision tower).
+    pub params: u64,
+    /// Parameters active per token (MoE); equals `params` for dense models.
+    #[serde(default)]
+    pub active_params: Option<u64>,
+    /// Architecture facts.
+    pub arch: Arch,
+    /// Use-case tags (`coding`, `reasoning`, `chat`, …).
+    #[serde(default)]
+    pub use_cases: Vec<String>,
+    /// Licence name.
+    #[serde(default)]
+    pub license: Option<String>,
+    /// Release date, `YYYY-MM`.
+    #[serde(default)]
+    pub released: Option<String>,
+    /// Where the facts come from (config.json, model card).
+    #[serde(default)]
+    pub source: Option<String>,
+}
+
+impl ModelSpec {
+    /// Active parameters per token.
+    pub fn active(&self) -> u64 {
+        self.active_params.unwrap_or(self.params)
+    }
+
+    /// Longest context the model supports (extended if it has one).
+    pub fn max_context(&self) -> u32 {
+        self.arch
+            .context_extended
+            .unwrap_or(self.arch.context)
+            .max(self.arch.context)
+    }
+}
+
+/// Architecture as llama.cpp sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Arch {
+    /// llama.cpp `general.architecture` (`llama`, `qwen3moe`, `gemma3`, …).
+    pub kind: String,
+    /// Transformer blocks.
+    pub layers: u32,
+    /// Embedding width.
+    pub hidden: u32,
+    /// Query heads.
+    pub heads: u32,
+    /// KV heads of attention layers.
+    pub kv_heads: u32,
+    /// Key head dim (explicit `head_dim` when the config has one).
+    pub head_dim: u32,
+    /// Value head dim when it differs from the key head dim.
+    #[serde(default)]
+    pub value_head_dim: Option<u32>,
+    /// Dense FFN width (dense layers, or leading dense layers of an MoE).
+    #[serde(default)]
+    pub ffn: u32,
+    /// Vocabulary size.
+    pub vocab: u32,
+    /// Output projection shares the embedding table.
+    #[serde(default)]
+    pub tied_embeddings: bool,
+    /// Trained context length.
+    pub context: u32,
+    /// Context reachable with RoPE scaling (YaRN etc.).
+    #[serde(default)]
+    pub context_extended: Option<u32>,
+    /// Attention layout.
+    #[serde(default)]
+    pub attention: Attention,
+    /// Mixture of experts, if any.
+    #[serde(default)]
+    pub moe: Option<Moe>,
+    /// Recurrent / linear-attention layers, if any.
+    #[serde(default)]
+    pub hybrid: Option<Hybrid>,
+    /// Query projection doubled by an output gate (Qwen3.5/3.6, Qwen3-Next).
+    #[serde(default)]
+    pub attn_output_gate: bool,
+    /// Expert tensors ship in a fixed format whatever the quant label (gpt-oss: MXFP4).
+    #[serde(default)]
+    pub expert_format: Option<GgmlType>,
+}
+
+impl Arch {
+    /// Value head dim.
+    pub fn v_head_dim(&self) -> u32 {
+        self.value_head_dim.unwrap_or(self.head_dim)
+    }
+}
+
+/// How attention layers see the context.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum Attention {
+    /// Every attention layer attends the whole context.
+    #[default]
+    Full,
+    /// Sliding-window layers; in each group of `period` layers the last is global.
+    Sliding {
+        /// Window in tokens.
+        window: u32,
+        /// Group size (`period` 2: even layers slide; 6: five slide, one global).
+        period: u32,
+        /// KV heads of the global layers when they differ (Gemma 4).
+        #[serde(default)]
+        global_kv_heads: Option<u32>,
+        /// Head dim of the global layers when it differs (Gemma 4).
+        #[serde(default)]
+        global_head_dim: Option<u32>,
+    },
+    /// Llama 4 chunked attention: 3 chunked layers then 1 global in each group of `period`.
+    Chunked {
+        /// Chunk length in tokens.
+        chunk: u32,
+        /// Group size.
+        period: u32,
+    },
+    /// Multi-head latent attention (DeepSeek V2/V3, Kimi K2): K-only latent cache.
+    Mla {
+        /// Latent rank cached per token.
+        kv_lora_rank: u32,
+        /// Decoupled RoPE key dim, also cached.
+        rope_dim: u32,
+        /// Query low-rank (absent: full query projection).
+        #[serde(default)]
+        q_lora_rank: Option<u32>,
+        /// Non-RoPE part of each key head.
+        nope_dim: u32,
+    },
+}
+
+/// Mixture-of-experts FFN.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Moe {
+    /// Routed experts per layer.
+    pub experts: u32,
+    /// Experts chosen per token.
+    pub used: u32,
+    /// Width of one routed expert.
+    pub expert_ffn: u32,
+    /// Always-on shared experts.
+    #[serde(default)]
+    pub shared: u32,
+    /// Width of the shared expert block (default `shared × expert_ffn`).
+    #[serde(default)]
+    pub shared_ffn: Option<u32>,
+    /// Leading layers with a dense FFN instead (DeepSeek: 3).
+    #[serde(default)]
+    pub leading_dense: u32,
+    /// MoE only on every n-th layer, dense FFN elsewhere (Llama 4 Maverick: 2).
+    #[serde(default)]
+    pub every: Option<u32>,
+}
+
+impl Moe {
+    /// Shared-expert FFN width.
+    pub fn shared_width(&self) -> u32 {
+        self.shared_ffn.unwrap_or(self.shared * self.expert_ffn)
+    }
+
+    /// Whether layer `il` has routed experts.
+    pub fn is_moe_layer(&self, il: u32) -> bool {
+        il >= self.leading_dense && self.every.is_none_or(|n| n <= 1 || (il + 1) % n == 0)
+    }
+}
+
+/// A hybrid model: some layers carry a fixed-size recurrent state instead of a KV cache.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Hybrid {
+    /// Which layer does what.
+    pub layout: LayerLayout,
+    /// Recurrent mixer and its state dims.
+    pub state: Recurrent,
+}
+
+/// Per-layer roles of a hybrid model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum LayerLayout {
+    /// Layer `i` is attention iff `(i + 1) % n == 0`, recurrent otherwise; every layer has an FFN.
+    Interval(u32),
+    /// Listed layers are attention, the rest recurrent; every layer has an FFN (LFM2).
+    AttentionAt(Vec<u32>),
+    /// One char per layer: `*` attention, `M` recurrent, `-` FFN only; no layer has both (Nemotron-H).
+    Pattern(String),
+}
+
+/// What a layer mixes tokens with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mixer {
+    /// Softmax attention with a KV cache.
+    Attention,
+    /// Recurrent state (Mamba, Gated DeltaNet, short conv).
+    Recurrent,
+    /// No token mixing (FFN-only block).
+    None,
+}
+
+impl Arch {
+    /// The mixer of layer `il`.
+    pub fn mixer(&self, il: u32) -> Mixer {
+        match &self.hybrid {
+            None => Mixer::Attention,
+            Some(h) => match &h.layout {
+                LayerLayout::Interval(n) => {
+                    if *n != 0 && (il + 1) % n == 0 {
+                        Mixer::Attention
+                    } else {
+                        Mixer::Recurrent
+                    }
+                }
+                LayerLayout::AttentionAt(list) => {
+                    if list.contains(&il) {
+                        Mixer::Attention
+                    } else {
+                        Mixer::Recurrent
+                    }
+                }
+                LayerLayout::Pattern(p) => match p.as_bytes().get(il as usize) {
+                    Some(b'*') => Mixer::Attention,
+                    Some(b'M') => Mixer::Recurrent,
+                    _ => Mixer::None,
+                },
+            },
+        }
+    }
+
+    /// Whether layer `il` has an FFN block.
+    pub fn has_ffn(&self, il: u32) -> bool {
+        match &self.hybrid {
+            Some(Hybrid {
+                layout: LayerLayout::Pattern(p),
+                ..
+            }) => p.as_bytes().get(il as usize) == Some(&b'-'),
+            _ => true,
+        }
+    }
+
+    /// Whether attention layer `il` is sliding-window or chunked (bounded cache).
+    pub fn is_windowed(&self, il: u32) -> bool {
+        match self.attention {
+            Attention::Sliding { period, .. } | Attention::Chunked { period, .. } => {
+                period == 0 || il % period < period - 1
+            }
+            _ => false,
+        }
+    }
+
+    /// (KV heads, key dim, value dim) of attention layer `il`.
+    pub fn kv_shape(&self, il: u32) -> (u32, u32, u32) {
+        if let Attention::Sliding {
+            global_kv_heads,
+            global_head_dim,
+            ..
+        } = self.attention
+        {
+            if !self.is_windowed(il) {
+                let d = global_head_dim.unwrap_or(self.head_dim);
+                let dv = global_head_dim.unwrap_or(self.v_head_dim());
+                return (global_kv_heads.unwrap_or(self.kv_heads), d, dv);
+            }
+        }
+        (self.kv_heads, self.head_dim, self.v_head_dim())
+    }
+}
+
+/// Recurrent state families (llama.cpp `n_embd_r` / `n_embd_s`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Recurrent {
+    /// Gated DeltaNet (Qwen3-Next, Qwen3.5, Qwen3.6).
+    GatedDeltaNet {
+        /// Causal conv kernel.
+        conv_kernel: u32,
+        /// Key heads.
+        key_heads: u32,
+        /// Value heads.
+        value_heads: u32,
+        /// Key head dim.
+        key_dim: u32,
+        /// Value head dim.
+        value_dim: u32,
+    },
+    /// Mamba-2 (Nemotron-H, Granite 4, Falcon-H1).
+    Mamba2 {
+        /// Causal conv kernel.
+        conv_kernel: u32,
+        /// Inner (expanded) width.
+        inner: u32,
+        /// SSM state size.
+        state: u32,
+        /// Groups.
+        groups: u32,
+        /// SSM heads.
+        heads: u32,
+    },
+    /// LFM2 short convolution.
+    ShortConv {
+        /// Conv cache length.
+        l_cache: u32,
+    },
+}
+
+impl Recurrent {
+    /// (conv state floats, SSM state floats) per layer per sequence.
+    pub fn state_floats(&self, hidden: u32) -> (u64, u64) {
+        match *self {
+            Recurrent::GatedDeltaNet {
+                conv_kernel,
+                key_heads,
+                value_heads,
+                key_dim,
+                value_dim,
+            } => {
+                let inner = u64::from(value_heads) * u64::from(value_dim);
+                let conv = u64::from(conv_kernel.saturating_sub(1))
+                    * (inner + 2 * u64::from(key_heads) * u64::from(key_dim));
+                (conv, u64::from(key_dim) * inner)
+            }
+            Recurrent::Mamba2 {
+                conv_kernel,
+                inner,
+                state,
+                groups,
+                ..
+            } => {
+                let conv = u64::from(conv_kernel.saturating_sub(1))
+                    * (u64::from(inner) + 2 * u64::from(groups) * u64::from(state));
+                (conv, u64::from(state) * u64::from(inner))
+            }
+            Recurrent::ShortConv { l_cache } => {
+                (u64::from(hidden) * u64::from(l_cache.saturating_sub(1)), 0)
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+//! Compute (graph) buffers, output buffer and per-device runtime overhead (spec §3.1–3.3).
+
+use super::hardware::Backend;
+use super::kv::CacheShape;
+use super::model::{Arch, Attention};
+use super::units::MIB;
+
+/// Compute buffers llama.cpp reserves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ComputeBuffers {
+    /// Per GPU holding at least one layer.
+    pub device: u64,
+    /// Host side: graph inputs (mask, embeddings) and the output buffer.
+    pub host: u64,
+}
+
+/// Logits rows reserved: llama-server reserves one per sequence; llama-cli/bench a whole ubatch.
+pub fn compute_buffers(
+    arch: &Arch,
+    shape: &CacheShape,
+    window_cells: Option<u64>,
+) -> ComputeBuffers {
+    let (streams, cells) = shape.full_cells();
+    let n_kv = streams * cells;
+    let n_ub = u64::from(shape.n_ubatch).min(n_kv).max(1);
+    let h = u64::from(arch.hidden);
+    let heads = u64::from(arch.heads);
+    let mask_elem = if shape.flash_attn { 2 } else { 4 };
+    let mut mask = mask_elem * n_ub * n_kv;
+    if let Some(w) = window_cells {
+        mask += mask_elem * n_ub * w * streams;
+    }
+    let (q, k, v, o) = match arch.attention {
+        Attention::Mla {
+            kv_lora_rank,
+            rope_dim,
+            ..
+        } => {
+            let lat = u64::from(kv_lora_rank + rope_dim);
+            (
+                heads * lat,
+                lat,
+                u64::from(kv_lora_rank),
+                heads * u64::from(arch.v_head_dim()),
+            )
+        }
+        _ => {
+            let (kvh, dk, dv) = arch.kv_shape(arch.layers.saturating_sub(1));
+            let (kvh, dk, dv) = (u64::from(kvh), u64::from(dk), u64::from(dv));
+            (heads * dk, kvh * dk, kvh * dv, heads * dv)
+        }
+    };
+    let mut att = 4 * n_ub * (q + k + v + o);
+    if !shape.flash_attn {
+        att += 4 * n_ub * n_kv * heads;
+    }
+    let ffn_width = match &arch.moe {
+        Some(m) => {
+            3 * u64::from(m.used) * u64::from(m.expert_ffn)
+                + u64::from(m.experts)
+                + 3 * u64::from(m.shared_width())
+        }
+        None => 3 * u64::from(arch.ffn),
+    }
+    .max(3 * u64::from(arch.ffn));
+    let ffn = 4 * n_ub * (ffn_width + 2 * h);
+    let n_out = u64::from(shape.parallel.max(1));
+    let out = 4 * n_out * (u64::from(arch.vocab) + h);
+    let device = mask + att.max(ffn).max(out) + 12 * MIB;
+    let inputs = mask + 4 * h * n_ub;
+    let output_buffer = 4 * u64::from(arch.vocab) * n_out;
+    ComputeBuffers {
+        device,
+        host: inputs + output_buffer,
+    }
+}
+
+/// Memory a backend's driver/runtime takes per device outside llama.cpp's buffers.
+pub fn runtime_overhead(backend: Backend) -> u64 {
+    match backend {
+        // CUDA context, cuBLAS workspace, ggml-cuda pool (spec §3.3: 0.3–0.8 GiB).
+        Backend::Cuda => 560 * MIB,
+        Backend::Rocm => 420 * MIB,
+        Backend::Vulkan | Backend::Sycl => 400 * MIB,
+        // Metal has no separate context; the working-set cap already excludes the OS.
+        Backend::Metal => 256 * MIB,
+        Backend::Cpu => 64 * MIB,
+    }
+}

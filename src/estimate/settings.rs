@@ -1,0 +1,112 @@
+//! What the user chose: quant, context, cache type, sequences, runtime, offload.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+use super::kv::KvType;
+use super::quant::Quant;
+
+/// The program that runs the model; decides cache layout and defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Runtime {
+    /// llama-server: one unified cache shared by all slots.
+    #[serde(rename = "llama.cpp")]
+    LlamaCpp,
+    /// Ollama: `num_ctx` per sequence, one stream each.
+    Ollama,
+    /// LM Studio (llama.cpp engine, one sequence by default).
+    #[serde(rename = "lmstudio")]
+    LmStudio,
+    /// mlx-lm on Apple Silicon: cache grows on demand, no reserved compute buffer.
+    Mlx,
+}
+
+/// Runtimes in menu order.
+pub const RUNTIMES: [Runtime; 4] = [
+    Runtime::LlamaCpp,
+    Runtime::Ollama,
+    Runtime::LmStudio,
+    Runtime::Mlx,
+];
+
+impl Runtime {
+    /// Name as the CLI spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Runtime::LlamaCpp => "llama.cpp",
+            Runtime::Ollama => "ollama",
+            Runtime::LmStudio => "lmstudio",
+            Runtime::Mlx => "mlx",
+        }
+    }
+
+    /// Whether all sequences share one cache stream.
+    pub fn unified_cache(self) -> bool {
+        !matches!(self, Runtime::Ollama)
+    }
+}
+
+impl fmt::Display for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Runtime {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', '_', ' '], "")
+            .as_str()
+        {
+            "llama.cpp" | "llamacpp" | "llamaserver" | "llama" => Ok(Runtime::LlamaCpp),
+            "ollama" => Ok(Runtime::Ollama),
+            "lmstudio" => Ok(Runtime::LmStudio),
+            "mlx" | "mlxlm" => Ok(Runtime::Mlx),
+            _ => Err(format!(
+                "unknown runtime '{s}' (known: llama.cpp, ollama, lmstudio, mlx)"
+            )),
+        }
+    }
+}
+
+/// Everything a slider can change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Settings {
+    /// Weight format.
+    pub quant: Quant,
+    /// Context in tokens (total cells for llama.cpp, per sequence for Ollama).
+    pub context: u32,
+    /// KV cache type (K and V).
+    pub kv_type: KvType,
+    /// Sequences served at once.
+    pub parallel: u32,
+    /// Runtime.
+    pub runtime: Runtime,
+    /// Layers on the GPU (`-ngl`); `None` lets the estimator fit as many as possible.
+    pub gpu_layers: Option<u32>,
+    /// Flash attention (llama.cpp's default `auto` turns it on where supported).
+    pub flash_attn: bool,
+    /// Physical batch size (`-ub`).
+    pub n_ubatch: u32,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            quant: Quant::Q4_K_M,
+            context: 8192,
+            kv_type: KvType::F16,
+            parallel: 1,
+            runtime: Runtime::LlamaCpp,
+            gpu_layers: None,
+            flash_attn: true,
+            n_ubatch: 512,
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Byte and rate units. Bytes are `u64` everywhere; GB (10^9) and GiB (2^30) are only display.
+
+/// 10^9 bytes.
+pub const GB: u64 = 1_000_000_000;
+/// 2^30 bytes.
+pub const GIB: u64 = 1 << 30;
+/// 2^20 bytes (llama.cpp logs in MiB).
+pub const MIB: u64 = 1 << 20;
+
+/// Formats bytes as decimal gigabytes, e.g. `4.92 GB`.
+pub fn fmt_gb(bytes: u64) -> String {
+    format!("{:.2} GB", bytes as f64 / GB as f64)
+}
+
+/// Formats bytes as binary gibibytes, e.g. `4.58 GiB`.
+pub fn fmt_gib(bytes: u64) -> String {
+    format!("{:.2} GiB", bytes as f64 / GIB as f64)
+}
+
+/// Formats a signed byte count (headroom) as GiB with its sign.
+pub fn fmt_gib_signed(bytes: i64) -> String {
+    let sign = if bytes < 0 { "-" } else { "" };
+    format!("{sign}{}", fmt_gib(bytes.unsigned_abs()))
+}
+
+/// Rounds `n` up to a multiple of `to` (`to` > 0).
+pub fn round_up(n: u64, to: u64) -> u64 {
+    n.div_ceil(to) * to
+}
+
+/// Converts a floating byte count to `u64`, saturating and mapping NaN to 0.
+pub fn bytes_from_f64(x: f64) -> u64 {
+    if x.is_nan() || x <= 0.0 {
+        0
+    } else if x >= u64::MAX as f64 {
+        u64::MAX
+    } else {
+        x.round() as u64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_both_unit_systems() {
+        assert_eq!(fmt_gb(4_920_000_000), "4.92 GB");
+        assert_eq!(fmt_gib(3 * GIB / 2), "1.50 GiB");
+        assert_eq!(fmt_gib_signed(-(GIB as i64)), "-1.00 GiB");
+    }
+
+    #[test]
+    fn rounds_up() {
+        assert_eq!(round_up(1, 256), 256);
+        assert_eq!(round_up(256, 256), 256);
+        assert_eq!(round_up(8193, 256), 8448);
+    }
+
+    #[test]
+    fn float_conversion_saturates() {
+        assert_eq!(bytes_from_f64(f64::NAN), 0);
+        assert_eq!(bytes_from_f64(-3.0), 0);
+        assert_eq!(bytes_from_f64(1e30), u64::MAX);
+        assert_eq!(bytes_from_f64(2.4), 2);
+    }
+}

@@ -1,0 +1,109 @@
+//! Weight bytes per layer, where they live, and what one decoded token reads.
+
+use super::model::ModelSpec;
+use super::quant::{apply_recipe, tensor_bytes, Quant};
+use super::tensors::{inventory, Role, TensorInfo};
+
+/// Weights of one block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct LayerWeights {
+    /// All bytes of the block.
+    pub bytes: u64,
+    /// Of which routed-expert tensors.
+    pub expert_bytes: u64,
+    /// Bytes read to decode one token (selected experts only).
+    pub read_bytes: u64,
+    /// Parameters touched per token (for FLOPs).
+    pub active_params: u64,
+}
+
+/// The weight table of a model under one quant.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct WeightTable {
+    /// Input embedding (host memory in llama.cpp).
+    pub token_embd: u64,
+    /// Output head (+ final norm); for tied models the duplicated embedding.
+    pub output: u64,
+    /// Output is the tied embedding table (exists twice when offloaded).
+    pub output_tied: bool,
+    /// Parameters of the output head.
+    pub output_params: u64,
+    /// Per block.
+    pub layers: Vec<LayerWeights>,
+}
+
+impl WeightTable {
+    /// Bytes the runtime loads (embedding once, tied output not counted twice).
+    pub fn loaded_bytes(&self) -> u64 {
+        let tied_dup = if self.output_tied { self.output } else { 0 };
+        self.token_embd + self.output - tied_dup + self.layers.iter().map(|l| l.bytes).sum::<u64>()
+    }
+
+    /// Bytes read per token with everything in one pool.
+    pub fn read_bytes(&self) -> u64 {
+        self.output + self.layers.iter().map(|l| l.read_bytes).sum::<u64>()
+    }
+
+    /// Matmul parameters per token (embedding lookup excluded).
+    pub fn active_params(&self) -> u64 {
+        self.output_params + self.layers.iter().map(|l| l.active_params).sum::<u64>()
+    }
+}
+
+/// Builds the table from a tensor list whose types are already set (GGUF) or a recipe applied.
+pub fn table_from_tensors(
+    tensors: &[TensorInfo],
+    layers: u32,
+    used_experts: u32,
+    quant: Quant,
+    tied: bool,
+) -> WeightTable {
+    let mut t = WeightTable {
+        layers: vec![LayerWeights::default(); layers as usize],
+        output_tied: tied,
+        ..Default::default()
+    };
+    for ti in tensors {
+        let bytes = tensor_bytes(quant, ti);
+        match (ti.layer, ti.role) {
+            (None, Role::TokenEmbd) => {
+                t.token_embd += bytes;
+                if tied {
+                    t.output += bytes;
+                    t.output_params += ti.elements();
+                }
+            }
+            (None, _) => {
+                t.output += bytes;
+                if ti.role == Role::Output {
+                    t.output_params += ti.elements();
+                }
+            }
+            (Some(il), role) => {
+                let Some(l) = t.layers.get_mut(il as usize) else {
+                    continue;
+                };
+                l.bytes += bytes;
+                if role.is_expert() && ti.experts > 0 {
+                    let frac = f64::from(used_experts.min(ti.experts)) / f64::from(ti.experts);
+                    l.expert_bytes += bytes;
+                    l.read_bytes += (bytes as f64 * frac).round() as u64;
+                    l.active_params += (ti.elements() as f64 * frac).round() as u64;
+                } else {
+                    l.read_bytes += bytes;
+                    l.active_params += ti.elements();
+                }
+            }
+        }
+    }
+    t
+}
+
+/// The weight table of a catalog model under `quant`, from its architecture and the recipe.
+pub fn weight_table(model: &ModelSpec, quant: Quant) -> WeightTable {
+    let arch = &model.arch;
+    let mut tensors = inventory(arch);
+    apply_recipe(arch, quant, &mut tensors);
+    let used = arch.moe.as_ref().map_or(0, |m| m.used);
+    table_from_tensors(&tensors, arch.layers, used, quant, arch.tied_embeddings)
+}

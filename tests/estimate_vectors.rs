@@ -1,0 +1,239 @@
+//! The spec's worked examples (each matches a real llama.cpp log) and the seed guide's figures.
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::kv::{cache_bytes, CacheShape, KvType};
+use fitcheck::estimate::model::ModelSpec;
+use fitcheck::estimate::overhead::compute_buffers;
+use fitcheck::estimate::units::{GB, MIB};
+use fitcheck::estimate::weights::weight_table;
+use fitcheck::estimate::{estimate, Quant, Settings, Verdict};
+
+fn catalog() -> Catalog {
+    Catalog::builtin().expect("built-in catalog parses")
+}
+
+fn model(id: &str) -> ModelSpec {
+    catalog().find_model(id).expect("model in catalog").clone()
+}
+
+fn shape(context: u32, parallel: u32) -> CacheShape {
+    CacheShape {
+        context,
+        parallel,
+        unified: true,
+        k_type: KvType::F16,
+        v_type: KvType::F16,
+        n_ubatch: 512,
+        flash_attn: true,
+    }
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / MIB as f64
+}
+
+fn assert_close(actual: f64, expected: f64, tol: f64, what: &str) {
+    let err = (actual - expected).abs() / expected;
+    assert!(
+        err <= tol,
+        "{what}: got {actual:.2}, expected {expected:.2} (±{:.1}%)",
+        tol * 100.0
+    );
+}
+
+#[test]
+fn llama_3_1_8b_q4_k_m_buffers_match_llama_cpp_log() {
+    let w = weight_table(&model("llama-3.1-8b"), Quant::Q4_K_M);
+    let gpu: u64 = w.layers.iter().map(|l| l.bytes).sum::<u64>() + w.output;
+    assert_close(mib(gpu), 4403.5, 0.01, "GPU model buffer MiB");
+    assert_close(mib(w.token_embd), 281.8, 0.001, "host token_embd MiB");
+}
+
+#[test]
+fn llama_3_1_8b_kv_is_exactly_128_kib_per_token() {
+    let c = cache_bytes(&model("llama-3.1-8b").arch, &shape(8192, 1));
+    assert_eq!(c.kv, 1024 * MIB);
+    assert_eq!(c.state, 0);
+    let q8 = CacheShape {
+        k_type: KvType::Q8_0,
+        v_type: KvType::Q8_0,
+        ..shape(131072, 1)
+    };
+    assert_eq!(
+        cache_bytes(&model("llama-3.1-8b").arch, &q8).kv,
+        16 * 1024 * MIB * 17 / 32
+    );
+}
+
+#[test]
+fn published_gguf_sizes_are_reproduced_within_one_percent() {
+    // (model, quant, published file size GB) from the spec §1.5 / bartowski model cards.
+    let cases = [
+        ("llama-3.1-8b", Quant::Q8_0, 8.54),
+        ("llama-3.1-8b", Quant::Q6_K, 6.60),
+        ("llama-3.1-8b", Quant::Q5_K_M, 5.73),
+        ("llama-3.1-8b", Quant::Q4_K_M, 4.92),
+        ("llama-3.1-8b", Quant::Q3_K_M, 4.02),
+        ("llama-3.1-8b", Quant::Q2_K, 3.18),
+        ("llama-3.1-70b", Quant::Q4_K_M, 42.5),
+        ("qwen3-4b", Quant::Q4_K_M, 2.50),
+        ("llama-3.2-1b", Quant::Q4_K_M, 0.81),
+        ("gpt-oss-20b", Quant::MXFP4_MOE, 12.1),
+    ];
+    for (id, q, gb) in cases {
+        let tensors = weight_table(&model(id), q).loaded_bytes() as f64;
+        // The file also holds metadata (mostly the tokenizer, ≤ ~12 MB) and the card rounds to 0.01 GB.
+        let gap = gb * GB as f64 - tensors;
+        let allowed = (0.005 * tensors).max(12e6);
+        assert!(
+            gap.abs() <= allowed,
+            "{id} {q}: tensors {:.3} GB vs file {gb} GB",
+            tensors / GB as f64
+        );
+    }
+}
+
+#[test]
+fn deepseek_r1_mla_cache_is_k_only_latent() {
+    let c = cache_bytes(&model("deepseek-r1").arch, &shape(32768, 1));
+    assert_eq!(c.kv, 2196 * MIB);
+}
+
+#[test]
+fn qwen3_6_27b_hybrid_kv_and_state_match_lmstudio_log() {
+    let c = cache_bytes(&model("qwen3.6-27b").arch, &shape(262144, 4));
+    assert_eq!(c.kv, 16384 * MIB);
+    assert_close(mib(c.state), 598.5, 0.0005, "recurrent state MiB");
+}
+
+#[test]
+fn qwen3_next_state_per_sequence() {
+    let c = cache_bytes(&model("qwen3-next-80b-a3b").arch, &shape(262144, 1));
+    assert_eq!(c.kv, 6 * 1024 * MIB);
+    assert_close(mib(c.state), 75.375, 0.001, "RS MiB");
+}
+
+#[test]
+fn sliding_window_layers_hold_window_plus_ubatch() {
+    let g = model("gemma-3-27b");
+    let one = cache_bytes(&g.arch, &shape(32768, 1));
+    assert_eq!(one.kv - one.kv_windowed, 2560 * MIB);
+    assert_eq!(one.kv_windowed, 624 * MIB);
+    let four = cache_bytes(&g.arch, &shape(32768, 4));
+    assert_eq!(
+        four.kv_windowed,
+        1872 * MIB,
+        "4 unified slots hold 4 windows"
+    );
+
+    let oss = cache_bytes(&model("gpt-oss-120b").arch, &shape(131072, 1));
+    assert_eq!(oss.kv - oss.kv_windowed, 4608 * MIB);
+    assert_eq!(oss.kv_windowed, 27 * MIB);
+
+    let scout = cache_bytes(&model("llama-4-scout").arch, &shape(131072, 1));
+    assert_eq!(scout.kv - scout.kv_windowed, 6 * 1024 * MIB);
+    assert_eq!(
+        scout.kv_windowed,
+        1224 * MIB,
+        "chunked layers: 8192 + 512 cells"
+    );
+}
+
+#[test]
+fn mistral_7b_compute_buffers_without_flash_attention() {
+    let m = model("mistral-7b");
+    for (ctx, device, host) in [(2048, 164.0, 12.0), (32768, 2144.0, 72.0)] {
+        let s = CacheShape {
+            flash_attn: false,
+            ..shape(ctx, 1)
+        };
+        let cb = compute_buffers(&m.arch, &s, None);
+        assert!(
+            (mib(cb.device) - device).abs() <= 10.0,
+            "device at {ctx}: {}",
+            mib(cb.device)
+        );
+        let inputs = cb.host - 4 * u64::from(m.arch.vocab);
+        assert!(
+            (mib(inputs) - host).abs() <= 1.0,
+            "host at {ctx}: {}",
+            mib(inputs)
+        );
+    }
+}
+
+#[test]
+fn seed_figures_that_hold() {
+    let q32 = model("qwen3-32b");
+    let fp16 = weight_table(&q32, Quant::F16).loaded_bytes() as f64 / GB as f64;
+    assert!(
+        (63.0..=67.0).contains(&fp16),
+        "32B at FP16 ~64 GB, got {fp16:.1}"
+    );
+    let q4 = weight_table(&q32, Quant::Q4_K_M).loaded_bytes() as f64 / GB as f64;
+    assert!(
+        (19.0..=20.5).contains(&q4),
+        "32B at Q4_K_M ~20 GB, got {q4:.1}"
+    );
+    let a3b =
+        weight_table(&model("qwen3.6-35b-a3b"), Quant::Q4_K_M).loaded_bytes() as f64 / GB as f64;
+    assert!(
+        (20.5..=23.0).contains(&a3b),
+        "Qwen3.6-35B-A3B ~22 GB, got {a3b:.1}"
+    );
+    let l70 =
+        weight_table(&model("llama-3.3-70b"), Quant::Q4_K_M).loaded_bytes() as f64 / GB as f64;
+    assert!(
+        (42.0..=44.0).contains(&l70),
+        "Llama 3.3 70B ~43 GB, got {l70:.1}"
+    );
+}
+
+#[test]
+fn seed_figures_that_are_wrong() {
+    // The guide says Llama 4 Scout needs ~45 GB: at Q4_K_M its 108B text weights are ~65 GB.
+    let scout =
+        weight_table(&model("llama-4-scout"), Quant::Q4_K_M).loaded_bytes() as f64 / GB as f64;
+    assert!(
+        (60.0..=70.0).contains(&scout),
+        "Scout Q4_K_M ~65 GB, got {scout:.1}"
+    );
+    // A 1T-parameter Kimi K2.x does not fit in 128 GB at any usable quantization.
+    let cat = catalog();
+    let hw = cat.find_hardware("tier-128").expect("tier");
+    let kimi = model("kimi-k2.6");
+    for q in [Quant::Q4_K_M, Quant::Q3_K_M, Quant::Q2_K, Quant::IQ2_XXS] {
+        let e = estimate(
+            &kimi,
+            hw,
+            &Settings {
+                quant: q,
+                context: 4096,
+                ..Settings::default()
+            },
+        );
+        assert_eq!(e.verdict, Verdict::DoesNotFit, "{q}: {e:?}");
+    }
+}
+
+#[test]
+fn llama_8b_on_4090_full_context_fits_and_decodes_near_measured() {
+    let cat = catalog();
+    let hw = cat.find_hardware("rtx-4090").expect("preset");
+    let e = estimate(
+        &model("llama-3.1-8b"),
+        hw,
+        &Settings {
+            context: 131072,
+            ..Settings::default()
+        },
+    );
+    assert_eq!(e.verdict, Verdict::FitsOnGpu);
+    // RTX 3080 measured 112 t/s and 3090 ~155 (Q4_0): a 4090 sits in 115–175.
+    assert!(
+        (115.0..=175.0).contains(&e.decode_tps),
+        "decode {:.1}",
+        e.decode_tps
+    );
+    assert!(e.decode_tps <= e.roofline_tps);
+}
