@@ -178,6 +178,7 @@ impl Catalog {
                     .iter()
                     .any(|t| t.eq_ignore_ascii_case(&q) || t.eq_ignore_ascii_case(q_no_latest))
                 || m.name.eq_ignore_ascii_case(&q)
+                || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(&q))
         });
         hit.ok_or_else(|| {
             let names: Vec<String> = self.models.iter().map(|m| m.id.clone()).collect();

@@ -1,5 +1,7 @@
 //! fitcheck: which local LLMs fit on a machine, at what context, and how fast.
 
 pub mod catalog;
+pub mod cli;
 pub mod estimate;
+pub mod hardware;
 pub mod search;

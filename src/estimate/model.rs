@@ -20,6 +20,9 @@ pub struct ModelSpec {
     /// Ollama tags that pull this model.
     #[serde(default)]
     pub ollama: Vec<String>,
+    /// Other names it goes by (base-model names, benchmark labels).
+    #[serde(default)]
+    pub aliases: Vec<String>,
     /// Total parameters of the language model (what the GGUF holds; no vision tower).
     pub params: u64,
     /// Parameters active per token (MoE); equals `params` for dense models.

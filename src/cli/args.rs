@@ -1,0 +1,192 @@
+//! clap definitions of every command and flag.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use super::CliError;
+use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::estimate::units::{GB, GIB};
+use crate::estimate::{KvType, Quant, Runtime, Settings};
+
+/// Which local LLMs fit on a machine, at what context, and how fast.
+#[derive(Debug, Parser)]
+#[command(name = "fitcheck", version, about, long_about = None)]
+pub struct Cli {
+    /// Load this catalog instead of the built-in one (the XDG overlay still applies).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub catalog: Option<PathBuf>,
+    /// Without a command, fitcheck opens the interactive app.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Estimate memory and speed of one model on one machine.
+    Fit(FitArgs),
+    /// List catalog models, hardware or quantizations.
+    List {
+        /// What to list.
+        what: ListWhat,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what was detected on this machine, and how.
+    System {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Things `list` can list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListWhat {
+    /// Catalog models.
+    Models,
+    /// Hardware presets and memory tiers.
+    Hardware,
+    /// Quantization formats.
+    Quants,
+}
+
+/// `fit` flags.
+#[derive(Debug, Args)]
+pub struct FitArgs {
+    /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag.
+    #[arg(long, short)]
+    pub model: String,
+    /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
+    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
+    pub quant: Quant,
+    /// Context in tokens (shared by all sequences in llama.cpp; per sequence in Ollama).
+    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub context: u32,
+    /// KV cache type.
+    #[arg(long, default_value = "f16", value_parser = parse_kv)]
+    pub kv_type: KvType,
+    /// Sequences served at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub parallel: u32,
+    /// Runtime: llama.cpp, ollama, lmstudio, mlx.
+    #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
+    pub runtime: Runtime,
+    /// Layers on the GPU (-ngl); default: as many as fit.
+    #[arg(long)]
+    pub gpu_layers: Option<u32>,
+    /// Run without flash attention (bigger compute buffers).
+    #[arg(long)]
+    pub no_flash_attn: bool,
+    /// The machine.
+    #[command(flatten)]
+    pub hw: HardwareArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl FitArgs {
+    /// The estimator settings these flags describe.
+    pub fn settings(&self) -> Settings {
+        Settings {
+            quant: self.quant,
+            context: self.context,
+            kv_type: self.kv_type,
+            parallel: self.parallel,
+            runtime: self.runtime,
+            gpu_layers: self.gpu_layers,
+            flash_attn: !self.no_flash_attn,
+            n_ubatch: 512,
+        }
+    }
+}
+
+/// A preset, or a machine described by its numbers.
+#[derive(Debug, Args)]
+pub struct HardwareArgs {
+    /// Preset id or name, a tier (`48`, `tier-48`), or `this` (default: this machine).
+    #[arg(long, short = 'H', conflicts_with_all = ["memory_gb", "memory_gib"])]
+    pub hardware: Option<String>,
+    /// Device memory in GB (10^9 bytes). A card sold as "24 GB" has 24 GiB: use --memory-gib.
+    #[arg(long, requires = "bandwidth_gbps")]
+    pub memory_gb: Option<f64>,
+    /// Device memory in GiB (2^30 bytes).
+    #[arg(long, requires = "bandwidth_gbps", conflicts_with = "memory_gb")]
+    pub memory_gib: Option<f64>,
+    /// Peak memory bandwidth, GB/s.
+    #[arg(long)]
+    pub bandwidth_gbps: Option<f64>,
+    /// Backend of the custom machine.
+    #[arg(long, default_value = "cuda", value_parser = parse_backend)]
+    pub backend: Backend,
+    /// CPU and GPU share the memory (Apple Silicon, DGX Spark, Strix Halo).
+    #[arg(long)]
+    pub unified: bool,
+    /// Host RAM in GB (10^9), for offloading.
+    #[arg(long)]
+    pub ram_gb: Option<f64>,
+    /// Host RAM bandwidth, GB/s.
+    #[arg(long)]
+    pub ram_bandwidth_gbps: Option<f64>,
+    /// Dense FP16 TFLOPS (prefill speed).
+    #[arg(long)]
+    pub tflops: Option<f64>,
+}
+
+impl HardwareArgs {
+    /// The custom machine, if memory was given.
+    pub fn custom(&self) -> Result<Option<Hardware>, CliError> {
+        let memory = match (self.memory_gb, self.memory_gib) {
+            (Some(gb), _) => gb * GB as f64,
+            (None, Some(gib)) => gib * GIB as f64,
+            (None, None) => return Ok(None),
+        };
+        let bw = self.bandwidth_gbps.unwrap_or(0.0);
+        for (name, v) in [
+            ("--memory-gb/--memory-gib", memory),
+            ("--bandwidth-gbps", bw),
+        ] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(CliError::Usage(format!("{name} must be a positive number")));
+            }
+        }
+        let ram = self.ram_gb.map_or(0.0, |r| r * GB as f64);
+        Ok(Some(Hardware {
+            id: "custom".into(),
+            name: format!(
+                "custom {:.0} GB {} @ {bw} GB/s",
+                memory / GB as f64,
+                self.backend
+            ),
+            kind: HardwareKind::Custom,
+            backend: self.backend,
+            unified: self.unified || self.backend == Backend::Metal,
+            memory: memory as u64,
+            gpus: 1,
+            bandwidth_gbps: bw,
+            ram: ram as u64,
+            ram_bandwidth_gbps: self.ram_bandwidth_gbps.unwrap_or(0.0),
+            fp16_tflops: self.tflops.unwrap_or(bw / 20.0),
+            working_set: None,
+            price_usd: None,
+            power_w: None,
+            source: Some("command line".into()),
+        }))
+    }
+}
+
+fn parse_quant(s: &str) -> Result<Quant, String> {
+    s.parse()
+}
+fn parse_kv(s: &str) -> Result<KvType, String> {
+    s.parse()
+}
+fn parse_runtime(s: &str) -> Result<Runtime, String> {
+    s.parse()
+}
+fn parse_backend(s: &str) -> Result<Backend, String> {
+    s.parse()
+}

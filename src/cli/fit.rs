@@ -1,0 +1,161 @@
+//! `fitcheck fit`: one model on one machine.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::{resolve_hardware, CliError, FitArgs};
+use crate::catalog::Catalog;
+use crate::estimate::units::{fmt_gb, fmt_gib, fmt_gib_signed};
+use crate::estimate::weights::weight_table;
+use crate::estimate::{estimate, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict};
+
+pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let model = cat
+        .find_model(&args.model)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let hw = resolve_hardware(cat, &args.hw)?;
+    let settings = args.settings();
+    let e = estimate(model, &hw, &settings);
+    let max_ctx = max_context(model, &hw, &settings, &weight_table(model, settings.quant));
+    if args.json {
+        let v = to_json(model, &hw, &settings, &e, max_ctx);
+        writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?
+        )?;
+    } else {
+        write_table(out, model, &hw, &settings, &e, max_ctx)?;
+    }
+    Ok(())
+}
+
+/// The stable JSON object of `fit --json`.
+pub fn to_json(
+    model: &ModelSpec,
+    hw: &Hardware,
+    s: &Settings,
+    e: &Estimate,
+    max_ctx: u32,
+) -> serde_json::Value {
+    json!({
+        "model": model.id,
+        "model_name": model.name,
+        "hardware": hw.id,
+        "hardware_name": hw.name,
+        "backend": hw.backend.name(),
+        "quant": s.quant.label(),
+        "context": s.context,
+        "kv_type": s.kv_type.name(),
+        "parallel": s.parallel,
+        "runtime": s.runtime.name(),
+        "weights_bytes": e.weights_bytes,
+        "weights_gpu_bytes": e.weights_gpu_bytes,
+        "weights_host_bytes": e.weights_host_bytes,
+        "kv_bytes": e.kv_bytes,
+        "state_bytes": e.state_bytes,
+        "overhead_bytes": e.overhead_bytes,
+        "total_bytes": e.total_bytes,
+        "usable_bytes": e.usable_bytes,
+        "used_bytes": e.used_bytes,
+        "headroom_bytes": e.headroom_bytes,
+        "verdict": e.verdict,
+        "fits_on_gpu": e.fits_on_gpu,
+        "gpu_layers": e.gpu_layers,
+        "total_layers": e.total_layers,
+        "cpu_moe_layers": e.cpu_moe_layers,
+        "max_context": max_ctx,
+        "bytes_per_token": e.bytes_per_token,
+        "decode_tps": round2(e.decode_tps),
+        "decode_tps_full_context": round2(e.decode_tps_full_context),
+        "roofline_tps": round2(e.roofline_tps),
+        "prefill_tps": round2(e.prefill_tps),
+        "ttft_s": if e.ttft_s.is_finite() { Some(round2(e.ttft_s)) } else { None },
+    })
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+fn both(bytes: u64) -> String {
+    format!("{:>10}  ({})", fmt_gb(bytes), fmt_gib(bytes))
+}
+
+fn write_table(
+    out: &mut dyn Write,
+    m: &ModelSpec,
+    hw: &Hardware,
+    s: &Settings,
+    e: &Estimate,
+    max_ctx: u32,
+) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "{} · {} · {} ({})",
+        m.name, s.quant, hw.name, hw.backend
+    )?;
+    writeln!(
+        out,
+        "context {} tokens · KV {} · {} sequence{} · {}",
+        s.context,
+        s.kv_type,
+        s.parallel,
+        if s.parallel == 1 { "" } else { "s" },
+        s.runtime
+    )?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "  weights          {}   GPU {} · host {}",
+        both(e.weights_bytes),
+        fmt_gb(e.weights_gpu_bytes),
+        fmt_gb(e.weights_host_bytes)
+    )?;
+    writeln!(out, "  KV cache         {}", both(e.kv_bytes))?;
+    if e.state_bytes > 0 {
+        writeln!(out, "  recurrent state  {}", both(e.state_bytes))?;
+    }
+    writeln!(
+        out,
+        "  overhead         {}   compute buffers + runtime",
+        both(e.overhead_bytes)
+    )?;
+    writeln!(out, "  total            {}", both(e.total_bytes))?;
+    writeln!(out, "  usable           {}", both(e.usable_bytes))?;
+    writeln!(
+        out,
+        "  headroom         {:>10}",
+        fmt_gib_signed(e.headroom_bytes)
+    )?;
+    writeln!(out)?;
+    let placement = match e.verdict {
+        Verdict::PartialOffload if e.cpu_moe_layers > 0 => {
+            format!(" (experts of the first {} layers in RAM)", e.cpu_moe_layers)
+        }
+        Verdict::PartialOffload => format!(" ({}/{} layers on GPU)", e.gpu_layers, e.total_layers),
+        _ => String::new(),
+    };
+    writeln!(
+        out,
+        "verdict: {} {}{}",
+        e.verdict.symbol(),
+        e.verdict.label(),
+        placement
+    )?;
+    writeln!(out, "largest context that fits: {max_ctx} tokens")?;
+    if e.verdict != Verdict::DoesNotFit {
+        writeln!(
+            out,
+            "decode: {:.1} tok/s (empty cache) · {:.1} tok/s at {} tokens · roofline {:.1} tok/s",
+            e.decode_tps, e.decode_tps_full_context, s.context, e.roofline_tps
+        )?;
+        writeln!(
+            out,
+            "prefill: {:.0} tok/s · time to first token {:.2} s for a {}-token prompt",
+            e.prefill_tps, e.ttft_s, s.context
+        )?;
+    }
+    Ok(())
+}

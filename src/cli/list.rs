@@ -1,0 +1,113 @@
+//! `fitcheck list` and `fitcheck system`.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::table::Table;
+use super::CliError;
+use crate::catalog::Catalog;
+use crate::cli::args::ListWhat;
+use crate::estimate::quant::QUANTS;
+use crate::estimate::units::{fmt_gb, fmt_gib};
+use crate::hardware::detect;
+
+pub fn run(cat: &Catalog, what: ListWhat, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    match (what, json) {
+        (ListWhat::Models, true) => {
+            write_json(out, &serde_json::to_value(&cat.models).unwrap_or_default())
+        }
+        (ListWhat::Hardware, true) => write_json(
+            out,
+            &serde_json::to_value(&cat.hardware).unwrap_or_default(),
+        ),
+        (ListWhat::Quants, true) => {
+            let v: Vec<_> = QUANTS.iter().map(|q| json!({"quant": q.label(), "gguf": q.is_gguf(), "description": q.description()})).collect();
+            write_json(out, &json!(v))
+        }
+        (ListWhat::Models, false) => {
+            let mut t = Table::new(&["id", "name", "params", "active", "context", "ollama"]);
+            for m in &cat.models {
+                t.row(vec![
+                    m.id.clone(),
+                    m.name.clone(),
+                    format!("{:.1}B", m.params as f64 / 1e9),
+                    format!("{:.1}B", m.active() as f64 / 1e9),
+                    m.max_context().to_string(),
+                    m.ollama.first().cloned().unwrap_or_default(),
+                ]);
+            }
+            t.write(out)?;
+            Ok(())
+        }
+        (ListWhat::Hardware, false) => {
+            let mut t = Table::new(&["id", "name", "memory", "GB/s", "backend", "kind"]);
+            for h in &cat.hardware {
+                let gpus = if h.gpus > 1 {
+                    format!("{} × ", h.gpus)
+                } else {
+                    String::new()
+                };
+                t.row(vec![
+                    h.id.clone(),
+                    h.name.clone(),
+                    format!("{gpus}{}", fmt_gib(h.memory)),
+                    format!("{}", h.bandwidth_gbps),
+                    format!("{}{}", h.backend, if h.unified { " unified" } else { "" }),
+                    format!("{:?}", h.kind).to_lowercase(),
+                ]);
+            }
+            t.write(out)?;
+            Ok(())
+        }
+        (ListWhat::Quants, false) => {
+            let mut t = Table::new(&["quant", "format", "description"]);
+            for q in QUANTS {
+                t.row(vec![
+                    q.label().into(),
+                    if q.is_gguf() { "GGUF" } else { "other" }.into(),
+                    q.description().into(),
+                ]);
+            }
+            t.write(out)?;
+            Ok(())
+        }
+    }
+}
+
+pub fn system(cat: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let d = detect(&cat.hardware);
+    if json {
+        return write_json(out, &serde_json::to_value(&d).unwrap_or_default());
+    }
+    writeln!(out, "{}", d.hardware.name)?;
+    writeln!(out, "  CPU        {} ({} logical cores)", d.cpu, d.cores)?;
+    writeln!(
+        out,
+        "  RAM        {} total, {} available ({})",
+        fmt_gib(d.ram_total),
+        fmt_gib(d.ram_available),
+        fmt_gb(d.ram_total)
+    )?;
+    for g in &d.gpus {
+        writeln!(out, "  GPU        {g}")?;
+    }
+    writeln!(out, "  backend    {}", d.hardware.backend)?;
+    writeln!(
+        out,
+        "  usable     {}",
+        fmt_gib(d.hardware.usable_per_device())
+    )?;
+    writeln!(out, "  bandwidth  {} GB/s", d.hardware.bandwidth_gbps)?;
+    writeln!(out, "how:")?;
+    for n in &d.notes {
+        writeln!(out, "  - {n}")?;
+    }
+    Ok(())
+}
+
+fn write_json(out: &mut dyn Write, v: &serde_json::Value) -> Result<(), CliError> {
+    let text = serde_json::to_string_pretty(v).map_err(|e| CliError::Usage(e.to_string()))?;
+    writeln!(out, "{text}")?;
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! Reads the real machine: sysinfo for RAM/CPU, cgroup limits, `nvidia-smi`, AMD sysfs, and
+//! `sysctl` on macOS. Bandwidth and TFLOPS are looked up in the catalog by device name.
+
+use std::path::Path;
+use std::process::Command;
+
+use serde::Serialize;
+
+use super::parse::{
+    name_tokens, parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes,
+    GpuInfo,
+};
+use crate::estimate::hardware::{metal_working_set, Backend, Hardware, HardwareKind};
+use crate::estimate::units::fmt_gib;
+
+/// What was detected, and how each figure was obtained.
+#[derive(Debug, Clone, Serialize)]
+pub struct Detection {
+    /// The machine as the estimator sees it.
+    pub hardware: Hardware,
+    /// CPU model.
+    pub cpu: String,
+    /// Logical cores.
+    pub cores: usize,
+    /// Total RAM, bytes.
+    pub ram_total: u64,
+    /// Available RAM now, bytes.
+    pub ram_available: u64,
+    /// Every GPU seen.
+    pub gpus: Vec<String>,
+    /// "measured" / "looked up" / "assumed" per figure.
+    pub notes: Vec<String>,
+}
+
+/// Detects this machine. Never fails: unknown parts are assumed and said so.
+pub fn detect(presets: &[Hardware]) -> Detection {
+    let mut sys = sysinfo::System::new();
+    sys.refresh_memory();
+    sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
+    let cpu = sys
+        .cpus()
+        .first()
+        .map(|c| c.brand().trim().to_string())
+        .unwrap_or_default();
+    let cores = sys.cpus().len();
+    let mut notes = Vec::new();
+    let mut ram_total = sys.total_memory();
+    notes.push(format!("RAM {} measured (sysinfo)", fmt_gib(ram_total)));
+    if let Some(limit) = cgroup_limit().filter(|&l| l < ram_total) {
+        notes.push(format!(
+            "container memory limit {} (cgroup) caps RAM",
+            fmt_gib(limit)
+        ));
+        ram_total = limit;
+    }
+    let ram_available = sys.available_memory().min(ram_total);
+
+    let nvidia = run(
+        "nvidia-smi",
+        &[
+            "--query-gpu=name,memory.total",
+            "--format=csv,noheader,nounits",
+        ],
+    )
+    .map(|o| parse_nvidia_smi(&o))
+    .unwrap_or_default();
+    let amd = amd_gpus();
+    let apple = if cfg!(target_os = "macos") {
+        run("sysctl", &["-n", "machdep.cpu.brand_string", "hw.memsize"])
+            .and_then(|o| parse_sysctl_apple(&o))
+    } else {
+        None
+    };
+
+    let (hardware, gpus) = if let Some((chip, mem)) = apple {
+        notes.push(format!(
+            "{chip} with {} unified memory (sysctl)",
+            fmt_gib(mem)
+        ));
+        let mut hw = from_preset(presets, &chip, Backend::Metal, &mut notes);
+        hw.unified = true;
+        hw.memory = mem;
+        hw.working_set = Some(metal_working_set(mem));
+        notes.push("Metal working-set cap assumed 2/3 (≤36 GiB) or 3/4 of RAM".into());
+        (hw, vec![chip])
+    } else if let Some(first) = nvidia.first().or(amd.first()) {
+        let backend = if nvidia.is_empty() {
+            Backend::Rocm
+        } else {
+            Backend::Cuda
+        };
+        let list = if nvidia.is_empty() { &amd } else { &nvidia };
+        notes.push(format!(
+            "{} × {} with {} each (measured)",
+            list.len(),
+            first.name,
+            fmt_gib(first.memory)
+        ));
+        let mut hw = from_preset(presets, &first.name, backend, &mut notes);
+        hw.unified = false;
+        hw.memory = list.iter().map(|g| g.memory).min().unwrap_or(first.memory);
+        hw.gpus = list.len() as u32;
+        hw.ram = ram_total;
+        if hw.ram_bandwidth_gbps <= 0.0 {
+            hw.ram_bandwidth_gbps = 60.0;
+            notes.push("host RAM bandwidth assumed 60 GB/s".into());
+        }
+        (hw, list.iter().map(|g| g.name.clone()).collect())
+    } else {
+        notes.push("no GPU found (nvidia-smi, sysfs): CPU only".into());
+        let hw = Hardware {
+            id: "this-machine".into(),
+            name: if cpu.is_empty() {
+                "This machine (CPU)".into()
+            } else {
+                format!("This machine ({cpu})")
+            },
+            kind: HardwareKind::Detected,
+            backend: Backend::Cpu,
+            unified: false,
+            memory: ram_total,
+            gpus: 1,
+            bandwidth_gbps: 50.0,
+            ram: ram_total,
+            ram_bandwidth_gbps: 50.0,
+            fp16_tflops: (cores as f64 * 0.05).max(0.1),
+            working_set: None,
+            price_usd: None,
+            power_w: None,
+            source: Some("detected".into()),
+        };
+        notes.push("RAM bandwidth assumed 50 GB/s (dual-channel DDR4/DDR5); correct it with --bandwidth-gbps".into());
+        (hw, Vec::new())
+    };
+    let mut hardware = hardware;
+    hardware.id = "this-machine".into();
+    hardware.kind = HardwareKind::Detected;
+    if !hardware.name.starts_with("This machine") {
+        hardware.name = format!("This machine ({})", hardware.name);
+    }
+    Detection {
+        hardware,
+        cpu,
+        cores,
+        ram_total,
+        ram_available,
+        gpus,
+        notes,
+    }
+}
+
+/// The preset whose name shares the most tokens with `device`, or a generic guess.
+fn from_preset(
+    presets: &[Hardware],
+    device: &str,
+    backend: Backend,
+    notes: &mut Vec<String>,
+) -> Hardware {
+    let want = name_tokens(device);
+    let best = presets
+        .iter()
+        .filter(|p| p.kind == HardwareKind::Preset && p.backend == backend)
+        .map(|p| {
+            let have = name_tokens(&p.name);
+            let score = want.iter().filter(|t| have.contains(t)).count();
+            (score, p)
+        })
+        .filter(|(s, _)| *s > 0 && *s >= want.len().min(2))
+        .max_by_key(|(s, p)| (*s, std::cmp::Reverse(p.name.len())));
+    match best {
+        Some((_, p)) => {
+            notes.push(format!(
+                "bandwidth {} GB/s and {} TFLOPS looked up from preset '{}'",
+                p.bandwidth_gbps, p.fp16_tflops, p.id
+            ));
+            Hardware {
+                name: device.to_string(),
+                ..p.clone()
+            }
+        }
+        None => {
+            notes.push(format!(
+                "'{device}' is not in the catalog: bandwidth assumed 400 GB/s, 20 TFLOPS"
+            ));
+            Hardware {
+                id: "this-machine".into(),
+                name: device.to_string(),
+                kind: HardwareKind::Detected,
+                backend,
+                unified: false,
+                memory: 0,
+                gpus: 1,
+                bandwidth_gbps: 400.0,
+                ram: 0,
+                ram_bandwidth_gbps: 0.0,
+                fp16_tflops: 20.0,
+                working_set: None,
+                price_usd: None,
+                power_w: None,
+                source: Some("detected".into()),
+            }
+        }
+    }
+}
+
+fn run(cmd: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(cmd).args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn cgroup_limit() -> Option<u64> {
+    [
+        "/sys/fs/cgroup/memory.max",
+        "/sys/fs/cgroup/memory/memory.limit_in_bytes",
+    ]
+    .iter()
+    .find_map(|p| {
+        std::fs::read_to_string(p)
+            .ok()
+            .and_then(|t| parse_cgroup_limit(&t))
+    })
+}
+
+fn amd_gpus() -> Vec<GpuInfo> {
+    let Ok(entries) = std::fs::read_dir("/sys/class/drm") else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let dev = e.path().join("device");
+        let vendor = std::fs::read_to_string(dev.join("vendor")).unwrap_or_default();
+        if vendor.trim() != "0x1002" || !e.file_name().to_string_lossy().starts_with("card") {
+            continue;
+        }
+        if e.file_name().to_string_lossy().contains('-') {
+            continue; // connectors like card0-DP-1
+        }
+        if let Some(mem) = read_bytes(&dev.join("mem_info_vram_total")) {
+            let name = std::fs::read_to_string(dev.join("product_name"))
+                .unwrap_or_else(|_| "AMD GPU".into());
+            out.push(GpuInfo {
+                name: name.trim().to_string(),
+                memory: mem,
+            });
+        }
+    }
+    out
+}
+
+fn read_bytes(p: &Path) -> Option<u64> {
+    std::fs::read_to_string(p)
+        .ok()
+        .and_then(|t| parse_sysfs_bytes(&t))
+}

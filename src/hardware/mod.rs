@@ -1,0 +1,7 @@
+//! This machine: detection of memory, CPU and GPUs. Fails soft: a machine where nothing can be
+//! detected still gets a CPU-only description, with notes saying what was guessed.
+
+pub mod detect;
+pub mod parse;
+
+pub use detect::{detect, Detection};
