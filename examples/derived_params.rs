@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and maintainer tools may panic on bad input
 //! Prints each catalog model's derived parameter count and active parameters (a maintainer aid).
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::tensors::{inventory, parameter_count};

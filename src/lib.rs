@@ -5,3 +5,4 @@ pub mod cli;
 pub mod estimate;
 pub mod hardware;
 pub mod search;
+pub mod validate;

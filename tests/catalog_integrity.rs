@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests and maintainer tools may panic on bad input
 //! Every catalog entry is internally consistent: a typo in a shape cannot hide.
 
 use fitcheck::catalog::Catalog;

@@ -34,6 +34,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Check the estimator against measured tokens/s in a CSV; print the error per subset.
+    Validate {
+        /// CSV with the columns of tests/data/ground_truth_speed.csv.
+        file: PathBuf,
+        /// Also print every row.
+        #[arg(long)]
+        rows: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what was detected on this machine, and how.
     System {
         /// Print JSON.

@@ -4,6 +4,7 @@ mod args;
 mod fit;
 mod list;
 pub mod table;
+mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -27,6 +28,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
         Command::Fit(args) => fit::run(&cat, args, out),
         Command::List { what, json } => list::run(&cat, *what, *json, out),
         Command::System { json } => list::system(&cat, *json, out),
+        Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

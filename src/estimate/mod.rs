@@ -27,7 +27,8 @@ use fit::{FitInputs, Tally};
 use kv::{cache_bytes, kv_read_bytes, CacheBytes, CacheShape};
 use model::{Attention, Mixer};
 use overhead::{compute_buffers, runtime_overhead, ComputeBuffers};
-use speed::{decode_seconds, prefill_seconds, BackendConstants, PrefillWork, TokenTraffic};
+pub use speed::BackendConstants;
+use speed::{decode_seconds, prefill_seconds, PrefillWork, TokenTraffic};
 use weights::{weight_table, WeightTable};
 
 /// Everything the app shows about one (model, hardware, settings).
@@ -194,14 +195,24 @@ fn assemble(
     let overhead_bytes = tally.compute + tally.runtime;
     let total_bytes = weights_bytes + terms.cache.kv + terms.cache.state + overhead_bytes;
     let (usable, used) = binding_pool(hw, verdict, tally);
-    let traffic_empty = traffic(model, terms, hw, placement, 0);
-    let traffic_full = traffic(model, terms, hw, placement, u64::from(settings.context));
     let c = BackendConstants::of(hw.backend);
+    let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
+    let traffic_full = traffic(
+        model,
+        terms,
+        hw,
+        placement,
+        u64::from(settings.context),
+        Some(&c),
+    );
+    let raw_empty = traffic(model, terms, hw, placement, 0, None);
     let moe = model.arch.moe.is_some();
     let host_bw = hw.host_bandwidth();
     let dev_bw = hw.bandwidth_gbps;
-    let (t0, roof) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, moe);
-    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, moe);
+    let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    let (_, roof) = decode_seconds(&raw_empty, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, settings, tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
@@ -228,10 +239,10 @@ fn assemble(
         gpu_layers: placement.gpu_layers.min(n + 1),
         total_layers: n + 1,
         cpu_moe_layers: placement.cpu_moe,
-        bytes_per_token: (traffic_empty.device_weights
-            + traffic_empty.host_weights
-            + traffic_empty.device_kv
-            + traffic_empty.host_kv) as u64,
+        bytes_per_token: (raw_empty.device_weights
+            + raw_empty.host_weights
+            + raw_empty.device_kv
+            + raw_empty.host_kv) as u64,
         decode_tps: tps(t0),
         decode_tps_full_context: tps(t1),
         roofline_tps: if roof > 0.0 { 1.0 / roof } else { 0.0 },
@@ -292,57 +303,77 @@ fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
     }
 }
 
-/// Bytes streamed per token at `depth`, split by pool.
+/// Bytes streamed per token at `depth`, split by pool. With backend constants, weight bytes are
+/// divided by their format efficiency (what time scales with); without, raw bytes (the roofline).
 fn traffic(
     model: &ModelSpec,
     terms: &ModelTerms,
     hw: &Hardware,
     p: Placement,
     depth: u64,
+    cost: Option<&BackendConstants>,
 ) -> TokenTraffic {
     let w = &terms.weights;
     let kv_total = kv_read_bytes(&model.arch, &terms.shape, depth) as f64;
+    let attn_flops = decode_attention_flops(model, &terms.shape, depth);
+    let read = |l: &weights::LayerWeights| {
+        cost.map_or(l.read_bytes as f64, |c| {
+            speed::format_cost(&l.read_by_format, c)
+        })
+    };
+    let output = cost.map_or(w.output as f64, |c| {
+        speed::format_cost(&w.output_by_format, c)
+    });
+    let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
     if !hw.has_gpu() {
         return TokenTraffic {
-            host_weights: w.read_bytes() as f64,
+            host_weights: all,
             host_kv: kv_total,
+            attn_flops,
             ..Default::default()
         };
     }
     if hw.unified {
         return TokenTraffic {
-            device_weights: w.read_bytes() as f64,
+            device_weights: all,
             device_kv: kv_total,
+            attn_flops,
             ..Default::default()
         };
     }
     let n = w.layers.len() as u32;
     let ngl = p.gpu_layers.min(n + 1);
     let first_gpu = n + 1 - ngl.max(1);
-    let mut t = TokenTraffic::default();
-    let mut gpu_mixers = 0u32;
-    let mut mixers = 0u32;
+    let mut t = TokenTraffic {
+        attn_flops,
+        ..Default::default()
+    };
+    let (mut gpu_mixers, mut mixers) = (0u32, 0u32);
     for (il, l) in w.layers.iter().enumerate() {
         let il = il as u32;
         let has_mixer = model.arch.mixer(il) != Mixer::None;
         mixers += u32::from(has_mixer);
+        let r = read(l);
         if ngl > 0 && il >= first_gpu {
             gpu_mixers += u32::from(has_mixer);
             if il < p.cpu_moe && l.expert_bytes > 0 {
-                let expert_read = l.read_bytes - (l.bytes - l.expert_bytes);
-                t.device_weights += (l.read_bytes - expert_read) as f64;
-                t.host_weights += expert_read as f64;
+                // Routed-expert share of this layer's reads streams from host RAM.
+                let dense = (l.bytes - l.expert_bytes) as f64;
+                let share =
+                    ((l.read_bytes as f64 - dense) / l.read_bytes.max(1) as f64).clamp(0.0, 1.0);
+                t.device_weights += r * (1.0 - share);
+                t.host_weights += r * share;
             } else {
-                t.device_weights += l.read_bytes as f64;
+                t.device_weights += r;
             }
         } else {
-            t.host_weights += l.read_bytes as f64;
+            t.host_weights += r;
         }
     }
     if ngl > n {
-        t.device_weights += w.output as f64;
+        t.device_weights += output;
     } else {
-        t.host_weights += w.output as f64;
+        t.host_weights += output;
     }
     let frac = if mixers == 0 {
         1.0
@@ -352,6 +383,42 @@ fn traffic(
     t.device_kv = kv_total * frac;
     t.host_kv = kv_total * (1.0 - frac);
     t
+}
+
+/// Attention FLOPs to decode one token at `depth`: 2 × heads × (d_k + d_v) per attended cell
+/// (absorbed MLA attends the 512 + 64 latent with every head, so it is far costlier).
+fn decode_attention_flops(model: &ModelSpec, shape: &CacheShape, depth: u64) -> f64 {
+    let arch = &model.arch;
+    let (_, full_cells) = shape.full_cells();
+    let used_full = depth.min(full_cells) as f64;
+    let window = match arch.attention {
+        Attention::Sliding { window, .. } => Some(u64::from(window)),
+        Attention::Chunked { chunk, .. } => Some(u64::from(chunk)),
+        _ => None,
+    };
+    let mut flops = 0.0;
+    for il in 0..arch.layers {
+        if arch.mixer(il) != Mixer::Attention {
+            continue;
+        }
+        let used = match window {
+            Some(w) if arch.is_windowed(il) => used_full.min(w as f64),
+            _ => used_full,
+        };
+        let width = match arch.attention {
+            Attention::Mla {
+                kv_lora_rank,
+                rope_dim,
+                ..
+            } => f64::from(2 * kv_lora_rank + rope_dim),
+            _ => {
+                let (_, dk, dv) = arch.kv_shape(il);
+                f64::from(dk + dv)
+            }
+        };
+        flops += 2.0 * f64::from(arch.heads) * width * used;
+    }
+    flops
 }
 
 fn prefill_work(
@@ -444,4 +511,88 @@ pub fn max_context(
         }
     }
     lo * 256
+}
+
+/// Decode and prefill speed at a given cache depth and prompt length, for a fixed placement.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Speeds {
+    /// Decode tokens/s with `depth` tokens in the cache.
+    pub decode_tps: f64,
+    /// Prefill tokens/s for `prompt` tokens starting at `depth`.
+    pub prefill_tps: f64,
+}
+
+/// Speeds for benchmark-style questions (llama-bench `tgN@dD`, `ppN@dD`), from given terms.
+pub fn speeds_with_terms(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+    depth: u64,
+    prompt: u64,
+) -> Speeds {
+    speeds_with_constants(
+        model,
+        hw,
+        settings,
+        terms,
+        depth,
+        prompt,
+        &BackendConstants::of(hw.backend),
+    )
+}
+
+/// [`speeds_with_terms`] with explicit backend constants (what calibration searches over).
+pub fn speeds_with_constants(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+    depth: u64,
+    prompt: u64,
+    c: &BackendConstants,
+) -> Speeds {
+    let inputs = fit_inputs(hw, terms);
+    let (placement, _, tally) = match settings.gpu_layers {
+        Some(ngl) if hw.has_gpu() && !hw.unified => {
+            let p = Placement {
+                gpu_layers: ngl,
+                cpu_moe: 0,
+            };
+            let (v, t) = inputs.verdict_of(p);
+            (p, v, t)
+        }
+        _ => inputs.auto_place(),
+    };
+    let moe = model.arch.moe.is_some();
+    let tr = traffic(model, terms, hw, placement, depth, Some(c));
+    let (t, _) = decode_seconds(
+        &tr,
+        c,
+        hw.bandwidth_gbps,
+        hw.host_bandwidth(),
+        hw.fp16_tflops,
+        moe,
+    );
+    let t = t + link_seconds(hw);
+    let work = prefill_work(model, terms, prompt.max(1), depth, settings, &tally);
+    let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
+    let pp = prefill_seconds(&work, c, hw.fp16_tflops, gpu_offload);
+    Speeds {
+        decode_tps: if t > 0.0 { 1.0 / t } else { 0.0 },
+        prefill_tps: if pp > 0.0 {
+            prompt.max(1) as f64 / pp
+        } else {
+            0.0
+        },
+    }
+}
+
+/// Activation hand-off between GPUs of a layer split (latency-bound, per hop).
+fn link_seconds(hw: &Hardware) -> f64 {
+    if hw.has_gpu() && !hw.unified {
+        f64::from(hw.gpus.saturating_sub(1)) * speed::LINK_HOP_SECONDS
+    } else {
+        0.0
+    }
 }

@@ -220,7 +220,7 @@ impl FromStr for Quant {
 
 /// `use_more_bits` of llama-quant: first and last eighth, then every third layer.
 pub fn use_more_bits(i: u32, n: u32) -> bool {
-    i < n / 8 || i >= 7 * n / 8 || (i >= n / 8 && (i - n / 8) % 3 == 2)
+    i < n / 8 || i >= 7 * n / 8 || (i - n / 8) % 3 == 2
 }
 
 /// Counters llama-quantize keeps while walking the tensors.

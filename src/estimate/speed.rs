@@ -1,6 +1,7 @@
 //! Decode and prefill speed: a bandwidth roofline over the bytes really read per token, with
 //! efficiencies and fixed costs calibrated per backend (docs/accuracy.md), never per device.
 
+use super::ggml::GgmlType;
 use super::hardware::Backend;
 
 /// Physical constants of one backend, fitted on the calibration set.
@@ -16,60 +17,107 @@ pub struct BackendConstants {
     pub prefill_eff: f64,
     /// Fixed cost per prefill ubatch, seconds.
     pub t_ubatch: f64,
+    /// Bandwidth efficiency multiplier for MoE decode (routing, many small matmuls).
+    pub moe_eta: f64,
+    /// Grouped-GEMM prefill efficiency multiplier for MoE.
+    pub moe_prefill: f64,
+    /// Relative decode efficiency of each format class (see [`format_class`]).
+    pub format_eff: [f64; FORMAT_CLASSES],
 }
 
-/// Bandwidth efficiency multiplier for MoE decode (routing, many small matmuls).
-pub const MOE_ETA_FACTOR: f64 = 0.75;
-/// Grouped-GEMM prefill efficiency multiplier for MoE.
-pub const MOE_PREFILL_FACTOR: f64 = 0.6;
 /// Attention FLOPs run at this fraction of the matmul rate (flash attention kernels).
 pub const ATTN_PREFILL_FACTOR: f64 = 0.5;
 /// Practical host→device copy rate for offloaded weights during prefill (PCIe 4.0 x16), B/s.
 pub const PCIE_BYTES_PER_S: f64 = 25e9;
+/// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
+pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
 /// CPU streaming efficiency of theoretical DRAM bandwidth.
 pub const CPU_ETA: f64 = 0.6;
 
 impl BackendConstants {
     /// The calibrated constants of `backend`.
     pub fn of(backend: Backend) -> Self {
+        // Fitted by examples/calibrate.rs on tests/data/ground_truth_speed.csv (docs/accuracy.md).
         match backend {
             Backend::Cuda => BackendConstants {
-                eta_weights: 0.70,
-                eta_kv: 0.85,
-                t_fixed: 0.35e-3,
-                prefill_eff: 0.80,
-                t_ubatch: 2e-3,
+                eta_weights: 0.852,
+                eta_kv: 0.825,
+                t_fixed: 1.6e-3,
+                prefill_eff: 0.576,
+                t_ubatch: 9.4e-3,
+                moe_eta: 0.935,
+                moe_prefill: 1.0,
+                format_eff: [0.971, 1.0, 1.0, 0.88, 1.0, 0.75],
             },
             Backend::Rocm => BackendConstants {
-                eta_weights: 0.55,
-                eta_kv: 0.7,
-                t_fixed: 0.5e-3,
+                eta_weights: 0.891,
+                eta_kv: 0.632,
+                t_fixed: 2.4e-3,
                 prefill_eff: 0.40,
-                t_ubatch: 3e-3,
+                t_ubatch: 14.1e-3,
+                moe_eta: 0.782,
+                moe_prefill: 0.393,
+                format_eff: [0.971, 1.0, 0.838, 0.824, 1.0, 0.75],
             },
             Backend::Metal => BackendConstants {
-                eta_weights: 0.65,
-                eta_kv: 0.7,
-                t_fixed: 1.5e-3,
-                prefill_eff: 0.70,
-                t_ubatch: 5e-3,
+                eta_weights: 0.870,
+                eta_kv: 0.592,
+                t_fixed: 3.5e-3,
+                prefill_eff: 0.680,
+                t_ubatch: 20.9e-3,
+                moe_eta: 0.635,
+                moe_prefill: 1.0,
+                format_eff: [0.971, 1.0, 1.0, 0.723, 1.0, 0.75],
             },
             Backend::Vulkan | Backend::Sycl => BackendConstants {
-                eta_weights: 0.55,
-                eta_kv: 0.65,
-                t_fixed: 0.6e-3,
-                prefill_eff: 0.35,
-                t_ubatch: 3e-3,
+                eta_weights: 0.865,
+                eta_kv: 0.763,
+                t_fixed: 0.8e-3,
+                prefill_eff: 0.305,
+                t_ubatch: 7.6e-3,
+                moe_eta: 0.711,
+                moe_prefill: 0.481,
+                format_eff: [0.931, 1.0, 0.971, 1.0, 1.0, 0.75],
             },
+            // Too few CPU measurements to fit: the spec's defaults (0.6 of theoretical DRAM).
             Backend::Cpu => BackendConstants {
                 eta_weights: CPU_ETA,
                 eta_kv: CPU_ETA,
                 t_fixed: 1.0e-3,
                 prefill_eff: 0.5,
                 t_ubatch: 5e-3,
+                moe_eta: 0.75,
+                moe_prefill: 0.6,
+                format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
             },
         }
     }
+}
+
+/// Weight formats whose decode kernels differ in dequantization work per byte:
+/// [float, Q8_0, legacy 4/5-bit, K-quants, MXFP4/NVFP4, i-quants].
+pub const FORMAT_CLASSES: usize = 6;
+
+/// The format class of a GGML type (index into `BackendConstants::format_eff`).
+pub fn format_class(ty: GgmlType) -> usize {
+    use GgmlType as G;
+    match ty {
+        G::F32 | G::F16 | G::BF16 | G::I8 | G::I16 | G::I32 | G::I64 | G::F64 => 0,
+        G::Q8_0 => 1,
+        G::Q4_0 | G::Q4_1 | G::Q5_0 | G::Q5_1 | G::IQ4_NL => 2,
+        G::Q2_K | G::Q3_K | G::Q4_K | G::Q5_K | G::Q6_K => 3,
+        G::MXFP4 | G::NVFP4 => 4,
+        _ => 5,
+    }
+}
+
+/// Bytes per format class divided by the backend's efficiency for that class.
+pub fn format_cost(bytes: &[f64; FORMAT_CLASSES], c: &BackendConstants) -> f64 {
+    bytes
+        .iter()
+        .zip(c.format_eff)
+        .map(|(b, e)| b / e.max(0.05))
+        .sum()
 }
 
 /// Bytes streamed per decoded token, split by where they live.
@@ -83,17 +131,21 @@ pub struct TokenTraffic {
     pub host_weights: f64,
     /// KV/state bytes read from host memory.
     pub host_kv: f64,
+    /// Attention FLOPs of one decoded token (grows with depth; large for absorbed MLA).
+    pub attn_flops: f64,
 }
 
-/// Seconds per decoded token, and the pure-bandwidth lower bound (roofline).
+/// Seconds per decoded token, and the pure-bandwidth lower bound (roofline). Weight bytes in
+/// `traffic` are already divided by their format efficiency.
 pub fn decode_seconds(
     traffic: &TokenTraffic,
     device: &BackendConstants,
     device_bw_gbps: f64,
     host_bw_gbps: f64,
+    tflops: f64,
     moe: bool,
 ) -> (f64, f64) {
-    let moe_f = if moe { MOE_ETA_FACTOR } else { 1.0 };
+    let moe_f = if moe { device.moe_eta } else { 1.0 };
     let dev_bw = device_bw_gbps.max(1e-3) * 1e9;
     let host_bw = host_bw_gbps.max(1e-3) * 1e9;
     let host_eta = CPU_ETA * moe_f;
@@ -101,10 +153,19 @@ pub fn decode_seconds(
         + traffic.device_kv / (dev_bw * device.eta_kv)
         + traffic.host_weights / (host_bw * host_eta)
         + traffic.host_kv / (host_bw * CPU_ETA)
+        + attention_seconds(traffic.attn_flops, tflops, device)
         + device.t_fixed;
     let roof = (traffic.device_weights + traffic.device_kv) / dev_bw
         + (traffic.host_weights + traffic.host_kv) / host_bw;
     (t, roof)
+}
+
+/// Decode attention compute; unknown compute (0 TFLOPS) means the term cannot be estimated.
+fn attention_seconds(flops: f64, tflops: f64, c: &BackendConstants) -> f64 {
+    if tflops <= 0.0 {
+        return 0.0;
+    }
+    flops / (tflops * 1e12 * c.prefill_eff * ATTN_PREFILL_FACTOR)
 }
 
 /// Inputs to the prefill model.
@@ -136,7 +197,7 @@ pub fn prefill_seconds(
     let p = work.prompt.max(1) as f64;
     let d0 = work.depth as f64;
     let f_eff =
-        (tflops.max(0.05) * 1e12) * c.prefill_eff * if work.moe { MOE_PREFILL_FACTOR } else { 1.0 };
+        (tflops.max(0.05) * 1e12) * c.prefill_eff * if work.moe { c.moe_prefill } else { 1.0 };
     let matmul = work.flops_per_token * p / f_eff;
     // Σ_{t=1..P} (d0 + t) attended positions, causal.
     let attended = p * d0 + p * (p + 1.0) / 2.0;

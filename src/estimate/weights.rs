@@ -2,10 +2,11 @@
 
 use super::model::ModelSpec;
 use super::quant::{apply_recipe, tensor_bytes, Quant};
+use super::speed::{format_class, FORMAT_CLASSES};
 use super::tensors::{inventory, Role, TensorInfo};
 
 /// Weights of one block.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct LayerWeights {
     /// All bytes of the block.
     pub bytes: u64,
@@ -15,10 +16,12 @@ pub struct LayerWeights {
     pub read_bytes: u64,
     /// Parameters touched per token (for FLOPs).
     pub active_params: u64,
+    /// `read_bytes` split by weight format class (decode time depends on the format).
+    pub read_by_format: [f64; FORMAT_CLASSES],
 }
 
 /// The weight table of a model under one quant.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct WeightTable {
     /// Input embedding (host memory in llama.cpp).
     pub token_embd: u64,
@@ -28,6 +31,8 @@ pub struct WeightTable {
     pub output_tied: bool,
     /// Parameters of the output head.
     pub output_params: u64,
+    /// Output bytes split by format class.
+    pub output_by_format: [f64; FORMAT_CLASSES],
     /// Per block.
     pub layers: Vec<LayerWeights>,
 }
@@ -65,16 +70,24 @@ pub fn table_from_tensors(
     };
     for ti in tensors {
         let bytes = tensor_bytes(quant, ti);
+        // Non-GGUF formats (MLX, AWQ, FP8) have their own kernels: counted as Q8_0-class.
+        let class = if quant.is_gguf() {
+            format_class(ti.ty)
+        } else {
+            1
+        };
         match (ti.layer, ti.role) {
             (None, Role::TokenEmbd) => {
                 t.token_embd += bytes;
                 if tied {
                     t.output += bytes;
                     t.output_params += ti.elements();
+                    t.output_by_format[class] += bytes as f64;
                 }
             }
             (None, _) => {
                 t.output += bytes;
+                t.output_by_format[class] += bytes as f64;
                 if ti.role == Role::Output {
                     t.output_params += ti.elements();
                 }
@@ -88,9 +101,11 @@ pub fn table_from_tensors(
                     let frac = f64::from(used_experts.min(ti.experts)) / f64::from(ti.experts);
                     l.expert_bytes += bytes;
                     l.read_bytes += (bytes as f64 * frac).round() as u64;
+                    l.read_by_format[class] += bytes as f64 * frac;
                     l.active_params += (ti.elements() as f64 * frac).round() as u64;
                 } else {
                     l.read_bytes += bytes;
+                    l.read_by_format[class] += bytes as f64;
                     l.active_params += ti.elements();
                 }
             }

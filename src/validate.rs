@@ -1,0 +1,489 @@
+//! `fitcheck validate`: run the estimator over measured tokens/s and report the error per subset.
+//! Input is a CSV with the columns of `tests/data/ground_truth_speed.csv` (at least `model`,
+//! `hardware`, `backend`, `metric`, `value`; bandwidth, quant, test shape and size when known).
+
+use std::collections::BTreeMap;
+
+use crate::catalog::Catalog;
+use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::estimate::model::ModelSpec;
+use crate::estimate::speed::{
+    decode_seconds, prefill_seconds, BackendConstants, PrefillWork, TokenTraffic,
+};
+use crate::estimate::units::GIB;
+use crate::estimate::{model_terms, speeds_with_constants, Quant, Runtime, Settings};
+use crate::hardware::best_preset;
+
+/// Decode or prefill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Metric {
+    /// Token generation.
+    Decode,
+    /// Prompt processing.
+    Prefill,
+}
+
+/// One measured row and what the estimator predicts for it.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// 1-based CSV line.
+    pub line: usize,
+    /// Model label as given.
+    pub model: String,
+    /// Hardware label as given.
+    pub hardware: String,
+    /// Decode or prefill.
+    pub metric: Metric,
+    /// Measured tokens/s.
+    pub measured: f64,
+    /// Predicted tokens/s.
+    pub predicted: f64,
+    /// Physical roofline tokens/s (decode only; 0 otherwise).
+    pub roofline: f64,
+    /// Subsets this row belongs to.
+    pub subsets: Vec<&'static str>,
+}
+
+impl Checked {
+    /// Signed relative error, predicted / measured − 1.
+    pub fn error(&self) -> f64 {
+        self.predicted / self.measured - 1.0
+    }
+}
+
+/// The result of a validation run.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Rows that were estimated.
+    pub rows: Vec<Checked>,
+    /// Rows left out, with the reason (line, why).
+    pub skipped: Vec<(usize, String)>,
+}
+
+/// Error statistics of one subset.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Stats {
+    /// Rows.
+    pub n: usize,
+    /// Median of |error|.
+    pub median_abs: f64,
+    /// Median signed error (bias).
+    pub median_signed: f64,
+    /// 90th percentile of |error|.
+    pub p90_abs: f64,
+}
+
+/// Statistics of a set of errors.
+pub fn stats(errors: &[f64]) -> Option<Stats> {
+    if errors.is_empty() {
+        return None;
+    }
+    let mut abs: Vec<f64> = errors.iter().map(|e| e.abs()).collect();
+    let mut signed = errors.to_vec();
+    abs.sort_by(f64::total_cmp);
+    signed.sort_by(f64::total_cmp);
+    let pick = |v: &[f64], q: f64| v[((v.len() - 1) as f64 * q).round() as usize];
+    Some(Stats {
+        n: errors.len(),
+        median_abs: pick(&abs, 0.5),
+        median_signed: pick(&signed, 0.5),
+        p90_abs: pick(&abs, 0.9),
+    })
+}
+
+impl Report {
+    /// Stats per (metric, subset), `all` included.
+    pub fn by_subset(&self) -> BTreeMap<(Metric, &'static str), Stats> {
+        let mut groups: BTreeMap<(Metric, &'static str), Vec<f64>> = BTreeMap::new();
+        for r in &self.rows {
+            groups.entry((r.metric, "all")).or_default().push(r.error());
+            for s in &r.subsets {
+                groups.entry((r.metric, s)).or_default().push(r.error());
+            }
+        }
+        groups
+            .into_iter()
+            .filter_map(|(k, v)| stats(&v).map(|s| (k, s)))
+            .collect()
+    }
+}
+
+/// Reads measurements from CSV text and checks each against the estimator.
+pub fn validate(csv_text: &str, cat: &Catalog) -> Result<Report, String> {
+    validate_with(csv_text, cat, &BackendConstants::of)
+}
+
+/// [`validate`] with other backend constants (what `examples/calibrate.rs` searches over).
+pub fn validate_with(
+    csv_text: &str,
+    cat: &Catalog,
+    constants: &dyn Fn(Backend) -> BackendConstants,
+) -> Result<Report, String> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(csv_text.as_bytes());
+    let headers = rdr
+        .headers()
+        .map_err(|e| format!("cannot read the header: {e}"))?
+        .clone();
+    let col = |name: &str| headers.iter().position(|h| h.trim() == name);
+    for required in ["model", "hardware", "backend", "metric", "value"] {
+        if col(required).is_none() {
+            return Err(format!(
+                "missing column '{required}' (have: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
+    let mut report = Report::default();
+    for (i, rec) in rdr.records().enumerate() {
+        let line = i + 2;
+        let rec = match rec {
+            Ok(r) => r,
+            Err(e) => {
+                report.skipped.push((line, format!("unreadable: {e}")));
+                continue;
+            }
+        };
+        let get = |name: &str| {
+            col(name)
+                .and_then(|c| rec.get(c))
+                .map(str::trim)
+                .unwrap_or("")
+        };
+        let num = |name: &str| {
+            get(name)
+                .split_whitespace()
+                .next()
+                .and_then(|t| t.parse::<f64>().ok())
+        };
+        let row = RowIn {
+            model: get("model"),
+            params_b: num("params_b"),
+            active_b: num("active_params_b"),
+            quant: get("quant"),
+            size_gib: num("model_size_gib"),
+            hardware: get("hardware"),
+            bandwidth: num("memory_bandwidth_gbps"),
+            backend: get("backend"),
+            engine: get("engine"),
+            gpus: num("gpu_count").map_or(1, |g| g.max(1.0) as u32),
+            metric: get("metric"),
+            n_prompt: num("n_prompt").unwrap_or(0.0) as u64,
+            n_gen: num("n_gen").unwrap_or(0.0) as u64,
+            depth: num("depth").unwrap_or(0.0) as u64,
+            value: num("value"),
+            flag: get("quality_flag"),
+        };
+        match check(&row, cat, constants) {
+            Ok(c) => report.rows.push(Checked { line, ..c }),
+            Err(why) => report.skipped.push((line, why)),
+        }
+    }
+    Ok(report)
+}
+
+struct RowIn<'a> {
+    model: &'a str,
+    params_b: Option<f64>,
+    active_b: Option<f64>,
+    quant: &'a str,
+    size_gib: Option<f64>,
+    hardware: &'a str,
+    bandwidth: Option<f64>,
+    backend: &'a str,
+    engine: &'a str,
+    gpus: u32,
+    metric: &'a str,
+    n_prompt: u64,
+    n_gen: u64,
+    depth: u64,
+    value: Option<f64>,
+    flag: &'a str,
+}
+
+fn check(
+    r: &RowIn<'_>,
+    cat: &Catalog,
+    constants: &dyn Fn(Backend) -> BackendConstants,
+) -> Result<Checked, String> {
+    let metric = match r.metric {
+        "decode_tps" => Metric::Decode,
+        "prefill_tps" => Metric::Prefill,
+        other => return Err(format!("metric '{other}' is not decode_tps or prefill_tps")),
+    };
+    let measured = r.value.filter(|v| *v > 0.0).ok_or("no measured value")?;
+    if r.flag.contains("implausible") || r.flag.contains("anomal") {
+        return Err(format!("flagged: {}", r.flag));
+    }
+    let backend =
+        parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
+    let preset = best_preset(&cat.hardware, r.hardware, None);
+    let bandwidth = r
+        .bandwidth
+        .or(preset.map(|p| p.bandwidth_gbps))
+        .ok_or_else(|| format!("no bandwidth for '{}'", r.hardware))?;
+    let tflops = preset.map(|p| p.fp16_tflops).filter(|t| *t > 0.0);
+    if metric == Metric::Prefill && tflops.is_none() {
+        return Err(format!(
+            "no TFLOPS known for '{}' (add a preset)",
+            r.hardware
+        ));
+    }
+    let lower = r.hardware.to_ascii_lowercase();
+    let unified = ["apple", "spark", "gb10", "ryzen ai max", "8060s", "strix"]
+        .iter()
+        .any(|k| lower.contains(k));
+    let hw = Hardware {
+        id: "measured".into(),
+        name: r.hardware.to_string(),
+        kind: HardwareKind::Custom,
+        backend,
+        unified: unified && backend != Backend::Cpu,
+        // A known device keeps its real memory (so offloaded runs are modelled as offloaded);
+        // an unknown one ran, so memory does not bound it.
+        memory: preset
+            .filter(|p| p.backend == backend || unified)
+            .map_or(1 << 44, |p| p.memory),
+        gpus: r.gpus,
+        bandwidth_gbps: bandwidth,
+        ram: preset.map_or(1 << 44, |p| p.ram.max(64 * GIB)),
+        ram_bandwidth_gbps: preset.map_or(bandwidth, |p| {
+            if p.ram_bandwidth_gbps > 0.0 {
+                p.ram_bandwidth_gbps
+            } else {
+                bandwidth
+            }
+        }),
+        fp16_tflops: tflops.unwrap_or(0.0),
+        working_set: None,
+        price_usd: None,
+        power_w: None,
+        source: None,
+    };
+    let depth_decode = r.depth + r.n_gen / 2;
+    let runtime = if r.engine.to_ascii_lowercase().contains("mlx") {
+        Runtime::Mlx
+    } else {
+        Runtime::LlamaCpp
+    };
+    let (predicted, roofline, is_moe, params) = match find_model(cat, r.model) {
+        Some(model) => {
+            let quant =
+                parse_quant_label(r.quant).ok_or_else(|| format!("unknown quant '{}'", r.quant))?;
+            let context = (r.depth + r.n_prompt + r.n_gen).max(512) as u32;
+            let settings = Settings {
+                quant,
+                context,
+                runtime,
+                ..Settings::default()
+            };
+            let mut terms = model_terms(model, &settings);
+            if let Some(size) = r.size_gib {
+                scale_weights(&mut terms.weights, size * GIB as f64);
+            }
+            let sp = speeds_with_constants(
+                model,
+                &hw,
+                &settings,
+                &terms,
+                depth_decode,
+                r.n_prompt,
+                &constants(backend),
+            );
+            let roof = hw.bandwidth_gbps * 1e9 / terms.weights.read_bytes().max(1) as f64;
+            let v = if metric == Metric::Decode {
+                sp.decode_tps
+            } else {
+                sp.prefill_tps
+            };
+            (v, roof, model.arch.moe.is_some(), model.params as f64)
+        }
+        None => generic(r, &hw, metric, &constants(backend))?,
+    };
+    let mut subsets = vec![match metric {
+        Metric::Decode => "decode",
+        Metric::Prefill => "prefill",
+    }];
+    subsets.push(match backend {
+        Backend::Cuda => "cuda",
+        Backend::Rocm => "rocm",
+        Backend::Metal => "apple",
+        Backend::Vulkan => "vulkan",
+        Backend::Sycl => "sycl",
+        Backend::Cpu => "cpu",
+    });
+    if is_moe {
+        subsets.push("moe");
+    }
+    if params < 3e9 {
+        subsets.push("under-3b");
+    }
+    if runtime == Runtime::Mlx {
+        subsets.push("mlx");
+    }
+    if r.gpus > 1 {
+        subsets.push("multi-gpu");
+    }
+    if r.depth > 0 {
+        subsets.push("at-depth");
+    }
+    Ok(Checked {
+        line: 0,
+        model: r.model.to_string(),
+        hardware: r.hardware.to_string(),
+        metric,
+        measured,
+        predicted,
+        roofline: if metric == Metric::Decode {
+            roofline
+        } else {
+            0.0
+        },
+        subsets,
+    })
+}
+
+/// A model not in the catalog: weights from the measured size, active share from the params.
+fn generic(
+    r: &RowIn<'_>,
+    hw: &Hardware,
+    metric: Metric,
+    c: &BackendConstants,
+) -> Result<(f64, f64, bool, f64), String> {
+    let size = r
+        .size_gib
+        .ok_or_else(|| format!("model '{}' not in the catalog and no size given", r.model))?
+        * GIB as f64;
+    let params = r
+        .params_b
+        .ok_or_else(|| format!("model '{}' not in the catalog and no params given", r.model))?
+        * 1e9;
+    let active = r.active_b.unwrap_or(params / 1e9) * 1e9;
+    let moe = active < 0.9 * params;
+    let read = size * active / params;
+    let predicted = match metric {
+        Metric::Decode => {
+            let t = TokenTraffic {
+                device_weights: read,
+                ..Default::default()
+            };
+            1.0 / decode_seconds(
+                &t,
+                c,
+                hw.bandwidth_gbps,
+                hw.bandwidth_gbps,
+                hw.fp16_tflops,
+                moe,
+            )
+            .0
+        }
+        Metric::Prefill => {
+            let w = PrefillWork {
+                flops_per_token: 2.0 * active,
+                attn_width: 0.0,
+                prompt: r.n_prompt.max(1),
+                depth: r.depth,
+                n_ubatch: 512,
+                host_weight_bytes: 0.0,
+                moe,
+            };
+            r.n_prompt.max(1) as f64 / prefill_seconds(&w, c, hw.fp16_tflops, false)
+        }
+    };
+    Ok((predicted, hw.bandwidth_gbps * 1e9 / read, moe, params))
+}
+
+fn scale_weights(w: &mut crate::estimate::weights::WeightTable, target: f64) {
+    let est = w.loaded_bytes() as f64;
+    let k = target / est.max(1.0);
+    if !(0.6..=1.6).contains(&k) {
+        return; // a size this far off is a different file than the label says; keep the recipe
+    }
+    let s = |b: &mut u64| *b = (*b as f64 * k).round() as u64;
+    s(&mut w.token_embd);
+    s(&mut w.output);
+    w.output_by_format.iter_mut().for_each(|b| *b *= k);
+    for l in &mut w.layers {
+        s(&mut l.bytes);
+        s(&mut l.expert_bytes);
+        s(&mut l.read_bytes);
+        l.read_by_format.iter_mut().for_each(|b| *b *= k);
+    }
+}
+
+fn find_model<'a>(cat: &'a Catalog, name: &str) -> Option<&'a ModelSpec> {
+    if let Ok(m) = cat.find_model(name) {
+        return Some(m);
+    }
+    let base = name.split(" (").next().unwrap_or(name).trim();
+    let mut key = base.to_string();
+    for suffix in [
+        "-Instruct-2512",
+        "-Instruct",
+        "-instruct",
+        "-it",
+        "-qat",
+        "-hf",
+        "-Chat",
+        "-chat",
+    ] {
+        if let Some(k) = key.strip_suffix(suffix) {
+            key = k.to_string();
+        }
+    }
+    cat.find_model(&key).ok()
+}
+
+fn parse_backend(label: &str) -> Option<Backend> {
+    let l = label.to_ascii_lowercase();
+    if l.contains("cuda") {
+        Some(Backend::Cuda)
+    } else if l.contains("metal") || l.contains("mtl") || l.contains("mlx") {
+        Some(Backend::Metal)
+    } else if l.contains("vulkan") {
+        Some(Backend::Vulkan)
+    } else if l.contains("rocm") || l.contains("hip") {
+        Some(Backend::Rocm)
+    } else if l.contains("sycl") {
+        Some(Backend::Sycl)
+    } else if l.contains("cpu") {
+        Some(Backend::Cpu)
+    } else {
+        None
+    }
+}
+
+/// Maps benchmark quant labels (`UD-Q4_K_XL`, `MLX q4 (group 64)`, `Q8_0 (file label)`) to a quant.
+pub fn parse_quant_label(label: &str) -> Option<Quant> {
+    let l = label.to_ascii_uppercase();
+    if l.contains("MLX") {
+        return Some(if l.contains("BF16") {
+            Quant::BF16
+        } else if l.contains("Q8") {
+            Quant::Mlx8
+        } else if l.contains("Q6") || l.contains("Q5") {
+            Quant::Mlx6
+        } else if l.contains("Q3") {
+            Quant::Mlx3
+        } else {
+            Quant::Mlx4
+        });
+    }
+    let core = l
+        .split(" (")
+        .next()
+        .unwrap_or(&l)
+        .trim()
+        .trim_start_matches("UD-");
+    let mapped = match core {
+        "Q8_K_XL" => "Q8_0",
+        "Q6_K_XL" | "Q6_K_L" => "Q6_K",
+        "Q5_K_XL" | "Q5_K_L" => "Q5_K_M",
+        "Q4_K_XL" | "Q4_K_L" | "Q4_K" => "Q4_K_M",
+        "Q3_K_XL" => "Q3_K_M",
+        "Q2_K_XL" | "Q2_K_L" => "Q2_K",
+        other => other,
+    };
+    mapped.parse().ok()
+}
