@@ -177,10 +177,13 @@ impl Hardware {
         self.memory
     }
 
-    /// Host RAM the model may use: RAM minus an OS/app reserve (2.5 GB + 10 %).
+    /// Host RAM the model may use: RAM minus an OS/app reserve (2.5 GB + 10 %); a discrete-GPU
+    /// machine whose RAM is unknown is assumed to have [`ASSUMED_HOST_RAM`].
     pub fn host_usable(&self) -> u64 {
         let ram = if self.unified || !self.has_gpu() {
             self.memory
+        } else if self.ram == 0 {
+            ASSUMED_HOST_RAM
         } else {
             self.ram
         };
@@ -198,6 +201,9 @@ impl Hardware {
         self.ram_bandwidth_gbps
     }
 }
+
+/// Host RAM assumed for a discrete GPU when the machine's RAM is not given.
+pub const ASSUMED_HOST_RAM: u64 = 32 * GIB;
 
 /// Metal's `recommendedMaxWorkingSetSize`: 2/3 of RAM up to 36 GiB, 3/4 above.
 pub fn metal_working_set(ram: u64) -> u64 {

@@ -1,0 +1,276 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The command line contract, exercised on the real binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn fitcheck(args: &[&str]) -> Output {
+    fitcheck_env(args, &[])
+}
+
+fn fitcheck_env(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let empty = tempdir("empty-config");
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fitcheck"));
+    cmd.args(args)
+        .env("FITCHECK_CONFIG_DIR", &empty)
+        .env_remove("XDG_CONFIG_HOME");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("binary runs")
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("fitcheck-test-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn fit_json_has_the_contract_fields() {
+    let o = fitcheck(&[
+        "fit",
+        "--model",
+        "meta-llama/Llama-3.1-8B-Instruct",
+        "--hardware",
+        "rtx-4090",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    for key in [
+        "weights_bytes",
+        "kv_bytes",
+        "state_bytes",
+        "overhead_bytes",
+        "total_bytes",
+        "usable_bytes",
+        "max_context",
+    ] {
+        assert!(v[key].is_u64(), "{key} must be an integer: {}", v[key]);
+    }
+    assert!(v["headroom_bytes"].is_i64());
+    for key in ["decode_tps", "prefill_tps", "ttft_s"] {
+        assert!(v[key].is_f64(), "{key}: {}", v[key]);
+    }
+    assert_eq!(v["model"], "llama-3.1-8b");
+    assert_eq!(v["hardware"], "rtx-4090");
+    assert_eq!(v["quant"], "Q4_K_M");
+    assert_eq!(v["context"], 8192);
+    assert_eq!(v["verdict"], "fits_on_gpu");
+    assert_eq!(v["fits_on_gpu"], true);
+    assert_eq!(v["kv_bytes"], 1u64 << 30);
+}
+
+#[test]
+fn names_resolve_by_ollama_tag_bare_repo_and_case() {
+    for name in ["llama3.1:8b", "Llama-3.1-8B-Instruct", "LLAMA-3.1-8B"] {
+        let o = fitcheck(&["fit", "-m", name, "-H", "tier-16", "--json"]);
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        assert!(stdout(&o).contains("\"llama-3.1-8b\""), "{name}");
+    }
+}
+
+#[test]
+fn unknown_names_exit_2_with_suggestions() {
+    let o = fitcheck(&["fit", "--model", "lama-3.1-8b", "-H", "rtx-4090"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean") && stderr(&o).contains("llama-3.1-8b"),
+        "{}",
+        stderr(&o)
+    );
+    let o = fitcheck(&["fit", "--model", "llama-3.1-8b", "-H", "rtx-9999"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown hardware 'rtx-9999'"),
+        "{}",
+        stderr(&o)
+    );
+    let o = fitcheck(&[
+        "fit",
+        "--model",
+        "llama-3.1-8b",
+        "-H",
+        "rtx-4090",
+        "--quant",
+        "Q9_Z",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("unknown quantization"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn custom_hardware_from_flags() {
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "qwen3-32b",
+        "--memory-gib",
+        "24",
+        "--bandwidth-gbps",
+        "936",
+        "--backend",
+        "cuda",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["usable_bytes"], 24u64 << 30);
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "qwen3-32b",
+        "--memory-gb",
+        "-3",
+        "--bandwidth-gbps",
+        "936",
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+}
+
+#[test]
+fn text_output_labels_both_units_and_the_verdict() {
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-4-scout",
+        "-H",
+        "tier-64",
+        "--context",
+        "32768",
+    ]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    assert!(
+        out.contains(" GB") && out.contains(" GiB") && out.contains("verdict:"),
+        "{out}"
+    );
+    assert!(
+        out.contains("does not fit") || out.contains("CPU only"),
+        "Scout at Q4_K_M is ~65 GB: {out}"
+    );
+}
+
+#[test]
+fn list_commands() {
+    for what in ["models", "hardware", "quants"] {
+        let o = fitcheck(&["list", what]);
+        assert!(o.status.success());
+        assert!(stdout(&o).lines().count() > 10, "{what}");
+        let o = fitcheck(&["list", what, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+        assert!(v.as_array().is_some_and(|a| a.len() > 10), "{what}");
+    }
+}
+
+#[test]
+fn a_broken_catalog_names_file_line_and_column() {
+    let dir = tempdir("broken");
+    let path = dir.join("bad.ron");
+    std::fs::write(
+        &path,
+        "(\n  models: [\n    (id: \"x\", name: 3),\n  ],\n)\n",
+    )
+    .unwrap();
+    let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(err.contains("bad.ron:3:"), "{err}");
+}
+
+#[test]
+fn impossible_values_are_reported_with_the_field() {
+    let dir = tempdir("invalid");
+    let cases = [
+        ("layers: 32", "layers: 0", "field 'layers'"),
+        (
+            "params: 8030261248",
+            "params: 8030261248, active_params: 9000000000",
+            "field 'active_params'",
+        ),
+    ];
+    let base = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/one_model.ron"
+    ))
+    .unwrap();
+    for (from, to, want) in cases {
+        let path = dir.join("c.ron");
+        std::fs::write(&path, base.replacen(from, to, 1)).unwrap();
+        let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
+        assert_eq!(o.status.code(), Some(1));
+        let err = stderr(&o);
+        assert!(err.contains(want) && err.contains("c.ron:"), "{err}");
+    }
+    let entry = base
+        .split("models: [")
+        .nth(1)
+        .unwrap()
+        .split("\n    ],")
+        .next()
+        .unwrap();
+    let path = dir.join("dup.ron");
+    std::fs::write(&path, base.replacen(entry, &format!("{entry}\n{entry}"), 1)).unwrap();
+    let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("duplicate model id"), "{}", stderr(&o));
+}
+
+#[test]
+fn the_user_overlay_adds_and_overrides_entries() {
+    let dir = tempdir("overlay");
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/one_model.ron"
+    ))
+    .unwrap();
+    std::fs::write(
+        dir.join("catalog.ron"),
+        fixture.replace("\"test-8b\"", "\"my-finetune\""),
+    )
+    .unwrap();
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_fitcheck"));
+    let o = cmd
+        .args(["fit", "-m", "my-finetune", "-H", "rtx-4090", "--json"])
+        .env("FITCHECK_CONFIG_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("my-finetune"));
+}
+
+#[test]
+fn validate_reports_error_per_subset() {
+    let o = fitcheck(&[
+        "validate",
+        concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/ground_truth_speed.csv"
+        ),
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let decode_all = v["subsets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metric"] == "decode" && s["subset"] == "all")
+        .unwrap();
+    assert!(decode_all["n"].as_u64().unwrap() > 700);
+    let o = fitcheck(&["validate", "/nonexistent.csv"]);
+    assert_eq!(o.status.code(), Some(2));
+}
