@@ -47,6 +47,8 @@ proptest! {
         let cat = catalog();
         let m = &cat.models[mi % cat.models.len()];
         let hw = &cat.hardware[hi % cat.hardware.len()];
+        // At a fixed placement (auto-offload may move layers, dropping the GPU compute buffer).
+        let s = Settings { gpu_layers: Some(u32::MAX), ..s };
         let a = estimate(m, hw, &s);
         let b = estimate(m, hw, &Settings { context: s.context + extra, ..s });
         prop_assert!(b.kv_bytes >= a.kv_bytes);
