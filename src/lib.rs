@@ -1,8 +1,11 @@
 //! fitcheck: which local LLMs fit on a machine, at what context, and how fast.
 
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod estimate;
 pub mod hardware;
 pub mod search;
+pub mod tui;
+pub mod ui;
 pub mod validate;

@@ -16,6 +16,9 @@ pub struct Cli {
     /// Load this catalog instead of the built-in one (the XDG overlay still applies).
     #[arg(long, global = true, value_name = "PATH")]
     pub catalog: Option<PathBuf>,
+    /// Open the app with this hardware selected (preset id, name or tier).
+    #[arg(long, short = 'H')]
+    pub hardware: Option<String>,
     /// Without a command, fitcheck opens the interactive app.
     #[command(subcommand)]
     pub command: Option<Command>,

@@ -5,6 +5,7 @@ pub mod fit;
 pub mod ggml;
 pub mod hardware;
 pub mod kv;
+pub mod memo;
 pub mod model;
 pub mod overhead;
 pub mod quant;

@@ -1,0 +1,238 @@
+//! What the user meant. The keymap table is the single source for dispatch, footer hints and
+//! the help overlay.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::Mode;
+
+/// A user intent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    /// Leave the app.
+    Quit,
+    /// Start typing a search.
+    StartSearch,
+    /// Leave search, close a popup.
+    Back,
+    /// Move the selection down / up.
+    Down,
+    /// Move the selection up.
+    Up,
+    /// Page down / up.
+    PageDown,
+    /// Page up.
+    PageUp,
+    /// First / last row.
+    Top,
+    /// Last row.
+    Bottom,
+    /// Cycle focus: browser → settings → gauges.
+    FocusNext,
+    /// Cycle focus backwards.
+    FocusPrev,
+    /// Decrease / increase the focused setting.
+    Decrease,
+    /// Increase the focused setting.
+    Increase,
+    /// Fine step down / up (context ±1024 tokens).
+    DecreaseFine,
+    /// Fine step up.
+    IncreaseFine,
+    /// Double / halve the context from anywhere.
+    ContextUp,
+    /// Halve the context.
+    ContextDown,
+    /// Open the hardware picker.
+    OpenPicker,
+    /// Choose the highlighted entry.
+    Confirm,
+    /// Cycle the browser's sort order.
+    CycleSort,
+    /// Toggle the help overlay.
+    ToggleHelp,
+    /// Delete the last character of the query.
+    Backspace,
+    /// Type a character into the query.
+    Type(char),
+}
+
+impl Action {
+    /// One line for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::StartSearch => "search models (name, family, repo, tag, use case)",
+            Action::Back => "leave search / close popup",
+            Action::Down => "move down",
+            Action::Up => "move up",
+            Action::PageDown => "page down",
+            Action::PageUp => "page up",
+            Action::Top => "first row",
+            Action::Bottom => "last row",
+            Action::FocusNext => "next panel (models → settings → gauges)",
+            Action::FocusPrev => "previous panel",
+            Action::Decrease => "decrease focused setting",
+            Action::Increase => "increase focused setting",
+            Action::DecreaseFine => "context −1024 tokens",
+            Action::IncreaseFine => "context +1024 tokens",
+            Action::ContextUp => "double the context",
+            Action::ContextDown => "halve the context",
+            Action::OpenPicker => "choose hardware",
+            Action::Confirm => "choose",
+            Action::CycleSort => "sort by fit / speed / size / name",
+            Action::ToggleHelp => "this help",
+            Action::Backspace => "delete a character",
+            Action::Type(_) => "type",
+        }
+    }
+}
+
+/// A key as written in the table and the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Key {
+    /// Key code.
+    pub code: KeyCode,
+    /// Required modifiers.
+    pub mods: KeyModifiers,
+}
+
+const fn k(code: KeyCode) -> Key {
+    Key {
+        code,
+        mods: KeyModifiers::NONE,
+    }
+}
+
+const fn c(ch: char) -> Key {
+    k(KeyCode::Char(ch))
+}
+
+/// Modes a binding applies in: `None` means every mode except text entry.
+pub type Binding = (Option<Mode>, Key, Action);
+
+/// The default key bindings.
+pub const KEYMAP: &[Binding] = &[
+    (
+        None,
+        Key {
+            code: KeyCode::Char('c'),
+            mods: KeyModifiers::CONTROL,
+        },
+        Action::Quit,
+    ),
+    (Some(Mode::Browse), c('q'), Action::Quit),
+    (Some(Mode::Browse), c('/'), Action::StartSearch),
+    (Some(Mode::Browse), c('j'), Action::Down),
+    (Some(Mode::Browse), c('k'), Action::Up),
+    (None, k(KeyCode::Down), Action::Down),
+    (None, k(KeyCode::Up), Action::Up),
+    (None, k(KeyCode::PageDown), Action::PageDown),
+    (None, k(KeyCode::PageUp), Action::PageUp),
+    (Some(Mode::Browse), c('g'), Action::Top),
+    (Some(Mode::Browse), c('G'), Action::Bottom),
+    (Some(Mode::Browse), k(KeyCode::Home), Action::Top),
+    (Some(Mode::Browse), k(KeyCode::End), Action::Bottom),
+    (Some(Mode::Browse), k(KeyCode::Tab), Action::FocusNext),
+    (
+        Some(Mode::Browse),
+        Key {
+            code: KeyCode::BackTab,
+            mods: KeyModifiers::SHIFT,
+        },
+        Action::FocusPrev,
+    ),
+    (Some(Mode::Browse), k(KeyCode::Left), Action::Decrease),
+    (Some(Mode::Browse), k(KeyCode::Right), Action::Increase),
+    (Some(Mode::Browse), c('h'), Action::Decrease),
+    (Some(Mode::Browse), c('l'), Action::Increase),
+    (
+        Some(Mode::Browse),
+        Key {
+            code: KeyCode::Left,
+            mods: KeyModifiers::SHIFT,
+        },
+        Action::DecreaseFine,
+    ),
+    (
+        Some(Mode::Browse),
+        Key {
+            code: KeyCode::Right,
+            mods: KeyModifiers::SHIFT,
+        },
+        Action::IncreaseFine,
+    ),
+    (Some(Mode::Browse), c('+'), Action::ContextUp),
+    (Some(Mode::Browse), c('='), Action::ContextUp),
+    (Some(Mode::Browse), c('-'), Action::ContextDown),
+    (Some(Mode::Browse), c('H'), Action::OpenPicker),
+    (Some(Mode::Browse), c('s'), Action::CycleSort),
+    (Some(Mode::Browse), c('?'), Action::ToggleHelp),
+    (Some(Mode::Help), c('?'), Action::ToggleHelp),
+    (Some(Mode::Help), c('q'), Action::Back),
+    (None, k(KeyCode::Esc), Action::Back),
+    (None, k(KeyCode::Enter), Action::Confirm),
+    (Some(Mode::Search), k(KeyCode::Backspace), Action::Backspace),
+    (Some(Mode::Picker), k(KeyCode::Backspace), Action::Backspace),
+];
+
+/// The action a key press means in `mode`; text modes turn other characters into `Type`.
+pub fn action_for(mode: Mode, key: KeyEvent) -> Option<Action> {
+    let mods = key.modifiers - KeyModifiers::SHIFT;
+    let shifted = key.modifiers.contains(KeyModifiers::SHIFT);
+    let found = KEYMAP.iter().find(|(m, b, _)| {
+        let mode_ok = match m {
+            Some(m) => *m == mode,
+            None => true,
+        };
+        let code_ok = b.code == key.code;
+        // Characters carry their own case; SHIFT matters only for non-character keys.
+        let mods_ok = match key.code {
+            KeyCode::Char(_) => b.mods - KeyModifiers::SHIFT == mods,
+            _ => {
+                b.mods == key.modifiers
+                    || (b.mods == KeyModifiers::SHIFT && shifted && mods.is_empty())
+            }
+        };
+        mode_ok && code_ok && mods_ok
+    });
+    if let Some((_, _, a)) = found {
+        return Some(*a);
+    }
+    match (mode, key.code) {
+        (Mode::Search | Mode::Picker, KeyCode::Char(ch))
+            if !key.modifiers.contains(KeyModifiers::CONTROL) =>
+        {
+            Some(Action::Type(ch))
+        }
+        _ => None,
+    }
+}
+
+/// Text of a key for hints and help ("Ctrl-C", "←", "/").
+pub fn key_label(key: &Key) -> String {
+    let base = match key.code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(ch) => ch.to_string(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Tab".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Backspace => "Bksp".into(),
+        other => format!("{other:?}"),
+    };
+    if key.mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{}", base.to_uppercase())
+    } else if key.mods.contains(KeyModifiers::SHIFT) {
+        format!("Shift-{base}")
+    } else {
+        base
+    }
+}

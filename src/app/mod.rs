@@ -1,0 +1,463 @@
+//! The app model: catalog, chosen hardware and settings, search, focus and selection. No
+//! terminal here; `update` is the only mutator, `ui::view` only reads.
+
+pub mod action;
+pub mod advice;
+pub mod update;
+
+use std::sync::Arc;
+
+use crate::catalog::Catalog;
+use crate::estimate::kv::KV_TYPES;
+use crate::estimate::memo::Memo;
+use crate::estimate::quant::QUANTS;
+use crate::estimate::settings::RUNTIMES;
+use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
+use crate::search::{match_small, ModelSearch};
+
+pub use action::Action;
+pub use update::update;
+
+/// What the keys drive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Moving around.
+    Browse,
+    /// Typing a model search.
+    Search,
+    /// Choosing hardware.
+    Picker,
+    /// Reading the key list.
+    Help,
+}
+
+/// The panel with the keyboard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    /// Model list.
+    Browser,
+    /// Settings sliders.
+    Sliders,
+    /// Gauges of the selected model.
+    Gauges,
+}
+
+/// A setting slider.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slider {
+    /// Context length.
+    Context,
+    /// Weight quantization.
+    Quant,
+    /// KV cache type.
+    KvType,
+    /// Concurrent sequences.
+    Sequences,
+    /// Layers on the GPU.
+    GpuLayers,
+    /// Runtime.
+    Runtime,
+}
+
+/// Sliders top to bottom.
+pub const SLIDERS: [Slider; 6] = [
+    Slider::Context,
+    Slider::Quant,
+    Slider::KvType,
+    Slider::Sequences,
+    Slider::GpuLayers,
+    Slider::Runtime,
+];
+
+/// Browser order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    /// Search relevance (catalog order when not searching).
+    Relevance,
+    /// Best verdict first, then most headroom.
+    Fit,
+    /// Fastest decode first.
+    Speed,
+    /// Smallest memory first.
+    Size,
+    /// Alphabetical.
+    Name,
+}
+
+impl SortKey {
+    /// Label for the status line.
+    pub fn label(self) -> &'static str {
+        match self {
+            SortKey::Relevance => "relevance",
+            SortKey::Fit => "fit",
+            SortKey::Speed => "speed",
+            SortKey::Size => "size",
+            SortKey::Name => "name",
+        }
+    }
+
+    fn next(self) -> SortKey {
+        match self {
+            SortKey::Relevance => SortKey::Fit,
+            SortKey::Fit => SortKey::Speed,
+            SortKey::Speed => SortKey::Size,
+            SortKey::Size => SortKey::Name,
+            SortKey::Name => SortKey::Relevance,
+        }
+    }
+}
+
+/// The whole app state.
+pub struct App {
+    /// Models and presets.
+    pub catalog: Arc<Catalog>,
+    /// Display strings of each model, built once.
+    pub haystacks: Vec<String>,
+    /// Hardware choices: this machine first, then the catalog's.
+    pub hardware: Vec<Hardware>,
+    /// Chosen hardware.
+    pub hw_index: usize,
+    /// Bumped when entry 0 (this machine) is replaced by detection.
+    pub hw_version: u64,
+    /// Slider values.
+    pub settings: Settings,
+    /// Which panel has the keyboard.
+    pub focus: Focus,
+    /// Key mode.
+    pub mode: Mode,
+    /// Focused slider.
+    pub slider: Slider,
+    /// Model query.
+    pub query: String,
+    /// Fuzzy search over models.
+    pub search: ModelSearch,
+    /// Matched model ids in display order.
+    pub rows: Vec<u32>,
+    /// Selected row.
+    pub selected: usize,
+    /// First visible row.
+    pub offset: usize,
+    /// Rows the browser shows (set by the view).
+    pub page: usize,
+    /// Browser order.
+    pub sort: SortKey,
+    /// Picker query, matches and selection.
+    pub picker_query: String,
+    /// Hardware indices matching the picker query.
+    pub picker_rows: Vec<usize>,
+    /// Selected picker row.
+    pub picker_selected: usize,
+    /// Incremental estimator.
+    pub memo: Memo,
+    /// Something visible changed: draw.
+    pub dirty: bool,
+    /// Leave the loop.
+    pub quit: bool,
+}
+
+impl App {
+    /// A new app; `machine` is this machine (detected or a placeholder), `preselect` a hardware id.
+    pub fn new(
+        catalog: Arc<Catalog>,
+        machine: Hardware,
+        preselect: Option<&str>,
+        notify: Arc<dyn Fn() + Send + Sync>,
+    ) -> App {
+        let haystacks: Vec<String> = catalog.models.iter().map(haystack).collect();
+        let mut search = ModelSearch::new(haystacks.clone(), notify);
+        search.finish();
+        let mut hardware = vec![machine];
+        hardware.extend(catalog.hardware.iter().cloned());
+        let hw_index = preselect
+            .and_then(|id| hardware.iter().position(|h| h.id.eq_ignore_ascii_case(id)))
+            .unwrap_or(0);
+        let mut app = App {
+            catalog,
+            haystacks,
+            hardware,
+            hw_index,
+            hw_version: 0,
+            settings: Settings::default(),
+            focus: Focus::Browser,
+            mode: Mode::Browse,
+            slider: Slider::Context,
+            query: String::new(),
+            search,
+            rows: Vec::new(),
+            selected: 0,
+            offset: 0,
+            page: 20,
+            sort: SortKey::Relevance,
+            picker_query: String::new(),
+            picker_rows: Vec::new(),
+            picker_selected: 0,
+            memo: Memo::default(),
+            dirty: true,
+            quit: false,
+        };
+        app.refresh_rows();
+        app.refresh_picker();
+        app
+    }
+
+    /// The chosen hardware.
+    pub fn hw(&self) -> &Hardware {
+        &self.hardware[self.hw_index.min(self.hardware.len() - 1)]
+    }
+
+    fn hw_key(&self) -> u64 {
+        (self.hw_index as u64) << 32
+            | if self.hw_index == 0 {
+                self.hw_version
+            } else {
+                0
+            }
+    }
+
+    /// The selected model, if any row matches.
+    pub fn selected_model(&self) -> Option<(u32, &ModelSpec)> {
+        let id = *self.rows.get(self.selected)?;
+        Some((id, &self.catalog.models[id as usize]))
+    }
+
+    /// Settings as applied to one model (context clamped to what it supports).
+    pub fn settings_for(&self, model: &ModelSpec) -> Settings {
+        Settings {
+            context: self.settings.context.min(model.max_context()).max(256),
+            ..self.settings
+        }
+    }
+
+    /// The estimate of model `id` under the current choices (memoised).
+    pub fn estimate_of(&mut self, id: u32) -> Estimate {
+        let model = &self.catalog.models[id as usize];
+        let s = self.settings_for(model);
+        let hw = self.hw().clone();
+        let key = self.hw_key();
+        let catalog = Arc::clone(&self.catalog);
+        self.memo
+            .estimate(id, &catalog.models[id as usize], key, &hw, &s)
+    }
+
+    /// The largest context that fits for model `id` (memoised).
+    pub fn max_context_of(&mut self, id: u32) -> u32 {
+        let catalog = Arc::clone(&self.catalog);
+        let model = &catalog.models[id as usize];
+        let s = self.settings_for(model);
+        let hw = self.hw().clone();
+        let key = self.hw_key();
+        self.memo.max_context(id, model, key, &hw, &s)
+    }
+
+    /// Replaces "this machine" with what detection found.
+    pub fn set_machine(&mut self, hw: Hardware) {
+        self.hardware[0] = hw;
+        self.hw_version += 1;
+        self.refresh_picker();
+        if self.sort_depends_on_estimates() {
+            self.resort();
+        }
+        self.dirty = true;
+    }
+
+    /// Re-reads matches from the search and applies the sort.
+    pub fn refresh_rows(&mut self) {
+        let keep = self.rows.get(self.selected).copied();
+        self.rows = self.search.matched_ids();
+        self.apply_sort();
+        self.selected = keep
+            .and_then(|id| self.rows.iter().position(|r| *r == id))
+            .unwrap_or(0);
+        self.clamp_selection();
+        self.dirty = true;
+    }
+
+    fn sort_depends_on_estimates(&self) -> bool {
+        matches!(self.sort, SortKey::Fit | SortKey::Speed | SortKey::Size)
+    }
+
+    /// Re-sorts the current rows (after a setting or hardware change that the key depends on).
+    pub fn resort(&mut self) {
+        let keep = self.rows.get(self.selected).copied();
+        self.apply_sort();
+        self.selected = keep
+            .and_then(|id| self.rows.iter().position(|r| *r == id))
+            .unwrap_or(0);
+        self.clamp_selection();
+    }
+
+    fn apply_sort(&mut self) {
+        let mut rows = std::mem::take(&mut self.rows);
+        match self.sort {
+            SortKey::Relevance => {}
+            SortKey::Name => {
+                let models = &self.catalog.models;
+                rows.sort_by(|a, b| {
+                    models[*a as usize]
+                        .name
+                        .to_lowercase()
+                        .cmp(&models[*b as usize].name.to_lowercase())
+                });
+            }
+            SortKey::Fit | SortKey::Speed | SortKey::Size => {
+                let mut keyed: Vec<(u32, Estimate)> =
+                    rows.iter().map(|&id| (id, self.estimate_of(id))).collect();
+                match self.sort {
+                    SortKey::Fit => keyed.sort_by(|a, b| {
+                        a.1.verdict
+                            .cmp(&b.1.verdict)
+                            .then(b.1.headroom_bytes.cmp(&a.1.headroom_bytes))
+                    }),
+                    SortKey::Speed => {
+                        keyed.sort_by(|a, b| b.1.decode_tps.total_cmp(&a.1.decode_tps))
+                    }
+                    _ => keyed.sort_by_key(|(_, e)| e.total_bytes),
+                }
+                rows = keyed.into_iter().map(|(id, _)| id).collect();
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Cycles the sort order.
+    pub fn cycle_sort(&mut self) {
+        self.sort = self.sort.next();
+        self.rows = self.search.matched_ids();
+        self.resort();
+        self.dirty = true;
+    }
+
+    /// Keeps the selection inside the rows and visible.
+    pub fn clamp_selection(&mut self) {
+        if self.rows.is_empty() {
+            self.selected = 0;
+            self.offset = 0;
+            return;
+        }
+        self.selected = self.selected.min(self.rows.len() - 1);
+        let page = self.page.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + page {
+            self.offset = self.selected + 1 - page;
+        }
+        self.offset = self.offset.min(self.rows.len().saturating_sub(1));
+    }
+
+    /// Recomputes the picker's matches.
+    pub fn refresh_picker(&mut self) {
+        let names: Vec<String> = self
+            .hardware
+            .iter()
+            .map(|h| format!("{} {}", h.name, h.id))
+            .collect();
+        self.picker_rows = match_small(&self.picker_query, &names);
+        self.picker_selected = self
+            .picker_selected
+            .min(self.picker_rows.len().saturating_sub(1));
+    }
+
+    /// Context steps of the slider for `model`: powers of two from 1K, then its maximum.
+    pub fn context_steps(model: Option<&ModelSpec>) -> Vec<u32> {
+        let max = model.map_or(131_072, ModelSpec::max_context).max(1024);
+        let mut steps: Vec<u32> = (10..31)
+            .map(|p| 1u32 << p)
+            .take_while(|&v| v < max)
+            .collect();
+        steps.push(max);
+        steps
+    }
+
+    /// (label of value, position, count) of a slider, for drawing.
+    pub fn slider_state(&self, slider: Slider) -> (String, usize, usize) {
+        let model = self.selected_model().map(|(_, m)| m);
+        match slider {
+            Slider::Context => {
+                let steps = Self::context_steps(model);
+                let ctx = model.map_or(self.settings.context, |m| self.settings_for(m).context);
+                let pos = steps
+                    .iter()
+                    .position(|&s| s >= ctx)
+                    .unwrap_or(steps.len() - 1);
+                (format!("{} tokens", group_thousands(ctx)), pos, steps.len())
+            }
+            Slider::Quant => {
+                let pos = QUANTS
+                    .iter()
+                    .position(|q| *q == self.settings.quant)
+                    .unwrap_or(0);
+                (self.settings.quant.label().to_string(), pos, QUANTS.len())
+            }
+            Slider::KvType => {
+                let pos = KV_TYPES
+                    .iter()
+                    .position(|k| *k == self.settings.kv_type)
+                    .unwrap_or(0);
+                (
+                    self.settings.kv_type.name().to_string(),
+                    pos,
+                    KV_TYPES.len(),
+                )
+            }
+            Slider::Sequences => (
+                self.settings.parallel.to_string(),
+                self.settings.parallel as usize - 1,
+                64,
+            ),
+            Slider::GpuLayers => {
+                let total = model.map_or(1, |m| m.arch.layers + 1) as usize;
+                match self.settings.gpu_layers {
+                    None => ("auto".into(), total + 1, total + 2),
+                    Some(n) => (
+                        format!("{} of {}", n.min(total as u32), total),
+                        n as usize,
+                        total + 2,
+                    ),
+                }
+            }
+            Slider::Runtime => {
+                let pos = RUNTIMES
+                    .iter()
+                    .position(|r| *r == self.settings.runtime)
+                    .unwrap_or(0);
+                (
+                    self.settings.runtime.name().to_string(),
+                    pos,
+                    RUNTIMES.len(),
+                )
+            }
+        }
+    }
+
+    /// Verdict summary for the title bar: how many matched models fit on the GPU.
+    pub fn verdict_symbol(v: Verdict) -> &'static str {
+        v.symbol()
+    }
+}
+
+/// "131072" → "131,072".
+pub fn group_thousands(n: u32) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The searchable text of a model: name first (highlighted), then family, repo, tags, use cases.
+fn haystack(m: &ModelSpec) -> String {
+    let mut h = m.name.clone();
+    for part in [Some(&m.family), m.hf_repo.as_ref()].into_iter().flatten() {
+        h.push_str("  ");
+        h.push_str(part);
+    }
+    for t in m.ollama.iter().chain(&m.aliases).chain(&m.use_cases) {
+        h.push_str("  ");
+        h.push_str(t);
+    }
+    h
+}

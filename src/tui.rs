@@ -1,0 +1,237 @@
+//! Terminal set-up and the event loop: std threads and one channel; the main thread blocks on
+//! `recv` (idle costs nothing) and draws only when something visible changed.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
+
+use crossterm::event::{
+    self, DisableMouseCapture, EnableMouseCapture, Event, KeyEventKind, MouseButton, MouseEvent,
+    MouseEventKind,
+};
+use crossterm::execute;
+
+use crate::app::action::action_for;
+use crate::app::update::set_fraction;
+use crate::app::{update, Action, App, Focus, Mode};
+use crate::catalog;
+use crate::cli::Cli;
+use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::hardware::detect;
+use crate::ui::{view, HitMap, Theme};
+
+/// Everything that can wake the loop.
+pub enum Msg {
+    /// Key, mouse, resize.
+    Term(Event),
+    /// Nucleo has new matches.
+    SearchReady,
+    /// Hardware detection finished.
+    Detected(Box<Hardware>),
+}
+
+/// `fitcheck` with no command: the interactive app.
+pub fn main(cli: &Cli) -> ExitCode {
+    let cat = match catalog::load(cli.catalog.as_deref()) {
+        Ok(c) => Arc::new(c),
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(h) = &cli.hardware {
+        if let Err(e) = cat.find_hardware(h) {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("fitcheck: the interactive app needs a terminal; for scripts use `fitcheck fit --model M --json` (see --help)");
+        return ExitCode::from(2);
+    }
+    if let Err(e) = color_eyre::install() {
+        eprintln!("warning: {e}");
+    }
+    match run(cat, cli.hardware.as_deref()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:?}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// A first description of this machine from RAM alone, shown until detection finishes.
+fn placeholder_machine() -> Hardware {
+    let mut sys = sysinfo::System::new();
+    sys.refresh_memory();
+    let ram = sys.total_memory();
+    Hardware {
+        id: "this-machine".into(),
+        name: "This machine (detecting…)".into(),
+        kind: HardwareKind::Detected,
+        backend: Backend::Cpu,
+        unified: false,
+        memory: ram,
+        gpus: 1,
+        bandwidth_gbps: 50.0,
+        ram,
+        ram_bandwidth_gbps: 50.0,
+        fp16_tflops: 0.5,
+        working_set: None,
+        price_usd: None,
+        power_w: None,
+        source: None,
+    }
+}
+
+fn run(cat: Arc<catalog::Catalog>, preselect: Option<&str>) -> color_eyre::Result<()> {
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let pending = Arc::new(AtomicBool::new(false));
+    let notify = {
+        let tx = tx.clone();
+        let pending = Arc::clone(&pending);
+        // nucleo does not debounce: one wake-up per batch of results.
+        Arc::new(move || {
+            if !pending.swap(true, Ordering::AcqRel) {
+                let _ = tx.send(Msg::SearchReady);
+            }
+        })
+    };
+    let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect, notify);
+    {
+        let tx = tx.clone();
+        let presets = cat.hardware.clone();
+        thread::spawn(move || {
+            let d = detect(&presets);
+            let _ = tx.send(Msg::Detected(Box::new(d.hardware)));
+        });
+    }
+    let theme = Theme::from_env();
+    let mut terminal = ratatui::init();
+    let restore = || {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        ratatui::restore();
+    };
+    // ratatui's hook restores the screen; ours also releases the mouse first.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        previous(info);
+    }));
+    execute!(std::io::stdout(), EnableMouseCapture)?;
+    {
+        let tx = tx.clone();
+        thread::spawn(move || {
+            while let Ok(ev) = event::read() {
+                if tx.send(Msg::Term(ev)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+    let mut hits = HitMap::default();
+    let result = (|| -> color_eyre::Result<()> {
+        terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
+        while let Ok(first) = rx.recv() {
+            for msg in std::iter::once(first).chain(rx.try_iter()) {
+                handle(&mut app, msg, &hits, &pending);
+            }
+            if app.quit {
+                break;
+            }
+            if std::mem::take(&mut app.dirty) {
+                terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
+            }
+        }
+        Ok(())
+    })();
+    restore();
+    let _ = std::io::stdout().flush();
+    result
+}
+
+fn handle(app: &mut App, msg: Msg, hits: &HitMap, pending: &AtomicBool) {
+    match msg {
+        Msg::Term(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+            if let Some(action) = action_for(app.mode, key) {
+                update(app, action);
+            }
+        }
+        Msg::Term(Event::Mouse(m)) => mouse(app, m, hits),
+        Msg::Term(Event::Resize(..)) => app.dirty = true,
+        Msg::Term(_) => {}
+        Msg::SearchReady => {
+            pending.store(false, Ordering::Release);
+            let (changed, _) = app.search.tick(0);
+            if changed {
+                app.refresh_rows();
+            }
+        }
+        Msg::Detected(hw) => app.set_machine(*hw),
+    }
+}
+
+fn inside(r: ratatui::layout::Rect, x: u16, y: u16) -> bool {
+    x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
+}
+
+/// Mouse events become the same actions keys produce.
+pub fn mouse(app: &mut App, m: MouseEvent, hits: &HitMap) {
+    let (x, y) = (m.column, m.row);
+    match m.kind {
+        MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
+            let a = if m.kind == MouseEventKind::ScrollDown {
+                Action::Down
+            } else {
+                Action::Up
+            };
+            if app.mode == Mode::Picker || inside(hits.browser, x, y) {
+                let saved = app.focus;
+                app.focus = Focus::Browser;
+                for _ in 0..3 {
+                    update(app, a);
+                }
+                app.focus = saved;
+                app.dirty = true;
+            }
+        }
+        MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
+            if app.mode != Mode::Browse && app.mode != Mode::Search {
+                if app.mode == Mode::Help {
+                    update(app, Action::Back);
+                }
+                return;
+            }
+            if inside(hits.browser, x, y) {
+                app.focus = Focus::Browser;
+                if y >= hits.first_row_y {
+                    let row = app.offset + (y - hits.first_row_y) as usize;
+                    if row < app.rows.len() {
+                        app.selected = row;
+                    }
+                }
+                app.dirty = true;
+            } else if let Some(&(slider, _, x0, x1)) =
+                hits.slider_rows.iter().find(|(_, row, _, _)| *row == y)
+            {
+                app.focus = Focus::Sliders;
+                app.slider = slider;
+                if x >= x0 && x < x1 && x1 > x0 + 1 {
+                    set_fraction(app, slider, f64::from(x - x0) / f64::from(x1 - x0 - 1));
+                }
+                app.dirty = true;
+            } else if inside(hits.gauges, x, y) {
+                app.focus = Focus::Gauges;
+                app.dirty = true;
+            } else if inside(hits.sliders, x, y) {
+                app.focus = Focus::Sliders;
+                app.dirty = true;
+            }
+        }
+        _ => {}
+    }
+}
