@@ -108,7 +108,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         spans.push(Span::raw(format!("{params:>w$} ", w = widths.params)));
         spans.push(Span::raw(format!(
             "{:>w$} ",
-            format!("{:.1} GB", e.total_bytes as f64 / 1e9),
+            gb_short(e.total_bytes),
             w = widths.mem
         )));
         spans.push(Span::styled(
@@ -152,6 +152,16 @@ fn tps(e: &Estimate) -> String {
     }
 }
 
+/// "6.8 GB", "412 GB" (decimal GB, the browser's memory column).
+fn gb_short(bytes: u64) -> String {
+    let gb = bytes as f64 / 1e9;
+    if gb >= 100.0 {
+        format!("{gb:.0} GB")
+    } else {
+        format!("{gb:.1} GB")
+    }
+}
+
 /// "8.0B", "671B", "0.6B".
 pub fn short_params(n: u64) -> String {
     let b = n as f64 / 1e9;
@@ -181,7 +191,7 @@ struct Widths {
 
 impl Widths {
     fn for_width(w: u16) -> Widths {
-        let (params, mem, tps) = (11, 8, 6);
+        let (params, mem, tps) = (10, 7, 5);
         let fixed = params + mem + tps + 2 + 4;
         Widths {
             name: (w as usize).saturating_sub(fixed).max(8),

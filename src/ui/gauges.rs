@@ -45,37 +45,37 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
     frame.render_widget(block, area);
     hits.gauges = area;
     let bar_width = inner.width.saturating_sub(2) as usize;
+    let gib = |b: u64| format!("{:.2}", b as f64 / (1u64 << 30) as f64);
     let mut lines = vec![
         Line::from(vec![
             Span::styled("memory ", theme.title),
             Span::raw(format!(
-                "{} used of {} usable",
-                fmt_gib(e.used_bytes),
+                "{} / {}",
+                gib(e.used_bytes),
                 fmt_gib(e.usable_bytes)
             )),
         ]),
         stacked_bar(&e, bar_width, theme),
         Line::from(vec![
             Span::styled("█", theme.segments[0]),
-            Span::raw(format!(" weights {}  ", fmt_gib(e.weights_bytes))),
+            Span::raw(format!(" weights {}  ", gib(e.weights_bytes))),
             Span::styled("▓", theme.segments[1]),
-            Span::raw(format!(" KV {}  ", fmt_gib(e.kv_bytes))),
+            Span::raw(format!(" KV {} GiB", gib(e.kv_bytes))),
         ]),
         Line::from(vec![
             Span::styled("▒", theme.segments[2]),
-            Span::raw(format!(" state {}  ", fmt_gib(e.state_bytes))),
+            Span::raw(format!(" state {}  ", gib(e.state_bytes))),
             Span::styled("░", theme.segments[3]),
-            Span::raw(format!(" overhead {}", fmt_gib(e.overhead_bytes))),
+            Span::raw(format!(" overhead {} GiB", gib(e.overhead_bytes))),
         ]),
         Line::from(format!(
-            "KV cache at {} tokens: {} ({})",
-            group_thousands(s.context),
+            "KV at {}: {} ({})",
+            short_ctx(s.context),
             fmt_gib(e.kv_bytes),
             fmt_gb(e.kv_bytes)
         )),
         headroom_line(&e, theme),
         Line::from(vec![
-            Span::styled("verdict ", theme.title),
             Span::styled(
                 format!("{} {}", e.verdict.symbol(), e.verdict.label()),
                 verdict_style(theme, &e),
@@ -87,21 +87,21 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         lines.push(Line::styled("decode —  prefill —", theme.dim));
     } else {
         lines.push(Line::from(format!(
-            "decode {:.1} tok/s · {:.1} at {} · roofline {:.0}",
+            "decode {:.1} tok/s · {:.1} at {}",
             e.decode_tps,
             e.decode_tps_full_context,
-            short_ctx(s.context),
-            e.roofline_tps
+            short_ctx(s.context)
         )));
         lines.push(Line::from(format!(
-            "prefill {:.0} tok/s · first token {}",
+            "prefill {:.0} tok/s · TTFT {}",
             e.prefill_tps,
             seconds(e.ttft_s)
         )));
     }
     lines.push(Line::from(format!(
-        "largest context that fits: {}",
-        group_thousands(max_ctx)
+        "max ctx {} · roofline {:.0} t/s",
+        group_thousands(max_ctx),
+        e.roofline_tps
     )));
     lines.push(Line::from(vec![
         Span::styled("why ", theme.title),

@@ -62,7 +62,7 @@ pub fn view(frame: &mut Frame, app: &mut App, theme: &Theme, hits: &mut HitMap) 
     ])
     .areas(area);
     render_header(frame, app, theme, header);
-    let right_width = (body.width * 45 / 100).clamp(36, 64);
+    let right_width = (body.width * 45 / 100).clamp(38, 64);
     let [left, right] =
         Layout::horizontal([Constraint::Min(40), Constraint::Length(right_width)]).areas(body);
     let [slider_area, gauge_area] =

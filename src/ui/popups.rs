@@ -7,7 +7,7 @@ use ratatui::Frame;
 
 use super::Theme;
 use crate::app::action::{key_label, KEYMAP};
-use crate::app::{App, Mode};
+use crate::app::App;
 use crate::estimate::units::fmt_gib;
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
@@ -21,50 +21,67 @@ fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// Every binding, grouped by mode, with its description.
+/// Every action once, with all its keys (from the keymap table), in one or two columns.
 pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
-    let r = centered(area, 72, area.height.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    let mut lines = Vec::new();
-    for (title, mode) in [
-        ("anywhere", None),
-        ("browsing", Some(Mode::Browse)),
-        ("search", Some(Mode::Search)),
-        ("hardware picker", Some(Mode::Picker)),
-        ("help", Some(Mode::Help)),
-    ] {
-        let mut seen = Vec::new();
-        for (m, key, action) in KEYMAP.iter().filter(|(m, _, _)| *m == mode) {
-            let _ = m;
-            if seen.contains(action) {
-                // Several keys for one action go on one line.
-                continue;
-            }
-            seen.push(*action);
-            let keys: Vec<String> = KEYMAP
-                .iter()
-                .filter(|(m2, _, a)| *m2 == mode && a == action)
-                .map(|(_, k, _)| key_label(k))
-                .collect();
-            if lines.is_empty() || seen.len() == 1 {
-                lines.push(Line::styled(title, theme.title));
-            }
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {:<16}", keys.join(" ")), theme.key),
-                Span::raw(action.description()),
-            ]));
-            let _ = key;
+    let mut entries: Vec<(String, &'static str)> = Vec::new();
+    let mut seen = Vec::new();
+    for (_, _, action) in KEYMAP {
+        if seen.contains(action) {
+            continue;
         }
+        seen.push(*action);
+        let mut keys: Vec<String> = KEYMAP
+            .iter()
+            .filter(|(_, _, a)| a == action)
+            .map(|(_, k, _)| key_label(k))
+            .collect();
+        keys.dedup();
+        entries.push((keys.join(" "), action.description()));
     }
-    lines.push(Line::styled(
-        "mouse: click rows, panels and sliders; wheel scrolls",
-        theme.dim,
-    ));
+    let r = centered(area, 78, area.height.saturating_sub(2));
+    frame.render_widget(Clear, r);
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(" Keys (? or Esc to close) ", theme.title))
         .border_style(theme.border_focus);
-    frame.render_widget(Paragraph::new(lines).block(block), r);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let rows = inner.height.saturating_sub(2) as usize;
+    let columns = if rows > 0 && entries.len() > rows && inner.width >= 70 {
+        2
+    } else {
+        1
+    };
+    let per_column = entries.len().div_ceil(columns);
+    let col_width = inner.width / columns as u16;
+    for (c, chunk) in entries.chunks(per_column.max(1)).enumerate() {
+        let lines: Vec<Line> = chunk
+            .iter()
+            .map(|(keys, desc)| {
+                Line::from(vec![
+                    Span::styled(format!("{keys:<13}"), theme.key),
+                    Span::raw(*desc),
+                ])
+            })
+            .collect();
+        let col = Rect {
+            x: inner.x + c as u16 * col_width,
+            width: col_width,
+            height: inner.height.saturating_sub(2),
+            ..inner
+        };
+        frame.render_widget(Paragraph::new(lines), col);
+    }
+    if inner.height >= 2 {
+        let foot = Rect {
+            y: inner.y + inner.height - 1,
+            height: 1,
+            ..inner
+        };
+        let text =
+            "search: name, family, repo, Ollama tag, use case · mouse: click, drag sliders, wheel";
+        frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), foot);
+    }
 }
 
 /// The hardware picker: this machine, presets and tiers, fuzzy-filtered.

@@ -1,0 +1,272 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! One test per key binding, on the app state without a terminal.
+
+mod common;
+
+use common::app_on;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fitcheck::app::action::{action_for, KEYMAP};
+use fitcheck::app::{update, App, Focus, Mode, Slider, SortKey};
+use fitcheck::estimate::{KvType, Quant};
+use fitcheck::ui::{view, HitMap, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn press(app: &mut App, code: KeyCode) {
+    press_mod(app, code, KeyModifiers::NONE);
+}
+
+fn press_mod(app: &mut App, code: KeyCode, mods: KeyModifiers) {
+    if let Some(a) = action_for(app.mode, KeyEvent::new(code, mods)) {
+        update(app, a);
+    }
+}
+
+fn type_str(app: &mut App, s: &str) {
+    for ch in s.chars() {
+        press(app, KeyCode::Char(ch));
+    }
+    app.search.finish();
+    app.refresh_rows();
+}
+
+fn draw(app: &mut App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut hits = HitMap::default();
+    t.draw(|f| view(f, app, &Theme::monochrome(), &mut hits))
+        .unwrap();
+    format!("{}", t.backend())
+}
+
+#[test]
+fn slash_searches_and_escape_leaves() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('/'));
+    assert_eq!(app.mode, Mode::Search);
+    type_str(&mut app, "gemma");
+    assert_eq!(app.rows.len(), 1);
+    assert_eq!(app.selected_model().unwrap().1.id, "gemma-3-27b");
+    press(&mut app, KeyCode::Backspace);
+    assert_eq!(app.query, "gemm");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.query, "gemm", "Esc leaves search but keeps the filter");
+    press(&mut app, KeyCode::Esc);
+    app.search.finish();
+    app.refresh_rows();
+    assert!(
+        app.query.is_empty() && app.rows.len() == 5,
+        "a second Esc clears the filter"
+    );
+}
+
+#[test]
+fn search_matches_tags_repos_and_use_cases() {
+    for (q, id) in [
+        ("qwen3:30b", "qwen3-30b-a3b"),
+        ("deepseek-ai", "deepseek-r1-distill-qwen-1.5b"),
+        ("vision", "gemma-3-27b"),
+    ] {
+        let mut app = app_on("rtx-4090");
+        press(&mut app, KeyCode::Char('/'));
+        type_str(&mut app, q);
+        assert_eq!(
+            app.selected_model().map(|(_, m)| m.id.as_str()),
+            Some(id),
+            "{q}"
+        );
+    }
+}
+
+#[test]
+fn j_k_and_arrows_move_the_selection() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.selected, 2);
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.selected, 1);
+    press(&mut app, KeyCode::Up);
+    press(&mut app, KeyCode::Up);
+    assert_eq!(app.selected, 0, "clamped at the top");
+    press(&mut app, KeyCode::Char('G'));
+    assert_eq!(app.selected, 4);
+    press(&mut app, KeyCode::Char('g'));
+    assert_eq!(app.selected, 0);
+    press(&mut app, KeyCode::PageDown);
+    assert_eq!(app.selected, 4);
+    press(&mut app, KeyCode::PageUp);
+    assert_eq!(app.selected, 0);
+}
+
+#[test]
+fn tab_cycles_focus_and_arrows_pick_the_slider() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Sliders);
+    press(&mut app, KeyCode::Down);
+    assert_eq!(app.slider, Slider::Quant);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.quant, Quant::Q4_K_S);
+    press(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.settings.quant, Quant::Q4_K_M);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.settings.kv_type, KvType::Q8_0);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Gauges);
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.focus, Focus::Browser);
+    press_mod(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
+    assert_eq!(app.focus, Focus::Gauges);
+}
+
+#[test]
+fn plus_minus_double_and_halve_context_within_the_model_range() {
+    let mut app = app_on("rtx-4090");
+    assert_eq!(app.settings.context, 8192);
+    press(&mut app, KeyCode::Char('+'));
+    assert_eq!(app.settings.context, 16384);
+    press(&mut app, KeyCode::Char('-'));
+    press(&mut app, KeyCode::Char('-'));
+    assert_eq!(app.settings.context, 4096);
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Char('+'));
+    }
+    assert_eq!(app.settings.context, 131072, "stops at the model's maximum");
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Char('-'));
+    }
+    assert_eq!(app.settings.context, 1024, "stops at 1K");
+    press_mod(&mut app, KeyCode::Right, KeyModifiers::SHIFT);
+    assert_eq!(app.settings.context, 2048, "fine step of 1024");
+}
+
+#[test]
+fn gpu_layers_and_sequences_and_runtime_sliders() {
+    let mut app = app_on("rtx-4090");
+    app.slider = Slider::GpuLayers;
+    press(&mut app, KeyCode::Left);
+    assert_eq!(
+        app.settings.gpu_layers,
+        Some(33),
+        "from auto to all 32 blocks + output"
+    );
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.settings.gpu_layers, Some(32));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.gpu_layers, None, "back to auto");
+    app.slider = Slider::Sequences;
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.parallel, 2);
+    app.slider = Slider::Runtime;
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.runtime.name(), "ollama");
+}
+
+#[test]
+fn capital_h_picks_hardware() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('H'));
+    assert_eq!(app.mode, Mode::Picker);
+    for ch in "m4 pro".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.mode, Mode::Browse);
+    assert_eq!(app.hw().id, "m4-pro-48");
+    press(&mut app, KeyCode::Char('H'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.hw().id, "m4-pro-48", "Esc keeps the old choice");
+}
+
+#[test]
+fn question_mark_toggles_help_and_q_quits() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Browse);
+    press(&mut app, KeyCode::Char('?'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
+    press(&mut app, KeyCode::Char('q'));
+    assert!(app.quit);
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('/'));
+    press(&mut app, KeyCode::Char('q'));
+    assert!(!app.quit, "q is text while searching");
+    press_mod(&mut app, KeyCode::Char('c'), KeyModifiers::CONTROL);
+    assert!(app.quit, "Ctrl-C quits from anywhere");
+}
+
+#[test]
+fn s_cycles_sort_and_fit_puts_fitting_models_first() {
+    let mut app = app_on("tier-16");
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.sort, SortKey::Fit);
+    let first = app.rows[0];
+    let last = *app.rows.last().unwrap();
+    assert!(app.estimate_of(first).verdict <= app.estimate_of(last).verdict);
+    assert_eq!(
+        app.catalog.models[last as usize].id, "llama-3.3-70b",
+        "70B cannot fit 16 GB"
+    );
+    for _ in 0..4 {
+        press(&mut app, KeyCode::Char('s'));
+    }
+    assert_eq!(app.sort, SortKey::Relevance);
+}
+
+#[test]
+fn every_bound_action_is_in_the_help_overlay() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('?'));
+    let screen = draw(&mut app, 100, 50);
+    for (_, _, action) in KEYMAP {
+        assert!(
+            screen.contains(action.description()),
+            "help lacks {action:?}"
+        );
+    }
+}
+
+#[test]
+fn context_slider_recomputes_no_weights_and_hardware_no_kv() {
+    let mut app = app_on("rtx-4090");
+    draw(&mut app, 120, 40);
+    let before = app.memo.stats();
+    press(&mut app, KeyCode::Char('+'));
+    draw(&mut app, 120, 40);
+    let after = app.memo.stats();
+    assert_eq!(
+        after.weights, before.weights,
+        "context change rebuilt weights"
+    );
+    assert!(after.context > before.context);
+    let before = app.memo.stats();
+    press(&mut app, KeyCode::Char('H'));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    draw(&mut app, 120, 40);
+    let after = app.memo.stats();
+    assert_eq!(
+        after.context, before.context,
+        "hardware change recomputed KV"
+    );
+    assert_eq!(after.weights, before.weights);
+    assert!(after.estimates > before.estimates);
+}
+
+#[test]
+fn typing_a_search_recomputes_nothing() {
+    let mut app = app_on("rtx-4090");
+    draw(&mut app, 120, 40);
+    let before = app.memo.stats();
+    press(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "llama");
+    draw(&mut app, 120, 40);
+    assert_eq!(app.memo.stats(), before);
+}

@@ -1,0 +1,43 @@
+//! Shared test fixtures: an app on a fixed catalog and a fixed machine (never the detected one).
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+
+use fitcheck::app::App;
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
+use fitcheck::estimate::units::GIB;
+
+pub fn ui_catalog() -> Arc<Catalog> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ui_catalog.ron");
+    Arc::new(Catalog::from_path(std::path::Path::new(path)).expect("fixture parses"))
+}
+
+pub fn fixed_machine() -> Hardware {
+    Hardware {
+        id: "this-machine".into(),
+        name: "This machine (test, 32 GiB CPU)".into(),
+        kind: HardwareKind::Detected,
+        backend: Backend::Cpu,
+        unified: false,
+        memory: 32 * GIB,
+        gpus: 1,
+        bandwidth_gbps: 60.0,
+        ram: 32 * GIB,
+        ram_bandwidth_gbps: 60.0,
+        fp16_tflops: 1.0,
+        working_set: None,
+        price_usd: None,
+        power_w: None,
+        source: None,
+    }
+}
+
+pub fn app_on(hardware: &str) -> App {
+    App::new(
+        ui_catalog(),
+        fixed_machine(),
+        Some(hardware),
+        Arc::new(|| {}),
+    )
+}

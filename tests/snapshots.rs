@@ -1,0 +1,137 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! Every screen and popup at 80×24 and 160×48 (TestBackend + insta), tiny sizes, and the few
+//! places where colour carries meaning.
+
+mod common;
+
+use common::app_on;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fitcheck::app::action::action_for;
+use fitcheck::app::{update, App};
+use fitcheck::ui::{view, HitMap, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use ratatui::Terminal;
+
+fn keys(app: &mut App, s: &str) {
+    for ch in s.chars() {
+        let code = match ch {
+            '\u{1b}' => KeyCode::Esc,
+            '\n' => KeyCode::Enter,
+            c => KeyCode::Char(c),
+        };
+        if let Some(a) = action_for(app.mode, KeyEvent::new(code, KeyModifiers::NONE)) {
+            update(app, a);
+        }
+    }
+    app.search.finish();
+    app.refresh_rows();
+}
+
+fn render(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut hits = HitMap::default();
+    t.draw(|f| view(f, app, theme, &mut hits)).unwrap();
+    t
+}
+
+fn snap(name: &str, keys_in: &str, hw: &str) {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let mut app = app_on(hw);
+        keys(&mut app, keys_in);
+        let t = render(&mut app, w, h, &Theme::monochrome());
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), t.backend());
+    }
+}
+
+#[test]
+fn browser() {
+    snap("browser", "", "rtx-4090");
+}
+
+#[test]
+fn search_active() {
+    snap("search", "/qwen", "rtx-4090");
+}
+
+#[test]
+fn sliders_moved_on_a_small_mac() {
+    snap("sliders", "\t+++l", "tier-16");
+}
+
+#[test]
+fn does_not_fit_with_advice() {
+    snap("no_fit", "jj", "tier-16");
+}
+
+#[test]
+fn picker_open() {
+    snap("picker", "Hm4", "rtx-4090");
+}
+
+#[test]
+fn help_open() {
+    snap("help", "?", "rtx-4090");
+}
+
+#[test]
+fn too_small_says_so() {
+    let mut app = app_on("rtx-4090");
+    let t = render(&mut app, 60, 20, &Theme::monochrome());
+    insta::assert_snapshot!("too_small_60x20", t.backend());
+}
+
+#[test]
+fn tiny_terminals_never_panic() {
+    for (w, h) in [(0, 0), (1, 1), (20, 5), (79, 23), (80, 24), (300, 100)] {
+        for k in ["", "?", "H", "/x"] {
+            let mut app = app_on("rtx-4090");
+            keys(&mut app, k);
+            render(&mut app, w, h, &Theme::dark());
+        }
+    }
+}
+
+fn find(t: &Terminal<TestBackend>, text: &str) -> (u16, u16) {
+    let buf = t.backend().buffer();
+    for y in 0..buf.area.height {
+        let row: String = (0..buf.area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
+        if let Some(pos) = row.find(text) {
+            let x = row[..pos].chars().count() as u16;
+            return (x, y);
+        }
+    }
+    panic!("{text:?} not on screen");
+}
+
+#[test]
+fn headroom_turns_red_when_negative_and_selection_is_reversed() {
+    let mut app = app_on("tier-16");
+    keys(&mut app, "j"); // Llama 3.3 70B on 16 GB
+    let t = render(&mut app, 120, 40, &Theme::dark());
+    let (x, y) = find(&t, "headroom");
+    let value = &t.backend().buffer()[(x + 9, y)];
+    assert_eq!(value.fg, Color::Red, "negative headroom is an error");
+    let (x, y) = find(&t, "Llama 3.3 70B");
+    assert!(t.backend().buffer()[(x, y)]
+        .modifier
+        .contains(Modifier::REVERSED));
+    let mut app = app_on("rtx-4090");
+    let t = render(&mut app, 120, 40, &Theme::dark());
+    let (x, y) = find(&t, "headroom");
+    assert_eq!(t.backend().buffer()[(x + 9, y)].fg, Color::Green);
+}
+
+#[test]
+fn monochrome_theme_sets_no_colour_at_all() {
+    let mut app = app_on("tier-16");
+    keys(&mut app, "j?");
+    let t = render(&mut app, 120, 40, &Theme::monochrome());
+    let buf = t.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!(cell.fg, Color::Reset);
+        assert_eq!(cell.bg, Color::Reset);
+    }
+}
