@@ -1,0 +1,171 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The real binary in a pseudo-terminal: type, move sliders, open and close popups, resize, quit,
+//! and check that the terminal is handed back (alternate screen left, mouse released).
+
+use std::io::{Read, Write};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use portable_pty::{native_pty_system, CommandBuilder, PtySize};
+
+struct Session {
+    screen: Arc<Mutex<vt100::Parser>>,
+    raw: Arc<Mutex<Vec<u8>>>,
+    writer: Box<dyn Write + Send>,
+    master: Box<dyn portable_pty::MasterPty + Send>,
+    child: Box<dyn portable_pty::Child + Send + Sync>,
+}
+
+impl Session {
+    fn start(args: &[&str]) -> Session {
+        let pty = native_pty_system();
+        let pair = pty
+            .openpty(PtySize {
+                rows: 30,
+                cols: 100,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_fitcheck"));
+        cmd.args(args);
+        cmd.env("TERM", "xterm-256color");
+        let cfg = std::env::temp_dir().join(format!("fitcheck-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&cfg).unwrap();
+        cmd.env("FITCHECK_CONFIG_DIR", cfg);
+        let child = pair.slave.spawn_command(cmd).unwrap();
+        drop(pair.slave);
+        let mut reader = pair.master.try_clone_reader().unwrap();
+        let writer = pair.master.take_writer().unwrap();
+        let screen = Arc::new(Mutex::new(vt100::Parser::new(30, 100, 0)));
+        let raw = Arc::new(Mutex::new(Vec::new()));
+        let (s2, r2) = (Arc::clone(&screen), Arc::clone(&raw));
+        thread::spawn(move || {
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                s2.lock().unwrap().process(&buf[..n]);
+                r2.lock().unwrap().extend_from_slice(&buf[..n]);
+            }
+        });
+        Session {
+            screen,
+            raw,
+            writer,
+            master: pair.master,
+            child,
+        }
+    }
+
+    fn contents(&self) -> String {
+        self.screen.lock().unwrap().screen().contents()
+    }
+
+    fn wait_for(&self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.contents().contains(text) {
+                return;
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        panic!(
+            "timed out waiting for {text:?}; screen:\n{}",
+            self.contents()
+        );
+    }
+
+    fn send(&mut self, bytes: &str) {
+        self.writer.write_all(bytes.as_bytes()).unwrap();
+        self.writer.flush().unwrap();
+        // A lone ESC must not merge with the next key into an Alt chord.
+        thread::sleep(Duration::from_millis(if bytes.contains('\u{1b}') {
+            150
+        } else {
+            30
+        }));
+    }
+
+    fn resize(&self, rows: u16, cols: u16) {
+        self.master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
+        self.screen.lock().unwrap().set_size(rows, cols);
+    }
+}
+
+#[test]
+fn search_slider_picker_help_resize_quit() {
+    let mut s = Session::start(&["-H", "rtx-4090"]);
+    s.wait_for("Models");
+    s.wait_for("NVIDIA RTX 4090 24 GB");
+    s.send("/");
+    for ch in "gpt-oss".chars() {
+        s.send(&ch.to_string());
+    }
+    s.wait_for("gpt-oss 120B");
+    s.wait_for("/ gpt-oss");
+    s.send("\u{1b}");
+    s.send("+");
+    s.wait_for("16,384 tokens");
+    s.send("H");
+    s.wait_for("Hardware (type to filter");
+    for ch in "m4 max 128".chars() {
+        s.send(&ch.to_string());
+    }
+    s.send("\r");
+    s.wait_for("Apple M4 Max (40-core GPU) 128 GB · metal");
+    s.send("?");
+    s.wait_for("Keys (? or Esc to close)");
+    s.send("\u{1b}");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while s.contents().contains("Keys (? or Esc") && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!s.contents().contains("Keys (? or Esc"), "help closed");
+    s.resize(20, 60);
+    s.wait_for("terminal too small");
+    s.resize(30, 100);
+    s.wait_for("Models");
+    s.send("q");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(Instant::now() < deadline, "app did not quit");
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "exit status {status:?}");
+    thread::sleep(Duration::from_millis(100));
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let entered = raw
+        .rfind("\u{1b}[?1049h")
+        .expect("entered the alternate screen");
+    let left = raw
+        .rfind("\u{1b}[?1049l")
+        .expect("left the alternate screen");
+    assert!(left > entered, "alternate screen left after it was entered");
+    assert!(
+        raw.contains("\u{1b}[?1000l") || raw.contains("\u{1b}[?1006l"),
+        "mouse capture released"
+    );
+    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn not_a_terminal_gets_a_clear_message() {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("needs a terminal"));
+}
