@@ -1,9 +1,7 @@
 //! Fuzzy matching (nucleo). The only module that knows nucleo.
 
-use std::sync::Arc;
-
 use nucleo::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo::{Config, Matcher, Nucleo, Utf32Str};
+use nucleo::{Config, Matcher, Utf32Str, Utf32String};
 
 /// The `n` candidates that best match `query`, best first (for "did you mean").
 pub fn closest(query: &str, candidates: &[String], n: usize) -> Vec<String> {
@@ -77,62 +75,131 @@ pub fn match_indices(query: &str, text: &str, matcher: &mut Matcher, out: &mut V
     out.dedup();
 }
 
-/// Background fuzzy search over model haystacks; items are model indices (`u32`).
+/// Fuzzy search over models: the name is scored first (short, what people type), and only
+/// items whose name does not match are scored on their other fields (family, repo, tags, use
+/// cases), ranked below name matches. Runs on all cores with scoped threads; a query that extends
+/// the previous one only rescans the previous matches.
 pub struct ModelSearch {
-    nucleo: Nucleo<u32>,
+    names: Vec<Utf32String>,
+    extras: Vec<Utf32String>,
     query: String,
+    matches: Vec<u32>,
 }
 
 impl ModelSearch {
-    /// Indexes `haystacks` (one string per model, name first); `notify` runs when results change.
-    pub fn new(haystacks: Vec<String>, notify: Arc<dyn Fn() + Send + Sync>) -> Self {
-        let nucleo = Nucleo::new(Config::DEFAULT, notify, None, 1);
-        let injector = nucleo.injector();
-        for (i, h) in haystacks.into_iter().enumerate() {
-            injector.push(i as u32, move |_, cols| cols[0] = h.into());
-        }
+    /// Indexes (name, other searchable text) per model.
+    pub fn new(items: Vec<(String, String)>) -> Self {
+        let (names, extras): (Vec<_>, Vec<_>) = items
+            .into_iter()
+            .map(|(n, e)| (Utf32String::from(n.as_str()), Utf32String::from(e.as_str())))
+            .unzip();
+        let matches = (0..names.len() as u32).collect();
         ModelSearch {
-            nucleo,
+            names,
+            extras,
             query: String::new(),
+            matches,
         }
     }
 
-    /// Sets the query; appending to the previous one lets nucleo narrow instead of restart.
+    /// Re-ranks for `query` (synchronously).
     pub fn set_query(&mut self, query: &str) {
         if query == self.query {
             return;
         }
-        let append = query.starts_with(&self.query);
-        self.nucleo
-            .pattern
-            .reparse(0, query, CaseMatching::Smart, Normalization::Smart, append);
+        let narrowing = !self.query.is_empty() && query.starts_with(&self.query);
         self.query = query.to_string();
+        if query.trim().is_empty() {
+            self.matches = (0..self.names.len() as u32).collect();
+            return;
+        }
+        let pool: Vec<u32> = if narrowing {
+            std::mem::take(&mut self.matches)
+        } else {
+            (0..self.names.len() as u32).collect()
+        };
+        // Smart case: an all-lowercase query ignores case. Each word must match (AND).
+        let ignore_case = !query.chars().any(char::is_uppercase);
+        let needles: Vec<Utf32String> = query
+            .split_whitespace()
+            .map(|w| {
+                Utf32String::from(
+                    if ignore_case {
+                        w.to_lowercase()
+                    } else {
+                        w.to_string()
+                    }
+                    .as_str(),
+                )
+            })
+            .collect();
+        let mut config = Config::DEFAULT;
+        config.ignore_case = ignore_case;
+        config.normalize = false;
+        config.prefer_prefix = true;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(8);
+        let chunk = pool.len().div_ceil(threads).max(4096);
+        let mut scored: Vec<(u32, u32)> = std::thread::scope(|scope| {
+            let handles: Vec<_> = pool
+                .chunks(chunk)
+                .map(|ids| {
+                    let (names, extras, needles, config) =
+                        (&self.names, &self.extras, &needles, config.clone());
+                    scope.spawn(move || {
+                        let mut matcher = Matcher::new(config);
+                        ids.iter()
+                            .filter_map(|&id| {
+                                let i = id as usize;
+                                // Name matches rank above matches in the other fields.
+                                if let Some(s) = greedy(&mut matcher, names[i].slice(..), needles) {
+                                    return Some((s + NAME_BONUS, id));
+                                }
+                                greedy(&mut matcher, extras[i].slice(..), needles).map(|s| (s, id))
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap_or_default())
+                .collect()
+        });
+        // One u64 key per match (score descending, then catalog order) sorts faster than pairs.
+        let mut keys: Vec<u64> = scored
+            .drain(..)
+            .map(|(s, id)| (u64::from(u32::MAX - s) << 32) | u64::from(id))
+            .collect();
+        keys.sort_unstable();
+        self.matches = keys.into_iter().map(|k| k as u32).collect();
     }
 
-    /// Advances matching for up to `ms`; returns (changed, still running).
-    pub fn tick(&mut self, ms: u64) -> (bool, bool) {
-        let status = self.nucleo.tick(ms);
-        (status.changed, status.running)
-    }
-
-    /// Ticks until matching is complete (tests and start-up).
-    pub fn finish(&mut self) {
-        while self.tick(10).1 {}
-    }
-
-    /// Number of matches in the current snapshot.
+    /// Number of matches.
     pub fn matched(&self) -> usize {
-        self.nucleo.snapshot().matched_item_count() as usize
+        self.matches.len()
     }
 
     /// Total items.
     pub fn total(&self) -> usize {
-        self.nucleo.snapshot().item_count() as usize
+        self.names.len()
     }
 
-    /// Model indices of matches, best first (empty query: insertion order).
+    /// Model indices of matches, best first (empty query: catalog order).
     pub fn matched_ids(&self) -> Vec<u32> {
-        let snap = self.nucleo.snapshot();
-        snap.matched_items(..).map(|it| *it.data).collect()
+        self.matches.clone()
     }
 }
+
+/// Sum of greedy (O(n)) fuzzy scores of every needle; `None` if one does not match.
+fn greedy(matcher: &mut Matcher, hay: Utf32Str<'_>, needles: &[Utf32String]) -> Option<u32> {
+    needles.iter().try_fold(0u32, |acc, n| {
+        matcher
+            .fuzzy_match_greedy(hay, n.slice(..))
+            .map(|s| acc + u32::from(s))
+    })
+}
+
+/// Added to name-match scores so they rank above matches found only in the other fields.
+const NAME_BONUS: u32 = 1 << 20;

@@ -3,7 +3,6 @@
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
 
@@ -26,8 +25,6 @@ use crate::ui::{view, HitMap, Theme};
 pub enum Msg {
     /// Key, mouse, resize.
     Term(Event),
-    /// Nucleo has new matches.
-    SearchReady,
     /// Hardware detection finished.
     Detected(Box<Hardware>),
 }
@@ -89,18 +86,7 @@ fn placeholder_machine() -> Hardware {
 
 fn run(cat: Arc<catalog::Catalog>, preselect: Option<&str>) -> color_eyre::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
-    let pending = Arc::new(AtomicBool::new(false));
-    let notify = {
-        let tx = tx.clone();
-        let pending = Arc::clone(&pending);
-        // nucleo does not debounce: one wake-up per batch of results.
-        Arc::new(move || {
-            if !pending.swap(true, Ordering::AcqRel) {
-                let _ = tx.send(Msg::SearchReady);
-            }
-        })
-    };
-    let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect, notify);
+    let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect);
     {
         let tx = tx.clone();
         let presets = cat.hardware.clone();
@@ -138,7 +124,7 @@ fn run(cat: Arc<catalog::Catalog>, preselect: Option<&str>) -> color_eyre::Resul
         terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
         while let Ok(first) = rx.recv() {
             for msg in std::iter::once(first).chain(rx.try_iter()) {
-                handle(&mut app, msg, &hits, &pending);
+                handle(&mut app, msg, &hits);
             }
             if app.quit {
                 break;
@@ -154,7 +140,7 @@ fn run(cat: Arc<catalog::Catalog>, preselect: Option<&str>) -> color_eyre::Resul
     result
 }
 
-fn handle(app: &mut App, msg: Msg, hits: &HitMap, pending: &AtomicBool) {
+fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
     match msg {
         Msg::Term(Event::Key(key)) if key.kind == KeyEventKind::Press => {
             if let Some(action) = action_for(app.mode, key) {
@@ -164,13 +150,6 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap, pending: &AtomicBool) {
         Msg::Term(Event::Mouse(m)) => mouse(app, m, hits),
         Msg::Term(Event::Resize(..)) => app.dirty = true,
         Msg::Term(_) => {}
-        Msg::SearchReady => {
-            pending.store(false, Ordering::Release);
-            let (changed, _) = app.search.tick(0);
-            if changed {
-                app.refresh_rows();
-            }
-        }
         Msg::Detected(hw) => app.set_machine(*hw),
     }
 }

@@ -26,7 +26,6 @@ fn type_str(app: &mut App, s: &str) {
     for ch in s.chars() {
         press(app, KeyCode::Char(ch));
     }
-    app.search.finish();
     app.refresh_rows();
 }
 
@@ -52,7 +51,6 @@ fn slash_searches_and_escape_leaves() {
     assert_eq!(app.mode, Mode::Browse);
     assert_eq!(app.query, "gemm", "Esc leaves search but keeps the filter");
     press(&mut app, KeyCode::Esc);
-    app.search.finish();
     app.refresh_rows();
     assert!(
         app.query.is_empty() && app.rows.len() == 5,

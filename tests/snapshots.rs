@@ -24,7 +24,6 @@ fn keys(app: &mut App, s: &str) {
             update(app, a);
         }
     }
-    app.search.finish();
     app.refresh_rows();
 }
 

@@ -111,8 +111,6 @@ impl SortKey {
 pub struct App {
     /// Models and presets.
     pub catalog: Arc<Catalog>,
-    /// Display strings of each model, built once.
-    pub haystacks: Vec<String>,
     /// Hardware choices: this machine first, then the catalog's.
     pub hardware: Vec<Hardware>,
     /// Chosen hardware.
@@ -157,15 +155,14 @@ pub struct App {
 
 impl App {
     /// A new app; `machine` is this machine (detected or a placeholder), `preselect` a hardware id.
-    pub fn new(
-        catalog: Arc<Catalog>,
-        machine: Hardware,
-        preselect: Option<&str>,
-        notify: Arc<dyn Fn() + Send + Sync>,
-    ) -> App {
-        let haystacks: Vec<String> = catalog.models.iter().map(haystack).collect();
-        let mut search = ModelSearch::new(haystacks.clone(), notify);
-        search.finish();
+    pub fn new(catalog: Arc<Catalog>, machine: Hardware, preselect: Option<&str>) -> App {
+        let search = ModelSearch::new(
+            catalog
+                .models
+                .iter()
+                .map(|m| (m.name.clone(), extras(m)))
+                .collect(),
+        );
         let mut hardware = vec![machine];
         hardware.extend(catalog.hardware.iter().cloned());
         let hw_index = preselect
@@ -173,7 +170,6 @@ impl App {
             .unwrap_or(0);
         let mut app = App {
             catalog,
-            haystacks,
             hardware,
             hw_index,
             hw_version: 0,
@@ -448,16 +444,28 @@ pub fn group_thousands(n: u32) -> String {
     out
 }
 
-/// The searchable text of a model: name first (highlighted), then family, repo, tags, use cases.
-fn haystack(m: &ModelSpec) -> String {
-    let mut h = m.name.clone();
-    for part in [Some(&m.family), m.hf_repo.as_ref()].into_iter().flatten() {
-        h.push_str("  ");
-        h.push_str(part);
+/// The searchable text of a model besides its name: every token of family, repo, Ollama tags,
+/// aliases and use cases that the name (or an earlier field) does not already contain.
+pub fn extras(m: &ModelSpec) -> String {
+    let mut seen = m.name.to_lowercase();
+    let mut out = String::new();
+    let fields = std::iter::once(m.family.as_str())
+        .chain(m.hf_repo.as_deref())
+        .chain(m.ollama.iter().map(String::as_str))
+        .chain(m.aliases.iter().map(String::as_str))
+        .chain(m.use_cases.iter().map(String::as_str));
+    for field in fields {
+        for token in field.split(|c: char| c.is_whitespace() || c == '/') {
+            let t = token.to_lowercase();
+            if !t.is_empty() && !seen.contains(&t) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(token);
+                seen.push(' ');
+                seen.push_str(&t);
+            }
+        }
     }
-    for t in m.ollama.iter().chain(&m.aliases).chain(&m.use_cases) {
-        h.push_str("  ");
-        h.push_str(t);
-    }
-    h
+    out
 }

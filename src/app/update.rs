@@ -37,7 +37,6 @@ fn search_mode(app: &mut App, action: Action) {
 
 fn requery(app: &mut App) {
     app.search.set_query(&app.query);
-    app.search.tick(2);
     app.selected = 0;
     app.offset = 0;
     app.rows.clear();

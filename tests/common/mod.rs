@@ -34,10 +34,5 @@ pub fn fixed_machine() -> Hardware {
 }
 
 pub fn app_on(hardware: &str) -> App {
-    App::new(
-        ui_catalog(),
-        fixed_machine(),
-        Some(hardware),
-        Arc::new(|| {}),
-    )
+    App::new(ui_catalog(), fixed_machine(), Some(hardware))
 }

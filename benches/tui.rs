@@ -1,0 +1,91 @@
+//! Keypress-to-frame costs on a 100,000-model catalog (docs/performance.md).
+
+#[path = "common.rs"]
+mod common;
+
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
+use fitcheck::app::update::adjust;
+use fitcheck::app::{App, Slider};
+use fitcheck::catalog::Catalog;
+use fitcheck::ui::{view, HitMap, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn app(cat: Arc<Catalog>) -> App {
+    let machine = cat.hardware[0].clone();
+    App::new(cat, machine, Some("rtx-4090"))
+}
+
+fn frame(app: &mut App, term: &mut Terminal<TestBackend>) {
+    let mut hits = HitMap::default();
+    term.draw(|f| view(f, app, &Theme::dark(), &mut hits))
+        .expect("draw");
+}
+
+fn benches(c: &mut Criterion) {
+    let cat = common::synthetic(100_000);
+    let mut group = c.benchmark_group("100k_models");
+
+    // Slider change: every step is a context the memo has not seen (visible rows re-estimate).
+    let mut a = app(Arc::clone(&cat));
+    let mut term = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
+    frame(&mut a, &mut term);
+    let mut up = true;
+    group.bench_function("context_slider_change_and_frame", |b| {
+        b.iter(|| {
+            a.settings.context = if up {
+                a.settings.context + 256
+            } else {
+                a.settings.context - 256
+            };
+            if a.settings.context > 120_000 {
+                up = false;
+            } else if a.settings.context < 2048 {
+                up = true;
+            }
+            adjust(&mut a, Slider::Sequences, 0);
+            frame(&mut a, &mut term);
+        })
+    });
+
+    // A keystroke in search: reparse, match 100k haystacks, rebuild the ranked list, draw.
+    let mut a = app(Arc::clone(&cat));
+    let queries = [
+        "l", "ll", "lla", "llam", "llama", "llama 8", "q", "qw", "qwe", "qwen", "qwen3", "g", "ge",
+        "gem",
+    ];
+    let mut i = 0;
+    group.bench_function("search_keystroke_and_frame", |b| {
+        b.iter(|| {
+            let q = queries[i % queries.len()];
+            i += 1;
+            a.search.set_query(q);
+            a.refresh_rows();
+            frame(&mut a, &mut term);
+        })
+    });
+    group.finish();
+
+    let real = Arc::new(Catalog::builtin().expect("catalog"));
+    c.bench_function("startup_to_first_frame_real_catalog", |b| {
+        b.iter_batched(
+            || Terminal::new(TestBackend::new(160, 48)).expect("terminal"),
+            |mut t| {
+                let cat = Arc::new(Catalog::builtin().expect("catalog"));
+                let mut a = app(cat);
+                frame(&mut a, &mut t);
+            },
+            BatchSize::SmallInput,
+        )
+    });
+    drop(real);
+}
+
+criterion_group! {
+    name = tui;
+    config = Criterion::default().sample_size(30).measurement_time(std::time::Duration::from_secs(4));
+    targets = benches
+}
+criterion_main!(tui);
