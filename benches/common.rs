@@ -1,3 +1,4 @@
+#![allow(clippy::expect_used)] // benchmark fixture
 //! A synthetic catalog of 100,000 models (real architectures under new names).
 
 use std::sync::Arc;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmarks may panic on bad input
 //! Raw estimator costs: one full estimate, and re-estimating every row of 100,000 models.
 
 #[path = "common.rs"]

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // benchmarks may panic on bad input
 //! Keypress-to-frame costs on a 100,000-model catalog (docs/performance.md).
 
 #[path = "common.rs"]
