@@ -93,7 +93,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             for step in [1.3, 1.1, 1.03] {
                 for _round in 0..4 {
                     let mut improved = false;
-                    let fields = if metric == Metric::Decode { 10 } else { 3 };
+                    let fields = if metric == Metric::Decode { 10 } else { 4 };
                     for field in 0..fields {
                         for dir in [step, 1.0 / step] {
                             let mut trial = consts;
@@ -106,7 +106,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                                 (Metric::Decode, f) => &mut c.format_eff[f - 4],
                                 (Metric::Prefill, 0) => &mut c.prefill_eff,
                                 (Metric::Prefill, 1) => &mut c.t_ubatch,
-                                (Metric::Prefill, _) => &mut c.moe_prefill,
+                                (Metric::Prefill, 2) => &mut c.moe_prefill,
+                                (Metric::Prefill, _) => &mut c.attn_eff,
                             };
                             *slot *= dir;
                             // Physics: no efficiency above 95 % of peak.
@@ -117,6 +118,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                             // η × format efficiency is a fraction of peak bandwidth: keep it ≤ 0.95.
                             c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
                             c.prefill_eff = c.prefill_eff.min(0.95);
+                            c.attn_eff = c.attn_eff.min(1.0);
+                            // llama.cpp's per-ubatch overhead is a few ms; more would absorb a missing term.
+                            c.t_ubatch = c.t_ubatch.min(0.01);
                             let (l, _) = loss(&csv, &cat, &trial, b, metric);
                             if l < best - 1e-5 {
                                 best = l;

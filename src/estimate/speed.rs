@@ -21,12 +21,12 @@ pub struct BackendConstants {
     pub moe_eta: f64,
     /// Grouped-GEMM prefill efficiency multiplier for MoE.
     pub moe_prefill: f64,
+    /// Attention FLOPs run at this fraction of the matmul rate (flash-attention kernels).
+    pub attn_eff: f64,
     /// Relative decode efficiency of each format class (see [`format_class`]).
     pub format_eff: [f64; FORMAT_CLASSES],
 }
 
-/// Attention FLOPs run at this fraction of the matmul rate (flash attention kernels).
-pub const ATTN_PREFILL_FACTOR: f64 = 0.5;
 /// Practical host→device copy rate for offloaded weights during prefill (PCIe 4.0 x16), B/s.
 pub const PCIE_BYTES_PER_S: f64 = 25e9;
 /// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
@@ -40,43 +40,47 @@ impl BackendConstants {
         // Fitted by examples/calibrate.rs on tests/data/ground_truth_speed.csv (docs/accuracy.md).
         match backend {
             Backend::Cuda => BackendConstants {
-                eta_weights: 0.852,
-                eta_kv: 0.825,
-                t_fixed: 1.6e-3,
-                prefill_eff: 0.576,
-                t_ubatch: 9.4e-3,
-                moe_eta: 0.935,
-                moe_prefill: 1.0,
+                eta_weights: 0.8776,
+                eta_kv: 0.8811,
+                t_fixed: 0.002357,
+                prefill_eff: 0.4149,
+                t_ubatch: 0.01,
+                moe_eta: 0.9709,
+                moe_prefill: 0.9709,
+                attn_eff: 1.0,
                 format_eff: [0.971, 1.0, 1.0, 0.88, 1.0, 0.75],
             },
             Backend::Rocm => BackendConstants {
                 eta_weights: 0.891,
-                eta_kv: 0.632,
-                t_fixed: 2.4e-3,
-                prefill_eff: 0.40,
-                t_ubatch: 14.1e-3,
-                moe_eta: 0.782,
+                eta_kv: 0.6553,
+                t_fixed: 0.002885,
+                prefill_eff: 0.3428,
+                t_ubatch: 0.01,
+                moe_eta: 0.8055,
                 moe_prefill: 0.393,
-                format_eff: [0.971, 1.0, 0.838, 0.824, 1.0, 0.75],
+                attn_eff: 1.0,
+                format_eff: [0.971, 1.0, 0.889, 0.824, 1.0, 0.75],
             },
             Backend::Metal => BackendConstants {
-                eta_weights: 0.870,
-                eta_kv: 0.592,
-                t_fixed: 3.5e-3,
-                prefill_eff: 0.680,
-                t_ubatch: 20.9e-3,
+                eta_weights: 0.87,
+                eta_kv: 0.6098,
+                t_fixed: 0.0035,
+                prefill_eff: 0.6602,
+                t_ubatch: 0.01,
                 moe_eta: 0.635,
-                moe_prefill: 1.0,
+                moe_prefill: 0.9364,
+                attn_eff: 0.845,
                 format_eff: [0.971, 1.0, 1.0, 0.723, 1.0, 0.75],
             },
             Backend::Vulkan | Backend::Sycl => BackendConstants {
                 eta_weights: 0.865,
                 eta_kv: 0.763,
-                t_fixed: 0.8e-3,
+                t_fixed: 0.0007767,
                 prefill_eff: 0.305,
-                t_ubatch: 7.6e-3,
+                t_ubatch: 0.001615,
                 moe_eta: 0.711,
-                moe_prefill: 0.481,
+                moe_prefill: 0.37,
+                attn_eff: 1.0,
                 format_eff: [0.931, 1.0, 0.971, 1.0, 1.0, 0.75],
             },
             // Too few CPU measurements to fit: the spec's defaults (0.6 of theoretical DRAM).
@@ -88,6 +92,7 @@ impl BackendConstants {
                 t_ubatch: 5e-3,
                 moe_eta: 0.75,
                 moe_prefill: 0.6,
+                attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
             },
         }
@@ -165,7 +170,7 @@ fn attention_seconds(flops: f64, tflops: f64, c: &BackendConstants) -> f64 {
     if tflops <= 0.0 {
         return 0.0;
     }
-    flops / (tflops * 1e12 * c.prefill_eff * ATTN_PREFILL_FACTOR)
+    flops / (tflops * 1e12 * c.prefill_eff * c.attn_eff)
 }
 
 /// Inputs to the prefill model.
@@ -201,7 +206,7 @@ pub fn prefill_seconds(
     let matmul = work.flops_per_token * p / f_eff;
     // Σ_{t=1..P} (d0 + t) attended positions, causal.
     let attended = p * d0 + p * (p + 1.0) / 2.0;
-    let attn = 2.0 * work.attn_width * attended / (f_eff * ATTN_PREFILL_FACTOR);
+    let attn = 2.0 * work.attn_width * attended / (f_eff * c.attn_eff);
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
     let copies = if gpu_offload {
         ubatches * work.host_weight_bytes / PCIE_BYTES_PER_S
