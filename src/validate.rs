@@ -267,6 +267,7 @@ fn check(
     } else {
         Runtime::LlamaCpp
     };
+    let mut offloaded = false;
     let (predicted, roofline, is_moe, params) = match find_model(cat, r.model) {
         Some(model) => {
             let quant =
@@ -297,6 +298,7 @@ fn check(
             } else {
                 sp.prefill_tps
             };
+            offloaded = sp.verdict == crate::estimate::Verdict::PartialOffload;
             (v, roof, model.arch.moe.is_some(), model.params as f64)
         }
         None => generic(r, &hw, metric, &constants(backend))?,
@@ -324,6 +326,9 @@ fn check(
     }
     if r.gpus > 1 {
         subsets.push("multi-gpu");
+    }
+    if offloaded {
+        subsets.push("partial-offload");
     }
     if r.depth > 0 {
         subsets.push("at-depth");

@@ -521,6 +521,8 @@ pub struct Speeds {
     pub decode_tps: f64,
     /// Prefill tokens/s for `prompt` tokens starting at `depth`.
     pub prefill_tps: f64,
+    /// Where the weights ended up.
+    pub verdict: Verdict,
 }
 
 /// Speeds for benchmark-style questions (llama-bench `tgN@dD`, `ppN@dD`), from given terms.
@@ -554,7 +556,7 @@ pub fn speeds_with_constants(
     c: &BackendConstants,
 ) -> Speeds {
     let inputs = fit_inputs(hw, terms);
-    let (placement, _, tally) = match settings.gpu_layers {
+    let (placement, verdict, tally) = match settings.gpu_layers {
         Some(ngl) if hw.has_gpu() && !hw.unified => {
             let p = Placement {
                 gpu_layers: ngl,
@@ -586,6 +588,7 @@ pub fn speeds_with_constants(
         } else {
             0.0
         },
+        verdict,
     }
 }
 
