@@ -14,7 +14,13 @@ use fitcheck::catalog::Catalog;
 use fitcheck::estimate::{Backend, BackendConstants};
 use fitcheck::validate::{stats, validate_with, Checked, Metric};
 
-const BACKENDS: [Backend; 5] = [Backend::Cuda, Backend::Rocm, Backend::Metal, Backend::Vulkan, Backend::Cpu];
+const BACKENDS: [Backend; 5] = [
+    Backend::Cuda,
+    Backend::Rocm,
+    Backend::Metal,
+    Backend::Vulkan,
+    Backend::Cpu,
+];
 const PATH: &str = "tests/data/ground_truth_speed.csv";
 
 fn subset_name(b: Backend) -> &'static str {
@@ -29,13 +35,25 @@ fn subset_name(b: Backend) -> &'static str {
 
 fn lookup(consts: &[BackendConstants; 5]) -> impl Fn(Backend) -> BackendConstants + '_ {
     move |b: Backend| {
-        let b = if b == Backend::Sycl { Backend::Vulkan } else { b };
+        let b = if b == Backend::Sycl {
+            Backend::Vulkan
+        } else {
+            b
+        };
         consts[BACKENDS.iter().position(|x| *x == b).unwrap_or(0)]
     }
 }
 
-fn loss(csv: &str, cat: &Catalog, consts: &[BackendConstants; 5], backend: Backend, metric: Metric) -> (f64, usize) {
-    let Ok(report) = validate_with(csv, cat, &lookup(consts)) else { return (f64::MAX, 0) };
+fn loss(
+    csv: &str,
+    cat: &Catalog,
+    consts: &[BackendConstants; 5],
+    backend: Backend,
+    metric: Metric,
+) -> (f64, usize) {
+    let Ok(report) = validate_with(csv, cat, &lookup(consts)) else {
+        return (f64::MAX, 0);
+    };
     let errs: Vec<f64> = report
         .rows
         .iter()
@@ -49,7 +67,13 @@ fn loss(csv: &str, cat: &Catalog, consts: &[BackendConstants; 5], backend: Backe
 }
 
 /// Coordinate descent on one backend's constants for one metric.
-fn fit_backend(csv: &str, cat: &Catalog, consts: &mut [BackendConstants; 5], bi: usize, metric: Metric) -> (f64, usize) {
+fn fit_backend(
+    csv: &str,
+    cat: &Catalog,
+    consts: &mut [BackendConstants; 5],
+    bi: usize,
+    metric: Metric,
+) -> (f64, usize) {
     let b = BACKENDS[bi];
     let (mut best, n) = loss(csv, cat, consts, b, metric);
     if n < 5 {
@@ -115,7 +139,10 @@ fn by_backend(header: &str, rows: &[&str]) -> Vec<String> {
                 _ => &["CPU"],
             };
             let mut text = format!("{header}\n");
-            for r in rows.iter().filter(|r| keys.iter().any(|k| csv_field(r, col).contains(k))) {
+            for r in rows
+                .iter()
+                .filter(|r| keys.iter().any(|k| csv_field(r, col).contains(k)))
+            {
                 text.push_str(r);
                 text.push('\n');
             }
@@ -143,7 +170,11 @@ fn fit(header: &str, rows: &[&str], cat: &Catalog, verbose: bool) -> [BackendCon
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let folds: Option<usize> = args.iter().position(|a| a == "--cv").and_then(|i| args.get(i + 1)).and_then(|k| k.parse().ok());
+    let folds: Option<usize> = args
+        .iter()
+        .position(|a| a == "--cv")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|k| k.parse().ok());
     let full = std::fs::read_to_string(PATH).unwrap();
     let cat = Catalog::builtin().unwrap();
     let mut lines = full.lines();
@@ -160,8 +191,18 @@ fn main() {
             // Each row's fold is fixed by its position, so runs are reproducible.
             let mut held_out: Vec<Checked> = Vec::new();
             for fold in 0..k {
-                let train: Vec<&str> = rows.iter().enumerate().filter(|(i, _)| i % k != fold).map(|(_, r)| *r).collect();
-                let test: Vec<&str> = rows.iter().enumerate().filter(|(i, _)| i % k == fold).map(|(_, r)| *r).collect();
+                let train: Vec<&str> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % k != fold)
+                    .map(|(_, r)| *r)
+                    .collect();
+                let test: Vec<&str> = rows
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| i % k == fold)
+                    .map(|(_, r)| *r)
+                    .collect();
                 let consts = fit(header, &train, &cat, false);
                 let text = format!("{header}\n{}\n", test.join("\n"));
                 held_out.extend(validate_with(&text, &cat, &lookup(&consts)).unwrap().rows);
@@ -180,7 +221,11 @@ fn main() {
                 if let Some(st) = stats(&e) {
                     println!(
                         "| {} | {s} | {} | {:.1}% | {:+.1}% | {:.1}% |",
-                        if m == Metric::Decode { "decode" } else { "prefill" },
+                        if m == Metric::Decode {
+                            "decode"
+                        } else {
+                            "prefill"
+                        },
                         st.n,
                         st.median_abs * 100.0,
                         st.median_signed * 100.0,

@@ -10,7 +10,11 @@ use fitcheck::validate::parse_quant_label;
 #[test]
 fn weights_within_two_percent_of_measured_sizes() {
     let cat = Catalog::builtin().unwrap();
-    let mut rdr = csv::Reader::from_path(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ground_truth_memory.csv")).unwrap();
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ground_truth_memory.csv"
+    ))
+    .unwrap();
     let mut checked = 0;
     let mut failures = Vec::new();
     for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
@@ -20,15 +24,22 @@ fn weights_within_two_percent_of_measured_sizes() {
             continue;
         }
         let label = &r["quant"];
-        if ["UD-", "_L", "_XL", "QAT", "likely", "("].iter().any(|k| label.contains(k)) {
+        if ["UD-", "_L", "_XL", "QAT", "likely", "("]
+            .iter()
+            .any(|k| label.contains(k))
+        {
             continue;
         }
         let name = r["model"].split(" (").next().unwrap();
         if name.to_lowercase().contains("qat") {
             continue; // Google's QAT GGUFs keep their own embedding type (spec §1.7)
         }
-        let Ok(model) = cat.find_model(name) else { continue };
-        let Some(quant) = parse_quant_label(label) else { continue };
+        let Ok(model) = cat.find_model(name) else {
+            continue;
+        };
+        let Some(quant) = parse_quant_label(label) else {
+            continue;
+        };
         let unit = &r["unit"];
         let value: f64 = r["value"].parse().unwrap();
         let measured = if unit.starts_with("GiB") {
@@ -42,9 +53,19 @@ fn weights_within_two_percent_of_measured_sizes() {
         let err = ours / measured - 1.0;
         checked += 1;
         if err.abs() > 0.02 {
-            failures.push(format!("{name} {label}: ours {:.2} GB vs measured {:.2} GB ({:+.1}%)", ours / 1e9, measured / 1e9, err * 100.0));
+            failures.push(format!(
+                "{name} {label}: ours {:.2} GB vs measured {:.2} GB ({:+.1}%)",
+                ours / 1e9,
+                measured / 1e9,
+                err * 100.0
+            ));
         }
     }
     assert!(checked >= 30, "only {checked} rows checked");
-    assert!(failures.is_empty(), "{} of {checked} off by more than 2%:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} off by more than 2%:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
