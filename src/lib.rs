@@ -4,6 +4,7 @@ pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod estimate;
+pub mod gguf;
 pub mod hardware;
 pub mod search;
 pub mod tui;

@@ -1,6 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
 //! The command line contract, exercised on the real binary.
 
+mod common;
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
@@ -273,4 +275,74 @@ fn validate_reports_error_per_subset() {
     assert!(decode_all["n"].as_u64().unwrap() > 700);
     let o = fitcheck(&["validate", "/nonexistent.csv"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn fit_reads_a_real_gguf_file_and_rejects_a_truncated_one() {
+    use common::gguf_writer::{dense_block, gguf, Meta};
+    use fitcheck::estimate::ggml::GgmlType;
+    let mut tensors = vec![(
+        "token_embd.weight".to_string(),
+        vec![256u64, 1000],
+        GgmlType::Q4_K,
+    )];
+    for il in 0..4 {
+        tensors.extend(dense_block(il, 256, 4, 2, 64, 512, GgmlType::Q4_K));
+    }
+    let tensors: Vec<(&str, Vec<u64>, GgmlType)> = tensors
+        .iter()
+        .map(|(n, d, t)| (n.as_str(), d.clone(), *t))
+        .collect();
+    let data = gguf(
+        &[
+            ("general.architecture", Meta::Str("llama")),
+            ("general.name", Meta::Str("Disk Model")),
+            ("general.file_type", Meta::U32(15)),
+            ("llama.block_count", Meta::U32(4)),
+            ("llama.embedding_length", Meta::U32(256)),
+            ("llama.attention.head_count", Meta::U32(4)),
+            ("llama.attention.head_count_kv", Meta::U32(2)),
+            ("llama.context_length", Meta::U32(4096)),
+        ],
+        &tensors,
+    );
+    let dir = tempdir("gguf");
+    let path = dir.join("disk-model-Q4_K_M.gguf");
+    std::fs::write(&path, &data).unwrap();
+    let o = fitcheck(&[
+        "fit",
+        "--gguf",
+        path.to_str().unwrap(),
+        "-H",
+        "rtx-4090",
+        "--context",
+        "4096",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let tensor_bytes: u64 = tensors
+        .iter()
+        .map(|(_, d, t)| t.bytes_for(d[0]) * d[1..].iter().product::<u64>())
+        .sum();
+    // No output.weight: the embedding is tied, and llama.cpp keeps it twice on a discrete GPU
+    // (host copy for the input lookup, device copy for the output projection).
+    let embd = GgmlType::Q4_K.bytes_for(256) * 1000;
+    assert_eq!(
+        v["weights_bytes"],
+        tensor_bytes + embd,
+        "exact bytes from the tensor table"
+    );
+    assert_eq!(v["quant"], "Q4_K_M");
+    assert_eq!(v["model_name"], "Disk Model");
+    assert_eq!(v["kv_bytes"], 4 * 4096 * 2 * 64 * 2 * 2);
+    let cut = dir.join("cut.gguf");
+    std::fs::write(&cut, &data[..data.len() / 2]).unwrap();
+    let o = fitcheck(&["fit", "--gguf", cut.to_str().unwrap(), "-H", "rtx-4090"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains("cut.gguf: offset") && err.contains("truncated"),
+        "{err}"
+    );
 }

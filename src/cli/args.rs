@@ -71,8 +71,11 @@ pub enum ListWhat {
 #[derive(Debug, Args)]
 pub struct FitArgs {
     /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag.
-    #[arg(long, short)]
-    pub model: String,
+    #[arg(long, short, required_unless_present = "gguf")]
+    pub model: Option<String>,
+    /// Read the model from a GGUF file instead (exact per-tensor bytes; `--quant` is ignored).
+    #[arg(long, conflicts_with = "model", value_name = "PATH")]
+    pub gguf: Option<PathBuf>,
     /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
     #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
     pub quant: Quant,

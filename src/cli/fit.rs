@@ -8,25 +8,50 @@ use super::{resolve_hardware, CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::estimate::units::{fmt_gb, fmt_gib, fmt_gib_signed};
 use crate::estimate::weights::weight_table;
-use crate::estimate::{estimate, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict};
+use crate::estimate::{
+    estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
+};
+use crate::gguf;
 
 pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let model = cat
-        .find_model(&args.model)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
     let hw = resolve_hardware(cat, &args.hw)?;
     let settings = args.settings();
-    let e = estimate(model, &hw, &settings);
-    let max_ctx = max_context(model, &hw, &settings, &weight_table(model, settings.quant));
+    let from_file;
+    let (model, weights, quant_label) = match (&args.gguf, &args.model) {
+        (Some(path), _) => {
+            let g = gguf::read_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
+            let id = path
+                .file_stem()
+                .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+            from_file = gguf::to_model(&g, &id)
+                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+            (
+                &from_file.spec,
+                from_file.weights.clone(),
+                from_file.quant_label.clone(),
+            )
+        }
+        (None, Some(name)) => {
+            let model = cat
+                .find_model(name)
+                .map_err(|e| CliError::Usage(e.to_string()))?;
+            (
+                model,
+                weight_table(model, settings.quant),
+                settings.quant.label().to_string(),
+            )
+        }
+        (None, None) => return Err(CliError::Usage("give --model or --gguf".into())),
+    };
+    let e = estimate_with_weights(model, &hw, &settings, &weights);
+    let max_ctx = max_context(model, &hw, &settings, &weights);
     if args.json {
-        let v = to_json(model, &hw, &settings, &e, max_ctx);
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?
-        )?;
+        let mut v = to_json(model, &hw, &settings, &e, max_ctx);
+        v["quant"] = serde_json::Value::String(quant_label);
+        let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out, "{text}")?;
     } else {
-        write_table(out, model, &hw, &settings, &e, max_ctx)?;
+        write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
     }
     Ok(())
 }
@@ -86,16 +111,13 @@ fn both(bytes: u64) -> String {
 fn write_table(
     out: &mut dyn Write,
     m: &ModelSpec,
+    quant: &str,
     hw: &Hardware,
     s: &Settings,
     e: &Estimate,
     max_ctx: u32,
 ) -> std::io::Result<()> {
-    writeln!(
-        out,
-        "{} · {} · {} ({})",
-        m.name, s.quant, hw.name, hw.backend
-    )?;
+    writeln!(out, "{} · {quant} · {} ({})", m.name, hw.name, hw.backend)?;
     writeln!(
         out,
         "context {} tokens · KV {} · {} sequence{} · {}",

@@ -600,3 +600,20 @@ fn link_seconds(hw: &Hardware) -> f64 {
         0.0
     }
 }
+
+/// The estimate for a model whose weights are known exactly (read from a GGUF tensor table).
+pub fn estimate_with_weights(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> Estimate {
+    let (cache, compute, shape) = context_terms(model, settings);
+    let terms = ModelTerms {
+        weights: weights.clone(),
+        cache,
+        compute,
+        shape,
+    };
+    estimate_with_terms(model, hw, settings, &terms)
+}

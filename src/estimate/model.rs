@@ -106,6 +106,9 @@ pub struct Arch {
     /// Expert tensors ship in a fixed format whatever the quant label (gpt-oss: MXFP4).
     #[serde(default)]
     pub expert_format: Option<GgmlType>,
+    /// KV heads per layer when they vary (GGUF `head_count_kv` arrays; 0 = no attention).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kv_heads_per_layer: Vec<u32>,
 }
 
 impl Arch {
@@ -133,6 +136,9 @@ pub enum Attention {
         /// Head dim of the global layers when it differs (Gemma 4).
         #[serde(default)]
         global_head_dim: Option<u32>,
+        /// Explicit per-layer flags (GGUF `sliding_window_pattern` arrays); overrides `period`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        layers: Vec<bool>,
     },
     /// Llama 4 chunked attention: 3 chunked layers then 1 global in each group of `period`.
     Chunked {
@@ -227,6 +233,7 @@ impl Arch {
     /// The mixer of layer `il`.
     pub fn mixer(&self, il: u32) -> Mixer {
         match &self.hybrid {
+            None if self.kv_heads_per_layer.get(il as usize) == Some(&0) => Mixer::None,
             None => Mixer::Attention,
             Some(h) => match &h.layout {
                 LayerLayout::Interval(n) => {
@@ -265,6 +272,11 @@ impl Arch {
 
     /// Whether attention layer `il` is sliding-window or chunked (bounded cache).
     pub fn is_windowed(&self, il: u32) -> bool {
+        if let Attention::Sliding { layers, .. } = &self.attention {
+            if !layers.is_empty() {
+                return layers.get(il as usize).copied().unwrap_or(false);
+            }
+        }
         match self.attention {
             Attention::Sliding { period, .. } | Attention::Chunked { period, .. } => {
                 period == 0 || il % period < period - 1
@@ -275,6 +287,7 @@ impl Arch {
 
     /// (KV heads, key dim, value dim) of attention layer `il`.
     pub fn kv_shape(&self, il: u32) -> (u32, u32, u32) {
+        let per_layer = self.kv_heads_per_layer.get(il as usize).copied();
         if let Attention::Sliding {
             global_kv_heads,
             global_head_dim,
@@ -284,10 +297,18 @@ impl Arch {
             if !self.is_windowed(il) {
                 let d = global_head_dim.unwrap_or(self.head_dim);
                 let dv = global_head_dim.unwrap_or(self.v_head_dim());
-                return (global_kv_heads.unwrap_or(self.kv_heads), d, dv);
+                return (
+                    per_layer.or(global_kv_heads).unwrap_or(self.kv_heads),
+                    d,
+                    dv,
+                );
             }
         }
-        (self.kv_heads, self.head_dim, self.v_head_dim())
+        (
+            per_layer.unwrap_or(self.kv_heads),
+            self.head_dim,
+            self.v_head_dim(),
+        )
     }
 }
 

@@ -36,3 +36,4 @@ pub fn fixed_machine() -> Hardware {
 pub fn app_on(hardware: &str) -> App {
     App::new(ui_catalog(), fixed_machine(), Some(hardware))
 }
+pub mod gguf_writer;

@@ -1,0 +1,142 @@
+//! GGUF header reader: metadata and tensor table, never the tensor data. The file is untrusted
+//! input: every count and length is checked against the bytes that remain before anything is
+//! allocated, nothing panics, and every error names the file and the byte offset.
+
+mod model;
+mod reader;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+pub use model::{file_type_label, to_model, GgufModel};
+
+use crate::estimate::ggml::GgmlType;
+
+/// A malformed, truncated or unsupported file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GgufError {
+    /// File name (or a label for in-memory data).
+    pub path: String,
+    /// Byte offset where reading failed.
+    pub offset: u64,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for GgufError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: offset {}: {}", self.path, self.offset, self.message)
+    }
+}
+
+impl std::error::Error for GgufError {}
+
+/// A metadata value (long arrays keep only their length).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Any unsigned integer type.
+    Uint(u64),
+    /// Any signed integer type.
+    Int(i64),
+    /// f32 or f64.
+    Float(f64),
+    /// bool.
+    Bool(bool),
+    /// A string (values over 64 KiB are kept truncated).
+    Str(String),
+    /// Numeric or bool array with up to 65,536 elements (bools as 0/1).
+    Numbers(Vec<f64>),
+    /// Any other array: element count only (tokenizer vocabularies, merges).
+    Array(u64),
+}
+
+impl Value {
+    /// As an unsigned integer, if it is a non-negative integer.
+    pub fn as_u64(&self) -> Option<u64> {
+        match *self {
+            Value::Uint(v) => Some(v),
+            Value::Int(v) => u64::try_from(v).ok(),
+            _ => None,
+        }
+    }
+}
+
+/// One tensor of the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GgufTensor {
+    /// Name, e.g. `blk.0.attn_q.weight`.
+    pub name: String,
+    /// Dimensions, `ne[0]` first.
+    pub dims: Vec<u64>,
+    /// Storage type.
+    pub ty: GgmlType,
+    /// Offset of its data from the start of the data section.
+    pub offset: u64,
+}
+
+impl GgufTensor {
+    /// Elements.
+    pub fn elements(&self) -> u64 {
+        self.dims.iter().product()
+    }
+
+    /// Exact bytes of its data.
+    pub fn bytes(&self) -> u64 {
+        let row = self.dims.first().copied().unwrap_or(1);
+        let rows: u64 = self.dims.iter().skip(1).product();
+        self.ty.bytes_for(row).saturating_mul(rows)
+    }
+}
+
+/// A parsed header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Gguf {
+    /// Format version (2 or 3).
+    pub version: u32,
+    /// Metadata by key.
+    pub metadata: BTreeMap<String, Value>,
+    /// Tensor table in file order.
+    pub tensors: Vec<GgufTensor>,
+    /// Where tensor data starts.
+    pub data_offset: u64,
+    /// Size of the file.
+    pub file_size: u64,
+}
+
+impl Gguf {
+    /// An unsigned metadata value.
+    pub fn u64(&self, key: &str) -> Option<u64> {
+        self.metadata.get(key).and_then(Value::as_u64)
+    }
+
+    /// A string metadata value.
+    pub fn str(&self, key: &str) -> Option<&str> {
+        match self.metadata.get(key) {
+            Some(Value::Str(s)) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Sum of all tensor bytes.
+    pub fn tensor_bytes(&self) -> u64 {
+        self.tensors.iter().map(GgufTensor::bytes).sum()
+    }
+}
+
+/// Reads the header of a GGUF file.
+pub fn read_file(path: &Path) -> Result<Gguf, GgufError> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| GgufError {
+        path: name.clone(),
+        offset: 0,
+        message: format!("cannot open: {e}"),
+    })?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    reader::parse(std::io::BufReader::with_capacity(1 << 16, file), len, &name)
+}
+
+/// Parses a GGUF header held in memory (tests, fuzzing).
+pub fn parse_bytes(data: &[u8], name: &str) -> Result<Gguf, GgufError> {
+    reader::parse(std::io::Cursor::new(data), data.len() as u64, name)
+}
