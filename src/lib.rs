@@ -3,9 +3,11 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod config;
 pub mod estimate;
 pub mod gguf;
 pub mod hardware;
+pub mod local;
 pub mod search;
 pub mod tui;
 pub mod ui;

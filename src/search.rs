@@ -176,6 +176,19 @@ impl ModelSearch {
         self.matches = keys.into_iter().map(|k| k as u32).collect();
     }
 
+    /// Adds an item (a model found on disk) and re-ranks.
+    pub fn push(&mut self, name: &str, extras: &str) {
+        self.names.push(Utf32String::from(name));
+        self.extras.push(Utf32String::from(extras));
+        let query = std::mem::take(&mut self.query);
+        self.matches.clear();
+        if query.is_empty() {
+            self.matches = (0..self.names.len() as u32).collect();
+        } else {
+            self.set_query(&query);
+        }
+    }
+
     /// Number of matches.
     pub fn matched(&self) -> usize {
         self.matches.len()

@@ -16,9 +16,11 @@ use crate::app::action::action_for;
 use crate::app::update::set_fraction;
 use crate::app::{update, Action, App, Focus, Mode};
 use crate::catalog;
-use crate::cli::Cli;
+use crate::cli::{model_dirs, Cli};
+use crate::config::Config;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::hardware::detect;
+use crate::local::LocalModel;
 use crate::ui::{view, HitMap, Theme};
 
 /// Everything that can wake the loop.
@@ -27,6 +29,8 @@ pub enum Msg {
     Term(Event),
     /// Hardware detection finished.
     Detected(Box<Hardware>),
+    /// The disk scan found a model.
+    Local(Box<LocalModel>),
 }
 
 /// `fitcheck` with no command: the interactive app.
@@ -38,12 +42,33 @@ pub fn main(cli: &Cli) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if let Some(h) = &cli.hardware {
+    let config = match Config::load() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let preselect = cli.hardware.clone().or_else(|| config.hardware.clone());
+    if let Some(h) = &preselect {
         if let Err(e) = cat.find_hardware(h) {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     }
+    let quant = match config
+        .quant
+        .as_deref()
+        .map(str::parse::<crate::estimate::Quant>)
+    {
+        Some(Err(e)) => {
+            eprintln!("error: config.ron: quant: {e}");
+            return ExitCode::from(1);
+        }
+        Some(Ok(q)) => Some(q),
+        None => None,
+    };
+    let dirs = model_dirs(cli, &config);
     if !std::io::stdout().is_terminal() {
         eprintln!("fitcheck: the interactive app needs a terminal; for scripts use `fitcheck fit --model M --json` (see --help)");
         return ExitCode::from(2);
@@ -51,7 +76,11 @@ pub fn main(cli: &Cli) -> ExitCode {
     if let Err(e) = color_eyre::install() {
         eprintln!("warning: {e}");
     }
-    match run(cat, cli.hardware.as_deref()) {
+    let preselect_id = preselect
+        .as_deref()
+        .and_then(|h| cat.find_hardware(h).ok())
+        .map(|h| h.id.clone());
+    match run(cat, preselect_id.as_deref(), config.context, quant, dirs) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:?}");
@@ -84,9 +113,34 @@ fn placeholder_machine() -> Hardware {
     }
 }
 
-fn run(cat: Arc<catalog::Catalog>, preselect: Option<&str>) -> color_eyre::Result<()> {
+fn run(
+    cat: Arc<catalog::Catalog>,
+    preselect: Option<&str>,
+    context: Option<u32>,
+    quant: Option<crate::estimate::Quant>,
+    dirs: Vec<(&'static str, std::path::PathBuf)>,
+) -> color_eyre::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect);
+    if let Some(c) = context {
+        app.settings.context = c.max(256);
+    }
+    if let Some(q) = quant {
+        app.settings.quant = q;
+    }
+    {
+        // The disk scan streams models into the browser; start-up never waits for it.
+        let tx = tx.clone();
+        thread::spawn(move || {
+            crate::local::scan(
+                &dirs,
+                &mut |m| {
+                    let _ = tx.send(Msg::Local(Box::new(m)));
+                },
+                &mut |_| {},
+            );
+        });
+    }
     {
         let tx = tx.clone();
         let presets = cat.hardware.clone();
@@ -151,6 +205,7 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
         Msg::Term(Event::Resize(..)) => app.dirty = true,
         Msg::Term(_) => {}
         Msg::Detected(hw) => app.set_machine(*hw),
+        Msg::Local(m) => app.add_local(*m),
     }
 }
 

@@ -400,20 +400,10 @@ fn generic(
 }
 
 fn scale_weights(w: &mut crate::estimate::weights::WeightTable, target: f64) {
-    let est = w.loaded_bytes() as f64;
-    let k = target / est.max(1.0);
-    if !(0.6..=1.6).contains(&k) {
-        return; // a size this far off is a different file than the label says; keep the recipe
-    }
-    let s = |b: &mut u64| *b = (*b as f64 * k).round() as u64;
-    s(&mut w.token_embd);
-    s(&mut w.output);
-    w.output_by_format.iter_mut().for_each(|b| *b *= k);
-    for l in &mut w.layers {
-        s(&mut l.bytes);
-        s(&mut l.expert_bytes);
-        s(&mut l.read_bytes);
-        l.read_by_format.iter_mut().for_each(|b| *b *= k);
+    let k = target / (w.loaded_bytes().max(1) as f64);
+    // A size this far off is a different file than the label says: keep the recipe.
+    if (0.6..=1.6).contains(&k) {
+        w.scale_to(target as u64);
     }
 }
 

@@ -13,7 +13,9 @@ use crate::estimate::memo::Memo;
 use crate::estimate::quant::QUANTS;
 use crate::estimate::settings::RUNTIMES;
 use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
+use crate::local::LocalModel;
 use crate::search::{match_small, ModelSearch};
+use std::collections::HashSet;
 
 pub use action::Action;
 pub use update::update;
@@ -111,6 +113,10 @@ impl SortKey {
 pub struct App {
     /// Models and presets.
     pub catalog: Arc<Catalog>,
+    /// Models found on disk; their ids follow the catalog's.
+    pub local: Vec<LocalModel>,
+    /// Catalog ids that have a file on disk.
+    pub installed: HashSet<u32>,
     /// Hardware choices: this machine first, then the catalog's.
     pub hardware: Vec<Hardware>,
     /// Chosen hardware.
@@ -170,6 +176,8 @@ impl App {
             .unwrap_or(0);
         let mut app = App {
             catalog,
+            local: Vec::new(),
+            installed: HashSet::new(),
             hardware,
             hw_index,
             hw_version: 0,
@@ -196,6 +204,43 @@ impl App {
         app
     }
 
+    /// Model `id`: a catalog entry, or a file found on disk.
+    pub fn model(&self, id: u32) -> &ModelSpec {
+        model_ref(&self.catalog, &self.local, id)
+    }
+
+    /// Whether model `id` is on disk (a local file, or a catalog model with a matching file).
+    pub fn is_installed(&self, id: u32) -> bool {
+        id as usize >= self.catalog.models.len() || self.installed.contains(&id)
+    }
+
+    /// Adds a model found on disk: searchable, marked installed, linked to its catalog entry.
+    pub fn add_local(&mut self, m: LocalModel) {
+        let id = (self.catalog.models.len() + self.local.len()) as u32;
+        if let Some(cat_id) = self.catalog_match(&m) {
+            self.installed.insert(cat_id);
+        }
+        let extras = format!("installed {} {} {}", m.source, m.label, m.spec.family);
+        self.search.push(&m.spec.name, &extras);
+        self.memo.set_fixed_weights(id, m.weights.clone());
+        self.local.push(m);
+        self.refresh_rows();
+    }
+
+    fn catalog_match(&self, m: &LocalModel) -> Option<u32> {
+        let base = m.spec.name.split(" [").next().unwrap_or(&m.spec.name);
+        let found = self
+            .catalog
+            .find_model(&m.label)
+            .or_else(|_| self.catalog.find_model(base))
+            .ok()?;
+        self.catalog
+            .models
+            .iter()
+            .position(|x| x.id == found.id)
+            .map(|i| i as u32)
+    }
+
     /// The chosen hardware.
     pub fn hw(&self) -> &Hardware {
         &self.hardware[self.hw_index.min(self.hardware.len() - 1)]
@@ -213,7 +258,7 @@ impl App {
     /// The selected model, if any row matches.
     pub fn selected_model(&self) -> Option<(u32, &ModelSpec)> {
         let id = *self.rows.get(self.selected)?;
-        Some((id, &self.catalog.models[id as usize]))
+        Some((id, self.model(id)))
     }
 
     /// Settings as applied to one model (context clamped to what it supports).
@@ -226,23 +271,27 @@ impl App {
 
     /// The estimate of model `id` under the current choices (memoised).
     pub fn estimate_of(&mut self, id: u32) -> Estimate {
-        let model = &self.catalog.models[id as usize];
-        let s = self.settings_for(model);
-        let hw = self.hw().clone();
         let key = self.hw_key();
-        let catalog = Arc::clone(&self.catalog);
-        self.memo
-            .estimate(id, &catalog.models[id as usize], key, &hw, &s)
+        // Disjoint field borrows: the memo mutably, catalog/local/hardware immutably.
+        let model = model_ref(&self.catalog, &self.local, id);
+        let s = Settings {
+            context: self.settings.context.min(model.max_context()).max(256),
+            ..self.settings
+        };
+        let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
+        self.memo.estimate(id, model, key, hw, &s)
     }
 
     /// The largest context that fits for model `id` (memoised).
     pub fn max_context_of(&mut self, id: u32) -> u32 {
-        let catalog = Arc::clone(&self.catalog);
-        let model = &catalog.models[id as usize];
-        let s = self.settings_for(model);
-        let hw = self.hw().clone();
         let key = self.hw_key();
-        self.memo.max_context(id, model, key, &hw, &s)
+        let model = model_ref(&self.catalog, &self.local, id);
+        let s = Settings {
+            context: self.settings.context.min(model.max_context()).max(256),
+            ..self.settings
+        };
+        let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
+        self.memo.max_context(id, model, key, hw, &s)
     }
 
     /// Replaces "this machine" with what detection found.
@@ -428,6 +477,13 @@ impl App {
     /// Verdict summary for the title bar: how many matched models fit on the GPU.
     pub fn verdict_symbol(v: Verdict) -> &'static str {
         v.symbol()
+    }
+}
+
+fn model_ref<'a>(catalog: &'a Catalog, local: &'a [LocalModel], id: u32) -> &'a ModelSpec {
+    match (id as usize).checked_sub(catalog.models.len()) {
+        Some(i) => &local[i].spec,
+        None => &catalog.models[id as usize],
     }
 }
 

@@ -19,6 +19,12 @@ pub struct Cli {
     /// Open the app with this hardware selected (preset id, name or tier).
     #[arg(long, short = 'H')]
     pub hardware: Option<String>,
+    /// Also look for models in this folder (repeatable; also `models_dirs` in config.ron).
+    #[arg(long = "models-dir", global = true, value_name = "DIR")]
+    pub models_dirs: Vec<PathBuf>,
+    /// Do not scan the standard model folders (Ollama, LM Studio, Hugging Face, llama.cpp).
+    #[arg(long, global = true)]
+    pub no_default_model_dirs: bool,
     /// Without a command, fitcheck opens the interactive app.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -65,6 +71,8 @@ pub enum ListWhat {
     Hardware,
     /// Quantization formats.
     Quants,
+    /// Models found on this machine (Ollama, LM Studio, Hugging Face cache, llama.cpp, --models-dir).
+    Local,
 }
 
 /// `fit` flags.

@@ -8,12 +8,21 @@ use super::table::Table;
 use super::CliError;
 use crate::catalog::Catalog;
 use crate::cli::args::ListWhat;
+use crate::cli::Cli;
+use crate::config::Config;
 use crate::estimate::quant::QUANTS;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::hardware::detect;
 
-pub fn run(cat: &Catalog, what: ListWhat, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn run(
+    cat: &Catalog,
+    cli: &Cli,
+    what: ListWhat,
+    json: bool,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     match (what, json) {
+        (ListWhat::Local, _) => local(cat, cli, json, out),
         (ListWhat::Models, true) => {
             write_json(out, &serde_json::to_value(&cat.models).unwrap_or_default())
         }
@@ -73,6 +82,62 @@ pub fn run(cat: &Catalog, what: ListWhat, json: bool, out: &mut dyn Write) -> Re
             Ok(())
         }
     }
+}
+
+fn local(cat: &Catalog, cli: &Cli, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
+    let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
+    let dirs = super::model_dirs(cli, &config);
+    let mut found = Vec::new();
+    let mut problems = Vec::new();
+    crate::local::scan(&dirs, &mut |m| found.push(m), &mut |p| problems.push(p));
+    for p in &problems {
+        eprintln!("warning: {p}");
+    }
+    let catalog_id = |m: &crate::local::LocalModel| {
+        let base = m
+            .spec
+            .name
+            .split(" [")
+            .next()
+            .unwrap_or(&m.spec.name)
+            .to_string();
+        cat.find_model(&m.label)
+            .or_else(|_| cat.find_model(&base))
+            .ok()
+            .map(|c| c.id.clone())
+    };
+    if json {
+        let v: Vec<_> = found
+            .iter()
+            .map(|m| json!({"label": m.label, "source": m.source, "path": m.path, "name": m.spec.name, "quant": m.quant_label,
+                            "size_bytes": m.size, "weights_bytes": m.weights.loaded_bytes(), "catalog_id": catalog_id(m)}))
+            .collect();
+        return write_json(out, &json!(v));
+    }
+    if found.is_empty() {
+        writeln!(
+            out,
+            "no models found in: {}",
+            dirs.iter()
+                .map(|(_, d)| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+        return Ok(());
+    }
+    let mut t = Table::new(&["source", "label", "quant", "size", "catalog", "path"]);
+    for m in &found {
+        t.row(vec![
+            m.source.into(),
+            m.label.clone(),
+            m.quant_label.clone(),
+            fmt_gb(m.size),
+            catalog_id(m).unwrap_or_default(),
+            m.path.display().to_string(),
+        ]);
+    }
+    t.write(out)?;
+    Ok(())
 }
 
 pub fn system(cat: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), CliError> {

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 pub use args::{Cli, Command, FitArgs, HardwareArgs};
 
 use crate::catalog::{self, Catalog};
+use crate::config::Config;
 use crate::estimate::Hardware;
 use crate::hardware::detect;
 
@@ -26,7 +27,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
     };
     let result = match command {
         Command::Fit(args) => fit::run(&cat, args, out),
-        Command::List { what, json } => list::run(&cat, *what, *json, out),
+        Command::List { what, json } => list::run(&cat, cli, *what, *json, out),
         Command::System { json } => list::system(&cat, *json, out),
         Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
     };
@@ -57,6 +58,23 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError::Io(e)
     }
+}
+
+/// Model folders to scan: the standard ones (unless disabled), the config file's, `--models-dir`.
+pub fn model_dirs(cli: &Cli, config: &Config) -> Vec<(&'static str, std::path::PathBuf)> {
+    let mut dirs = if cli.no_default_model_dirs || config.no_default_model_dirs {
+        Vec::new()
+    } else {
+        crate::local::default_dirs()
+    };
+    dirs.extend(
+        config
+            .models_dirs
+            .iter()
+            .chain(&cli.models_dirs)
+            .map(|d| ("dir", d.clone())),
+    );
+    dirs
 }
 
 /// The hardware a command runs against: a preset, a custom spec, or this machine.

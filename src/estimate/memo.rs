@@ -61,6 +61,8 @@ pub struct Memo {
     context: HashMap<ContextKey, ContextTerms>,
     estimates: HashMap<EstimateKey, Estimate>,
     max_ctx: HashMap<EstimateKey, u32>,
+    /// Weights known exactly (a file on disk): served whatever the quant slider says.
+    fixed: HashMap<u32, Arc<WeightTable>>,
     capacity: usize,
     stats: MemoStats,
 }
@@ -79,9 +81,15 @@ impl Memo {
             context: HashMap::new(),
             estimates: HashMap::new(),
             max_ctx: HashMap::new(),
+            fixed: HashMap::new(),
             capacity: capacity.max(1),
             stats: MemoStats::default(),
         }
+    }
+
+    /// Registers exact weights for model `id` (read from its file).
+    pub fn set_fixed_weights(&mut self, id: u32, weights: WeightTable) {
+        self.fixed.insert(id, Arc::new(weights));
     }
 
     /// Recompute counters.
@@ -103,6 +111,9 @@ impl Memo {
 
     /// The weight table of model `id` (a stable index) under `quant`.
     pub fn weights(&mut self, id: u32, model: &ModelSpec, quant: Quant) -> Arc<WeightTable> {
+        if let Some(w) = self.fixed.get(&id) {
+            return Arc::clone(w);
+        }
         if let Some(w) = self.weights.get(&(id, quant)) {
             return Arc::clone(w);
         }

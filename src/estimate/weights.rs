@@ -122,3 +122,25 @@ pub fn weight_table(model: &ModelSpec, quant: Quant) -> WeightTable {
     let used = arch.moe.as_ref().map_or(0, |m| m.used);
     table_from_tensors(&tensors, arch.layers, used, quant, arch.tied_embeddings)
 }
+
+impl WeightTable {
+    /// Scales every byte count so the table sums to `target` bytes (a file's real size); used when
+    /// only the total is known, not each tensor's type.
+    pub fn scale_to(&mut self, target: u64) {
+        let est = self.loaded_bytes().max(1) as f64;
+        if target == 0 {
+            return;
+        }
+        let k = target as f64 / est;
+        let s = |b: &mut u64| *b = (*b as f64 * k).round() as u64;
+        s(&mut self.token_embd);
+        s(&mut self.output);
+        self.output_by_format.iter_mut().for_each(|b| *b *= k);
+        for l in &mut self.layers {
+            s(&mut l.bytes);
+            s(&mut l.expert_bytes);
+            s(&mut l.read_bytes);
+            l.read_by_format.iter_mut().for_each(|b| *b *= k);
+        }
+    }
+}

@@ -78,23 +78,24 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
     for (line_no, pos) in (app.offset..end).enumerate() {
         let id = app.rows[pos];
         let e = app.estimate_of(id);
-        let model = &app.catalog.models[id as usize];
-        let name = fit_width(&model.name, widths.name);
+        let installed = app.is_installed(id);
+        let model = app.model(id);
+        // "●" marks a model with a file on disk (Ollama, LM Studio, HF cache, …).
+        let name = fit_width(&model.name, widths.name.saturating_sub(2));
         match_indices(&app.query, &name, &mut matcher, &mut indices);
-        let mut spans: Vec<Span> = name
-            .chars()
-            .enumerate()
-            .map(|(i, ch)| {
+        let mark = Span::styled(if installed { "● " } else { "  " }, theme.ok);
+        let mut spans: Vec<Span> = std::iter::once(mark)
+            .chain(name.chars().enumerate().map(|(i, ch)| {
                 let style = if indices.binary_search(&(i as u32)).is_ok() {
                     theme.matched
                 } else {
                     Style::new()
                 };
                 Span::styled(ch.to_string(), style)
-            })
+            }))
             .collect();
         spans.push(Span::raw(
-            " ".repeat(widths.name.saturating_sub(name.chars().count()) + 1),
+            " ".repeat(widths.name.saturating_sub(name.chars().count() + 2) + 1),
         ));
         let params = if model.active() < model.params {
             format!(

@@ -1,0 +1,364 @@
+//! Models already on disk: Ollama's store (manifests → blobs), LM Studio, the Hugging Face cache,
+//! llama.cpp's cache and any user directory. GGUF headers give exact weights; safetensors/MLX
+//! folders give their config.json and file sizes. Walks are bounded in depth and entries.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::estimate::model::{Arch, Attention, ModelSpec, Moe};
+use crate::estimate::weights::{weight_table, WeightTable};
+use crate::estimate::Quant;
+use crate::gguf;
+
+/// A model found on disk.
+#[derive(Debug, Clone)]
+pub struct LocalModel {
+    /// The file (or folder for safetensors).
+    pub path: PathBuf,
+    /// Where it was found: `ollama`, `lmstudio`, `huggingface`, `llama.cpp`, `dir`.
+    pub source: &'static str,
+    /// Ollama tag or file name.
+    pub label: String,
+    /// Architecture (from the header or config.json).
+    pub spec: ModelSpec,
+    /// Weights (exact for GGUF).
+    pub weights: WeightTable,
+    /// Quantization as the file names it.
+    pub quant_label: String,
+    /// Bytes on disk.
+    pub size: u64,
+}
+
+/// Where local tools keep models on this machine, with the tool's name.
+pub fn default_dirs() -> Vec<(&'static str, PathBuf)> {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let env = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let mut dirs = Vec::new();
+    if let Some(d) =
+        env("OLLAMA_MODELS").or_else(|| home.as_ref().map(|h| h.join(".ollama/models")))
+    {
+        dirs.push(("ollama", d));
+    }
+    if let Some(h) = &home {
+        dirs.push(("lmstudio", h.join(".lmstudio/models")));
+        dirs.push(("lmstudio", h.join(".cache/lm-studio/models")));
+    }
+    let hf = env("HF_HUB_CACHE")
+        .or_else(|| env("HF_HOME").map(|h| h.join("hub")))
+        .or_else(|| home.as_ref().map(|h| h.join(".cache/huggingface/hub")));
+    if let Some(d) = hf {
+        dirs.push(("huggingface", d));
+    }
+    if let Some(d) =
+        env("LLAMA_CACHE").or_else(|| home.as_ref().map(|h| h.join(".cache/llama.cpp")))
+    {
+        dirs.push(("llama.cpp", d));
+    }
+    dirs
+}
+
+/// Scans `dirs`, calling `found` for each model and `problem` for each unreadable one.
+pub fn scan(
+    dirs: &[(&'static str, PathBuf)],
+    found: &mut dyn FnMut(LocalModel),
+    problem: &mut dyn FnMut(String),
+) {
+    for (source, dir) in dirs {
+        if !dir.is_dir() {
+            continue;
+        }
+        // An Ollama store is recognised by its layout, wherever it lives.
+        if dir.join("manifests").is_dir() && dir.join("blobs").is_dir() {
+            scan_ollama(dir, found, problem);
+        } else {
+            let mut budget = 20_000usize;
+            walk(dir, source, 0, &mut budget, found, problem);
+        }
+    }
+}
+
+fn walk(
+    dir: &Path,
+    source: &'static str,
+    depth: u32,
+    budget: &mut usize,
+    found: &mut dyn FnMut(LocalModel),
+    problem: &mut dyn FnMut(String),
+) {
+    if depth > 8 {
+        return;
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
+    entries.sort();
+    if entries
+        .iter()
+        .any(|p| p.file_name().is_some_and(|n| n == "config.json"))
+        && entries
+            .iter()
+            .any(|p| p.extension().is_some_and(|e| e == "safetensors"))
+    {
+        match read_safetensors_dir(dir, source) {
+            Ok(m) => found(m),
+            Err(e) => problem(e),
+        }
+    }
+    for path in entries {
+        if *budget == 0 {
+            return;
+        }
+        *budget -= 1;
+        if path.is_dir() {
+            walk(&path, source, depth + 1, budget, found, problem);
+        } else if is_model_gguf(&path) {
+            let label = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            match read_gguf(&path, source, label) {
+                Ok(m) => found(m),
+                Err(e) => problem(e),
+            }
+        }
+    }
+}
+
+fn is_model_gguf(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    // Vision projectors are separate files; of a split model only the first shard is opened.
+    name.ends_with(".gguf")
+        && !name.contains("mmproj")
+        && (!name.contains("-of-") || name.contains("-00001-of-"))
+}
+
+fn read_gguf(path: &Path, source: &'static str, label: String) -> Result<LocalModel, String> {
+    let g = gguf::read_file(path).map_err(|e| e.to_string())?;
+    let id = format!("local:{label}");
+    let mut m = gguf::to_model(&g, &id).map_err(|e| format!("{}: {e}", path.display()))?;
+    m.spec.name = format!("{} [{}]", m.spec.name, m.quant_label);
+    Ok(LocalModel {
+        path: path.to_path_buf(),
+        source,
+        label,
+        spec: m.spec,
+        weights: m.weights,
+        quant_label: m.quant_label,
+        size: g.file_size,
+    })
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    layers: Vec<ManifestLayer>,
+}
+
+#[derive(Deserialize)]
+struct ManifestLayer {
+    #[serde(rename = "mediaType")]
+    media_type: String,
+    digest: String,
+}
+
+/// Ollama: manifests/<registry>/<namespace>/<model>/<tag> list blobs; the model layer is a GGUF.
+fn scan_ollama(root: &Path, found: &mut dyn FnMut(LocalModel), problem: &mut dyn FnMut(String)) {
+    let manifests = root.join("manifests");
+    let mut stack = vec![(manifests.clone(), 0u32)];
+    let mut budget = 10_000usize;
+    while let Some((dir, depth)) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
+            let path = e.path();
+            if path.is_dir() && depth < 5 {
+                stack.push((path, depth + 1));
+                continue;
+            }
+            let Ok(text) = std::fs::read_to_string(&path) else {
+                continue;
+            };
+            let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
+                problem(format!("{}: not an Ollama manifest", path.display()));
+                continue;
+            };
+            let Some(layer) = manifest
+                .layers
+                .iter()
+                .find(|l| l.media_type == "application/vnd.ollama.image.model")
+            else {
+                continue;
+            };
+            let blob = root.join("blobs").join(layer.digest.replace(':', "-"));
+            let rel: Vec<String> = path
+                .strip_prefix(&manifests)
+                .map(|r| r.iter().map(|c| c.to_string_lossy().into_owned()).collect())
+                .unwrap_or_default();
+            let label = match rel.as_slice() {
+                [.., ns, model, tag] if ns == "library" => format!("{model}:{tag}"),
+                [.., ns, model, tag] => format!("{ns}/{model}:{tag}"),
+                _ => path.display().to_string(),
+            };
+            match read_gguf(&blob, "ollama", label) {
+                Ok(m) => found(m),
+                Err(e) => problem(e),
+            }
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct HfConfig {
+    model_type: Option<String>,
+    num_hidden_layers: Option<u32>,
+    hidden_size: Option<u32>,
+    num_attention_heads: Option<u32>,
+    num_key_value_heads: Option<u32>,
+    head_dim: Option<u32>,
+    intermediate_size: Option<u32>,
+    vocab_size: Option<u32>,
+    max_position_embeddings: Option<u32>,
+    tie_word_embeddings: Option<bool>,
+    sliding_window: Option<u32>,
+    num_experts: Option<u32>,
+    num_local_experts: Option<u32>,
+    n_routed_experts: Option<u32>,
+    num_experts_per_tok: Option<u32>,
+    moe_intermediate_size: Option<u32>,
+    quantization: Option<serde_json::Value>,
+    quantization_config: Option<serde_json::Value>,
+    text_config: Option<Box<serde_json::Value>>,
+}
+
+/// A safetensors/MLX folder: architecture from config.json, bytes from the safetensors files.
+fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, String> {
+    let cfg_path = dir.join("config.json");
+    let text =
+        std::fs::read_to_string(&cfg_path).map_err(|e| format!("{}: {e}", cfg_path.display()))?;
+    let mut cfg: HfConfig = serde_json::from_str(&text)
+        .map_err(|e| format!("{}:{}:{}: {e}", cfg_path.display(), e.line(), e.column()))?;
+    if let Some(inner) = cfg.text_config.take() {
+        let outer_tie = cfg.tie_word_embeddings;
+        cfg = serde_json::from_value(*inner)
+            .map_err(|e| format!("{}: text_config: {e}", cfg_path.display()))?;
+        cfg.tie_word_embeddings = cfg.tie_word_embeddings.or(outer_tie);
+    }
+    let need = |v: Option<u32>, field: &str| {
+        v.filter(|x| *x > 0)
+            .ok_or(format!("{}: missing '{field}'", cfg_path.display()))
+    };
+    let layers = need(cfg.num_hidden_layers, "num_hidden_layers")?;
+    let hidden = need(cfg.hidden_size, "hidden_size")?;
+    let heads = need(cfg.num_attention_heads, "num_attention_heads")?;
+    let experts = cfg
+        .num_experts
+        .or(cfg.num_local_experts)
+        .or(cfg.n_routed_experts)
+        .filter(|e| *e > 1);
+    let size: u64 = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
+        .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+        .sum();
+    let bits = cfg
+        .quantization
+        .as_ref()
+        .or(cfg.quantization_config.as_ref())
+        .and_then(|q| q.get("bits"))
+        .and_then(serde_json::Value::as_u64);
+    let quant = match bits {
+        Some(3) => Quant::Mlx3,
+        Some(4) => Quant::Mlx4,
+        Some(6) => Quant::Mlx6,
+        Some(8) => Quant::Mlx8,
+        _ => Quant::BF16,
+    };
+    let label = dir
+        .iter()
+        .rev()
+        .take(3)
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("/");
+    let spec = ModelSpec {
+        id: format!("local:{label}"),
+        name: format!(
+            "{} [{}]",
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            quant.label()
+        ),
+        family: cfg.model_type.clone().unwrap_or_default(),
+        hf_repo: None,
+        ollama: Vec::new(),
+        aliases: Vec::new(),
+        params: 1,
+        active_params: None,
+        arch: Arch {
+            kind: cfg.model_type.unwrap_or_default(),
+            layers,
+            hidden,
+            heads,
+            kv_heads: cfg.num_key_value_heads.unwrap_or(heads).max(1),
+            head_dim: cfg.head_dim.unwrap_or(hidden / heads).max(1),
+            value_head_dim: None,
+            ffn: cfg.intermediate_size.unwrap_or(0),
+            vocab: cfg.vocab_size.unwrap_or(32000),
+            tied_embeddings: cfg.tie_word_embeddings.unwrap_or(false),
+            context: cfg.max_position_embeddings.unwrap_or(4096),
+            context_extended: None,
+            attention: Attention::Full,
+            moe: experts.map(|e| Moe {
+                experts: e,
+                used: cfg.num_experts_per_tok.unwrap_or(2).clamp(1, e),
+                expert_ffn: cfg
+                    .moe_intermediate_size
+                    .or(cfg.intermediate_size)
+                    .unwrap_or(1),
+                shared: 0,
+                shared_ffn: None,
+                leading_dense: 0,
+                every: None,
+            }),
+            hybrid: None,
+            attn_output_gate: false,
+            expert_format: None,
+            kv_heads_per_layer: Vec::new(),
+        },
+        use_cases: Vec::new(),
+        license: None,
+        released: None,
+        source: Some(format!("{} + safetensors sizes", cfg_path.display())),
+    };
+    let _ = cfg.sliding_window;
+    let mut weights = weight_table(&spec, quant);
+    weights.scale_to(size);
+    Ok(LocalModel {
+        path: dir.to_path_buf(),
+        source,
+        label,
+        spec,
+        weights,
+        quant_label: quant.label().to_string(),
+        size,
+    })
+}

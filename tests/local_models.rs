@@ -1,0 +1,158 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! Finding models on disk: Ollama's manifest/blob store, plain GGUF folders, safetensors folders;
+//! projectors and later shards skipped; corrupt files reported, never fatal.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::gguf_writer::{dense_block, gguf, Meta};
+use fitcheck::estimate::ggml::GgmlType;
+use fitcheck::local::scan;
+
+fn tiny(name: &'static str) -> Vec<u8> {
+    let mut t = vec![(
+        "token_embd.weight".to_string(),
+        vec![256u64, 300],
+        GgmlType::Q8_0,
+    )];
+    for il in 0..2 {
+        t.extend(dense_block(il, 256, 4, 2, 64, 256, GgmlType::Q8_0));
+    }
+    let t: Vec<(&str, Vec<u64>, GgmlType)> = t
+        .iter()
+        .map(|(n, d, ty)| (&*Box::leak(n.clone().into_boxed_str()), d.clone(), *ty))
+        .collect();
+    gguf(
+        &[
+            ("general.architecture", Meta::Str("llama")),
+            ("general.name", Meta::Str(name)),
+            ("general.file_type", Meta::U32(7)),
+            ("llama.block_count", Meta::U32(2)),
+            ("llama.embedding_length", Meta::U32(256)),
+            ("llama.attention.head_count", Meta::U32(4)),
+            ("llama.attention.head_count_kv", Meta::U32(2)),
+        ],
+        &t,
+    )
+}
+
+fn tree(tag: &str) -> PathBuf {
+    let root = std::env::temp_dir().join(format!("fitcheck-local-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let w = |p: &Path, data: &[u8]| {
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, data).unwrap();
+    };
+    // Ollama: manifest names the model blob by digest.
+    let ollama = root.join("ollama");
+    w(
+        &ollama.join("blobs/sha256-abc123"),
+        &tiny("Llama 3.1 8B Instruct"),
+    );
+    w(
+        &ollama.join("manifests/registry.ollama.ai/library/llama3.1/8b"),
+        br#"{"schemaVersion":2,"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:abc123","size":1}]}"#,
+    );
+    // A plain folder (LM Studio style), with a projector and a split model.
+    let dir = root.join("models/org/repo");
+    w(&dir.join("mystery-model-Q8_0.gguf"), &tiny("Mystery Model"));
+    w(&dir.join("mmproj-model-f16.gguf"), &tiny("projector"));
+    w(&dir.join("big-00001-of-00002.gguf"), &tiny("Big Split"));
+    w(&dir.join("big-00002-of-00002.gguf"), b"not read");
+    w(&dir.join("broken.gguf"), &tiny("Broken")[..100]);
+    // A safetensors folder (MLX 4-bit).
+    let st = root.join("models/mlx-community/Qwen3-4B-4bit");
+    w(
+        &st.join("config.json"),
+        br#"{"model_type":"qwen3","num_hidden_layers":36,"hidden_size":2560,"num_attention_heads":32,"num_key_value_heads":8,"head_dim":128,"intermediate_size":9728,"vocab_size":151936,"tie_word_embeddings":true,"max_position_embeddings":40960,"quantization":{"group_size":64,"bits":4}}"#,
+    );
+    w(&st.join("model.safetensors"), &vec![0u8; 4096]);
+    root
+}
+
+#[test]
+fn scan_finds_ollama_blobs_plain_ggufs_and_safetensors_folders() {
+    let root = tree("scan");
+    let dirs = vec![
+        ("ollama", root.join("ollama")),
+        ("dir", root.join("models")),
+    ];
+    let (mut found, mut problems) = (Vec::new(), Vec::new());
+    scan(&dirs, &mut |m| found.push(m), &mut |p| problems.push(p));
+    let labels: Vec<&str> = found.iter().map(|m| m.label.as_str()).collect();
+    assert!(labels.contains(&"llama3.1:8b"), "{labels:?}");
+    assert!(labels.contains(&"mystery-model-Q8_0.gguf"));
+    assert!(labels.contains(&"big-00001-of-00002.gguf"));
+    assert!(
+        !labels
+            .iter()
+            .any(|l| l.contains("mmproj") || l.contains("00002-of")),
+        "{labels:?}"
+    );
+    let st = found
+        .iter()
+        .find(|m| m.label.ends_with("Qwen3-4B-4bit"))
+        .expect("safetensors folder");
+    assert_eq!(st.quant_label, "MLX-4bit");
+    let w = st.weights.loaded_bytes() as f64;
+    assert!(
+        (w / 4096.0 - 1.0).abs() < 0.01,
+        "weights are the bytes on disk: {w}"
+    );
+    let llama = found.iter().find(|m| m.label == "llama3.1:8b").unwrap();
+    assert_eq!(llama.quant_label, "Q8_0");
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert!(
+        problems[0].contains("broken.gguf: offset"),
+        "{}",
+        problems[0]
+    );
+}
+
+#[test]
+fn list_local_and_the_app_link_files_to_catalog_models() {
+    let root = tree("cli");
+    let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args([
+            "list",
+            "local",
+            "--json",
+            "--no-default-model-dirs",
+            "--models-dir",
+        ])
+        .arg(root.join("ollama"))
+        .arg("--models-dir")
+        .arg(root.join("models"))
+        .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let items = v.as_array().unwrap();
+    assert!(items.len() >= 4);
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("broken.gguf"),
+        "corrupt files are reported"
+    );
+
+    // In the app, a found file becomes a row and marks its catalog model installed.
+    let mut app = common::app_on("rtx-4090");
+    let (mut found, mut _problems) = (Vec::new(), Vec::new());
+    scan(
+        &[("dir", root.join("models"))],
+        &mut |m| found.push(m),
+        &mut |p| _problems.push(p),
+    );
+    let before = app.rows.len();
+    for m in found {
+        app.add_local(m);
+    }
+    assert!(app.rows.len() > before);
+    let local_id = (app.catalog.models.len()) as u32;
+    assert!(app.is_installed(local_id));
+    assert!(app.model(local_id).name.contains("[Q8_0]") || app.model(local_id).name.contains("["));
+    let e = app.estimate_of(local_id);
+    assert!(e.weights_bytes > 0);
+}
