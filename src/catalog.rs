@@ -231,6 +231,9 @@ fn model_problem(m: &ModelSpec) -> Option<(&'static str, String)> {
             return Some((field, "must be > 0".into()));
         }
     }
+    if a.layers > crate::gguf::MAX_LAYERS {
+        return Some(("layers", format!("{} is implausible (at most {})", a.layers, crate::gguf::MAX_LAYERS)));
+    }
     if !matches!(a.attention, Attention::Mla { .. }) && (a.kv_heads == 0 || a.kv_heads > a.heads) {
         return Some((
             "kv_heads",

@@ -3,6 +3,7 @@
 pub mod app;
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod config;
 pub mod estimate;
 pub mod gguf;

@@ -351,3 +351,17 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn fuzz_corpus_and_past_crashes_parse_or_fail_cleanly() {
+    // Every input the fuzzer kept, and every input that once crashed it, stays harmless.
+    for dir in ["fuzz/corpus/gguf", "tests/fixtures/gguf_regressions"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let data = std::fs::read(entry.path()).unwrap();
+            if let Ok(g) = parse_bytes(&data, "regression.gguf") {
+                let _ = to_model(&g, "regression");
+            }
+        }
+    }
+}

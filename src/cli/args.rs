@@ -43,6 +43,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Compare models across hardware (default: the guide's models on its memory tiers).
+    Compare(CompareArgs),
     /// Check the estimator against measured tokens/s in a CSV; print the error per subset.
     Validate {
         /// CSV with the columns of tests/data/ground_truth_speed.csv.
@@ -127,6 +129,86 @@ impl FitArgs {
             n_ubatch: 512,
         }
     }
+}
+
+/// `compare` flags.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Models, comma-separated (default: the guide's recommended models).
+    #[arg(long, value_delimiter = ',')]
+    pub models: Vec<String>,
+    /// Hardware ids or names, comma-separated, or `tiers` (default).
+    #[arg(long, short = 'H', value_delimiter = ',')]
+    pub hardware: Vec<String>,
+    /// Weight format.
+    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
+    pub quant: Quant,
+    /// Context in tokens (capped at each model's maximum).
+    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub context: u32,
+    /// KV cache type.
+    #[arg(long, default_value = "f16", value_parser = parse_kv)]
+    pub kv_type: KvType,
+    /// Sequences served at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub parallel: u32,
+    /// Runtime.
+    #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
+    pub runtime: Runtime,
+    /// Monthly API spend the hardware would replace, USD (break-even).
+    #[arg(long, default_value_t = 150.0)]
+    pub api_usd_per_month: f64,
+    /// Electricity price, USD per kWh.
+    #[arg(long, default_value_t = 0.15)]
+    pub usd_per_kwh: f64,
+    /// Hours of use per day.
+    #[arg(long, default_value_t = 8.0)]
+    pub hours_per_day: f64,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Shorthand for --format json.
+    #[arg(long, conflicts_with_all = ["format", "csv", "markdown"])]
+    pub json: bool,
+    /// Shorthand for --format csv.
+    #[arg(long, conflicts_with_all = ["format", "markdown"])]
+    pub csv: bool,
+    /// Shorthand for --format markdown.
+    #[arg(long, conflicts_with = "format")]
+    pub markdown: bool,
+}
+
+impl CompareArgs {
+    /// The estimator settings.
+    pub fn settings(&self) -> Settings {
+        Settings { quant: self.quant, context: self.context, kv_type: self.kv_type, parallel: self.parallel, runtime: self.runtime, ..Settings::default() }
+    }
+
+    /// The chosen output format.
+    pub fn output(&self) -> Format {
+        if self.json {
+            Format::Json
+        } else if self.csv {
+            Format::Csv
+        } else if self.markdown {
+            Format::Markdown
+        } else {
+            self.format
+        }
+    }
+}
+
+/// Output formats of `compare`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Aligned text.
+    Text,
+    /// One JSON object.
+    Json,
+    /// One row per cell.
+    Csv,
+    /// A Markdown table to paste into a discussion.
+    Markdown,
 }
 
 /// A preset, or a machine described by its numbers.

@@ -1,6 +1,7 @@
 //! The command line: a stable contract for scripts. No ratatui here.
 
 mod args;
+mod compare;
 mod fit;
 mod list;
 pub mod table;
@@ -9,7 +10,7 @@ mod validate;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub use args::{Cli, Command, FitArgs, HardwareArgs};
+pub use args::{Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs};
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
@@ -29,6 +30,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
         Command::Fit(args) => fit::run(&cat, args, out),
         Command::List { what, json } => list::run(&cat, cli, *what, *json, out),
         Command::System { json } => list::system(&cat, *json, out),
+        Command::Compare(args) => compare::run(&cat, args, out),
         Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
     };
     match result {

@@ -6,6 +6,9 @@ use crate::estimate::tensors::{Role, TensorInfo};
 use crate::estimate::weights::{table_from_tensors, WeightTable};
 use crate::estimate::Quant;
 
+/// More blocks than any real model has (the largest have a few hundred).
+pub const MAX_LAYERS: u32 = 4096;
+
 /// A model read from a GGUF file.
 #[derive(Debug, Clone)]
 pub struct GgufModel {
@@ -155,6 +158,10 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
     let block_count = get("block_count")
         .filter(|&n| n > 0)
         .ok_or(format!("missing {arch}.block_count"))?;
+    // Per-layer tables are sized by this number: an absurd header must not allocate gigabytes.
+    if block_count > MAX_LAYERS {
+        return Err(format!("{arch}.block_count {block_count} is implausible (at most {MAX_LAYERS})"));
+    }
     let nextn = get("nextn_predict_layers")
         .unwrap_or(0)
         .min(block_count - 1);

@@ -1,0 +1,141 @@
+//! `fitcheck compare`: the matrix in text, JSON, CSV or Markdown.
+
+use std::io::Write;
+
+use serde_json::json;
+
+use super::table::Table;
+use super::{CliError, CompareArgs, Format};
+use crate::catalog::Catalog;
+use crate::compare::{break_even_months, build, resolve, Cell, Matrix};
+use crate::estimate::units::GIB;
+use crate::estimate::{Hardware, Verdict};
+
+pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(), CliError> {
+    let (models, hardware) = resolve(cat, &args.models, &args.hardware).map_err(CliError::Usage)?;
+    let m = build(&models, &hardware, &args.settings());
+    let break_even: Vec<Option<f64>> = hardware
+        .iter()
+        .map(|h| break_even_months(h.price_usd?, h.power_w.unwrap_or(0.0), args.api_usd_per_month, args.usd_per_kwh, args.hours_per_day))
+        .collect();
+    match args.output() {
+        Format::Json => json_out(out, &m, &hardware, &break_even, args),
+        Format::Csv => csv_out(out, &m),
+        Format::Markdown => markdown_out(out, &m, &hardware, &break_even),
+        Format::Text => text_out(out, &m, &hardware, &break_even),
+    }
+}
+
+fn gib(b: u64) -> String {
+    format!("{:.1}", b as f64 / GIB as f64)
+}
+
+fn cell_text(c: &Cell) -> String {
+    let e = &c.estimate;
+    if e.verdict == Verdict::DoesNotFit {
+        let best = c.best_quant.map_or(String::new(), |q| format!(" (fits at {q})"));
+        return format!("✗ {}/{}G{best}", gib(e.used_bytes), gib(e.usable_bytes));
+    }
+    format!("{} {}/{}G {:.0} t/s", e.verdict.symbol(), gib(e.used_bytes), gib(e.usable_bytes), e.decode_tps)
+}
+
+fn text_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>]) -> Result<(), CliError> {
+    let mut header = vec!["model".to_string()];
+    header.extend(m.hardware.iter().cloned());
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let mut t = Table::new(&header);
+    for (r, row) in m.cells.iter().enumerate() {
+        let mut cells = vec![m.models[r].clone()];
+        for (c, cell) in row.iter().enumerate() {
+            let star = if m.cheapest_fit[r] == Some(c) { "*" } else { "" };
+            cells.push(format!("{star}{}", cell_text(cell)));
+        }
+        t.row(cells);
+    }
+    let mut costs = vec!["break-even".to_string()];
+    costs.extend(be.iter().zip(hw).map(|(b, h)| match (b, h.price_usd) {
+        (Some(m), Some(p)) => format!("{m:.0} mo (${p:.0})"),
+        _ => "—".into(),
+    }));
+    t.row(costs);
+    t.write(out)?;
+    writeln!(out, "\nused/usable GiB · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% headroom)")?;
+    Ok(())
+}
+
+fn markdown_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>]) -> Result<(), CliError> {
+    writeln!(out, "| model | {} |", hw.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(" | "))?;
+    writeln!(out, "|---|{}", "---|".repeat(hw.len()))?;
+    for (r, row) in m.cells.iter().enumerate() {
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(c, cell)| if m.cheapest_fit[r] == Some(c) { format!("**{}**", cell_text(cell)) } else { cell_text(cell) })
+            .collect();
+        writeln!(out, "| {} | {} |", m.models[r], cells.join(" | "))?;
+    }
+    let costs: Vec<String> = be.iter().map(|b| b.map_or("—".into(), |m| format!("{m:.0} months"))).collect();
+    writeln!(out, "| break-even | {} |", costs.join(" | "))?;
+    Ok(())
+}
+
+fn csv_out(out: &mut dyn Write, m: &Matrix) -> Result<(), CliError> {
+    writeln!(out, "model,hardware,verdict,used_bytes,usable_bytes,headroom_bytes,weights_bytes,kv_bytes,decode_tps,ttft_s,best_quant,max_context,cheapest_fit")?;
+    for (r, row) in m.cells.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            let e = &cell.estimate;
+            writeln!(
+                out,
+                "{},{},{},{},{},{},{},{},{:.2},{},{},{},{}",
+                m.models[r],
+                m.hardware[c],
+                serde_json::to_value(e.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                e.used_bytes,
+                e.usable_bytes,
+                e.headroom_bytes,
+                e.weights_bytes,
+                e.kv_bytes,
+                e.decode_tps,
+                if e.ttft_s.is_finite() { format!("{:.2}", e.ttft_s) } else { String::new() },
+                cell.best_quant.unwrap_or(""),
+                cell.max_context,
+                m.cheapest_fit[r] == Some(c)
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn json_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>], args: &CompareArgs) -> Result<(), CliError> {
+    let columns: Vec<_> = hw
+        .iter()
+        .zip(be)
+        .map(|(h, b)| json!({"id": h.id, "name": h.name, "usable_bytes": h.usable_per_device(), "price_usd": h.price_usd, "power_w": h.power_w, "break_even_months": b}))
+        .collect();
+    let rows: Vec<_> = m
+        .cells
+        .iter()
+        .enumerate()
+        .map(|(r, row)| {
+            let cells: Vec<_> = row
+                .iter()
+                .enumerate()
+                .map(|(c, cell)| {
+                    let e = &cell.estimate;
+                    json!({"hardware": m.hardware[c], "verdict": e.verdict, "fits_on_gpu": e.fits_on_gpu, "weights_bytes": e.weights_bytes,
+                           "kv_bytes": e.kv_bytes, "state_bytes": e.state_bytes, "total_bytes": e.total_bytes, "used_bytes": e.used_bytes,
+                           "usable_bytes": e.usable_bytes, "headroom_bytes": e.headroom_bytes, "decode_tps": (e.decode_tps * 100.0).round() / 100.0,
+                           "prefill_tps": (e.prefill_tps * 100.0).round() / 100.0, "ttft_s": e.ttft_s.is_finite().then_some((e.ttft_s * 100.0).round() / 100.0),
+                           "best_quant": cell.best_quant, "max_context": cell.max_context, "comfortable": cell.comfortable,
+                           "cheapest_fit": m.cheapest_fit[r] == Some(c)})
+                })
+                .collect();
+            json!({"model": m.models[r], "cells": cells})
+        })
+        .collect();
+    let s = args.settings();
+    let v = json!({"quant": s.quant.label(), "context": s.context, "kv_type": s.kv_type.name(), "parallel": s.parallel,
+                   "runtime": s.runtime.name(), "api_usd_per_month": args.api_usd_per_month, "hardware": columns, "rows": rows});
+    writeln!(out, "{}", serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?)?;
+    Ok(())
+}
