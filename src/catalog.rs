@@ -232,7 +232,14 @@ fn model_problem(m: &ModelSpec) -> Option<(&'static str, String)> {
         }
     }
     if a.layers > crate::gguf::MAX_LAYERS {
-        return Some(("layers", format!("{} is implausible (at most {})", a.layers, crate::gguf::MAX_LAYERS)));
+        return Some((
+            "layers",
+            format!(
+                "{} is implausible (at most {})",
+                a.layers,
+                crate::gguf::MAX_LAYERS
+            ),
+        ));
     }
     if !matches!(a.attention, Attention::Mla { .. }) && (a.kv_heads == 0 || a.kv_heads > a.heads) {
         return Some((

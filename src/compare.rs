@@ -6,10 +6,14 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::estimate::quant::QUANTS;
 use crate::estimate::weights::weight_table;
-use crate::estimate::{estimate, max_context, Estimate, Hardware, ModelSpec, Quant, Settings, Verdict};
+use crate::estimate::{
+    estimate, max_context, Estimate, Hardware, ModelSpec, Quant, Settings, Verdict,
+};
 
 /// The guide's memory tiers on their typical unified-memory platforms.
-pub const TIER_IDS: [&str; 7] = ["tier-16", "tier-24", "tier-32", "tier-48", "tier-64", "tier-96", "tier-128"];
+pub const TIER_IDS: [&str; 7] = [
+    "tier-16", "tier-24", "tier-32", "tier-48", "tier-64", "tier-96", "tier-128",
+];
 
 /// The models the guide recommends, in its order.
 pub const GUIDE_MODELS: [&str; 11] = [
@@ -55,14 +59,20 @@ pub struct Matrix {
 /// Estimates one cell.
 pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
     let e = estimate(model, hw, s);
-    let comfortable = e.verdict == Verdict::FitsOnGpu && e.headroom_bytes as f64 >= 0.1 * e.usable_bytes as f64;
+    let comfortable =
+        e.verdict == Verdict::FitsOnGpu && e.headroom_bytes as f64 >= 0.1 * e.usable_bytes as f64;
     let best_quant = QUANTS
         .iter()
         .filter(|q| q.is_gguf() == s.quant.is_gguf() && !matches!(q, Quant::F32))
         .find(|q| estimate(model, hw, &Settings { quant: **q, ..*s }).verdict == Verdict::FitsOnGpu)
         .map(|q| q.label());
     let max_ctx = max_context(model, hw, s, &weight_table(model, s.quant));
-    Cell { estimate: e, best_quant, max_context: max_ctx, comfortable }
+    Cell {
+        estimate: e,
+        best_quant,
+        max_context: max_ctx,
+        comfortable,
+    }
 }
 
 /// Builds the matrix. Columns keep the given order; "cheapest" is by price when every column has
@@ -70,10 +80,30 @@ pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
 pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Matrix {
     let cells: Vec<Vec<Cell>> = models
         .iter()
-        .map(|m| hardware.iter().map(|h| cell(m, h, &Settings { context: s.context.min(m.max_context()), ..*s })).collect())
+        .map(|m| {
+            hardware
+                .iter()
+                .map(|h| {
+                    cell(
+                        m,
+                        h,
+                        &Settings {
+                            context: s.context.min(m.max_context()),
+                            ..*s
+                        },
+                    )
+                })
+                .collect()
+        })
         .collect();
     let by_price = hardware.iter().all(|h| h.price_usd.is_some());
-    let cost = |i: usize| if by_price { hardware[i].price_usd.unwrap_or(0.0) } else { hardware[i].memory as f64 };
+    let cost = |i: usize| {
+        if by_price {
+            hardware[i].price_usd.unwrap_or(0.0)
+        } else {
+            hardware[i].memory as f64
+        }
+    };
     let cheapest_fit = cells
         .iter()
         .map(|row| {
@@ -91,24 +121,47 @@ pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Mat
 }
 
 /// Resolves comma-separated names, or the defaults when none are given.
-pub fn resolve<'a>(cat: &'a Catalog, models: &[String], hardware: &[String]) -> Result<(Vec<&'a ModelSpec>, Vec<&'a Hardware>), String> {
+pub fn resolve<'a>(
+    cat: &'a Catalog,
+    models: &[String],
+    hardware: &[String],
+) -> Result<(Vec<&'a ModelSpec>, Vec<&'a Hardware>), String> {
     let models: Vec<&ModelSpec> = if models.is_empty() {
-        GUIDE_MODELS.iter().filter_map(|id| cat.find_model(id).ok()).collect()
+        GUIDE_MODELS
+            .iter()
+            .filter_map(|id| cat.find_model(id).ok())
+            .collect()
     } else {
-        models.iter().map(|m| cat.find_model(m).map_err(|e| e.to_string())).collect::<Result<_, _>>()?
+        models
+            .iter()
+            .map(|m| cat.find_model(m).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?
     };
-    let tiers = hardware.is_empty() || (hardware.len() == 1 && hardware[0].eq_ignore_ascii_case("tiers"));
+    let tiers =
+        hardware.is_empty() || (hardware.len() == 1 && hardware[0].eq_ignore_ascii_case("tiers"));
     let hardware: Vec<&Hardware> = if tiers {
-        TIER_IDS.iter().filter_map(|id| cat.find_hardware(id).ok()).collect()
+        TIER_IDS
+            .iter()
+            .filter_map(|id| cat.find_hardware(id).ok())
+            .collect()
     } else {
-        hardware.iter().map(|h| cat.find_hardware(h).map_err(|e| e.to_string())).collect::<Result<_, _>>()?
+        hardware
+            .iter()
+            .map(|h| cat.find_hardware(h).map_err(|e| e.to_string()))
+            .collect::<Result<_, _>>()?
     };
     Ok((models, hardware))
 }
 
 /// Months until a machine pays for itself against an API bill: price / (API − electricity).
 /// `None` when electricity costs as much as the API.
-pub fn break_even_months(price_usd: f64, power_w: f64, api_per_month: f64, usd_per_kwh: f64, hours_per_day: f64) -> Option<f64> {
+pub fn break_even_months(
+    price_usd: f64,
+    power_w: f64,
+    api_per_month: f64,
+    usd_per_kwh: f64,
+    hours_per_day: f64,
+) -> Option<f64> {
     let electricity = power_w / 1000.0 * hours_per_day * 30.0 * usd_per_kwh;
     let saving = api_per_month - electricity;
     (saving > 0.0 && price_usd.is_finite()).then(|| price_usd / saving)

@@ -268,3 +268,23 @@ fn typing_a_search_recomputes_nothing() {
     draw(&mut app, 120, 40);
     assert_eq!(app.memo.stats(), before);
 }
+
+#[test]
+fn capital_t_compares_and_sliders_still_work_inside() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('T'));
+    assert_eq!(app.mode, Mode::Compare);
+    press(&mut app, KeyCode::Char('+'));
+    assert_eq!(
+        app.settings.context, 16384,
+        "the matrix follows the sliders"
+    );
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.context, 32768);
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
+    press(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.marked_models, vec![app.rows[0]]);
+    press(&mut app, KeyCode::Char('m'));
+    assert!(app.marked_models.is_empty(), "m toggles");
+}

@@ -6,7 +6,10 @@ use std::process::{Command, Output};
 fn run(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_fitcheck"))
         .args(args)
-        .env("FITCHECK_CONFIG_DIR", std::env::temp_dir().join("fitcheck-compare-no-config"))
+        .env(
+            "FITCHECK_CONFIG_DIR",
+            std::env::temp_dir().join("fitcheck-compare-no-config"),
+        )
         .output()
         .unwrap()
 }
@@ -20,12 +23,39 @@ fn json(o: &Output) -> serde_json::Value {
 fn matrix_agrees_with_fit_cell_by_cell() {
     let models = ["llama-3.1-8b", "qwen3.6-35b-a3b", "llama-3.3-70b"];
     let hardware = ["rtx-4090", "tier-48", "dgx-spark"];
-    let m = json(&run(&["compare", "--models", &models.join(","), "--hardware", &hardware.join(","), "--context", "16384", "--json"]));
+    let m = json(&run(&[
+        "compare",
+        "--models",
+        &models.join(","),
+        "--hardware",
+        &hardware.join(","),
+        "--context",
+        "16384",
+        "--json",
+    ]));
     for (r, model) in models.iter().enumerate() {
         for (c, hw) in hardware.iter().enumerate() {
             let cell = &m["rows"][r]["cells"][c];
-            let f = json(&run(&["fit", "--model", model, "--hardware", hw, "--context", "16384", "--json"]));
-            for key in ["verdict", "weights_bytes", "kv_bytes", "total_bytes", "usable_bytes", "headroom_bytes", "max_context", "decode_tps"] {
+            let f = json(&run(&[
+                "fit",
+                "--model",
+                model,
+                "--hardware",
+                hw,
+                "--context",
+                "16384",
+                "--json",
+            ]));
+            for key in [
+                "verdict",
+                "weights_bytes",
+                "kv_bytes",
+                "total_bytes",
+                "usable_bytes",
+                "headroom_bytes",
+                "max_context",
+                "decode_tps",
+            ] {
                 assert_eq!(cell[key], f[key], "{model} on {hw}: {key}");
             }
         }
@@ -35,28 +65,65 @@ fn matrix_agrees_with_fit_cell_by_cell() {
 #[test]
 fn default_matrix_is_the_guides_models_on_its_tiers() {
     let m = json(&run(&["compare", "--json"]));
-    let hw: Vec<&str> = m["hardware"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
-    assert_eq!(hw, ["tier-16", "tier-24", "tier-32", "tier-48", "tier-64", "tier-96", "tier-128"]);
-    let row = |id: &str| m["rows"].as_array().unwrap().iter().find(|r| r["model"] == id).unwrap().clone();
+    let hw: Vec<&str> = m["hardware"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        hw,
+        ["tier-16", "tier-24", "tier-32", "tier-48", "tier-64", "tier-96", "tier-128"]
+    );
+    let row = |id: &str| {
+        m["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["model"] == id)
+            .unwrap()
+            .clone()
+    };
     // Where the guide is right: Llama 3.3 70B's first comfortable fit is the 64 GB tier.
-    let cheapest = |r: &serde_json::Value| r["cells"].as_array().unwrap().iter().position(|c| c["cheapest_fit"] == true);
+    let cheapest = |r: &serde_json::Value| {
+        r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|c| c["cheapest_fit"] == true)
+    };
     assert_eq!(cheapest(&row("llama-3.3-70b")), Some(4));
     // Where it is wrong: Scout needs more than the 64 GB tier; Kimi K2.6 fits nowhere.
     assert_ne!(row("llama-4-scout")["cells"][4]["verdict"], "fits_on_gpu");
-    assert!(row("kimi-k2.6")["cells"].as_array().unwrap().iter().all(|c| c["verdict"] == "does_not_fit"));
+    assert!(row("kimi-k2.6")["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["verdict"] == "does_not_fit"));
     assert!(m["hardware"][3]["break_even_months"].as_f64().unwrap() > 6.0);
 }
 
 #[test]
 fn csv_markdown_and_text_formats() {
-    let args = ["compare", "--models", "phi-4,gemma-3-27b", "--hardware", "tier-16,rtx-4090"];
+    let args = [
+        "compare",
+        "--models",
+        "phi-4,gemma-3-27b",
+        "--hardware",
+        "tier-16,rtx-4090",
+    ];
     let csv = run(&[&args[..], &["--csv"]].concat());
     let text = String::from_utf8(csv.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].starts_with("model,hardware,verdict,"));
     assert_eq!(lines.len(), 1 + 4, "one row per cell");
     let md = String::from_utf8(run(&[&args[..], &["--markdown"]].concat()).stdout).unwrap();
-    assert!(md.starts_with("| model | 16 GB unified") && md.contains("|---|---|---|") && md.contains("| phi-4 |"), "{md}");
+    assert!(
+        md.starts_with("| model | 16 GB unified")
+            && md.contains("|---|---|---|")
+            && md.contains("| phi-4 |"),
+        "{md}"
+    );
     let plain = String::from_utf8(run(&args).stdout).unwrap();
     assert!(plain.contains("break-even") && plain.contains("cheapest comfortable fit"));
     let bad = run(&["compare", "--models", "nope-model"]);

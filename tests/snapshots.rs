@@ -134,3 +134,32 @@ fn monochrome_theme_sets_no_colour_at_all() {
         assert_eq!(cell.bg, Color::Reset);
     }
 }
+
+#[test]
+fn compare_view() {
+    snap("compare", "T", "rtx-4090");
+}
+
+#[test]
+fn compare_marked_rows_and_columns() {
+    // Mark two models, pick two columns in the hardware picker (Tab), then compare.
+    let mut app = app_on("rtx-4090");
+    keys(&mut app, "mjjm");
+    keys(&mut app, "Hm4");
+    if let Some(a) = action_for(app.mode, KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)) {
+        update(&mut app, a);
+    }
+    keys(&mut app, "\u{1b}H");
+    for _ in 0..4 {
+        update(&mut app, fitcheck::app::Action::Backspace);
+    }
+    keys(&mut app, "4090");
+    if let Some(a) = action_for(app.mode, KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)) {
+        update(&mut app, a);
+    }
+    keys(&mut app, "\u{1b}T");
+    assert_eq!(app.compare_rows(10).len(), 2);
+    assert_eq!(app.compare_columns().len(), 2);
+    let t = render(&mut app, 120, 40, &Theme::monochrome());
+    insta::assert_snapshot!("compare_marked_120x40", t.backend());
+}

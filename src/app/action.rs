@@ -50,6 +50,10 @@ pub enum Action {
     CycleSort,
     /// Toggle the help overlay.
     ToggleHelp,
+    /// Mark or unmark the selected model (or, in the picker, hardware) for the comparison.
+    ToggleMark,
+    /// Open or close the comparison of hardware tiers.
+    ToggleCompare,
     /// Delete the last character of the query.
     Backspace,
     /// Type a character into the query.
@@ -81,6 +85,8 @@ impl Action {
             Action::Confirm => "choose",
             Action::CycleSort => "sort: fit/speed/size/name",
             Action::ToggleHelp => "this help",
+            Action::ToggleMark => "mark for comparison",
+            Action::ToggleCompare => "compare hardware side by side",
             Action::Backspace => "delete a character",
             Action::Type(_) => "type",
         }
@@ -168,6 +174,15 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Browse), c('s'), Action::CycleSort),
     (Some(Mode::Browse), c('?'), Action::ToggleHelp),
     (Some(Mode::Help), c('?'), Action::ToggleHelp),
+    (Some(Mode::Browse), c('m'), Action::ToggleMark),
+    (Some(Mode::Picker), k(KeyCode::Tab), Action::ToggleMark),
+    (Some(Mode::Browse), c('T'), Action::ToggleCompare),
+    (Some(Mode::Compare), c('T'), Action::ToggleCompare),
+    (Some(Mode::Compare), c('q'), Action::Back),
+    (Some(Mode::Compare), c('+'), Action::ContextUp),
+    (Some(Mode::Compare), c('-'), Action::ContextDown),
+    (Some(Mode::Compare), k(KeyCode::Left), Action::Decrease),
+    (Some(Mode::Compare), k(KeyCode::Right), Action::Increase),
     (Some(Mode::Help), c('q'), Action::Back),
     (None, k(KeyCode::Esc), Action::Back),
     (None, k(KeyCode::Enter), Action::Confirm),

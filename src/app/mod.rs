@@ -31,6 +31,8 @@ pub enum Mode {
     Picker,
     /// Reading the key list.
     Help,
+    /// The models × hardware comparison.
+    Compare,
 }
 
 /// The panel with the keyboard.
@@ -117,6 +119,10 @@ pub struct App {
     pub local: Vec<LocalModel>,
     /// Catalog ids that have a file on disk.
     pub installed: HashSet<u32>,
+    /// Models marked for the comparison (`m`).
+    pub marked_models: Vec<u32>,
+    /// Hardware indices marked for the comparison (Tab in the picker).
+    pub marked_hardware: Vec<usize>,
     /// Hardware choices: this machine first, then the catalog's.
     pub hardware: Vec<Hardware>,
     /// Chosen hardware.
@@ -178,6 +184,8 @@ impl App {
             catalog,
             local: Vec::new(),
             installed: HashSet::new(),
+            marked_models: Vec::new(),
+            marked_hardware: Vec::new(),
             hardware,
             hw_index,
             hw_version: 0,
@@ -247,12 +255,7 @@ impl App {
     }
 
     fn hw_key(&self) -> u64 {
-        (self.hw_index as u64) << 32
-            | if self.hw_index == 0 {
-                self.hw_version
-            } else {
-                0
-            }
+        self.hw_key_of(self.hw_index)
     }
 
     /// The selected model, if any row matches.
@@ -292,6 +295,60 @@ impl App {
         };
         let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
         self.memo.max_context(id, model, key, hw, &s)
+    }
+
+    /// Estimate of model `id` on hardware entry `hw_index` (memoised per column).
+    pub fn estimate_on(
+        &mut self,
+        id: u32,
+        hw_index: usize,
+        quant: Option<crate::estimate::Quant>,
+    ) -> Estimate {
+        let key = self.hw_key_of(hw_index);
+        let model = model_ref(&self.catalog, &self.local, id);
+        let s = Settings {
+            context: self.settings.context.min(model.max_context()).max(256),
+            quant: quant.unwrap_or(self.settings.quant),
+            ..self.settings
+        };
+        let hw = &self.hardware[hw_index.min(self.hardware.len() - 1)];
+        self.memo.estimate(id, model, key, hw, &s)
+    }
+
+    /// Largest context of model `id` on hardware entry `hw_index` (memoised).
+    pub fn max_context_on(&mut self, id: u32, hw_index: usize) -> u32 {
+        let key = self.hw_key_of(hw_index);
+        let model = model_ref(&self.catalog, &self.local, id);
+        let s = Settings {
+            context: self.settings.context.min(model.max_context()).max(256),
+            ..self.settings
+        };
+        let hw = &self.hardware[hw_index.min(self.hardware.len() - 1)];
+        self.memo.max_context(id, model, key, hw, &s)
+    }
+
+    fn hw_key_of(&self, index: usize) -> u64 {
+        (index as u64) << 32 | if index == 0 { self.hw_version } else { 0 }
+    }
+
+    /// Rows of the comparison: marked models, else the first rows of the browser.
+    pub fn compare_rows(&self, max: usize) -> Vec<u32> {
+        if self.marked_models.is_empty() {
+            self.rows.iter().copied().take(max).collect()
+        } else {
+            self.marked_models.iter().copied().take(max).collect()
+        }
+    }
+
+    /// Columns of the comparison: marked hardware, else the guide's memory tiers.
+    pub fn compare_columns(&self) -> Vec<usize> {
+        if !self.marked_hardware.is_empty() {
+            return self.marked_hardware.clone();
+        }
+        crate::compare::TIER_IDS
+            .iter()
+            .filter_map(|id| self.hardware.iter().position(|h| h.id == *id))
+            .collect()
     }
 
     /// Replaces "this machine" with what detection found.

@@ -14,6 +14,12 @@ pub fn update(app: &mut App, action: Action) {
         (_, Action::Quit) => app.quit = true,
         (Mode::Help, Action::ToggleHelp | Action::Back) => app.mode = Mode::Browse,
         (Mode::Help, _) => app.dirty = false,
+        (Mode::Compare, Action::ToggleCompare | Action::Back) => app.mode = Mode::Browse,
+        (Mode::Compare, Action::Decrease) => adjust(app, app.slider, -1),
+        (Mode::Compare, Action::Increase) => adjust(app, app.slider, 1),
+        (Mode::Compare, Action::ContextUp) => adjust(app, Slider::Context, 1),
+        (Mode::Compare, Action::ContextDown) => adjust(app, Slider::Context, -1),
+        (Mode::Compare, _) => app.dirty = false,
         (Mode::Search, a) => search_mode(app, a),
         (Mode::Picker, a) => picker_mode(app, a),
         (Mode::Browse, a) => browse_mode(app, a),
@@ -71,7 +77,21 @@ fn picker_mode(app: &mut App, action: Action) {
             app.mode = Mode::Browse;
         }
         Action::Back => app.mode = Mode::Browse,
+        Action::ToggleMark => {
+            if let Some(&i) = app.picker_rows.get(app.picker_selected) {
+                toggle(&mut app.marked_hardware, i);
+            }
+        }
         _ => app.dirty = false,
+    }
+}
+
+fn toggle<T: PartialEq>(list: &mut Vec<T>, x: T) {
+    match list.iter().position(|y| *y == x) {
+        Some(i) => {
+            list.remove(i);
+        }
+        None => list.push(x),
     }
 }
 
@@ -106,6 +126,12 @@ fn browse_mode(app: &mut App, action: Action) {
                 .unwrap_or(0);
         }
         Action::ToggleHelp => app.mode = Mode::Help,
+        Action::ToggleCompare => app.mode = Mode::Compare,
+        Action::ToggleMark => {
+            if let Some(&id) = app.rows.get(app.selected) {
+                toggle(&mut app.marked_models, id);
+            }
+        }
         Action::CycleSort => app.cycle_sort(),
         Action::FocusNext => {
             app.focus = match app.focus {

@@ -181,7 +181,14 @@ pub struct CompareArgs {
 impl CompareArgs {
     /// The estimator settings.
     pub fn settings(&self) -> Settings {
-        Settings { quant: self.quant, context: self.context, kv_type: self.kv_type, parallel: self.parallel, runtime: self.runtime, ..Settings::default() }
+        Settings {
+            quant: self.quant,
+            context: self.context,
+            kv_type: self.kv_type,
+            parallel: self.parallel,
+            runtime: self.runtime,
+            ..Settings::default()
+        }
     }
 
     /// The chosen output format.

@@ -16,7 +16,15 @@ pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(),
     let m = build(&models, &hardware, &args.settings());
     let break_even: Vec<Option<f64>> = hardware
         .iter()
-        .map(|h| break_even_months(h.price_usd?, h.power_w.unwrap_or(0.0), args.api_usd_per_month, args.usd_per_kwh, args.hours_per_day))
+        .map(|h| {
+            break_even_months(
+                h.price_usd?,
+                h.power_w.unwrap_or(0.0),
+                args.api_usd_per_month,
+                args.usd_per_kwh,
+                args.hours_per_day,
+            )
+        })
         .collect();
     match args.output() {
         Format::Json => json_out(out, &m, &hardware, &break_even, args),
@@ -33,13 +41,26 @@ fn gib(b: u64) -> String {
 fn cell_text(c: &Cell) -> String {
     let e = &c.estimate;
     if e.verdict == Verdict::DoesNotFit {
-        let best = c.best_quant.map_or(String::new(), |q| format!(" (fits at {q})"));
+        let best = c
+            .best_quant
+            .map_or(String::new(), |q| format!(" (fits at {q})"));
         return format!("✗ {}/{}G{best}", gib(e.used_bytes), gib(e.usable_bytes));
     }
-    format!("{} {}/{}G {:.0} t/s", e.verdict.symbol(), gib(e.used_bytes), gib(e.usable_bytes), e.decode_tps)
+    format!(
+        "{} {}/{}G {:.0} t/s",
+        e.verdict.symbol(),
+        gib(e.used_bytes),
+        gib(e.usable_bytes),
+        e.decode_tps
+    )
 }
 
-fn text_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>]) -> Result<(), CliError> {
+fn text_out(
+    out: &mut dyn Write,
+    m: &Matrix,
+    hw: &[&Hardware],
+    be: &[Option<f64>],
+) -> Result<(), CliError> {
     let mut header = vec!["model".to_string()];
     header.extend(m.hardware.iter().cloned());
     let header: Vec<&str> = header.iter().map(String::as_str).collect();
@@ -47,7 +68,11 @@ fn text_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>
     for (r, row) in m.cells.iter().enumerate() {
         let mut cells = vec![m.models[r].clone()];
         for (c, cell) in row.iter().enumerate() {
-            let star = if m.cheapest_fit[r] == Some(c) { "*" } else { "" };
+            let star = if m.cheapest_fit[r] == Some(c) {
+                "*"
+            } else {
+                ""
+            };
             cells.push(format!("{star}{}", cell_text(cell)));
         }
         t.row(cells);
@@ -63,18 +88,39 @@ fn text_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>
     Ok(())
 }
 
-fn markdown_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>]) -> Result<(), CliError> {
-    writeln!(out, "| model | {} |", hw.iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(" | "))?;
+fn markdown_out(
+    out: &mut dyn Write,
+    m: &Matrix,
+    hw: &[&Hardware],
+    be: &[Option<f64>],
+) -> Result<(), CliError> {
+    writeln!(
+        out,
+        "| model | {} |",
+        hw.iter()
+            .map(|h| h.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" | ")
+    )?;
     writeln!(out, "|---|{}", "---|".repeat(hw.len()))?;
     for (r, row) in m.cells.iter().enumerate() {
         let cells: Vec<String> = row
             .iter()
             .enumerate()
-            .map(|(c, cell)| if m.cheapest_fit[r] == Some(c) { format!("**{}**", cell_text(cell)) } else { cell_text(cell) })
+            .map(|(c, cell)| {
+                if m.cheapest_fit[r] == Some(c) {
+                    format!("**{}**", cell_text(cell))
+                } else {
+                    cell_text(cell)
+                }
+            })
             .collect();
         writeln!(out, "| {} | {} |", m.models[r], cells.join(" | "))?;
     }
-    let costs: Vec<String> = be.iter().map(|b| b.map_or("—".into(), |m| format!("{m:.0} months"))).collect();
+    let costs: Vec<String> = be
+        .iter()
+        .map(|b| b.map_or("—".into(), |m| format!("{m:.0} months")))
+        .collect();
     writeln!(out, "| break-even | {} |", costs.join(" | "))?;
     Ok(())
 }
@@ -89,14 +135,21 @@ fn csv_out(out: &mut dyn Write, m: &Matrix) -> Result<(), CliError> {
                 "{},{},{},{},{},{},{},{},{:.2},{},{},{},{}",
                 m.models[r],
                 m.hardware[c],
-                serde_json::to_value(e.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                serde_json::to_value(e.verdict)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 e.used_bytes,
                 e.usable_bytes,
                 e.headroom_bytes,
                 e.weights_bytes,
                 e.kv_bytes,
                 e.decode_tps,
-                if e.ttft_s.is_finite() { format!("{:.2}", e.ttft_s) } else { String::new() },
+                if e.ttft_s.is_finite() {
+                    format!("{:.2}", e.ttft_s)
+                } else {
+                    String::new()
+                },
                 cell.best_quant.unwrap_or(""),
                 cell.max_context,
                 m.cheapest_fit[r] == Some(c)
@@ -106,7 +159,13 @@ fn csv_out(out: &mut dyn Write, m: &Matrix) -> Result<(), CliError> {
     Ok(())
 }
 
-fn json_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>], args: &CompareArgs) -> Result<(), CliError> {
+fn json_out(
+    out: &mut dyn Write,
+    m: &Matrix,
+    hw: &[&Hardware],
+    be: &[Option<f64>],
+    args: &CompareArgs,
+) -> Result<(), CliError> {
     let columns: Vec<_> = hw
         .iter()
         .zip(be)
@@ -136,6 +195,10 @@ fn json_out(out: &mut dyn Write, m: &Matrix, hw: &[&Hardware], be: &[Option<f64>
     let s = args.settings();
     let v = json!({"quant": s.quant.label(), "context": s.context, "kv_type": s.kv_type.name(), "parallel": s.parallel,
                    "runtime": s.runtime.name(), "api_usd_per_month": args.api_usd_per_month, "hardware": columns, "rows": rows});
-    writeln!(out, "{}", serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?)?;
+    writeln!(
+        out,
+        "{}",
+        serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?
+    )?;
     Ok(())
 }

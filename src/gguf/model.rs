@@ -160,7 +160,9 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
         .ok_or(format!("missing {arch}.block_count"))?;
     // Per-layer tables are sized by this number: an absurd header must not allocate gigabytes.
     if block_count > MAX_LAYERS {
-        return Err(format!("{arch}.block_count {block_count} is implausible (at most {MAX_LAYERS})"));
+        return Err(format!(
+            "{arch}.block_count {block_count} is implausible (at most {MAX_LAYERS})"
+        ));
     }
     let nextn = get("nextn_predict_layers")
         .unwrap_or(0)

@@ -83,7 +83,16 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         // "●" marks a model with a file on disk (Ollama, LM Studio, HF cache, …).
         let name = fit_width(&model.name, widths.name.saturating_sub(2));
         match_indices(&app.query, &name, &mut matcher, &mut indices);
-        let mark = Span::styled(if installed { "● " } else { "  " }, theme.ok);
+        let marked = app.marked_models.contains(&id);
+        let mark = Span::styled(
+            match (installed, marked) {
+                (true, true) => "●+",
+                (true, false) => "● ",
+                (false, true) => " +",
+                (false, false) => "  ",
+            },
+            theme.ok,
+        );
         let mut spans: Vec<Span> = std::iter::once(mark)
             .chain(name.chars().enumerate().map(|(i, ch)| {
                 let style = if indices.binary_search(&(i as u32)).is_ok() {

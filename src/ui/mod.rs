@@ -1,6 +1,7 @@
 //! The view: a pure function of `&App` into a frame, plus the hit map the mouse uses.
 
 mod browser;
+mod compare;
 mod gauges;
 mod popups;
 mod sliders;
@@ -74,6 +75,16 @@ pub fn view(frame: &mut Frame, app: &mut App, theme: &Theme, hits: &mut HitMap) 
     match app.mode {
         Mode::Help => popups::help(frame, theme, area),
         Mode::Picker => popups::picker(frame, app, theme, area),
+        Mode::Compare => compare::render(
+            frame,
+            app,
+            theme,
+            Rect {
+                y: area.y + 1,
+                height: area.height.saturating_sub(2),
+                ..area
+            },
+        ),
         _ => {}
     }
 }
@@ -102,15 +113,16 @@ fn render_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Action::Quit,
             Action::StartSearch,
             Action::OpenPicker,
-            Action::FocusNext,
+            Action::ToggleCompare,
             Action::Increase,
             Action::ContextUp,
             Action::CycleSort,
             Action::ToggleHelp,
         ],
         Mode::Search => &[Action::Back, Action::Confirm, Action::Down],
-        Mode::Picker => &[Action::Back, Action::Confirm, Action::Down],
+        Mode::Picker => &[Action::Back, Action::Confirm, Action::ToggleMark],
         Mode::Help => &[Action::Back],
+        Mode::Compare => &[Action::Back, Action::Increase, Action::ContextUp],
     };
     let mut spans = Vec::new();
     for a in wanted {
@@ -136,6 +148,7 @@ fn short(a: Action) -> &'static str {
         Action::Increase => "adjust",
         Action::ContextUp => "context ×2",
         Action::CycleSort => "sort",
+        Action::ToggleCompare => "compare",
         Action::ToggleHelp => "help",
         Action::Back => "back",
         Action::Confirm => "choose",

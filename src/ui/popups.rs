@@ -115,7 +115,12 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } else {
             fmt_gib(h.memory)
         };
-        let mark = if i == app.hw_index { "●" } else { " " };
+        let mark = match (i == app.hw_index, app.marked_hardware.contains(&i)) {
+            (true, true) => "●+",
+            (true, false) => "● ",
+            (false, true) => " +",
+            (false, false) => "  ",
+        };
         let text = format!(
             "{mark} {:<44} {:>11} {:>6} GB/s {}",
             truncate(&h.name, 44),
