@@ -175,7 +175,11 @@ mod tests {
     fn break_even_of_the_guides_example() {
         // A 48 GB Mac at ~2,400 USD, 60 W for 8 h/day at 0.15 USD/kWh, against 150 USD/month.
         let m = break_even_months(2400.0, 60.0, 150.0, 0.15, 8.0).expect("pays off");
-        assert!((m - 2400.0 / (150.0 - 0.06 * 8.0 * 30.0 * 0.15)).abs() < 1e-9 && (m - 16.2).abs() < 0.05, "{m}");
+        assert!(
+            (m - 2400.0 / (150.0 - 0.06 * 8.0 * 30.0 * 0.15)).abs() < 1e-9
+                && (m - 16.2).abs() < 0.05,
+            "{m}"
+        );
         assert_eq!(break_even_months(2000.0, 5000.0, 10.0, 0.3, 24.0), None);
     }
 }

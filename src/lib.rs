@@ -7,6 +7,7 @@ pub mod compare;
 pub mod config;
 pub mod estimate;
 pub mod gguf;
+pub mod guide;
 pub mod hardware;
 pub mod local;
 pub mod search;

@@ -288,3 +288,65 @@ fn capital_t_compares_and_sliders_still_work_inside() {
     press(&mut app, KeyCode::Char('m'));
     assert!(app.marked_models.is_empty(), "m toggles");
 }
+
+#[test]
+fn advice_for_the_guides_buying_mistakes() {
+    use fitcheck::app::advice::{buying_advice, size_spread_warning};
+    let cat = fitcheck::catalog::Catalog::builtin().unwrap();
+    let all: Vec<&fitcheck::estimate::ModelSpec> = cat.models.iter().collect();
+    // "r1" finds both a 1.5B distill and the 671B original.
+    let w = size_spread_warning("r1", &all).expect("warns");
+    assert!(w.contains("1.8B") && w.contains("671B"), "{w}");
+    assert!(size_spread_warning("phi-4", &all).is_none());
+    // MoE, roofline and context stuffing on a 16 GB Mac with 128K of context.
+    let m = cat.find_model("qwen3-30b-a3b").unwrap();
+    let hw = cat.find_hardware("tier-48").unwrap();
+    let s = fitcheck::estimate::Settings {
+        context: 131072,
+        ..Default::default()
+    };
+    let e = fitcheck::estimate::estimate(m, hw, &s);
+    let tips = buying_advice(m, &s, &e, "", &all);
+    assert!(
+        tips.iter().any(|t| t.starts_with("MoE: all 31B weights")),
+        "{tips:?}"
+    );
+    assert!(tips.iter().any(|t| t.contains("roofline")), "{tips:?}");
+    let dense = cat.find_model("llama-3.1-8b").unwrap();
+    let e = fitcheck::estimate::estimate(dense, hw, &s);
+    let tips = buying_advice(dense, &s, &e, "", &all);
+    assert!(
+        tips.iter().any(|t| t.starts_with("context stuffing")),
+        "KV 16 GiB > weights 4.6 GiB: {tips:?}"
+    );
+}
+
+#[test]
+fn no_key_is_bound_twice_in_one_mode() {
+    use fitcheck::app::action::key_label;
+    let modes = [
+        Mode::Browse,
+        Mode::Search,
+        Mode::Picker,
+        Mode::Help,
+        Mode::Compare,
+        Mode::Guide,
+    ];
+    for mode in modes {
+        let mut seen = std::collections::HashMap::new();
+        for (m, key, action) in KEYMAP {
+            if m.is_some_and(|m| m != mode) {
+                continue;
+            }
+            if let Some(other) = seen.insert((key.code, key.mods), action) {
+                // A mode-specific binding may refine a global one only with the same meaning.
+                assert_eq!(
+                    other,
+                    action,
+                    "{mode:?}: {} bound to {other:?} and {action:?}",
+                    key_label(key)
+                );
+            }
+        }
+    }
+}

@@ -129,3 +129,28 @@ fn csv_markdown_and_text_formats() {
     let bad = run(&["compare", "--models", "nope-model"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn guide_claims_are_checked_and_the_wrong_ones_called_out() {
+    let v = json(&run(&["guide", "--json"]));
+    let claim = |id: &str| {
+        v["claims"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["model"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(claim("llama-3.3-70b")["holds"], true);
+    assert_eq!(claim("qwen3.6-35b-a3b")["holds"], true);
+    let scout = claim("llama-4-scout");
+    assert_eq!(scout["holds"], false);
+    assert!(scout["computed_gb"].as_f64().unwrap() > 60.0);
+    assert!(scout["note"].as_str().unwrap().contains("guide is wrong"));
+    assert_eq!(claim("kimi-k2.6")["verdict_on_tier"], "does_not_fit");
+    let md = String::from_utf8(run(&["guide", "--markdown"]).stdout).unwrap();
+    assert!(md.contains("| Llama 4 Scout") && md.contains("| tier | guide's practical context"));
+    let text = String::from_utf8(run(&["guide"]).stdout).unwrap();
+    assert!(text.contains("✗") && text.contains("✓"));
+}

@@ -163,3 +163,13 @@ fn compare_marked_rows_and_columns() {
     let t = render(&mut app, 120, 40, &Theme::monochrome());
     insta::assert_snapshot!("compare_marked_120x40", t.backend());
 }
+
+#[test]
+fn guide_view_on_the_real_catalog() {
+    // The guide's claims are about real catalog models, so this view uses the built-in catalog.
+    let cat = std::sync::Arc::new(fitcheck::catalog::Catalog::builtin().unwrap());
+    let mut app = App::new(cat, common::fixed_machine(), Some("rtx-4090"));
+    keys(&mut app, "B");
+    let t = render(&mut app, 160, 48, &Theme::monochrome());
+    insta::assert_snapshot!("guide_real_catalog_160x48", t.backend());
+}

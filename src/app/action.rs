@@ -54,6 +54,8 @@ pub enum Action {
     ToggleMark,
     /// Open or close the comparison of hardware tiers.
     ToggleCompare,
+    /// Open or close the guide's claims, recomputed.
+    ToggleGuide,
     /// Delete the last character of the query.
     Backspace,
     /// Type a character into the query.
@@ -87,6 +89,7 @@ impl Action {
             Action::ToggleHelp => "this help",
             Action::ToggleMark => "mark for comparison",
             Action::ToggleCompare => "compare hardware side by side",
+            Action::ToggleGuide => "the guide's claims, checked",
             Action::Backspace => "delete a character",
             Action::Type(_) => "type",
         }
@@ -178,6 +181,9 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Picker), k(KeyCode::Tab), Action::ToggleMark),
     (Some(Mode::Browse), c('T'), Action::ToggleCompare),
     (Some(Mode::Compare), c('T'), Action::ToggleCompare),
+    (Some(Mode::Browse), c('B'), Action::ToggleGuide),
+    (Some(Mode::Guide), c('B'), Action::ToggleGuide),
+    (Some(Mode::Guide), c('q'), Action::Back),
     (Some(Mode::Compare), c('q'), Action::Back),
     (Some(Mode::Compare), c('+'), Action::ContextUp),
     (Some(Mode::Compare), c('-'), Action::ContextDown),

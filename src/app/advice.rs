@@ -66,3 +66,69 @@ fn smaller_quant_that_fits(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Op
         .find(|q| estimate(model, hw, &Settings { quant: **q, ..*s }).verdict == Verdict::FitsOnGpu)
         .copied()
 }
+
+/// Short advice against the guide's buying mistakes, for the selected model (at most a few lines).
+pub fn buying_advice(
+    model: &ModelSpec,
+    s: &Settings,
+    e: &Estimate,
+    query: &str,
+    all: &[&ModelSpec],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    // Total vs active parameters: memory vs speed.
+    if model.active() < model.params * 9 / 10 {
+        out.push(format!(
+            "MoE: all {:.0}B weights set memory; only {:.1}B active per token set speed",
+            model.params as f64 / 1e9,
+            model.active() as f64 / 1e9
+        ));
+    }
+    // A name that hides its size ("r1" finds a 1.5B distill and the 671B original).
+    if let Some(warning) = size_spread_warning(query, all) {
+        out.push(warning);
+    }
+    // Bandwidth, not TFLOPS, sets decode speed.
+    if e.roofline_tps > 0.0 && e.decode_tps > 0.0 {
+        out.push(format!(
+            "decode is memory-bound: {:.0}% of the bandwidth roofline ({:.0} tok/s); more TFLOPS won't raise it",
+            e.decode_tps / e.roofline_tps * 100.0,
+            e.roofline_tps
+        ));
+    }
+    // Context stuffing.
+    let headroom_pct = e.headroom_bytes as f64 / e.usable_bytes.max(1) as f64 * 100.0;
+    if e.kv_bytes > e.weights_bytes || (headroom_pct < 10.0 && e.kv_bytes > e.weights_bytes / 4) {
+        let kv_per_token = e.kv_bytes as f64 / f64::from(s.context.max(1));
+        let at_8k = kv_per_token * 8192.0 / (1u64 << 30) as f64;
+        out.push(format!(
+            "context stuffing: KV cache {} vs weights {}; retrieving 4–8K tokens needs ~{at_8k:.2} GiB, a q8_0 cache halves it",
+            fmt_gib(e.kv_bytes),
+            fmt_gib(e.weights_bytes)
+        ));
+    }
+    out
+}
+
+/// Warns when the models matching a search differ in size by more than 10× within one name.
+pub fn size_spread_warning(query: &str, matches: &[&ModelSpec]) -> Option<String> {
+    let q = query.trim().to_lowercase();
+    if q.len() < 2 {
+        return None;
+    }
+    let hits: Vec<&&ModelSpec> = matches
+        .iter()
+        .filter(|m| m.name.to_lowercase().contains(&q) || m.family.to_lowercase().contains(&q))
+        .collect();
+    let smallest = hits.iter().min_by_key(|m| m.params)?;
+    let largest = hits.iter().max_by_key(|m| m.params)?;
+    (largest.params > smallest.params.saturating_mul(10)).then(|| {
+        format!(
+            "'{query}' names models from {:.1}B ({}) to {:.0}B ({}): check the size",
+            smallest.params as f64 / 1e9,
+            smallest.name,
+            largest.params as f64 / 1e9,
+            largest.name
+        )
+    })
+}

@@ -33,6 +33,8 @@ pub enum Mode {
     Help,
     /// The models × hardware comparison.
     Compare,
+    /// The source guide's claims, recomputed.
+    Guide,
 }
 
 /// The panel with the keyboard.

@@ -20,6 +20,8 @@ pub fn update(app: &mut App, action: Action) {
         (Mode::Compare, Action::ContextUp) => adjust(app, Slider::Context, 1),
         (Mode::Compare, Action::ContextDown) => adjust(app, Slider::Context, -1),
         (Mode::Compare, _) => app.dirty = false,
+        (Mode::Guide, Action::ToggleGuide | Action::Back) => app.mode = Mode::Browse,
+        (Mode::Guide, _) => app.dirty = false,
         (Mode::Search, a) => search_mode(app, a),
         (Mode::Picker, a) => picker_mode(app, a),
         (Mode::Browse, a) => browse_mode(app, a),
@@ -127,6 +129,7 @@ fn browse_mode(app: &mut App, action: Action) {
         }
         Action::ToggleHelp => app.mode = Mode::Help,
         Action::ToggleCompare => app.mode = Mode::Compare,
+        Action::ToggleGuide => app.mode = Mode::Guide,
         Action::ToggleMark => {
             if let Some(&id) = app.rows.get(app.selected) {
                 toggle(&mut app.marked_models, id);

@@ -43,6 +43,15 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The source guide's memory and context claims, recomputed: which hold, which are wrong.
+    Guide {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print Markdown tables.
+        #[arg(long, conflicts_with = "json")]
+        markdown: bool,
+    },
     /// Compare models across hardware (default: the guide's models on its memory tiers).
     Compare(CompareArgs),
     /// Check the estimator against measured tokens/s in a CSV; print the error per subset.

@@ -3,6 +3,7 @@
 mod args;
 mod compare;
 mod fit;
+mod guide;
 mod list;
 pub mod table;
 mod validate;
@@ -31,6 +32,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
         Command::List { what, json } => list::run(&cat, cli, *what, *json, out),
         Command::System { json } => list::system(&cat, *json, out),
         Command::Compare(args) => compare::run(&cat, args, out),
+        Command::Guide { json, markdown } => guide::run(&cat, *json, *markdown, out),
         Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
     };
     match result {

@@ -8,7 +8,7 @@ use ratatui::Frame;
 
 use super::browser::verdict_style;
 use super::{HitMap, Theme};
-use crate::app::advice::why;
+use crate::app::advice::{buying_advice, why};
 use crate::app::{group_thousands, App, Focus};
 use crate::estimate::units::{fmt_gb, fmt_gib, fmt_gib_signed};
 use crate::estimate::{Estimate, Verdict};
@@ -107,6 +107,15 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         Span::styled("why ", theme.title),
         Span::raw(why(&model, &hw, &s, &e, max_ctx)),
     ]));
+    // The guide's buying mistakes, when they apply (shown while there is room).
+    let visible: Vec<&crate::estimate::ModelSpec> =
+        app.rows.iter().take(200).map(|&r| app.model(r)).collect();
+    for advice in buying_advice(&model, &s, &e, &app.query, &visible) {
+        lines.push(Line::from(vec![
+            Span::styled("tip ", theme.key),
+            Span::styled(advice, theme.dim),
+        ]));
+    }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
 }
 

@@ -75,6 +75,7 @@ pub fn view(frame: &mut Frame, app: &mut App, theme: &Theme, hits: &mut HitMap) 
     match app.mode {
         Mode::Help => popups::help(frame, theme, area),
         Mode::Picker => popups::picker(frame, app, theme, area),
+        Mode::Guide => popups::guide(frame, app, theme, area),
         Mode::Compare => compare::render(
             frame,
             app,
@@ -116,13 +117,14 @@ fn render_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Action::ToggleCompare,
             Action::Increase,
             Action::ContextUp,
-            Action::CycleSort,
+            Action::ToggleGuide,
             Action::ToggleHelp,
         ],
         Mode::Search => &[Action::Back, Action::Confirm, Action::Down],
         Mode::Picker => &[Action::Back, Action::Confirm, Action::ToggleMark],
         Mode::Help => &[Action::Back],
         Mode::Compare => &[Action::Back, Action::Increase, Action::ContextUp],
+        Mode::Guide => &[Action::Back],
     };
     let mut spans = Vec::new();
     for a in wanted {
@@ -149,6 +151,7 @@ fn short(a: Action) -> &'static str {
         Action::ContextUp => "context ×2",
         Action::CycleSort => "sort",
         Action::ToggleCompare => "compare",
+        Action::ToggleGuide => "guide",
         Action::ToggleHelp => "help",
         Action::Back => "back",
         Action::Confirm => "choose",

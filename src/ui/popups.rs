@@ -154,3 +154,74 @@ fn truncate(s: &str, w: usize) -> String {
         t
     }
 }
+
+/// The source guide's claims next to the computed figures ("show where the guide is wrong").
+pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(4).min(110),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, r);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(Span::styled(
+            " The guide's figures, checked (B/Esc to close) ",
+            theme.title,
+        ))
+        .border_style(theme.border_focus);
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let ctx = |c: u32| {
+        if c == 0 {
+            "no fit".to_string()
+        } else {
+            format!("{}K", c / 1024)
+        }
+    };
+    let mut lines = vec![Line::styled(
+        "model                         guide    computed  tier   max ctx  verdict",
+        theme.title,
+    )];
+    for c in crate::guide::check(&app.catalog) {
+        let style = if c.holds { theme.ok } else { theme.error };
+        let name = truncate(&c.name, 28);
+        lines.push(Line::from(vec![
+            Span::styled(if c.holds { "✓ " } else { "✗ " }, style),
+            Span::raw(format!(
+                "{name:<28} ~{:>5.0} GB {:>6.1} GB {:>4} GB {:>8}  ",
+                c.claimed_gb,
+                c.computed_gb,
+                c.tier_gb,
+                ctx(c.max_context_on_tier)
+            )),
+            Span::styled(c.note, style),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "practical context per tier: guide → computed (Q4_K_M)",
+        theme.title,
+    ));
+    for t in crate::guide::tiers(&app.catalog) {
+        let models: Vec<String> = t
+            .models
+            .iter()
+            .map(|(m, c)| format!("{m} {}", ctx(*c)))
+            .collect();
+        let style = if t.holds { theme.ok } else { theme.error };
+        lines.push(Line::from(vec![
+            Span::styled(if t.holds { "✓ " } else { "✗ " }, style),
+            Span::raw(format!(
+                "{:>3} GB  {:<11} → {}",
+                t.tier_gb,
+                t.claimed,
+                models.join(", ")
+            )),
+        ]));
+    }
+    frame.render_widget(
+        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
+        inner,
+    );
+}
