@@ -41,17 +41,31 @@ impl WeightTable {
     /// Bytes the runtime loads (embedding once, tied output not counted twice).
     pub fn loaded_bytes(&self) -> u64 {
         let tied_dup = if self.output_tied { self.output } else { 0 };
-        self.token_embd + self.output - tied_dup + self.layers.iter().map(|l| l.bytes).sum::<u64>()
+        self.token_embd
+            .saturating_add(self.output - tied_dup)
+            .saturating_add(
+                self.layers
+                    .iter()
+                    .fold(0u64, |a, l| a.saturating_add(l.bytes)),
+            )
     }
 
     /// Bytes read per token with everything in one pool.
     pub fn read_bytes(&self) -> u64 {
-        self.output + self.layers.iter().map(|l| l.read_bytes).sum::<u64>()
+        self.output.saturating_add(
+            self.layers
+                .iter()
+                .fold(0u64, |a, l| a.saturating_add(l.read_bytes)),
+        )
     }
 
     /// Matmul parameters per token (embedding lookup excluded).
     pub fn active_params(&self) -> u64 {
-        self.output_params + self.layers.iter().map(|l| l.active_params).sum::<u64>()
+        self.output_params.saturating_add(
+            self.layers
+                .iter()
+                .fold(0u64, |a, l| a.saturating_add(l.active_params)),
+        )
     }
 }
 
@@ -78,35 +92,35 @@ pub fn table_from_tensors(
         };
         match (ti.layer, ti.role) {
             (None, Role::TokenEmbd) => {
-                t.token_embd += bytes;
+                t.token_embd = t.token_embd.saturating_add(bytes);
                 if tied {
-                    t.output += bytes;
-                    t.output_params += ti.elements();
+                    t.output = t.output.saturating_add(bytes);
+                    t.output_params = t.output_params.saturating_add(ti.elements());
                     t.output_by_format[class] += bytes as f64;
                 }
             }
             (None, _) => {
-                t.output += bytes;
+                t.output = t.output.saturating_add(bytes);
                 t.output_by_format[class] += bytes as f64;
                 if ti.role == Role::Output {
-                    t.output_params += ti.elements();
+                    t.output_params = t.output_params.saturating_add(ti.elements());
                 }
             }
             (Some(il), role) => {
                 let Some(l) = t.layers.get_mut(il as usize) else {
                     continue;
                 };
-                l.bytes += bytes;
+                l.bytes = l.bytes.saturating_add(bytes);
                 if role.is_expert() && ti.experts > 0 {
                     let frac = f64::from(used_experts.min(ti.experts)) / f64::from(ti.experts);
-                    l.expert_bytes += bytes;
+                    l.expert_bytes = l.expert_bytes.saturating_add(bytes);
                     l.read_bytes += (bytes as f64 * frac).round() as u64;
                     l.read_by_format[class] += bytes as f64 * frac;
                     l.active_params += (ti.elements() as f64 * frac).round() as u64;
                 } else {
-                    l.read_bytes += bytes;
+                    l.read_bytes = l.read_bytes.saturating_add(bytes);
                     l.read_by_format[class] += bytes as f64;
-                    l.active_params += ti.elements();
+                    l.active_params = l.active_params.saturating_add(ti.elements());
                 }
             }
         }

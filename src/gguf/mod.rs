@@ -78,13 +78,17 @@ pub struct GgufTensor {
 impl GgufTensor {
     /// Elements.
     pub fn elements(&self) -> u64 {
-        self.dims.iter().product()
+        self.dims.iter().fold(1u64, |a, d| a.saturating_mul(*d))
     }
 
     /// Exact bytes of its data.
     pub fn bytes(&self) -> u64 {
         let row = self.dims.first().copied().unwrap_or(1);
-        let rows: u64 = self.dims.iter().skip(1).product();
+        let rows = self
+            .dims
+            .iter()
+            .skip(1)
+            .fold(1u64, |a, d| a.saturating_mul(*d));
         self.ty.bytes_for(row).saturating_mul(rows)
     }
 }
@@ -120,7 +124,9 @@ impl Gguf {
 
     /// Sum of all tensor bytes.
     pub fn tensor_bytes(&self) -> u64 {
-        self.tensors.iter().map(GgufTensor::bytes).sum()
+        self.tensors
+            .iter()
+            .fold(0u64, |a, t| a.saturating_add(t.bytes()))
     }
 }
 

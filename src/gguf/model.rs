@@ -117,7 +117,11 @@ fn role_of(name: &str, dims: &[u64]) -> (Option<u32>, Role) {
 fn tensor_info(t: &GgufTensor) -> TensorInfo {
     let (layer, role) = role_of(&t.name, &t.dims);
     let row_len = t.dims.first().copied().unwrap_or(1);
-    let rows: u64 = t.dims.iter().skip(1).product();
+    let rows = t
+        .dims
+        .iter()
+        .skip(1)
+        .fold(1u64, |a, d| a.saturating_mul(*d));
     let experts = if role.is_expert() {
         t.dims
             .last()
