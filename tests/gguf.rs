@@ -360,7 +360,19 @@ fn fuzz_corpus_and_past_crashes_parse_or_fail_cleanly() {
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
             let data = std::fs::read(entry.path()).unwrap();
             if let Ok(g) = parse_bytes(&data, "regression.gguf") {
-                let _ = to_model(&g, "regression");
+                if let Ok(m) = to_model(&g, "regression") {
+                    // Whatever parses must also estimate without overflow or panic.
+                    let hw = fitcheck::catalog::Catalog::builtin()
+                        .unwrap()
+                        .find_hardware("rtx-4090")
+                        .unwrap()
+                        .clone();
+                    let s = fitcheck::estimate::Settings {
+                        parallel: 2,
+                        ..Default::default()
+                    };
+                    let _ = fitcheck::estimate::estimate_with_weights(&m.spec, &hw, &s, &m.weights);
+                }
             }
         }
     }

@@ -99,18 +99,25 @@ impl FitInputs<'_> {
     /// Memory use of one placement.
     pub fn tally(&self, p: Placement) -> Tally {
         let w = self.weights;
-        let cache_total: u64 = self.cache.per_layer.iter().sum();
-        let layer_total: u64 = w.layers.iter().map(|l| l.bytes).sum();
+        let cache_total = self
+            .cache
+            .per_layer
+            .iter()
+            .fold(0u64, |a, b| a.saturating_add(*b));
+        let layer_total = w.layers.iter().fold(0u64, |a, l| a.saturating_add(l.bytes));
         let hw = self.hw;
         if !hw.has_gpu() || hw.unified {
             let weights = w.loaded_bytes();
-            let compute = self.compute.device + self.compute.host;
+            let compute = self.compute.device.saturating_add(self.compute.host);
             let runtime = if hw.has_gpu() {
                 self.runtime
             } else {
                 HOST_RUNTIME
             };
-            let total = weights + cache_total + compute + runtime;
+            let total = weights
+                .saturating_add(cache_total)
+                .saturating_add(compute)
+                .saturating_add(runtime);
             return Tally {
                 gpu_weights: if hw.has_gpu() { weights } else { 0 },
                 host_weights: if hw.has_gpu() { 0 } else { weights },
@@ -133,8 +140,9 @@ impl FitInputs<'_> {
             let il = il as u32;
             if ngl > 0 && il >= first_gpu {
                 let experts_on_host = il < p.cpu_moe;
-                gpu_w += l.bytes - if experts_on_host { l.expert_bytes } else { 0 };
-                gpu_kv += self.cache.per_layer[il as usize];
+                gpu_w = gpu_w
+                    .saturating_add(l.bytes - if experts_on_host { l.expert_bytes } else { 0 });
+                gpu_kv = gpu_kv.saturating_add(self.cache.per_layer[il as usize]);
                 if experts_on_host {
                     largest_host_tensor = largest_host_tensor.max(l.expert_bytes / 3);
                 }
@@ -144,7 +152,7 @@ impl FitInputs<'_> {
             }
         }
         if output_on_gpu {
-            gpu_w += w.output;
+            gpu_w = gpu_w.saturating_add(w.output);
         } else {
             largest_host_tensor = largest_host_tensor.max(w.output);
         }
@@ -153,29 +161,45 @@ impl FitInputs<'_> {
         } else {
             w.output
         };
-        let host_w = w.token_embd
-            + host_output
-            + (layer_total - (gpu_w - if output_on_gpu { w.output } else { 0 }));
-        let host_kv = cache_total - gpu_kv;
+        let gpu_layer_bytes = gpu_w.saturating_sub(if output_on_gpu { w.output } else { 0 });
+        let host_w = w
+            .token_embd
+            .saturating_add(host_output)
+            .saturating_add(layer_total.saturating_sub(gpu_layer_bytes));
+        let host_kv = cache_total.saturating_sub(gpu_kv);
         let gpus = u64::from(hw.gpus.max(1));
         let offloading = ngl <= n || p.cpu_moe > 0;
         let (dev_compute, dev_runtime) = if ngl > 0 {
             let copy_in = if offloading { largest_host_tensor } else { 0 };
-            (self.compute.device + copy_in, self.runtime)
+            (self.compute.device.saturating_add(copy_in), self.runtime)
         } else {
             (0, 0)
         };
-        let host_compute = self.compute.host + if offloading { self.compute.device } else { 0 };
-        let gpu_per_device = (gpu_w + gpu_kv).div_ceil(gpus) + dev_compute + dev_runtime;
+        let host_compute =
+            self.compute
+                .host
+                .saturating_add(if offloading { self.compute.device } else { 0 });
+        let gpu_per_device = gpu_w
+            .saturating_add(gpu_kv)
+            .div_ceil(gpus)
+            .saturating_add(dev_compute)
+            .saturating_add(dev_runtime);
         Tally {
             gpu_weights: gpu_w,
             host_weights: host_w,
             gpu_cache: gpu_kv,
             host_cache: host_kv,
-            compute: dev_compute * gpus + host_compute,
-            runtime: dev_runtime * gpus + HOST_RUNTIME,
+            compute: dev_compute
+                .saturating_mul(gpus)
+                .saturating_add(host_compute),
+            runtime: dev_runtime
+                .saturating_mul(gpus)
+                .saturating_add(HOST_RUNTIME),
             gpu_per_device,
-            host: host_w + host_kv + host_compute + HOST_RUNTIME,
+            host: host_w
+                .saturating_add(host_kv)
+                .saturating_add(host_compute)
+                .saturating_add(HOST_RUNTIME),
         }
     }
 

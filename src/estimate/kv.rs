@@ -179,8 +179,8 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                     .hybrid
                     .as_ref()
                     .map_or((0, 0), |h| h.state.state_floats(arch.hidden));
-                let b = seqs * (r + s) * 4;
-                out.state += b;
+                let b = seqs.saturating_mul(r.saturating_add(s)).saturating_mul(4);
+                out.state = out.state.saturating_add(b);
                 b
             }
             Mixer::Attention => {
@@ -188,7 +188,8 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                 let cells = match window_of(arch) {
                     Some(w) if windowed => shape.window_cells(w),
                     _ => full_cells,
-                } * streams;
+                }
+                .saturating_mul(streams);
                 let row = if let Attention::Mla {
                     kv_lora_rank,
                     rope_dim,
@@ -203,10 +204,10 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                     k.bytes_for(u64::from(heads) * u64::from(dk))
                         + v.bytes_for(u64::from(heads) * u64::from(dv))
                 };
-                let b = cells * row;
-                out.kv += b;
+                let b = cells.saturating_mul(row);
+                out.kv = out.kv.saturating_add(b);
                 if windowed {
-                    out.kv_windowed += b;
+                    out.kv_windowed = out.kv_windowed.saturating_add(b);
                 }
                 b
             }
@@ -231,7 +232,8 @@ pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
                     .hybrid
                     .as_ref()
                     .map_or((0, 0), |h| h.state.state_floats(arch.hidden));
-                total += 2 * (r + s) * 4; // read and written every token
+                total = total.saturating_add(r.saturating_add(s).saturating_mul(8));
+                // read and written every token
             }
             Mixer::Attention => {
                 let used = match window_of(arch) {
@@ -250,7 +252,7 @@ pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
                     k.bytes_for(u64::from(heads) * u64::from(dk))
                         + v.bytes_for(u64::from(heads) * u64::from(dv))
                 };
-                total += used * row;
+                total = total.saturating_add(used.saturating_mul(row));
             }
         }
     }

@@ -192,9 +192,12 @@ fn assemble(
     tally: &Tally,
 ) -> Estimate {
     let n = model.arch.layers;
-    let weights_bytes = tally.gpu_weights + tally.host_weights;
-    let overhead_bytes = tally.compute + tally.runtime;
-    let total_bytes = weights_bytes + terms.cache.kv + terms.cache.state + overhead_bytes;
+    let weights_bytes = tally.gpu_weights.saturating_add(tally.host_weights);
+    let overhead_bytes = tally.compute.saturating_add(tally.runtime);
+    let total_bytes = weights_bytes
+        .saturating_add(terms.cache.kv)
+        .saturating_add(terms.cache.state)
+        .saturating_add(overhead_bytes);
     let (usable, used) = binding_pool(hw, verdict, tally);
     let c = BackendConstants::of(hw.backend);
     let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
@@ -234,7 +237,8 @@ fn assemble(
         total_bytes,
         usable_bytes: usable,
         used_bytes: used,
-        headroom_bytes: usable as i64 - used as i64,
+        headroom_bytes: (usable.min(i64::MAX as u64) as i64)
+            .saturating_sub(used.min(i64::MAX as u64) as i64),
         verdict,
         fits_on_gpu: verdict == Verdict::FitsOnGpu,
         gpu_layers: placement.gpu_layers.min(n + 1),
@@ -289,14 +293,20 @@ fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
         };
     }
     match verdict {
-        Verdict::FitsOnGpu => (hw.usable_per_device() * gpus, t.gpu_per_device * gpus),
+        Verdict::FitsOnGpu => (
+            hw.usable_per_device().saturating_mul(gpus),
+            t.gpu_per_device.saturating_mul(gpus),
+        ),
         Verdict::CpuOnly => (hw.host_usable(), t.host),
         _ => {
             // Offloading: report the tighter of the two pools.
-            let gpu_head = hw.usable_per_device() as i64 - t.gpu_per_device as i64;
-            let host_head = hw.host_usable() as i64 - t.host as i64;
+            let gpu_head = (hw.usable_per_device() as i128) - (t.gpu_per_device as i128);
+            let host_head = (hw.host_usable() as i128) - (t.host as i128);
             if gpu_head <= host_head {
-                (hw.usable_per_device() * gpus, t.gpu_per_device * gpus)
+                (
+                    hw.usable_per_device().saturating_mul(gpus),
+                    t.gpu_per_device.saturating_mul(gpus),
+                )
             } else {
                 (hw.host_usable(), t.host)
             }

@@ -351,6 +351,8 @@ pub enum Recurrent {
 impl Recurrent {
     /// (conv state floats, SSM state floats) per layer per sequence.
     pub fn state_floats(&self, hidden: u32) -> (u64, u64) {
+        // Saturating: hostile GGUF headers can carry absurd widths.
+        let m = |a: u32, b: u64| u64::from(a).saturating_mul(b);
         match *self {
             Recurrent::GatedDeltaNet {
                 conv_kernel,
@@ -359,10 +361,12 @@ impl Recurrent {
                 key_dim,
                 value_dim,
             } => {
-                let inner = u64::from(value_heads) * u64::from(value_dim);
-                let conv = u64::from(conv_kernel.saturating_sub(1))
-                    * (inner + 2 * u64::from(key_heads) * u64::from(key_dim));
-                (conv, u64::from(key_dim) * inner)
+                let inner = m(value_heads, u64::from(value_dim));
+                let conv = m(
+                    conv_kernel.saturating_sub(1),
+                    inner.saturating_add(m(key_heads, m(key_dim, 2))),
+                );
+                (conv, m(key_dim, inner))
             }
             Recurrent::Mamba2 {
                 conv_kernel,
@@ -371,12 +375,14 @@ impl Recurrent {
                 groups,
                 ..
             } => {
-                let conv = u64::from(conv_kernel.saturating_sub(1))
-                    * (u64::from(inner) + 2 * u64::from(groups) * u64::from(state));
-                (conv, u64::from(state) * u64::from(inner))
+                let conv = m(
+                    conv_kernel.saturating_sub(1),
+                    u64::from(inner).saturating_add(m(groups, m(state, 2))),
+                );
+                (conv, m(state, u64::from(inner)))
             }
             Recurrent::ShortConv { l_cache } => {
-                (u64::from(hidden) * u64::from(l_cache.saturating_sub(1)), 0)
+                (m(hidden, u64::from(l_cache.saturating_sub(1))), 0)
             }
         }
     }

@@ -20,15 +20,18 @@ pub fn compute_buffers(
     shape: &CacheShape,
     window_cells: Option<u64>,
 ) -> ComputeBuffers {
+    // Saturating throughout: a hostile GGUF header may carry absurd widths.
+    let mul = |xs: &[u64]| xs.iter().fold(1u64, |a, b| a.saturating_mul(*b));
+    let add = |xs: &[u64]| xs.iter().fold(0u64, |a, b| a.saturating_add(*b));
     let (streams, cells) = shape.full_cells();
-    let n_kv = streams * cells;
+    let n_kv = mul(&[streams, cells]);
     let n_ub = u64::from(shape.n_ubatch).min(n_kv).max(1);
     let h = u64::from(arch.hidden);
     let heads = u64::from(arch.heads);
     let mask_elem = if shape.flash_attn { 2 } else { 4 };
-    let mut mask = mask_elem * n_ub * n_kv;
+    let mut mask = mul(&[mask_elem, n_ub, n_kv]);
     if let Some(w) = window_cells {
-        mask += mask_elem * n_ub * w * streams;
+        mask = add(&[mask, mul(&[mask_elem, n_ub, w, streams])]);
     }
     let (q, k, v, o) = match arch.attention {
         Attention::Mla {
@@ -36,42 +39,48 @@ pub fn compute_buffers(
             rope_dim,
             ..
         } => {
-            let lat = u64::from(kv_lora_rank + rope_dim);
+            let lat = u64::from(kv_lora_rank) + u64::from(rope_dim);
             (
-                heads * lat,
+                mul(&[heads, lat]),
                 lat,
                 u64::from(kv_lora_rank),
-                heads * u64::from(arch.v_head_dim()),
+                mul(&[heads, u64::from(arch.v_head_dim())]),
             )
         }
         _ => {
             let (kvh, dk, dv) = arch.kv_shape(arch.layers.saturating_sub(1));
             let (kvh, dk, dv) = (u64::from(kvh), u64::from(dk), u64::from(dv));
-            (heads * dk, kvh * dk, kvh * dv, heads * dv)
+            (
+                mul(&[heads, dk]),
+                mul(&[kvh, dk]),
+                mul(&[kvh, dv]),
+                mul(&[heads, dv]),
+            )
         }
     };
-    let mut att = 4 * n_ub * (q + k + v + o);
+    let mut att = mul(&[4, n_ub, add(&[q, k, v, o])]);
     if !shape.flash_attn {
-        att += 4 * n_ub * n_kv * heads;
+        att = add(&[att, mul(&[4, n_ub, n_kv, heads])]);
     }
+    let dense = mul(&[3, u64::from(arch.ffn)]);
     let ffn_width = match &arch.moe {
-        Some(m) => {
-            3 * u64::from(m.used) * u64::from(m.expert_ffn)
-                + u64::from(m.experts)
-                + 3 * u64::from(m.shared_width())
-        }
-        None => 3 * u64::from(arch.ffn),
+        Some(m) => add(&[
+            mul(&[3, u64::from(m.used), u64::from(m.expert_ffn)]),
+            u64::from(m.experts),
+            mul(&[3, u64::from(m.shared_width())]),
+        ]),
+        None => dense,
     }
-    .max(3 * u64::from(arch.ffn));
-    let ffn = 4 * n_ub * (ffn_width + 2 * h);
+    .max(dense);
+    let ffn = mul(&[4, n_ub, add(&[ffn_width, mul(&[2, h])])]);
     let n_out = u64::from(shape.parallel.max(1));
-    let out = 4 * n_out * (u64::from(arch.vocab) + h);
-    let device = mask + att.max(ffn).max(out) + 12 * MIB;
-    let inputs = mask + 4 * h * n_ub;
-    let output_buffer = 4 * u64::from(arch.vocab) * n_out;
+    let out = mul(&[4, n_out, add(&[u64::from(arch.vocab), h])]);
+    let device = add(&[mask, att.max(ffn).max(out), 12 * MIB]);
+    let inputs = add(&[mask, mul(&[4, h, n_ub])]);
+    let output_buffer = mul(&[4, u64::from(arch.vocab), n_out]);
     ComputeBuffers {
         device,
-        host: inputs + output_buffer,
+        host: add(&[inputs, output_buffer]),
     }
 }
 
