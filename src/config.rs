@@ -22,6 +22,44 @@ pub struct Config {
     pub quant: Option<String>,
     /// Skip scanning the standard model folders (Ollama, LM Studio, HF cache, llama.cpp).
     pub no_default_model_dirs: bool,
+    /// Corrections to what detection found or looked up for this machine.
+    pub machine: MachineOverride,
+}
+
+/// Figures of this machine the user knows better than detection.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MachineOverride {
+    /// Memory of one GPU (or of the unified pool / RAM), GiB.
+    pub memory_gib: Option<f64>,
+    /// Its peak bandwidth, GB/s.
+    pub bandwidth_gbps: Option<f64>,
+    /// Host RAM bandwidth, GB/s.
+    pub ram_bandwidth_gbps: Option<f64>,
+    /// Dense FP16 TFLOPS.
+    pub fp16_tflops: Option<f64>,
+}
+
+impl MachineOverride {
+    /// Applies the corrections, noting each one.
+    pub fn apply(&self, hw: &mut crate::estimate::Hardware, notes: &mut Vec<String>) {
+        if let Some(g) = self.memory_gib.filter(|g| *g > 0.0) {
+            hw.memory = (g * (1u64 << 30) as f64) as u64;
+            notes.push(format!("memory set to {g} GiB by config.ron"));
+        }
+        if let Some(b) = self.bandwidth_gbps.filter(|b| *b > 0.0) {
+            hw.bandwidth_gbps = b;
+            notes.push(format!("bandwidth set to {b} GB/s by config.ron"));
+        }
+        if let Some(b) = self.ram_bandwidth_gbps.filter(|b| *b > 0.0) {
+            hw.ram_bandwidth_gbps = b;
+            notes.push(format!("host RAM bandwidth set to {b} GB/s by config.ron"));
+        }
+        if let Some(t) = self.fp16_tflops.filter(|t| *t > 0.0) {
+            hw.fp16_tflops = t;
+            notes.push(format!("FP16 TFLOPS set to {t} by config.ron"));
+        }
+    }
 }
 
 impl Config {
@@ -59,6 +97,25 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn machine_corrections_apply_with_a_note() {
+        let c = Config::parse(
+            "(machine: (bandwidth_gbps: Some(89.6), memory_gib: Some(64.0)))",
+            "c.ron",
+        )
+        .expect("parses");
+        let mut hw = crate::catalog::Catalog::builtin()
+            .expect("catalog")
+            .find_hardware("cpu-ddr5-64")
+            .expect("hw")
+            .clone();
+        let mut notes = Vec::new();
+        c.machine.apply(&mut hw, &mut notes);
+        assert_eq!(hw.bandwidth_gbps, 89.6);
+        assert_eq!(hw.memory, 64 << 30);
+        assert_eq!(notes.len(), 2);
+    }
 
     #[test]
     fn only_overrides_and_typos_are_errors() {

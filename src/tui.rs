@@ -80,7 +80,14 @@ pub fn main(cli: &Cli) -> ExitCode {
         .as_deref()
         .and_then(|h| cat.find_hardware(h).ok())
         .map(|h| h.id.clone());
-    match run(cat, preselect_id.as_deref(), config.context, quant, dirs) {
+    match run(
+        cat,
+        preselect_id.as_deref(),
+        config.context,
+        quant,
+        dirs,
+        config.machine.clone(),
+    ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:?}");
@@ -119,6 +126,7 @@ fn run(
     context: Option<u32>,
     quant: Option<crate::estimate::Quant>,
     dirs: Vec<(&'static str, std::path::PathBuf)>,
+    machine: crate::config::MachineOverride,
 ) -> color_eyre::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect);
@@ -144,8 +152,10 @@ fn run(
     {
         let tx = tx.clone();
         let presets = cat.hardware.clone();
+        let corrections = machine.clone();
         thread::spawn(move || {
-            let d = detect(&presets);
+            let mut d = detect(&presets);
+            corrections.apply(&mut d.hardware, &mut d.notes);
             let _ = tx.send(Msg::Detected(Box::new(d.hardware)));
         });
     }

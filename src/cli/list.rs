@@ -141,7 +141,9 @@ fn local(cat: &Catalog, cli: &Cli, json: bool, out: &mut dyn Write) -> Result<()
 }
 
 pub fn system(cat: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
-    let d = detect(&cat.hardware);
+    let mut d = detect(&cat.hardware);
+    let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
+    config.machine.apply(&mut d.hardware, &mut d.notes);
     if json {
         return write_json(out, &serde_json::to_value(&d).unwrap_or_default());
     }

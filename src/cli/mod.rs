@@ -97,6 +97,11 @@ pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, 
                 .cloned()
                 .map_err(|e| CliError::Usage(e.to_string()))
         }
-        _ => Ok(detect(&cat.hardware).hardware),
+        _ => {
+            let mut d = detect(&cat.hardware);
+            let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
+            config.machine.apply(&mut d.hardware, &mut d.notes);
+            Ok(d.hardware)
+        }
     }
 }

@@ -421,10 +421,10 @@ fn decode_attention_flops(model: &ModelSpec, shape: &CacheShape, depth: u64) -> 
                 kv_lora_rank,
                 rope_dim,
                 ..
-            } => f64::from(2 * kv_lora_rank + rope_dim),
+            } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
             _ => {
                 let (_, dk, dv) = arch.kv_shape(il);
-                f64::from(dk + dv)
+                f64::from(dk) + f64::from(dv)
             }
         };
         flops += 2.0 * f64::from(arch.heads) * width * used;
@@ -445,7 +445,7 @@ fn prefill_work(
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
             let (_, dk, dv) = arch.kv_shape(il);
-            attn_width += f64::from(arch.heads) * f64::from(dk + dv);
+            attn_width += f64::from(arch.heads) * (f64::from(dk) + f64::from(dv));
         }
     }
     // Prompt logits: servers compute one row per sequence, so the head is not in per-token FLOPs.

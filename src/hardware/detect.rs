@@ -55,16 +55,8 @@ pub fn detect(presets: &[Hardware]) -> Detection {
     }
     let ram_available = sys.available_memory().min(ram_total);
 
-    let nvidia = run(
-        "nvidia-smi",
-        &[
-            "--query-gpu=name,memory.total",
-            "--format=csv,noheader,nounits",
-        ],
-    )
-    .map(|o| parse_nvidia_smi(&o))
-    .unwrap_or_default();
-    let amd = amd_gpus();
+    let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
+    let amd = amd_gpus(Path::new("/sys/class/drm"));
     let apple = if cfg!(target_os = "macos") {
         run("sysctl", &["-n", "machdep.cpu.brand_string", "hw.memsize"])
             .and_then(|o| parse_sysctl_apple(&o))
@@ -97,6 +89,12 @@ pub fn detect(presets: &[Hardware]) -> Detection {
             fmt_gib(first.memory)
         ));
         let mut hw = from_preset(presets, &first.name, backend, &mut notes);
+        if let Some(bw) = nvml_bandwidth.filter(|_| backend == Backend::Cuda) {
+            notes.push(format!(
+                "bandwidth {bw:.0} GB/s measured from NVML (max memory clock × bus width)"
+            ));
+            hw.bandwidth_gbps = bw;
+        }
         hw.unified = false;
         hw.memory = list.iter().map(|g| g.memory).min().unwrap_or(first.memory);
         hw.gpus = list.len() as u32;
@@ -129,7 +127,7 @@ pub fn detect(presets: &[Hardware]) -> Detection {
             power_w: None,
             source: Some("detected".into()),
         };
-        notes.push("RAM bandwidth assumed 50 GB/s (dual-channel DDR4/DDR5); correct it with --bandwidth-gbps".into());
+        notes.push("RAM bandwidth assumed 50 GB/s (dual-channel DDR4/DDR5); correct it with machine: (bandwidth_gbps: Some(N)) in config.ron".into());
         (hw, Vec::new())
     };
     let mut hardware = hardware;
@@ -223,8 +221,60 @@ fn cgroup_limit() -> Option<u64> {
     })
 }
 
-fn amd_gpus() -> Vec<GpuInfo> {
-    let Ok(entries) = std::fs::read_dir("/sys/class/drm") else {
+/// NVIDIA GPUs through NVML (loaded at run time; no driver means no NVIDIA GPU), else nvidia-smi.
+fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
+    if let Ok(nvml) = nvml_wrapper::Nvml::init() {
+        let count = nvml.device_count().unwrap_or(0);
+        let mut gpus = Vec::new();
+        let mut bandwidth = None;
+        for i in 0..count {
+            let Ok(dev) = nvml.device_by_index(i) else {
+                continue;
+            };
+            let (Ok(name), Ok(mem)) = (dev.name(), dev.memory_info()) else {
+                continue;
+            };
+            if bandwidth.is_none() {
+                if let (Ok(clock), Ok(bus)) = (
+                    dev.max_clock_info(nvml_wrapper::enum_wrappers::device::Clock::Memory),
+                    dev.memory_bus_width(),
+                ) {
+                    bandwidth = Some(nvml_bandwidth_gbps(clock, bus));
+                }
+            }
+            gpus.push(GpuInfo {
+                name,
+                memory: mem.total,
+            });
+        }
+        if !gpus.is_empty() {
+            notes.push("NVIDIA GPUs read through NVML".into());
+            return (gpus, bandwidth);
+        }
+    }
+    let smi = run(
+        "nvidia-smi",
+        &[
+            "--query-gpu=name,memory.total",
+            "--format=csv,noheader,nounits",
+        ],
+    )
+    .map(|o| parse_nvidia_smi(&o))
+    .unwrap_or_default();
+    if !smi.is_empty() {
+        notes.push("NVIDIA GPUs read through nvidia-smi (NVML not loadable)".into());
+    }
+    (smi, None)
+}
+
+/// Peak bandwidth from NVML's memory clock (MHz) and bus width (bits): double data rate.
+pub fn nvml_bandwidth_gbps(mem_clock_mhz: u32, bus_width_bits: u32) -> f64 {
+    f64::from(mem_clock_mhz) * 1e6 * 2.0 * f64::from(bus_width_bits) / 8.0 / 1e9
+}
+
+/// AMD GPUs from sysfs (`/sys/class/drm/cardN/device/mem_info_vram_total`); `root` for tests.
+pub fn amd_gpus(root: &Path) -> Vec<GpuInfo> {
+    let Ok(entries) = std::fs::read_dir(root) else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -253,4 +303,45 @@ fn read_bytes(p: &Path) -> Option<u64> {
     std::fs::read_to_string(p)
         .ok()
         .and_then(|t| parse_sysfs_bytes(&t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nvml_bandwidth_matches_spec_sheets() {
+        // RTX 4090: 10501 MHz GDDR6X on 384 bits; A100: 1593 MHz HBM2e on 5120 bits.
+        assert!((nvml_bandwidth_gbps(10501, 384) - 1008.0).abs() < 1.0);
+        assert!((nvml_bandwidth_gbps(1593, 5120) - 2039.0).abs() < 1.0);
+    }
+
+    #[test]
+    fn amd_sysfs_tree_is_read_and_other_vendors_ignored() {
+        let root = std::env::temp_dir().join(format!("fitcheck-sysfs-{}", std::process::id()));
+        let card = |n: &str, vendor: &str, vram: &str, name: &str| {
+            let d = root.join(n).join("device");
+            std::fs::create_dir_all(&d).expect("dir");
+            std::fs::write(d.join("vendor"), vendor).expect("write");
+            std::fs::write(d.join("mem_info_vram_total"), vram).expect("write");
+            std::fs::write(d.join("product_name"), name).expect("write");
+        };
+        card(
+            "card0",
+            "0x1002\n",
+            "25753026560\n",
+            "AMD Radeon RX 7900 XTX\n",
+        );
+        card("card1", "0x8086\n", "1\n", "Intel iGPU\n");
+        card("card0-DP-1", "0x1002\n", "1\n", "connector\n");
+        let gpus = amd_gpus(&root);
+        assert_eq!(
+            gpus,
+            vec![GpuInfo {
+                name: "AMD Radeon RX 7900 XTX".into(),
+                memory: 25_753_026_560
+            }]
+        );
+        assert!(amd_gpus(&root.join("missing")).is_empty());
+    }
 }
