@@ -49,6 +49,10 @@ impl MachineOverride {
         }
         if let Some(b) = self.bandwidth_gbps.filter(|b| *b > 0.0) {
             hw.bandwidth_gbps = b;
+            // Without a GPU the device memory is the host RAM: one bandwidth, not two.
+            if hw.backend == crate::estimate::Backend::Cpu {
+                hw.ram_bandwidth_gbps = b;
+            }
             notes.push(format!("bandwidth set to {b} GB/s by config.ron"));
         }
         if let Some(b) = self.ram_bandwidth_gbps.filter(|b| *b > 0.0) {
@@ -113,6 +117,7 @@ mod tests {
         let mut notes = Vec::new();
         c.machine.apply(&mut hw, &mut notes);
         assert_eq!(hw.bandwidth_gbps, 89.6);
+        assert_eq!(hw.ram_bandwidth_gbps, 89.6, "a CPU machine has one memory");
         assert_eq!(hw.memory, 64 << 30);
         assert_eq!(notes.len(), 2);
     }

@@ -255,6 +255,40 @@ fn the_user_overlay_adds_and_overrides_entries() {
 }
 
 #[test]
+fn config_corrects_what_detection_found_and_says_so() {
+    let dir = tempdir("machine-config");
+    std::fs::write(
+        dir.join("config.ron"),
+        "(machine: (memory_gib: Some(61.5), bandwidth_gbps: Some(345.0)))",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["system", "--json"])
+        .env("FITCHECK_CONFIG_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["hardware"]["bandwidth_gbps"], 345.0);
+    assert_eq!(v["hardware"]["memory_gib"], 61.5);
+    let notes = v["notes"].to_string();
+    assert!(notes.contains("by config.ron"), "{notes}");
+
+    std::fs::write(
+        dir.join("config.ron"),
+        "(machine: (bandwith_gbps: Some(1.0)))",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["system"])
+        .env("FITCHECK_CONFIG_DIR", &dir)
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "a typo in config.ron is an error");
+    assert!(stderr(&o).contains("config.ron:1:"), "{}", stderr(&o));
+}
+
+#[test]
 fn validate_reports_error_per_subset() {
     let o = fitcheck(&[
         "validate",

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{resolve_hardware, CliError, FitArgs};
 use crate::catalog::Catalog;
-use crate::estimate::units::{fmt_gb, fmt_gib, fmt_gib_signed};
+use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
 use crate::estimate::{
     estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
@@ -146,10 +146,13 @@ fn write_table(
     )?;
     writeln!(out, "  total            {}", both(e.total_bytes))?;
     writeln!(out, "  usable           {}", both(e.usable_bytes))?;
+    let sign = if e.headroom_bytes < 0 { "-" } else { "" };
+    let magnitude = e.headroom_bytes.unsigned_abs();
     writeln!(
         out,
-        "  headroom         {:>10}",
-        fmt_gib_signed(e.headroom_bytes)
+        "  headroom         {:>10}  ({sign}{})",
+        format!("{sign}{}", fmt_gb(magnitude)),
+        fmt_gib(magnitude)
     )?;
     writeln!(out)?;
     let placement = match e.verdict {

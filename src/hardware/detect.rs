@@ -105,7 +105,7 @@ pub fn detect(presets: &[Hardware]) -> Detection {
         }
         (hw, list.iter().map(|g| g.name.clone()).collect())
     } else {
-        notes.push("no GPU found (nvidia-smi, sysfs): CPU only".into());
+        notes.push("no GPU found (NVML, nvidia-smi, sysfs): CPU only".into());
         let hw = Hardware {
             id: "this-machine".into(),
             name: if cpu.is_empty() {

@@ -35,7 +35,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     if cols.is_empty() || inner.width < 30 || inner.height < 6 {
         return;
     }
-    let name_w = (inner.width / 5).clamp(14, 28);
+    let name_w = (inner.width / 6).clamp(14, 28);
     let col_w = ((inner.width - name_w) / cols.len() as u16).max(8);
     let lines_per_row = if inner.height >= 30 { 3 } else { 2 };
     let max_rows = ((inner.height - 2) / lines_per_row) as usize;
@@ -47,7 +47,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     )];
     for &c in &cols {
         let h = &app.hardware[c];
-        let name = short(&h.name, col_w as usize - 1);
+        let name = short(column_label(&h.name), col_w as usize - 1);
         header.push(Span::styled(
             format!("{name:<w$}", w = col_w as usize),
             theme.title,
@@ -103,7 +103,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             ));
             line2.push(Span::raw(fit(
                 &format!(
-                    " {:.1}/{:.0}G",
+                    " {:.1}/{:.0} GiB",
                     e.used_bytes as f64 / GIB as f64,
                     e.usable_bytes as f64 / GIB as f64
                 ),
@@ -112,10 +112,10 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             if lines_per_row >= 3 {
                 let extra = if e.verdict == Verdict::DoesNotFit {
                     best_quant(app, id, *c)
-                        .map_or(" no quant fits".to_string(), |q| format!(" fits at {q}"))
+                        .map_or(" nothing fits".to_string(), |q| format!(" {q} fits"))
                 } else {
                     format!(
-                        " ctx≤{} ttft {}",
+                        " ≤{} {}",
                         short_ctx(app.max_context_on(id, *c)),
                         secs(e.ttft_s)
                     )
@@ -158,11 +158,16 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!("* cheapest comfortable fit · {src} · {cols_src}"),
+            format!("* cheapest comfortable fit · cell: tok/s, GiB used/usable, max context · TTFT · {src} · {cols_src}"),
             theme.dim,
         )),
         foot,
     );
+}
+
+/// A hardware name without its parenthesised detail: "16 GB unified (M4-class…)" → "16 GB unified".
+fn column_label(name: &str) -> &str {
+    name.split(" (").next().unwrap_or(name)
 }
 
 fn best_quant(app: &mut App, id: u32, c: usize) -> Option<&'static str> {
@@ -203,7 +208,11 @@ fn secs(s: f64) -> String {
         "—".into()
     } else if s < 1.0 {
         format!("{:.0}ms", s * 1000.0)
-    } else {
+    } else if s < 10.0 {
         format!("{s:.1}s")
+    } else if s < 600.0 {
+        format!("{s:.0}s")
+    } else {
+        format!("{:.0}min", s / 60.0)
     }
 }

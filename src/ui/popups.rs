@@ -30,12 +30,14 @@ pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
             continue;
         }
         seen.push(*action);
-        let mut keys: Vec<String> = KEYMAP
-            .iter()
-            .filter(|(_, _, a)| a == action)
-            .map(|(_, k, _)| key_label(k))
-            .collect();
-        keys.dedup();
+        // The same key bound in several modes is shown once.
+        let mut keys: Vec<String> = Vec::new();
+        for (_, key, _) in KEYMAP.iter().filter(|(_, _, a)| a == action) {
+            let label = key_label(key);
+            if !keys.contains(&label) {
+                keys.push(label);
+            }
+        }
         entries.push((keys.join(" "), action.description()));
     }
     let r = centered(area, 78, area.height.saturating_sub(2));
@@ -108,6 +110,8 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     frame.render_widget(Paragraph::new(query), Rect { height: 1, ..inner });
     let rows = (inner.height - 1) as usize;
     let start = app.picker_selected.saturating_sub(rows.saturating_sub(1));
+    // Mark, memory, bandwidth and backend take 34 columns; the name gets the rest.
+    let name_width = (inner.width as usize).saturating_sub(34).max(12);
     for (line, &i) in app.picker_rows.iter().enumerate().skip(start).take(rows) {
         let h = &app.hardware[i];
         let mem = if h.gpus > 1 {
@@ -122,8 +126,8 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             (false, false) => "  ",
         };
         let text = format!(
-            "{mark} {:<44} {:>11} {:>6} GB/s {}",
-            truncate(&h.name, 44),
+            "{mark} {:<name_width$} {:>11} {:>6} GB/s {}",
+            truncate(&h.name, name_width),
             mem,
             h.bandwidth_gbps,
             h.backend
