@@ -190,20 +190,7 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                     _ => full_cells,
                 }
                 .saturating_mul(streams);
-                let row = if let Attention::Mla {
-                    kv_lora_rank,
-                    rope_dim,
-                    ..
-                } = arch.attention
-                {
-                    // V-less cache: V is a view into the latent part of K.
-                    k.bytes_for(u64::from(kv_lora_rank + rope_dim))
-                } else {
-                    let (heads, dk, dv) = arch.kv_shape(il);
-                    let dv = if shape.flash_attn { dv } else { max_dv };
-                    k.bytes_for(u64::from(heads) * u64::from(dk))
-                        + v.bytes_for(u64::from(heads) * u64::from(dv))
-                };
+                let row = cell_bytes(arch, il, k, v, (!shape.flash_attn).then_some(max_dv));
                 let b = cells.saturating_mul(row);
                 out.kv = out.kv.saturating_add(b);
                 if windowed {
@@ -215,6 +202,24 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
         out.per_layer.push(bytes);
     }
     out
+}
+
+/// Bytes one cache cell (token) takes in layer `il`. Without flash attention llama.cpp sizes V
+/// rows by the widest V head (`padded_dv`). Saturating: widths come from untrusted files.
+fn cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType, padded_dv: Option<u32>) -> u64 {
+    if let Attention::Mla {
+        kv_lora_rank,
+        rope_dim,
+        ..
+    } = arch.attention
+    {
+        // V-less cache: V is a view into the latent part of K.
+        return k.bytes_for(u64::from(kv_lora_rank) + u64::from(rope_dim));
+    }
+    let (heads, dk, dv) = arch.kv_shape(il);
+    let dv = padded_dv.unwrap_or(dv);
+    k.bytes_for(u64::from(heads) * u64::from(dk))
+        .saturating_add(v.bytes_for(u64::from(heads) * u64::from(dv)))
 }
 
 /// Bytes of KV read to decode one token at `depth` (llama.cpp pads the attended range to 256).
@@ -240,18 +245,7 @@ pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
                     Some(w) if arch.is_windowed(il) => used_full.min(u64::from(w)),
                     _ => used_full,
                 };
-                let row = if let Attention::Mla {
-                    kv_lora_rank,
-                    rope_dim,
-                    ..
-                } = arch.attention
-                {
-                    k.bytes_for(u64::from(kv_lora_rank + rope_dim))
-                } else {
-                    let (heads, dk, dv) = arch.kv_shape(il);
-                    k.bytes_for(u64::from(heads) * u64::from(dk))
-                        + v.bytes_for(u64::from(heads) * u64::from(dv))
-                };
+                let row = cell_bytes(arch, il, k, v, None);
                 total = total.saturating_add(used.saturating_mul(row));
             }
         }
