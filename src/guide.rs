@@ -228,6 +228,29 @@ pub struct TierRow {
     pub models: Vec<(String, u32)>,
     /// Every model reaches the lower bound of the claim.
     pub holds: bool,
+    /// How many of the models reach it.
+    pub holds_for: usize,
+}
+
+impl TierRow {
+    /// ✓ all models reach the claim, ~ some do, ✗ none.
+    pub fn symbol(&self) -> &'static str {
+        ["✗", "~", "✓"][self.grade()]
+    }
+
+    /// The same in words, for Markdown.
+    pub fn word(&self) -> &'static str {
+        ["no", "partly", "yes"][self.grade()]
+    }
+
+    /// 0 none, 1 some, 2 all.
+    pub fn grade(&self) -> usize {
+        match (self.holds, self.holds_for) {
+            (true, _) => 2,
+            (false, 0) => 0,
+            _ => 1,
+        }
+    }
 }
 
 /// Recomputes the tier table.
@@ -253,13 +276,14 @@ pub fn tiers(cat: &Catalog) -> Vec<TierRow> {
                     (m.id.clone(), ctx)
                 })
                 .collect();
-            let holds =
-                !models.is_empty() && models.iter().all(|(_, c)| *c >= *lower.min(&131_072));
+            let reaching = |c: &u32| *c >= *lower.min(&131_072);
+            let holds_for = models.iter().filter(|(_, c)| reaching(c)).count();
             Some(TierRow {
                 tier_gb: *gb,
                 claimed,
+                holds: !models.is_empty() && holds_for == models.len(),
+                holds_for,
                 models,
-                holds,
             })
         })
         .collect()

@@ -149,6 +149,22 @@ fn guide_claims_are_checked_and_the_wrong_ones_called_out() {
     assert!(scout["computed_gb"].as_f64().unwrap() > 60.0);
     assert!(scout["note"].as_str().unwrap().contains("guide is wrong"));
     assert_eq!(claim("kimi-k2.6")["verdict_on_tier"], "does_not_fit");
+    let tier = |gb: u64| {
+        v["tiers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["tier_gb"] == gb)
+            .unwrap()
+            .clone()
+    };
+    // 64 GB: neither Llama 3.3 70B (25K) nor Scout (does not fit) reaches the claimed 128K.
+    assert_eq!(
+        (tier(64)["holds"].clone(), tier(64)["holds_for"].clone()),
+        (false.into(), 0.into())
+    );
+    // 48 GB: Qwen3.6-35B-A3B reaches 128K, the dense 32B does not.
+    assert_eq!(tier(48)["holds_for"], 1);
     let md = String::from_utf8(run(&["guide", "--markdown"]).stdout).unwrap();
     assert!(md.contains("| Llama 4 Scout") && md.contains("| tier | guide's practical context"));
     let text = String::from_utf8(run(&["guide"]).stdout).unwrap();

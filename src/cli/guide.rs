@@ -63,7 +63,7 @@ pub fn run(
                 r.tier_gb,
                 r.claimed,
                 models_cell(r),
-                if r.holds { "yes" } else { "no" }
+                r.word()
             )?;
         }
         return Ok(());
@@ -96,7 +96,7 @@ pub fn run(
     let mut t = Table::new(&["", "tier", "guide", "computed"]);
     for r in &tier_rows {
         t.row(vec![
-            if r.holds { "✓" } else { "✗" }.into(),
+            r.symbol().into(),
             format!("{} GB", r.tier_gb),
             r.claimed.into(),
             models_cell(r),

@@ -213,9 +213,9 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             .iter()
             .map(|(m, c)| format!("{m} {}", ctx(*c)))
             .collect();
-        let style = if t.holds { theme.ok } else { theme.error };
+        let style = [theme.error, theme.warn, theme.ok][t.grade()];
         lines.push(Line::from(vec![
-            Span::styled(if t.holds { "✓ " } else { "✗ " }, style),
+            Span::styled(format!("{} ", t.symbol()), style),
             Span::raw(format!(
                 "{:>3} GB  {:<11} → {}",
                 t.tier_gb,
