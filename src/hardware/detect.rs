@@ -45,7 +45,16 @@ pub fn detect(presets: &[Hardware]) -> Detection {
     let cores = sys.cpus().len();
     let mut notes = Vec::new();
     let mut ram_total = sys.total_memory();
-    notes.push(format!("RAM {} measured (sysinfo)", fmt_gib(ram_total)));
+    if ram_total == 0 {
+        // Detection failed (sandbox, unsupported OS): a common laptop size, said out loud.
+        ram_total = ASSUMED_RAM_WHEN_UNKNOWN;
+        notes.push(format!(
+            "RAM could not be measured: assumed {}; set machine: (memory_gib: Some(N)) in config.ron",
+            fmt_gib(ram_total)
+        ));
+    } else {
+        notes.push(format!("RAM {} measured (sysinfo)", fmt_gib(ram_total)));
+    }
     if let Some(limit) = cgroup_limit().filter(|&l| l < ram_total) {
         notes.push(format!(
             "container memory limit {} (cgroup) caps RAM",
@@ -53,7 +62,10 @@ pub fn detect(presets: &[Hardware]) -> Detection {
         ));
         ram_total = limit;
     }
-    let ram_available = sys.available_memory().min(ram_total);
+    let ram_available = match sys.available_memory() {
+        0 => ram_total,
+        available => available.min(ram_total),
+    };
 
     let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
     let amd = amd_gpus(Path::new("/sys/class/drm"));
@@ -266,6 +278,9 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
     }
     (smi, None)
 }
+
+/// RAM assumed when the OS does not report it.
+const ASSUMED_RAM_WHEN_UNKNOWN: u64 = 16 << 30;
 
 /// Peak bandwidth from NVML's memory clock (MHz) and bus width (bits): double data rate.
 pub fn nvml_bandwidth_gbps(mem_clock_mhz: u32, bus_width_bits: u32) -> f64 {
