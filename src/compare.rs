@@ -153,6 +153,38 @@ pub fn resolve<'a>(
     Ok((models, hardware))
 }
 
+/// What a machine is weighed against: the monthly API bill it replaces and its electricity.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostInputs {
+    pub api_usd_per_month: f64,
+    pub usd_per_kwh: f64,
+    pub hours_per_day: f64,
+}
+
+impl Default for CostInputs {
+    /// The guide's example: 150 USD a month of API use; a typical tariff and working day.
+    fn default() -> Self {
+        CostInputs {
+            api_usd_per_month: 150.0,
+            usd_per_kwh: 0.15,
+            hours_per_day: 8.0,
+        }
+    }
+}
+
+impl CostInputs {
+    /// Break-even months of `hw` (`None`: no known price, or it never pays off).
+    pub fn break_even(&self, hw: &Hardware) -> Option<f64> {
+        break_even_months(
+            hw.price_usd?,
+            hw.power_w.unwrap_or(0.0),
+            self.api_usd_per_month,
+            self.usd_per_kwh,
+            self.hours_per_day,
+        )
+    }
+}
+
 /// Months until a machine pays for itself against an API bill: price / (API − electricity).
 /// `None` when electricity costs as much as the API.
 pub fn break_even_months(

@@ -24,6 +24,12 @@ pub struct Config {
     pub no_default_model_dirs: bool,
     /// Corrections to what detection found or looked up for this machine.
     pub machine: MachineOverride,
+    /// Monthly API spend a machine would replace, USD (break-even; default 150).
+    pub api_usd_per_month: Option<f64>,
+    /// Electricity price, USD per kWh (default 0.15).
+    pub usd_per_kwh: Option<f64>,
+    /// Hours of use per day (default 8).
+    pub hours_per_day: Option<f64>,
 }
 
 /// Figures of this machine the user knows better than detection.
@@ -67,6 +73,16 @@ impl MachineOverride {
 }
 
 impl Config {
+    /// Cost inputs: the config's, else the defaults.
+    pub fn costs(&self) -> crate::compare::CostInputs {
+        let d = crate::compare::CostInputs::default();
+        crate::compare::CostInputs {
+            api_usd_per_month: self.api_usd_per_month.unwrap_or(d.api_usd_per_month),
+            usd_per_kwh: self.usd_per_kwh.unwrap_or(d.usd_per_kwh),
+            hours_per_day: self.hours_per_day.unwrap_or(d.hours_per_day),
+        }
+    }
+
     /// Reads `config.ron` if it exists; a missing file is the default config.
     pub fn load() -> Result<Config, CatalogError> {
         let Some(path) = config_dir()

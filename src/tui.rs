@@ -87,6 +87,7 @@ pub fn main(cli: &Cli) -> ExitCode {
         quant,
         dirs,
         config.machine.clone(),
+        config.costs(),
     ) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -127,9 +128,11 @@ fn run(
     quant: Option<crate::estimate::Quant>,
     dirs: Vec<(&'static str, std::path::PathBuf)>,
     machine: crate::config::MachineOverride,
+    costs: crate::compare::CostInputs,
 ) -> color_eyre::Result<()> {
     let (tx, rx) = mpsc::channel::<Msg>();
     let mut app = App::new(Arc::clone(&cat), placeholder_machine(), preselect);
+    app.costs = costs;
     if let Some(c) = context {
         app.settings.context = c.max(256);
     }

@@ -290,6 +290,51 @@ fn capital_t_compares_and_sliders_still_work_inside() {
 }
 
 #[test]
+fn brackets_set_the_api_spend_the_comparison_weighs_prices_against() {
+    let mut app = common::real_app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('T'));
+    let before = draw(&mut app, 160, 48);
+    assert!(before.contains("$150/mo API"), "{before}");
+    press(&mut app, KeyCode::Char(']'));
+    press(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.costs.api_usd_per_month, 200.0);
+    let after = draw(&mut app, 160, 48);
+    assert!(after.contains("$200/mo API"), "{after}");
+    // A bigger bill pays a machine off sooner: the first tier's months drop.
+    let months = |screen: &str| -> f64 {
+        let line = screen.lines().find(|l| l.contains("/mo API")).unwrap();
+        let mo = line.find(" mo").unwrap();
+        line[..mo].rsplit(' ').next().unwrap().parse().unwrap()
+    };
+    assert!(months(&after) < months(&before), "{before}\n{after}");
+    for _ in 0..20 {
+        press(&mut app, KeyCode::Char('['));
+    }
+    assert_eq!(app.costs.api_usd_per_month, 0.0, "never negative");
+    assert!(draw(&mut app, 160, 48).contains("never"));
+}
+
+#[test]
+fn the_guide_view_scrolls_to_the_use_case_table_and_stops_at_the_end() {
+    let mut app = common::real_app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('B'));
+    assert_eq!(app.mode, Mode::Guide);
+    assert!(!draw(&mut app, 80, 24).contains("use cases"));
+    for _ in 0..200 {
+        press(&mut app, KeyCode::Char('j'));
+    }
+    let end = draw(&mut app, 80, 24);
+    assert!(end.contains("vision"), "{end}");
+    let stopped = app.guide_scroll;
+    assert!(stopped < 200, "scrolling is clamped to the content");
+    press(&mut app, KeyCode::Char('k'));
+    assert_eq!(app.guide_scroll, stopped - 1, "one step back, not 200");
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('B'));
+    assert_eq!(app.guide_scroll, 0, "reopening starts at the top");
+}
+
+#[test]
 fn advice_for_the_guides_buying_mistakes() {
     use fitcheck::app::advice::{buying_advice, size_spread_warning};
     let cat = fitcheck::catalog::Catalog::builtin().unwrap();

@@ -170,3 +170,65 @@ fn guide_claims_are_checked_and_the_wrong_ones_called_out() {
     let text = String::from_utf8(run(&["guide"]).stdout).unwrap();
     assert!(text.contains("✗") && text.contains("✓"));
 }
+
+#[test]
+fn api_spend_comes_from_the_flag_else_config_ron_else_150() {
+    let months = |extra: &[&str], config: Option<&str>| -> f64 {
+        let dir = std::env::temp_dir().join(format!("fitcheck-costs-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("config.ron");
+        match config {
+            Some(text) => std::fs::write(&file, text).unwrap(),
+            None => {
+                let _ = std::fs::remove_file(&file);
+            }
+        }
+        let mut args = vec![
+            "compare",
+            "--models",
+            "llama-3.1-8b",
+            "-H",
+            "tier-48",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+            .args(&args)
+            .env("FITCHECK_CONFIG_DIR", &dir)
+            .output()
+            .unwrap();
+        json(&o)["hardware"][0]["break_even_months"]
+            .as_f64()
+            .unwrap()
+    };
+    let default = months(&[], None);
+    let from_config = months(&[], Some("(api_usd_per_month: Some(300.0))"));
+    let from_flag = months(
+        &["--api-usd-per-month", "600"],
+        Some("(api_usd_per_month: Some(300.0))"),
+    );
+    assert!(from_config < default / 1.9, "{default} {from_config}");
+    assert!(from_flag < from_config / 1.9, "{from_config} {from_flag}");
+}
+
+#[test]
+fn guide_recommends_a_fitting_model_per_use_case_and_tier() {
+    let v = json(&run(&["guide", "--json"]));
+    let rows = v["use_cases"].as_array().unwrap();
+    let coding = rows.iter().find(|r| r["use_case"] == "coding").unwrap();
+    let picks = coding["picks"].as_array().unwrap();
+    assert_eq!(picks.len(), 7, "one per tier 16..128 GB");
+    let used: Vec<f64> = picks
+        .iter()
+        .map(|p| p["used_bytes"].as_f64().unwrap())
+        .collect();
+    // Each pick leaves 10 % of the tier's memory free.
+    for (gb, u) in [16.0, 24.0, 32.0, 48.0, 64.0, 96.0, 128.0]
+        .iter()
+        .zip(&used)
+    {
+        assert!(*u < gb * 1073741824.0 * 0.9, "{gb} GB: {u}");
+    }
+    let text = String::from_utf8(run(&["guide"]).stdout).unwrap();
+    assert!(text.contains("Best models for common use cases"));
+}

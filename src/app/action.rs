@@ -56,6 +56,10 @@ pub enum Action {
     ToggleCompare,
     /// Open or close the guide's claims, recomputed.
     ToggleGuide,
+    /// Lower / raise the monthly API spend the comparison weighs hardware against.
+    ApiSpendDown,
+    /// Raise it.
+    ApiSpendUp,
     /// Delete the last character of the query.
     Backspace,
     /// Type a character into the query.
@@ -88,8 +92,10 @@ impl Action {
             Action::CycleSort => "sort: fit/speed/size/name",
             Action::ToggleHelp => "this help",
             Action::ToggleMark => "mark for comparison",
-            Action::ToggleCompare => "compare hardware side by side",
-            Action::ToggleGuide => "the guide's claims, checked",
+            Action::ToggleCompare => "compare side by side",
+            Action::ToggleGuide => "guide's claims, checked",
+            Action::ApiSpendDown => "API spend −25 USD/mo",
+            Action::ApiSpendUp => "API spend +25 USD/mo",
             Action::Backspace => "delete a character",
             Action::Type(_) => "type",
         }
@@ -189,6 +195,10 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Compare), c('-'), Action::ContextDown),
     (Some(Mode::Compare), k(KeyCode::Left), Action::Decrease),
     (Some(Mode::Compare), k(KeyCode::Right), Action::Increase),
+    (Some(Mode::Compare), c('['), Action::ApiSpendDown),
+    (Some(Mode::Compare), c(']'), Action::ApiSpendUp),
+    (Some(Mode::Guide), c('j'), Action::Down),
+    (Some(Mode::Guide), c('k'), Action::Up),
     (Some(Mode::Help), c('q'), Action::Back),
     (None, k(KeyCode::Esc), Action::Back),
     (None, k(KeyCode::Enter), Action::Confirm),

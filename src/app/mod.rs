@@ -165,6 +165,13 @@ pub struct App {
     pub dirty: bool,
     /// Leave the loop.
     pub quit: bool,
+    /// What the comparison weighs hardware prices against.
+    pub costs: crate::compare::CostInputs,
+    /// First line shown in the guide popup.
+    pub guide_scroll: u16,
+    /// The guide's tables, computed the first time the popup opens (they depend only on the
+    /// catalog).
+    pub guide_tables: std::sync::OnceLock<crate::guide::GuideTables>,
 }
 
 impl App {
@@ -208,6 +215,9 @@ impl App {
             memo: Memo::default(),
             dirty: true,
             quit: false,
+            costs: crate::compare::CostInputs::default(),
+            guide_scroll: 0,
+            guide_tables: std::sync::OnceLock::new(),
         };
         app.refresh_rows();
         app.refresh_picker();

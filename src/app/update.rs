@@ -19,13 +19,27 @@ pub fn update(app: &mut App, action: Action) {
         (Mode::Compare, Action::Increase) => adjust(app, app.slider, 1),
         (Mode::Compare, Action::ContextUp) => adjust(app, Slider::Context, 1),
         (Mode::Compare, Action::ContextDown) => adjust(app, Slider::Context, -1),
+        (Mode::Compare, Action::ApiSpendDown) => adjust_api_spend(app, -API_SPEND_STEP),
+        (Mode::Compare, Action::ApiSpendUp) => adjust_api_spend(app, API_SPEND_STEP),
         (Mode::Compare, _) => app.dirty = false,
         (Mode::Guide, Action::ToggleGuide | Action::Back) => app.mode = Mode::Browse,
+        (Mode::Guide, Action::Down) => app.guide_scroll = app.guide_scroll.saturating_add(1),
+        (Mode::Guide, Action::Up) => app.guide_scroll = app.guide_scroll.saturating_sub(1),
+        (Mode::Guide, Action::PageDown) => app.guide_scroll = app.guide_scroll.saturating_add(10),
+        (Mode::Guide, Action::PageUp) => app.guide_scroll = app.guide_scroll.saturating_sub(10),
         (Mode::Guide, _) => app.dirty = false,
         (Mode::Search, a) => search_mode(app, a),
         (Mode::Picker, a) => picker_mode(app, a),
         (Mode::Browse, a) => browse_mode(app, a),
     }
+}
+
+/// Step of the API-spend keys, USD per month.
+const API_SPEND_STEP: f64 = 25.0;
+
+fn adjust_api_spend(app: &mut App, delta: f64) {
+    let spend = &mut app.costs.api_usd_per_month;
+    *spend = (*spend + delta).clamp(0.0, 100_000.0);
 }
 
 fn search_mode(app: &mut App, action: Action) {
@@ -129,7 +143,10 @@ fn browse_mode(app: &mut App, action: Action) {
         }
         Action::ToggleHelp => app.mode = Mode::Help,
         Action::ToggleCompare => app.mode = Mode::Compare,
-        Action::ToggleGuide => app.mode = Mode::Guide,
+        Action::ToggleGuide => {
+            app.mode = Mode::Guide;
+            app.guide_scroll = 0;
+        }
         Action::ToggleMark => {
             if let Some(&id) = app.rows.get(app.selected) {
                 toggle(&mut app.marked_models, id);

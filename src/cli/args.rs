@@ -164,15 +164,15 @@ pub struct CompareArgs {
     /// Runtime.
     #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
     pub runtime: Runtime,
-    /// Monthly API spend the hardware would replace, USD (break-even).
-    #[arg(long, default_value_t = 150.0)]
-    pub api_usd_per_month: f64,
-    /// Electricity price, USD per kWh.
-    #[arg(long, default_value_t = 0.15)]
-    pub usd_per_kwh: f64,
-    /// Hours of use per day.
-    #[arg(long, default_value_t = 8.0)]
-    pub hours_per_day: f64,
+    /// Monthly API spend the hardware would replace, USD (break-even) [default: 150, or config.ron]
+    #[arg(long)]
+    pub api_usd_per_month: Option<f64>,
+    /// Electricity price, USD per kWh [default: 0.15, or config.ron]
+    #[arg(long)]
+    pub usd_per_kwh: Option<f64>,
+    /// Hours of use per day [default: 8, or config.ron]
+    #[arg(long)]
+    pub hours_per_day: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
@@ -188,6 +188,16 @@ pub struct CompareArgs {
 }
 
 impl CompareArgs {
+    /// Cost inputs: flags, else `config`, else the defaults.
+    pub fn costs(&self, config: &crate::config::Config) -> crate::compare::CostInputs {
+        let c = config.costs();
+        crate::compare::CostInputs {
+            api_usd_per_month: self.api_usd_per_month.unwrap_or(c.api_usd_per_month),
+            usd_per_kwh: self.usd_per_kwh.unwrap_or(c.usd_per_kwh),
+            hours_per_day: self.hours_per_day.unwrap_or(c.hours_per_day),
+        }
+    }
+
     /// The estimator settings.
     pub fn settings(&self) -> Settings {
         Settings {

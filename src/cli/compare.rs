@@ -7,27 +7,18 @@ use serde_json::json;
 use super::table::Table;
 use super::{CliError, CompareArgs, Format};
 use crate::catalog::Catalog;
-use crate::compare::{break_even_months, build, resolve, Cell, Matrix};
+use crate::compare::{build, resolve, Cell, CostInputs, Matrix};
+use crate::config::Config;
 use crate::estimate::units::GIB;
 use crate::estimate::{Hardware, Verdict};
 
 pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let (models, hardware) = resolve(cat, &args.models, &args.hardware).map_err(CliError::Usage)?;
     let m = build(&models, &hardware, &args.settings());
-    let break_even: Vec<Option<f64>> = hardware
-        .iter()
-        .map(|h| {
-            break_even_months(
-                h.price_usd?,
-                h.power_w.unwrap_or(0.0),
-                args.api_usd_per_month,
-                args.usd_per_kwh,
-                args.hours_per_day,
-            )
-        })
-        .collect();
+    let costs = args.costs(&Config::load().map_err(|e| CliError::Usage(e.to_string()))?);
+    let break_even: Vec<Option<f64>> = hardware.iter().map(|h| costs.break_even(h)).collect();
     match args.output() {
-        Format::Json => json_out(out, &m, &hardware, &break_even, args),
+        Format::Json => json_out(out, &m, &hardware, &break_even, args, &costs),
         Format::Csv => csv_out(out, &m),
         Format::Markdown => markdown_out(out, &m, &hardware, &break_even),
         Format::Text => text_out(out, &m, &hardware, &break_even),
@@ -165,6 +156,7 @@ fn json_out(
     hw: &[&Hardware],
     be: &[Option<f64>],
     args: &CompareArgs,
+    costs: &CostInputs,
 ) -> Result<(), CliError> {
     let columns: Vec<_> = hw
         .iter()
@@ -194,7 +186,7 @@ fn json_out(
         .collect();
     let s = args.settings();
     let v = json!({"quant": s.quant.label(), "context": s.context, "kv_type": s.kv_type.name(), "parallel": s.parallel,
-                   "runtime": s.runtime.name(), "api_usd_per_month": args.api_usd_per_month, "hardware": columns, "rows": rows});
+                   "runtime": s.runtime.name(), "api_usd_per_month": costs.api_usd_per_month, "hardware": columns, "rows": rows});
     writeln!(
         out,
         "{}",

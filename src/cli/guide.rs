@@ -7,7 +7,8 @@ use serde_json::json;
 use super::table::Table;
 use super::CliError;
 use crate::catalog::Catalog;
-use crate::guide::{check, tiers};
+use crate::estimate::units::fmt_gb;
+use crate::guide::{best_for_use_cases, check, tiers, TIER_SIZES_GB};
 
 pub fn run(
     cat: &Catalog,
@@ -17,8 +18,9 @@ pub fn run(
 ) -> Result<(), CliError> {
     let claims = check(cat);
     let tier_rows = tiers(cat);
+    let use_cases = best_for_use_cases(cat);
     if as_json {
-        let v = json!({"claims": claims, "tiers": tier_rows});
+        let v = json!({"claims": claims, "tiers": tier_rows, "use_cases": use_cases});
         writeln!(
             out,
             "{}",
@@ -66,6 +68,28 @@ pub fn run(
                 r.word()
             )?;
         }
+        writeln!(
+            out,
+            "\n| use case | {} |\n|---|{}",
+            TIER_SIZES_GB
+                .iter()
+                .map(|g| format!("{g} GB"))
+                .collect::<Vec<_>>()
+                .join(" | "),
+            "---|".repeat(TIER_SIZES_GB.len())
+        )?;
+        for r in &use_cases {
+            let cells: Vec<String> = r
+                .picks
+                .iter()
+                .map(|p| {
+                    p.as_ref().map_or("—".into(), |p| {
+                        format!("{} ({})", p.name, fmt_gb(p.used_bytes))
+                    })
+                })
+                .collect();
+            writeln!(out, "| {} | {} |", r.use_case, cells.join(" | "))?;
+        }
         return Ok(());
     }
     writeln!(out, "Memory claims (weights; tier at 8K context):")?;
@@ -101,6 +125,29 @@ pub fn run(
             r.claimed.into(),
             models_cell(r),
         ]);
+    }
+    t.write(out)?;
+    writeln!(out, "\nBest models for common use cases (largest tagged model that fits with ≥10% headroom; Q4_K_M, 8K context):")?;
+    let mut t = Table::new(&["use case", "tier", "model", "memory", "decode"]);
+    for r in &use_cases {
+        for (i, (gb, pick)) in TIER_SIZES_GB.iter().zip(&r.picks).enumerate() {
+            let label = if i == 0 { r.use_case } else { "" };
+            let (model, memory, decode) = match pick {
+                Some(p) => (
+                    p.name.clone(),
+                    fmt_gb(p.used_bytes),
+                    format!("{:.0} tok/s", p.decode_tps),
+                ),
+                None => ("nothing fits".into(), String::new(), String::new()),
+            };
+            t.row(vec![
+                label.into(),
+                format!("{gb} GB"),
+                model,
+                memory,
+                decode,
+            ]);
+        }
     }
     t.write(out)?;
     Ok(())

@@ -38,7 +38,8 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let name_w = (inner.width / 6).clamp(14, 28);
     let col_w = ((inner.width - name_w) / cols.len() as u16).max(8);
     let lines_per_row = if inner.height >= 30 { 3 } else { 2 };
-    let max_rows = ((inner.height - 2) / lines_per_row) as usize;
+    // Header, cost line and footer take three lines.
+    let max_rows = ((inner.height - 3) / lines_per_row) as usize;
     let rows = app.compare_rows(max_rows);
     // Header: hardware names (and price) per column.
     let mut header = vec![Span::styled(
@@ -56,6 +57,31 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     frame.render_widget(
         Paragraph::new(Line::from(header)),
         Rect { height: 1, ..inner },
+    );
+    // Price and months to break even against the API bill, per column.
+    let mut cost = vec![Span::styled(
+        fit(
+            &format!("${:.0}/mo API →", app.costs.api_usd_per_month),
+            name_w,
+        ),
+        theme.dim,
+    )];
+    for &c in &cols {
+        let h = &app.hardware[c];
+        let text = match (h.price_usd, app.costs.break_even(h)) {
+            (Some(p), Some(m)) => format!(" ${p:.0} {m:.0} mo"),
+            (Some(p), None) => format!(" ${p:.0} never"),
+            (None, _) => " price n/a".to_string(),
+        };
+        cost.push(Span::styled(fit(&text, col_w), theme.dim));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(cost)),
+        Rect {
+            y: inner.y + 1,
+            height: 1,
+            ..inner
+        },
     );
     for (r, &id) in rows.iter().enumerate() {
         let cells: Vec<_> = cols
@@ -77,7 +103,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             .filter(|(_, e)| comfortable(e))
             .map(|(c, _)| *c)
             .min_by(|a, b| cost(*a).total_cmp(&cost(*b)));
-        let y = inner.y + 1 + r as u16 * lines_per_row;
+        let y = inner.y + 2 + r as u16 * lines_per_row;
         let name = short(&app.model(id).name, name_w as usize - 1);
         let mut line1 = vec![Span::styled(
             format!("{name:<w$}", w = name_w as usize),
@@ -158,7 +184,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!("* cheapest comfortable fit · cell: tok/s, GiB used/usable, max context · TTFT · {src} · {cols_src}"),
+            format!("* cheapest comfortable fit · cell: tok/s, GiB used/usable, max context · TTFT · [ ] API spend · {src} · {cols_src}"),
             theme.dim,
         )),
         foot,

@@ -123,8 +123,13 @@ fn render_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Mode::Search => &[Action::Back, Action::Confirm, Action::Down],
         Mode::Picker => &[Action::Back, Action::Confirm, Action::ToggleMark],
         Mode::Help => &[Action::Back],
-        Mode::Compare => &[Action::Back, Action::Increase, Action::ContextUp],
-        Mode::Guide => &[Action::Back],
+        Mode::Compare => &[
+            Action::Back,
+            Action::Increase,
+            Action::ContextUp,
+            Action::ApiSpendUp,
+        ],
+        Mode::Guide => &[Action::Back, Action::Down],
     };
     let mut spans = Vec::new();
     for a in wanted {

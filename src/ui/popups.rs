@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::Theme;
 use crate::app::action::{key_label, KEYMAP};
 use crate::app::App;
-use crate::estimate::units::fmt_gib;
+use crate::estimate::units::{fmt_gb, fmt_gib};
 
 fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -160,7 +160,7 @@ fn truncate(s: &str, w: usize) -> String {
 }
 
 /// The source guide's claims next to the computed figures ("show where the guide is wrong").
-pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let r = centered(
         area,
         area.width.saturating_sub(4).min(110),
@@ -170,7 +170,7 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let block = Block::default()
         .borders(Borders::ALL)
         .title(Span::styled(
-            " The guide's figures, checked (B/Esc to close) ",
+            " The guide's figures, checked (j/k scroll, B/Esc close) ",
             theme.title,
         ))
         .border_style(theme.border_focus);
@@ -187,7 +187,10 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         "model                         guide    computed  tier   max ctx  verdict",
         theme.title,
     )];
-    for c in crate::guide::check(&app.catalog) {
+    let tables = app
+        .guide_tables
+        .get_or_init(|| crate::guide::GuideTables::compute(&app.catalog));
+    for c in &tables.claims {
         let style = if c.holds { theme.ok } else { theme.error };
         let name = truncate(&c.name, 28);
         lines.push(Line::from(vec![
@@ -199,7 +202,7 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 c.tier_gb,
                 ctx(c.max_context_on_tier)
             )),
-            Span::styled(c.note, style),
+            Span::styled(c.note.clone(), style),
         ]));
     }
     lines.push(Line::raw(""));
@@ -207,7 +210,7 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         "practical context per tier: guide → computed (Q4_K_M)",
         theme.title,
     ));
-    for t in crate::guide::tiers(&app.catalog) {
+    for t in &tables.tiers {
         let models: Vec<String> = t
             .models
             .iter()
@@ -224,8 +227,28 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             )),
         ]));
     }
-    frame.render_widget(
-        Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false }),
-        inner,
-    );
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "best models for common use cases: largest recent model that fits with ≥10% headroom",
+        theme.title,
+    ));
+    for row in &tables.use_cases {
+        let picks: Vec<String> = crate::guide::TIER_SIZES_GB
+            .iter()
+            .zip(&row.picks)
+            .map(|(gb, p)| match p {
+                Some(p) => format!("{gb}: {} {}", p.name, fmt_gb(p.used_bytes)),
+                None => format!("{gb}: —"),
+            })
+            .collect();
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<13}", row.use_case), theme.key),
+            Span::raw(picks.join(" · ")),
+        ]));
+    }
+    let paragraph = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
+    // Stop scrolling once the last line is at the bottom.
+    let last = (paragraph.line_count(inner.width) as u16).saturating_sub(inner.height);
+    app.guide_scroll = app.guide_scroll.min(last);
+    frame.render_widget(paragraph.scroll((app.guide_scroll, 0)), inner);
 }

@@ -37,3 +37,9 @@ pub fn app_on(hardware: &str) -> App {
     App::new(ui_catalog(), fixed_machine(), Some(hardware))
 }
 pub mod gguf_writer;
+
+/// An app on the real, built-in catalog (prices, every guide model).
+pub fn real_app_on(hardware: &str) -> App {
+    let catalog = Arc::new(Catalog::builtin().expect("built-in catalog"));
+    App::new(catalog, fixed_machine(), Some(hardware))
+}

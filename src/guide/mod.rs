@@ -1,6 +1,10 @@
 //! The source guide's figures, checked. Its claims are data (what it says); every number next to
 //! them is computed by the estimator, and each claim is judged: holds, or wrong with the figure.
 
+mod use_cases;
+
+pub use use_cases::{best_for_use_cases, UseCaseRow, TIER_SIZES_GB, USE_CASES};
+
 use serde::Serialize;
 
 use crate::catalog::Catalog;
@@ -135,6 +139,24 @@ pub struct Checked {
     pub note: String,
     /// Use case, if the guide gives one.
     pub use_case: &'static str,
+}
+
+/// Everything the guide view shows.
+pub struct GuideTables {
+    pub claims: Vec<Checked>,
+    pub tiers: Vec<TierRow>,
+    pub use_cases: Vec<UseCaseRow>,
+}
+
+impl GuideTables {
+    /// Computes all three tables.
+    pub fn compute(cat: &Catalog) -> GuideTables {
+        GuideTables {
+            claims: check(cat),
+            tiers: tiers(cat),
+            use_cases: best_for_use_cases(cat),
+        }
+    }
 }
 
 /// Checks every claim against the catalog and the estimator.
