@@ -28,7 +28,7 @@ pub enum Msg {
     /// Key, mouse, resize.
     Term(Event),
     /// Hardware detection finished.
-    Detected(Box<Hardware>),
+    Detected(Box<(Hardware, Vec<String>)>),
     /// The disk scan found a model.
     Local(Box<LocalModel>),
 }
@@ -159,7 +159,7 @@ fn run(
         thread::spawn(move || {
             let mut d = detect(&presets);
             corrections.apply(&mut d.hardware, &mut d.notes);
-            let _ = tx.send(Msg::Detected(Box::new(d.hardware)));
+            let _ = tx.send(Msg::Detected(Box::new((d.hardware, d.notes))));
         });
     }
     let theme = Theme::from_env();
@@ -217,7 +217,10 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
         Msg::Term(Event::Mouse(m)) => mouse(app, m, hits),
         Msg::Term(Event::Resize(..)) => app.dirty = true,
         Msg::Term(_) => {}
-        Msg::Detected(hw) => app.set_machine(*hw),
+        Msg::Detected(found) => {
+            let (hw, notes) = *found;
+            app.set_machine(hw, notes);
+        }
         Msg::Local(m) => app.add_local(*m),
     }
 }

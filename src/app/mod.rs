@@ -165,6 +165,8 @@ pub struct App {
     pub dirty: bool,
     /// Leave the loop.
     pub quit: bool,
+    /// How this machine's figures were found (measured, looked up, assumed, corrected).
+    pub machine_notes: Vec<String>,
     /// What the comparison weighs hardware prices against.
     pub costs: crate::compare::CostInputs,
     /// First line shown in the guide popup.
@@ -215,6 +217,7 @@ impl App {
             memo: Memo::default(),
             dirty: true,
             quit: false,
+            machine_notes: vec!["detecting this machine…".into()],
             costs: crate::compare::CostInputs::default(),
             guide_scroll: 0,
             guide_tables: std::sync::OnceLock::new(),
@@ -364,8 +367,9 @@ impl App {
     }
 
     /// Replaces "this machine" with what detection found.
-    pub fn set_machine(&mut self, hw: Hardware) {
+    pub fn set_machine(&mut self, hw: Hardware, notes: Vec<String>) {
         self.hardware[0] = hw;
+        self.machine_notes = notes;
         self.hw_version += 1;
         self.refresh_picker();
         if self.sort_depends_on_estimates() {

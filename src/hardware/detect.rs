@@ -68,7 +68,15 @@ pub fn detect(presets: &[Hardware]) -> Detection {
     };
 
     let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
-    let amd = amd_gpus(Path::new("/sys/class/drm"));
+    let drm = Path::new("/sys/class/drm");
+    let amd = amd_gpus(drm);
+    let (intel, intel_integrated) = intel_gpus(drm);
+    if intel_integrated > 0 && intel.is_empty() {
+        notes.push(
+            "Intel integrated GPU found (sysfs): it shares system RAM, so it is estimated as RAM"
+                .into(),
+        );
+    }
     let apple = if cfg!(target_os = "macos") {
         run("sysctl", &["-n", "machdep.cpu.brand_string", "hw.memsize"])
             .and_then(|o| parse_sysctl_apple(&o))
@@ -87,13 +95,15 @@ pub fn detect(presets: &[Hardware]) -> Detection {
         hw.working_set = Some(metal_working_set(mem));
         notes.push("Metal working-set cap assumed 2/3 (≤36 GiB) or 3/4 of RAM".into());
         (hw, vec![chip])
-    } else if let Some(first) = nvidia.first().or(amd.first()) {
-        let backend = if nvidia.is_empty() {
-            Backend::Rocm
-        } else {
-            Backend::Cuda
-        };
-        let list = if nvidia.is_empty() { &amd } else { &nvidia };
+    } else if let Some((backend, list)) = [
+        (Backend::Cuda, &nvidia),
+        (Backend::Rocm, &amd),
+        (Backend::Vulkan, &intel),
+    ]
+    .into_iter()
+    .find(|(_, list)| !list.is_empty())
+    {
+        let first = &list[0];
         notes.push(format!(
             "{} × {} with {} each (measured)",
             list.len(),
@@ -314,6 +324,52 @@ pub fn amd_gpus(root: &Path) -> Vec<GpuInfo> {
     out
 }
 
+/// Intel GPUs under a DRM sysfs root: discrete ones (with their own VRAM: `xe`'s
+/// `tile0/vram0/physical_vram_size_bytes` or i915's `lmem_total_bytes`) and a count of integrated
+/// ones, which share system RAM.
+pub fn intel_gpus(root: &Path) -> (Vec<GpuInfo>, usize) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return (Vec::new(), 0);
+    };
+    let (mut discrete, mut integrated) = (Vec::new(), 0);
+    for e in entries.flatten() {
+        let file_name = e.file_name().to_string_lossy().to_string();
+        let dev = e.path().join("device");
+        let vendor = std::fs::read_to_string(dev.join("vendor")).unwrap_or_default();
+        if vendor.trim() != "0x8086" || !file_name.starts_with("card") || file_name.contains('-') {
+            continue;
+        }
+        let vram = read_bytes(&dev.join("tile0/vram0/physical_vram_size_bytes"))
+            .or_else(|| read_bytes(&e.path().join("lmem_total_bytes")))
+            .filter(|&b| b > 0);
+        match vram {
+            Some(memory) => {
+                let id = std::fs::read_to_string(dev.join("device")).unwrap_or_default();
+                discrete.push(GpuInfo {
+                    name: intel_name(id.trim()).to_string(),
+                    memory,
+                });
+            }
+            None => integrated += 1,
+        }
+    }
+    (discrete, integrated)
+}
+
+/// Marketing name of an Intel Arc PCI device id (the ids in Intel's published lists).
+fn intel_name(pci_id: &str) -> &'static str {
+    match pci_id.to_ascii_lowercase().as_str() {
+        "0x56a0" => "Intel Arc A770",
+        "0x56a1" => "Intel Arc A750",
+        "0x56a2" => "Intel Arc A580",
+        "0x56a5" => "Intel Arc A380",
+        "0x56a6" => "Intel Arc A310",
+        "0xe20b" => "Intel Arc B580",
+        "0xe20c" => "Intel Arc B570",
+        _ => "Intel Arc GPU",
+    }
+}
+
 fn read_bytes(p: &Path) -> Option<u64> {
     std::fs::read_to_string(p)
         .ok()
@@ -358,5 +414,42 @@ mod tests {
             }]
         );
         assert!(amd_gpus(&root.join("missing")).is_empty());
+    }
+
+    #[test]
+    fn intel_discrete_cards_have_vram_and_integrated_ones_do_not() {
+        let root = std::env::temp_dir().join(format!("fitcheck-intel-{}", std::process::id()));
+        let card = |n: &str, pci_id: &str| {
+            let d = root.join(n).join("device");
+            std::fs::create_dir_all(&d).expect("dir");
+            std::fs::write(d.join("vendor"), "0x8086\n").expect("write");
+            std::fs::write(d.join("device"), pci_id).expect("write");
+            d
+        };
+        // B580 on the xe driver: VRAM per tile.
+        let xe = card("card0", "0xe20b\n");
+        std::fs::create_dir_all(xe.join("tile0/vram0")).expect("dir");
+        std::fs::write(
+            xe.join("tile0/vram0/physical_vram_size_bytes"),
+            "12884901888\n",
+        )
+        .expect("write");
+        // A770 on i915: lmem_total_bytes on the card.
+        card("card1", "0x56A0\n");
+        std::fs::write(root.join("card1/lmem_total_bytes"), "17179869184\n").expect("write");
+        // An iGPU: no VRAM of its own.
+        card("card2", "0x7d55\n");
+        let (mut discrete, integrated) = intel_gpus(&root);
+        discrete.sort_by(|a, b| a.name.cmp(&b.name));
+        let names: Vec<_> = discrete
+            .iter()
+            .map(|g| (g.name.as_str(), g.memory))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("Intel Arc A770", 16 << 30), ("Intel Arc B580", 12 << 30)]
+        );
+        assert_eq!(integrated, 1);
+        let _ = std::fs::remove_dir_all(&root);
     }
 }

@@ -108,7 +108,30 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::styled("▏", theme.key),
     ]);
     frame.render_widget(Paragraph::new(query), Rect { height: 1, ..inner });
-    let rows = (inner.height - 1) as usize;
+    // The last lines say where the highlighted entry's figures come from.
+    let about_height = if inner.height >= 8 { 3 } else { 0 };
+    if let Some(&i) = app
+        .picker_rows
+        .get(app.picker_selected)
+        .filter(|_| about_height > 0)
+    {
+        let h = &app.hardware[i];
+        let about = if h.kind == crate::estimate::hardware::HardwareKind::Detected {
+            format!("how: {}", app.machine_notes.join(" · "))
+        } else {
+            format!("source: {}", h.source.as_deref().unwrap_or("not given"))
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(about, theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            Rect {
+                y: inner.y + inner.height - about_height,
+                height: about_height,
+                ..inner
+            },
+        );
+    }
+    let rows = (inner.height - 1 - about_height) as usize;
     let start = app.picker_selected.saturating_sub(rows.saturating_sub(1));
     // Mark, memory, bandwidth and backend take 34 columns; the name gets the rest.
     let name_width = (inner.width as usize).saturating_sub(34).max(12);
