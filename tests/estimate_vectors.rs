@@ -141,6 +141,36 @@ fn sliding_window_layers_hold_window_plus_ubatch() {
 }
 
 #[test]
+fn gemma_3n_caches_only_its_first_20_layers_and_keeps_the_ple_table_on_the_host() {
+    // 20 cache-owning layers: 4 global (every 5th) at 32K cells, 16 sliding at 512 + 512 cells;
+    // 2 KV heads × 256, K and V, f16 = 2048 bytes per cell.
+    let e2b = model("gemma-3n-e2b");
+    let c = cache_bytes(&e2b.arch, &shape(32768, 1));
+    assert_eq!(c.kv - c.kv_windowed, 4 * 32768 * 2048);
+    assert_eq!(c.kv_windowed, 16 * 1024 * 2048);
+    // E4B has 35 layers but the same 20 caches.
+    assert_eq!(
+        cache_bytes(&model("gemma-3n-e4b").arch, &shape(32768, 1)).kv,
+        c.kv
+    );
+    // Q8_0: every matrix at 34/32 bytes but the 16-bit AltUp/LAuReL/projection ones; the
+    // 2.01B-parameter per-layer table lives on the host with token_embd.
+    let w = weight_table(&e2b, Quant::Q8_0);
+    let ple = 262_144u64 * 30 * 256;
+    assert_eq!(w.token_embd, (ple + 262_400 * 2048) / 32 * 34);
+    // By hand from config.json: 4,456,279,648 parameters, of which 49,006,944 stay F16 and
+    // 432,384 (norms) F32; the rest is Q8_0.
+    let by_hand =
+        (4_456_279_648u64 - 49_006_944 - 432_384) / 32 * 34 + 49_006_944 * 2 + 432_384 * 4;
+    assert_close(
+        w.loaded_bytes() as f64,
+        by_hand as f64,
+        0.001,
+        "E2B Q8_0 file bytes",
+    );
+}
+
+#[test]
 fn mistral_7b_compute_buffers_without_flash_attention() {
     let m = model("mistral-7b");
     for (ctx, device, host) in [(2048, 164.0, 12.0), (32768, 2144.0, 72.0)] {

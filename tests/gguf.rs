@@ -249,6 +249,71 @@ fn sliding_window_mla_and_hybrid_caches_from_headers() {
 }
 
 #[test]
+fn gemma3n_keeps_its_per_layer_table_on_the_host_and_shares_the_last_layers_kv() {
+    // 25 layers: llama.cpp gives the first 20 a cache, the last 5 reuse it.
+    let (hidden, layers, ple_dim, ple_vocab) = (256u64, 25u32, 32u64, 400u64);
+    let ple_width = u64::from(layers) * ple_dim;
+    let mut t = vec![
+        (
+            "token_embd.weight".to_string(),
+            vec![hidden, 300],
+            GgmlType::Q8_0,
+        ),
+        (
+            "per_layer_token_embd.weight".to_string(),
+            vec![ple_width, ple_vocab],
+            GgmlType::Q8_0,
+        ),
+        (
+            "per_layer_model_proj.weight".to_string(),
+            vec![hidden, ple_width],
+            GgmlType::F16,
+        ),
+    ];
+    for il in 0..layers {
+        t.extend(dense_block(il, hidden, 4, 2, 64, 256, GgmlType::F16));
+    }
+    let data = gguf(
+        &[
+            ("general.architecture", Meta::Str("gemma3n")),
+            ("gemma3n.block_count", Meta::U32(layers)),
+            ("gemma3n.embedding_length", Meta::U32(hidden as u32)),
+            (
+                "gemma3n.embedding_length_per_layer_input",
+                Meta::U32(ple_dim as u32),
+            ),
+            ("gemma3n.attention.head_count", Meta::U32(4)),
+            ("gemma3n.attention.head_count_kv", Meta::U32(2)),
+            ("gemma3n.attention.key_length", Meta::U32(64)),
+            ("gemma3n.attention.sliding_window", Meta::U32(512)),
+        ],
+        &tensors(t),
+    );
+    let m = to_model(&parse_bytes(&data, "g3n.gguf").unwrap(), "g3n").unwrap();
+    let a = &m.spec.arch;
+    assert_eq!(a.kv_shared_layers, 5);
+    assert_eq!(
+        a.per_layer_input.as_ref().map(|p| (p.dim, p.vocab)),
+        Some((32, 400))
+    );
+    // Hand-computed: Q8_0 is 34 bytes per 32 weights; the PLE table joins token_embd on the host.
+    let q8 = |n: u64| n / 32 * 34;
+    assert_eq!(
+        m.weights.token_embd,
+        q8(hidden * 300) + q8(ple_width * ple_vocab)
+    );
+    assert_eq!(
+        m.weights.output,
+        q8(hidden * 300) + hidden * ple_width * 2,
+        "tied head + per_layer_model_proj, both on the device"
+    );
+    // Of the 20 cache-owning layers, every 5th is global: 4 global, 16 sliding (512 + 512 cells).
+    let c = cache_bytes(a, &shape(32768, 1));
+    let row = 2 * 64 * 2 * 2;
+    assert_eq!(c.kv, 4 * 32768 * row + 16 * 1024 * row);
+}
+
+#[test]
 fn every_truncation_is_a_clean_error_with_an_offset() {
     let data = llama_file(GgmlType::Q4_0);
     let header_end = parse_bytes(&data, "full.gguf").unwrap().data_offset as usize;

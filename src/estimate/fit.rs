@@ -156,10 +156,11 @@ impl FitInputs<'_> {
         } else {
             largest_host_tensor = largest_host_tensor.max(w.output);
         }
-        let host_output = if output_on_gpu || w.output_tied {
+        // A tied head's host copy is token_embd itself; anything else in `output` is its own.
+        let host_output = if output_on_gpu {
             0
         } else {
-            w.output
+            w.output.saturating_sub(w.tied_head)
         };
         let gpu_layer_bytes = gpu_w.saturating_sub(if output_on_gpu { w.output } else { 0 });
         let host_w = w

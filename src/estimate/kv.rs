@@ -183,6 +183,7 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                 out.state = out.state.saturating_add(b);
                 b
             }
+            Mixer::Attention if !arch.has_kv(il) => 0,
             Mixer::Attention => {
                 let windowed = arch.is_windowed(il);
                 let cells = match window_of(arch) {

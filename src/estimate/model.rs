@@ -109,9 +109,35 @@ pub struct Arch {
     /// KV heads per layer when they vary (GGUF `head_count_kv` arrays; 0 = no attention).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub kv_heads_per_layer: Vec<u32>,
+    /// Last layers that reuse an earlier layer's cache instead of keeping their own (Gemma 3n:
+    /// `num_kv_shared_layers`; llama.cpp's `n_layer_kv_from_start`).
+    #[serde(default)]
+    pub kv_shared_layers: u32,
+    /// Gemma 3n's per-layer inputs (PLE table, AltUp, LAuReL), if any.
+    #[serde(default)]
+    pub per_layer_input: Option<PerLayerInput>,
+}
+
+/// Gemma 3n's extra per-layer machinery (config.json `hidden_size_per_layer_input`,
+/// `vocab_size_per_layer_input`, `laurel_rank`, `altup_num_inputs`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PerLayerInput {
+    /// Width of each layer's slice of the per-layer embedding.
+    pub dim: u32,
+    /// Rows of the per-layer embedding table.
+    pub vocab: u32,
+    /// LAuReL low-rank residual width.
+    pub laurel_rank: u32,
+    /// AltUp parallel streams.
+    pub altup_inputs: u32,
 }
 
 impl Arch {
+    /// Whether layer `il` keeps its own KV cache (the shared tail reuses earlier layers').
+    pub fn has_kv(&self, il: u32) -> bool {
+        il < self.layers.saturating_sub(self.kv_shared_layers)
+    }
+
     /// Value head dim.
     pub fn v_head_dim(&self) -> u32 {
         self.value_head_dim.unwrap_or(self.head_dim)

@@ -264,6 +264,9 @@ fn tensor_type(st: &mut RecipeState, arch: &Arch, q: Quant, t: &TensorInfo) -> G
     if t.role.stays_f32() {
         return G::F32;
     }
+    if t.role == Role::Kept16 {
+        return G::F16;
+    }
     if matches!(q, F32 | F16 | BF16) {
         return q.base_type();
     }
@@ -281,7 +284,8 @@ fn tensor_type(st: &mut RecipeState, arch: &Arch, q: Quant, t: &TensorInfo) -> G
     match t.role {
         Role::Output => output_type(q),
         Role::TokenEmbd if st.tied => output_type(q),
-        Role::TokenEmbd => match q {
+        // llama-quantize gives the per-layer table the untied token_embd rule.
+        Role::TokenEmbd | Role::PerLayerEmbd => match q {
             IQ2_XXS | IQ1_S => G::Q2_K,
             _ => base,
         },
@@ -407,9 +411,15 @@ pub fn tensor_bytes(quant: Quant, t: &TensorInfo) -> u64 {
             let quantized = match quant {
                 // MLX quantizes embeddings and head too; the others keep them 16-bit.
                 Quant::Mlx3 | Quant::Mlx4 | Quant::Mlx6 | Quant::Mlx8 => {
-                    !t.role.stays_f32() && t.row_len % 64 == 0
+                    !t.role.stays_f32() && t.role != Role::Kept16 && t.row_len % 64 == 0
                 }
-                _ => !t.role.stays_f32() && !matches!(t.role, Role::TokenEmbd | Role::Output),
+                _ => {
+                    !t.role.stays_f32()
+                        && !matches!(
+                            t.role,
+                            Role::TokenEmbd | Role::PerLayerEmbd | Role::Output | Role::Kept16
+                        )
+                }
             };
             if quantized {
                 (elems as f64 * bits / 8.0).round() as u64

@@ -2,13 +2,18 @@
 //! Weight bytes, device placement and bytes read per token are all sums over this table.
 
 use super::ggml::GgmlType;
-use super::model::{Arch, Attention, Mixer, Recurrent};
+use super::model::{Arch, Attention, Mixer, PerLayerInput, Recurrent};
 
 /// What a tensor does; decides its quantization type and whether it is read per token.
 #[allow(missing_docs)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     TokenEmbd,
+    /// Gemma 3n's per-layer embedding table: looked up on the host like `token_embd`.
+    PerLayerEmbd,
+    /// Matrices llama-quantize leaves in their converted 16-bit type (Gemma 3n AltUp, LAuReL,
+    /// `per_layer_model_proj`).
+    Kept16,
     Output,
     /// 1-D tensors (norms, biases, SSM scalars): never quantized.
     Vector,
@@ -100,6 +105,22 @@ pub fn inventory(arch: &Arch) -> Vec<TensorInfo> {
     if !arch.tied_embeddings {
         push(&mut out, None, Role::Output, h, u64::from(arch.vocab));
     }
+    if let Some(p) = &arch.per_layer_input {
+        let width = u64::from(arch.layers) * u64::from(p.dim);
+        push(
+            &mut out,
+            None,
+            Role::PerLayerEmbd,
+            width,
+            u64::from(p.vocab),
+        );
+        push(&mut out, None, Role::Kept16, h, width); // per_layer_model_proj
+        push(&mut out, None, Role::Vector, u64::from(p.dim), 1);
+        // altup_proj and altup_unembd_proj: one h×h matrix per extra stream each.
+        let streams = u64::from(p.altup_inputs.saturating_sub(1));
+        push(&mut out, None, Role::Kept16, h, h * streams);
+        push(&mut out, None, Role::Kept16, h, h * streams);
+    }
     for il in 0..arch.layers {
         let l = Some(il);
         match arch.mixer(il) {
@@ -115,8 +136,32 @@ pub fn inventory(arch: &Arch) -> Vec<TensorInfo> {
             push(&mut out, l, Role::Vector, h, 1);
             ffn_tensors(&mut out, arch, il);
         }
+        if let Some(p) = &arch.per_layer_input {
+            per_layer_input_tensors(&mut out, il, h, p);
+        }
     }
     out
+}
+
+/// Gemma 3n's per-layer extras: LAuReL, AltUp and the per-layer input gate/projection.
+fn per_layer_input_tensors(out: &mut Vec<TensorInfo>, il: u32, h: u64, p: &PerLayerInput) {
+    let l = Some(il);
+    let (rank, dim, n) = (
+        u64::from(p.laurel_rank),
+        u64::from(p.dim),
+        u64::from(p.altup_inputs),
+    );
+    push(out, l, Role::Kept16, h, rank); // laurel_l
+    push(out, l, Role::Kept16, rank, h); // laurel_r
+    push(out, l, Role::Vector, h, 3); // laurel, per-layer and attention post-norms
+    push(out, l, Role::AttnOther, h, dim); // per_layer_inp_gate
+    push(out, l, Role::AttnOther, dim, h); // per_layer_proj
+    if n > 0 {
+        push(out, l, Role::Kept16, n, n); // altup_correct_coef
+        push(out, l, Role::Kept16, n, n * n); // altup_predict_coef
+        push(out, l, Role::Kept16, h, n); // altup_router
+        push(out, l, Role::Vector, h, 2); // altup_router_norm, altup_correct_scale
+    }
 }
 
 fn attention_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {

@@ -29,6 +29,8 @@ pub struct WeightTable {
     pub output: u64,
     /// Output is the tied embedding table (exists twice when offloaded).
     pub output_tied: bool,
+    /// Bytes of `output` that duplicate `token_embd` (tied head): loaded once from the file.
+    pub tied_head: u64,
     /// Parameters of the output head.
     pub output_params: u64,
     /// Output bytes split by format class.
@@ -40,7 +42,7 @@ pub struct WeightTable {
 impl WeightTable {
     /// Bytes the runtime loads (embedding once, tied output not counted twice).
     pub fn loaded_bytes(&self) -> u64 {
-        let tied_dup = if self.output_tied { self.output } else { 0 };
+        let tied_dup = self.tied_head.min(self.output);
         self.token_embd
             .saturating_add(self.output - tied_dup)
             .saturating_add(
@@ -95,10 +97,13 @@ pub fn table_from_tensors(
                 t.token_embd = t.token_embd.saturating_add(bytes);
                 if tied {
                     t.output = t.output.saturating_add(bytes);
+                    t.tied_head = t.tied_head.saturating_add(bytes);
                     t.output_params = t.output_params.saturating_add(ti.elements());
                     t.output_by_format[class] += bytes as f64;
                 }
             }
+            // A lookup table like token_embd: host-resident, one row read per token.
+            (None, Role::PerLayerEmbd) => t.token_embd = t.token_embd.saturating_add(bytes),
             (None, _) => {
                 t.output = t.output.saturating_add(bytes);
                 t.output_by_format[class] += bytes as f64;
@@ -149,6 +154,7 @@ impl WeightTable {
         let s = |b: &mut u64| *b = (*b as f64 * k).round() as u64;
         s(&mut self.token_embd);
         s(&mut self.output);
+        s(&mut self.tied_head);
         self.output_by_format.iter_mut().for_each(|b| *b *= k);
         for l in &mut self.layers {
             s(&mut l.bytes);

@@ -1,13 +1,18 @@
 //! GGUF metadata → the estimator's model description, and tensor table → exact weight bytes.
 
 use super::{Gguf, GgufTensor, Value};
-use crate::estimate::model::{Arch, Attention, Hybrid, LayerLayout, ModelSpec, Moe, Recurrent};
+use crate::estimate::model::{
+    Arch, Attention, Hybrid, LayerLayout, ModelSpec, Moe, PerLayerInput, Recurrent,
+};
 use crate::estimate::tensors::{Role, TensorInfo};
 use crate::estimate::weights::{table_from_tensors, WeightTable};
 use crate::estimate::Quant;
 
 /// More blocks than any real model has (the largest have a few hundred).
 pub const MAX_LAYERS: u32 = 4096;
+
+/// Layers of a Gemma 3n model that keep their own KV cache (`n_layer_kv_from_start` in llama.cpp).
+const GEMMA3N_KV_LAYERS: u32 = 20;
 
 /// A model read from a GGUF file.
 #[derive(Debug, Clone)]
@@ -75,6 +80,7 @@ fn role_of(name: &str, dims: &[u64]) -> (Option<u32>, Role) {
     }
     match base {
         "token_embd" => return (None, Role::TokenEmbd),
+        "per_layer_token_embd" => return (None, Role::PerLayerEmbd),
         "output" => return (None, Role::Output),
         _ => {}
     }
@@ -253,6 +259,23 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
             attn_output_gate: false,
             expert_format: None,
             kv_heads_per_layer: if uniform_kv { Vec::new() } else { kv_v },
+            // llama.cpp fixes Gemma 3n's cache-owning layers at the first 20.
+            kv_shared_layers: if arch == "gemma3n" {
+                layers.saturating_sub(GEMMA3N_KV_LAYERS)
+            } else {
+                0
+            },
+            per_layer_input: get("embedding_length_per_layer_input").map(|dim| PerLayerInput {
+                dim,
+                vocab: g
+                    .tensors
+                    .iter()
+                    .find(|t| t.name == "per_layer_token_embd.weight")
+                    .and_then(|t| t.dims.get(1))
+                    .map_or(vocab, |&v| v.min(u64::from(u32::MAX)) as u32),
+                laurel_rank: get("laurel_rank").unwrap_or(0),
+                altup_inputs: get("altup.num_inputs").unwrap_or(0),
+            }),
         },
         use_cases: Vec::new(),
         license: g.str("general.license").map(str::to_string),
