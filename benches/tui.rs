@@ -67,6 +67,40 @@ fn benches(c: &mut Criterion) {
             frame(&mut a, &mut term);
         })
     });
+
+    // Sorted by fit: a slider change hands the 100k re-sort to a worker and draws at once.
+    let mut a = app(Arc::clone(&cat));
+    a.cycle_sort();
+    if let Some(job) = a.take_sort_job() {
+        a.finish_sort(job.generation, job.run());
+    }
+    frame(&mut a, &mut term);
+    let mut up = true;
+    group.bench_function("context_slider_change_and_frame_sorted_by_fit", |b| {
+        b.iter(|| {
+            a.settings.context = if up {
+                a.settings.context + 256
+            } else {
+                a.settings.context - 256
+            };
+            if a.settings.context > 120_000 {
+                up = false;
+            } else if a.settings.context < 2048 {
+                up = true;
+            }
+            adjust(&mut a, Slider::Sequences, 0);
+            let job = a.take_sort_job().expect("a worker job");
+            frame(&mut a, &mut term);
+            job
+        })
+    });
+    // The worker itself: 100k full estimates on all cores, then the sort.
+    let job = {
+        a.resort();
+        a.take_sort_job().expect("a worker job")
+    };
+    group.sample_size(10);
+    group.bench_function("background_sort_by_fit_worker", |b| b.iter(|| job.run()));
     group.finish();
 
     let real = Arc::new(Catalog::builtin().expect("catalog"));

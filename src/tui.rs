@@ -29,6 +29,10 @@ pub enum Msg {
     Term(Event),
     /// Hardware detection finished.
     Detected(Box<(Hardware, Vec<String>)>),
+    /// The terminal's input ended.
+    InputClosed,
+    /// A worker's sorted rows, with the generation they answer.
+    Sorted(u64, Vec<u32>),
     /// The disk scan found a model.
     Local(Box<LocalModel>),
 }
@@ -180,18 +184,28 @@ fn run(
         thread::spawn(move || {
             while let Ok(ev) = event::read() {
                 if tx.send(Msg::Term(ev)).is_err() {
-                    break;
+                    return;
                 }
             }
+            // The terminal is gone: nothing more can be typed.
+            let _ = tx.send(Msg::InputClosed);
         });
     }
-    drop(tx);
+    // Sort workers answer on this sender.
+    let sort_tx = tx;
     let mut hits = HitMap::default();
     let result = (|| -> color_eyre::Result<()> {
         terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
         while let Ok(first) = rx.recv() {
             for msg in std::iter::once(first).chain(rx.try_iter()) {
                 handle(&mut app, msg, &hits);
+            }
+            if let Some(job) = app.take_sort_job() {
+                let tx = sort_tx.clone();
+                thread::spawn(move || {
+                    let rows = job.run();
+                    let _ = tx.send(Msg::Sorted(job.generation, rows));
+                });
             }
             if app.quit {
                 break;
@@ -222,6 +236,8 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
             app.set_machine(hw, notes);
         }
         Msg::Local(m) => app.add_local(*m),
+        Msg::Sorted(generation, rows) => app.finish_sort(generation, rows),
+        Msg::InputClosed => app.quit = true,
     }
 }
 

@@ -395,3 +395,53 @@ fn no_key_is_bound_twice_in_one_mode() {
         }
     }
 }
+
+#[test]
+fn sorting_thousands_of_rows_runs_off_the_ui_thread_and_drops_stale_answers() {
+    use fitcheck::app::sort_job::SYNC_SORT_ROWS;
+    use fitcheck::catalog::Catalog;
+    use std::sync::Arc;
+    // Real architectures under new names, more rows than the on-the-spot limit.
+    let real = Catalog::builtin().unwrap();
+    let n = SYNC_SORT_ROWS + 500;
+    let mut cat = Catalog {
+        models: Vec::with_capacity(n),
+        hardware: real.hardware.clone(),
+    };
+    for i in 0..n {
+        let mut m = real.models[i % real.models.len()].clone();
+        m.id = format!("{}-v{i}", m.id);
+        cat.models.push(m);
+    }
+    let mut app = App::new(Arc::new(cat), common::fixed_machine(), Some("rtx-4090"));
+    let before = app.rows.clone();
+    press(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.sort, SortKey::Fit);
+    assert!(app.sorting, "the title says it is sorting");
+    assert_eq!(
+        app.rows, before,
+        "the previous order stays until the answer"
+    );
+    assert!(draw(&mut app, 120, 40).contains("sorting…"));
+    let job = app.take_sort_job().expect("a job for the event loop");
+    assert!(app.take_sort_job().is_none(), "taken once");
+
+    // The worker's order equals sorting each row's own estimate.
+    let sorted = job.run();
+    let mut expected: Vec<(u32, fitcheck::estimate::Estimate)> =
+        before.iter().map(|&id| (id, app.estimate_of(id))).collect();
+    expected.sort_by(|a, b| fitcheck::app::sort_job::compare(SortKey::Fit, &a.1, &b.1));
+    let expected: Vec<u32> = expected.into_iter().map(|(id, _)| id).collect();
+    assert_eq!(sorted, expected);
+
+    // A newer request (context changed) makes that answer stale.
+    press(&mut app, KeyCode::Char('+'));
+    app.finish_sort(job.generation, sorted.clone());
+    assert!(app.sorting && app.rows == before, "stale answer dropped");
+    let newer = app
+        .take_sort_job()
+        .expect("re-sort after the context change");
+    app.finish_sort(newer.generation, newer.run());
+    assert!(!app.sorting);
+    assert_ne!(app.rows, before, "sorted at last");
+}

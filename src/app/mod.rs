@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod advice;
+pub mod sort_job;
 pub mod update;
 
 use std::sync::Arc;
@@ -15,6 +16,7 @@ use crate::estimate::settings::RUNTIMES;
 use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
 use crate::local::LocalModel;
 use crate::search::{match_small, ModelSearch};
+use sort_job::{SortJob, SYNC_SORT_ROWS};
 use std::collections::HashSet;
 
 pub use action::Action;
@@ -165,6 +167,12 @@ pub struct App {
     pub dirty: bool,
     /// Leave the loop.
     pub quit: bool,
+    /// Bumped by every new order; a worker's result must carry the current one.
+    pub sort_generation: u64,
+    /// A sort waiting for a worker (taken by the event loop).
+    pub sort_pending: Option<SortJob>,
+    /// A worker is sorting; the list shows the previous order meanwhile.
+    pub sorting: bool,
     /// How this machine's figures were found (measured, looked up, assumed, corrected).
     pub machine_notes: Vec<String>,
     /// What the comparison weighs hardware prices against.
@@ -218,6 +226,9 @@ impl App {
             dirty: true,
             quit: false,
             machine_notes: vec!["detecting this machine…".into()],
+            sort_generation: 0,
+            sort_pending: None,
+            sorting: false,
             costs: crate::compare::CostInputs::default(),
             guide_scroll: 0,
             guide_tables: std::sync::OnceLock::new(),
@@ -405,6 +416,10 @@ impl App {
     }
 
     fn apply_sort(&mut self) {
+        // Any new order makes a sort still running elsewhere stale.
+        self.sort_generation += 1;
+        self.sort_pending = None;
+        self.sorting = false;
         let mut rows = std::mem::take(&mut self.rows);
         match self.sort {
             SortKey::Relevance => {}
@@ -417,24 +432,47 @@ impl App {
                         .cmp(&models[*b as usize].name.to_lowercase())
                 });
             }
+            SortKey::Fit | SortKey::Speed | SortKey::Size if rows.len() > SYNC_SORT_ROWS => {
+                // Too many rows for one frame: keep the current order until a worker answers.
+                self.sort_pending = Some(SortJob {
+                    generation: self.sort_generation,
+                    key: self.sort,
+                    rows: rows.clone(),
+                    catalog: Arc::clone(&self.catalog),
+                    local: self.local.clone(),
+                    hardware: self.hardware[self.hw_index.min(self.hardware.len() - 1)].clone(),
+                    settings: self.settings,
+                });
+                self.sorting = true;
+            }
             SortKey::Fit | SortKey::Speed | SortKey::Size => {
                 let mut keyed: Vec<(u32, Estimate)> =
                     rows.iter().map(|&id| (id, self.estimate_of(id))).collect();
-                match self.sort {
-                    SortKey::Fit => keyed.sort_by(|a, b| {
-                        a.1.verdict
-                            .cmp(&b.1.verdict)
-                            .then(b.1.headroom_bytes.cmp(&a.1.headroom_bytes))
-                    }),
-                    SortKey::Speed => {
-                        keyed.sort_by(|a, b| b.1.decode_tps.total_cmp(&a.1.decode_tps))
-                    }
-                    _ => keyed.sort_by_key(|(_, e)| e.total_bytes),
-                }
+                keyed.sort_by(|a, b| sort_job::compare(self.sort, &a.1, &b.1));
                 rows = keyed.into_iter().map(|(id, _)| id).collect();
             }
         }
         self.rows = rows;
+    }
+
+    /// Takes the sort a worker should run, if one is waiting.
+    pub fn take_sort_job(&mut self) -> Option<SortJob> {
+        self.sort_pending.take()
+    }
+
+    /// A worker's answer: applied if it is still the newest request, dropped otherwise.
+    pub fn finish_sort(&mut self, generation: u64, rows: Vec<u32>) {
+        if generation != self.sort_generation || !self.sorting {
+            return;
+        }
+        let keep = self.rows.get(self.selected).copied();
+        self.rows = rows;
+        self.sorting = false;
+        self.selected = keep
+            .and_then(|id| self.rows.iter().position(|r| *r == id))
+            .unwrap_or(0);
+        self.clamp_selection();
+        self.dirty = true;
     }
 
     /// Cycles the sort order.

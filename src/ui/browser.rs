@@ -14,10 +14,11 @@ use crate::search::match_indices;
 pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     let focused = app.focus == Focus::Browser && app.mode != Mode::Picker;
     let title = format!(
-        " Models {}/{} · sort: {} ",
+        " Models {}/{} · sort: {}{} ",
         app.rows.len(),
         app.search.total(),
-        app.sort.label()
+        app.sort.label(),
+        if app.sorting { " (sorting…)" } else { "" }
     );
     let block = Block::default()
         .borders(Borders::ALL)
