@@ -176,6 +176,12 @@ fn list_commands() {
         let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
         assert!(v.as_array().is_some_and(|a| a.len() > 10), "{what}");
     }
+    // The detected machine leads the hardware list, like the picker.
+    let o = fitcheck(&["list", "hardware", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v[0]["id"], "this-machine");
+    assert_eq!(v[0]["kind"], "detected");
+    assert!(v[0]["memory_gib"].as_f64().unwrap() > 0.0);
 }
 
 #[test]

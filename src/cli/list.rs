@@ -11,6 +11,7 @@ use crate::cli::args::ListWhat;
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::estimate::quant::QUANTS;
+use crate::estimate::Hardware;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::hardware::detect;
 
@@ -28,7 +29,7 @@ pub fn run(
         }
         (ListWhat::Hardware, true) => write_json(
             out,
-            &serde_json::to_value(&cat.hardware).unwrap_or_default(),
+            &serde_json::to_value(hardware_with_this_machine(cat)?).unwrap_or_default(),
         ),
         (ListWhat::Quants, true) => {
             let v: Vec<_> = QUANTS.iter().map(|q| json!({"quant": q.label(), "gguf": q.is_gguf(), "description": q.description()})).collect();
@@ -51,7 +52,7 @@ pub fn run(
         }
         (ListWhat::Hardware, false) => {
             let mut t = Table::new(&["id", "name", "memory", "GB/s", "backend", "kind"]);
-            for h in &cat.hardware {
+            for h in &hardware_with_this_machine(cat)? {
                 let gpus = if h.gpus > 1 {
                     format!("{} × ", h.gpus)
                 } else {
@@ -138,6 +139,16 @@ fn local(cat: &Catalog, cli: &Cli, json: bool, out: &mut dyn Write) -> Result<()
     }
     t.write(out)?;
     Ok(())
+}
+
+/// This machine (detected, with config.ron's corrections) first, then the catalog's hardware.
+fn hardware_with_this_machine(cat: &Catalog) -> Result<Vec<Hardware>, CliError> {
+    let mut d = detect(&cat.hardware);
+    let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
+    config.machine.apply(&mut d.hardware, &mut d.notes);
+    Ok(std::iter::once(d.hardware)
+        .chain(cat.hardware.iter().cloned())
+        .collect())
 }
 
 pub fn system(cat: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), CliError> {
