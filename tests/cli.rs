@@ -386,3 +386,46 @@ fn fit_reads_a_real_gguf_file_and_rejects_a_truncated_one() {
         "{err}"
     );
 }
+
+#[test]
+fn two_cards_split_the_layers_instead_of_pooling_bandwidth() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = fitcheck(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let one = json(&["fit", "-m", "llama-3.3-70b", "-H", "rtx-3090", "--json"]);
+    let two = json(&["fit", "-m", "llama-3.3-70b", "-H", "2x-rtx-3090", "--json"]);
+    let custom = json(&[
+        "fit",
+        "-m",
+        "llama-3.3-70b",
+        "--memory-gib",
+        "24",
+        "--bandwidth-gbps",
+        "936",
+        "--tflops",
+        "142",
+        "--gpus",
+        "2",
+        "--json",
+    ]);
+    assert_eq!(one["verdict"], "partial_offload");
+    assert_eq!(two["verdict"], "fits_on_gpu");
+    assert_eq!(custom["verdict"], "fits_on_gpu");
+    // Each card streams its half in turn: decode is bound by one card's bandwidth.
+    let tps = two["decode_tps"].as_f64().unwrap();
+    let roofline_one_card = 936e9 / two["weights_gpu_bytes"].as_f64().unwrap();
+    assert!(tps < roofline_one_card, "{tps} vs {roofline_one_card}");
+    let text = stdout(&fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.3-70b",
+        "-H",
+        "2x-rtx-3090",
+    ]));
+    assert!(
+        text.contains("per GPU") && text.contains("2 cards"),
+        "{text}"
+    );
+}

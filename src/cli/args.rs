@@ -267,6 +267,9 @@ pub struct HardwareArgs {
     /// Dense FP16 TFLOPS (prefill speed).
     #[arg(long)]
     pub tflops: Option<f64>,
+    /// Identical GPUs, each with the memory given (llama.cpp splits layers across them).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub gpus: u32,
 }
 
 impl HardwareArgs {
@@ -290,7 +293,12 @@ impl HardwareArgs {
         Ok(Some(Hardware {
             id: "custom".into(),
             name: format!(
-                "custom {:.0} GB {} @ {bw} GB/s",
+                "custom {}{:.0} GB {} @ {bw} GB/s",
+                if self.gpus > 1 {
+                    format!("{} × ", self.gpus)
+                } else {
+                    String::new()
+                },
                 memory / GB as f64,
                 self.backend
             ),
@@ -298,7 +306,7 @@ impl HardwareArgs {
             backend: self.backend,
             unified: self.unified || self.backend == Backend::Metal,
             memory: memory as u64,
-            gpus: 1,
+            gpus: self.gpus,
             bandwidth_gbps: bw,
             ram: ram as u64,
             ram_bandwidth_gbps: self.ram_bandwidth_gbps.unwrap_or(0.0),

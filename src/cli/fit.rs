@@ -146,6 +146,17 @@ fn write_table(
     )?;
     writeln!(out, "  total            {}", both(e.total_bytes))?;
     writeln!(out, "  usable           {}", both(e.usable_bytes))?;
+    if hw.gpus > 1 && e.verdict != Verdict::CpuOnly {
+        // Layers split evenly: each card holds its share plus its own compute buffer.
+        let n = u64::from(hw.gpus);
+        writeln!(
+            out,
+            "  per GPU          {} of {}  ({} cards, layers split across them)",
+            fmt_gib(e.used_bytes / n),
+            fmt_gib(e.usable_bytes / n),
+            hw.gpus
+        )?;
+    }
     let sign = if e.headroom_bytes < 0 { "-" } else { "" };
     let magnitude = e.headroom_bytes.unsigned_abs();
     writeln!(

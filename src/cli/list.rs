@@ -11,8 +11,8 @@ use crate::cli::args::ListWhat;
 use crate::cli::Cli;
 use crate::config::Config;
 use crate::estimate::quant::QUANTS;
-use crate::estimate::Hardware;
 use crate::estimate::units::{fmt_gb, fmt_gib};
+use crate::estimate::Hardware;
 use crate::hardware::detect;
 
 pub fn run(
