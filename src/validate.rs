@@ -390,6 +390,7 @@ fn generic(
                 prompt: r.n_prompt.max(1),
                 depth: r.depth,
                 n_ubatch: 512,
+                pipeline_stages: hw.gpus,
                 host_weight_bytes: 0.0,
                 moe,
             };

@@ -38,12 +38,17 @@ fn decode_error_stays_within_targets() {
             st.n
         );
     }
-    let prefill = subsets[&(Metric::Prefill, "all")];
-    assert!(
-        prefill.median_abs <= 0.30,
-        "prefill median |error| {:.1}%",
-        prefill.median_abs * 100.0
-    );
+    // Prefill depends on kernels the rows rarely state; it is held to looser bounds, and the
+    // layer-split pipeline keeps multi-GPU prompts in line with single cards.
+    for (name, bound) in [("all", 0.22), ("multi-gpu", 0.25), ("apple", 0.12)] {
+        let st = subsets[&(Metric::Prefill, name)];
+        assert!(
+            st.median_abs <= bound,
+            "prefill {name}: median |error| {:.1}% > {:.0}%",
+            st.median_abs * 100.0,
+            bound * 100.0
+        );
+    }
 }
 
 #[test]

@@ -218,7 +218,7 @@ fn assemble(
     let (_, roof) = decode_seconds(&raw_empty, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
     let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
     let prompt = u64::from(settings.context.max(1));
-    let work = prefill_work(model, terms, prompt, 0, settings, tally);
+    let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
     let pp_s = if verdict == Verdict::DoesNotFit {
         f64::INFINITY
@@ -437,10 +437,17 @@ fn prefill_work(
     terms: &ModelTerms,
     prompt: u64,
     depth: u64,
-    settings: &Settings,
+    (settings, hw): (&Settings, &Hardware),
     tally: &Tally,
 ) -> PrefillWork {
     let arch = &model.arch;
+    // llama.cpp pipelines ubatches through a layer split only when every layer is on a GPU.
+    let all_on_gpus = tally.host_weights <= terms.weights.token_embd;
+    let pipeline_stages = if hw.has_gpu() && !hw.unified && hw.gpus > 1 && all_on_gpus {
+        hw.gpus
+    } else {
+        1
+    };
     let mut attn_width = 0f64;
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
@@ -459,6 +466,7 @@ fn prefill_work(
         prompt,
         depth,
         n_ubatch: u64::from(settings.n_ubatch.max(1)),
+        pipeline_stages,
         host_weight_bytes: tally.host_weights.saturating_sub(terms.weights.token_embd) as f64,
         moe: arch.moe.is_some(),
     }
@@ -588,7 +596,7 @@ pub fn speeds_with_constants(
         moe,
     );
     let t = t + link_seconds(hw);
-    let work = prefill_work(model, terms, prompt.max(1), depth, settings, &tally);
+    let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
     let pp = prefill_seconds(&work, c, hw.fp16_tflops, gpu_offload);
     Speeds {
