@@ -105,7 +105,8 @@ fn fit_backend(
                     c.moe_eta = c.moe_eta.min(1.0);
                     c.moe_prefill = c.moe_prefill.min(1.0);
                     c.prefill_eff = c.prefill_eff.min(0.95);
-                    c.attn_eff = c.attn_eff.min(1.0);
+                    // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
+                    c.attn_eff = c.attn_eff.min(0.95 / c.prefill_eff);
                     // llama.cpp's per-ubatch overhead is a few ms; more would absorb a missing term.
                     c.t_ubatch = c.t_ubatch.min(0.01);
                     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));

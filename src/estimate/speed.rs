@@ -21,7 +21,8 @@ pub struct BackendConstants {
     pub moe_eta: f64,
     /// Grouped-GEMM prefill efficiency multiplier for MoE.
     pub moe_prefill: f64,
-    /// Attention FLOPs run at this fraction of the matmul rate (flash-attention kernels).
+    /// Attention FLOPs run at this multiple of the matmul rate: flash-attention kernels run nearer
+    /// peak than quantized GEMMs (capped so that prefill_eff × attn_eff ≤ 0.95 of peak).
     pub attn_eff: f64,
     /// Relative decode efficiency of each format class (see [`format_class`]).
     pub format_eff: [f64; FORMAT_CLASSES],
@@ -43,22 +44,22 @@ impl BackendConstants {
                 eta_weights: 0.8776,
                 eta_kv: 0.8811,
                 t_fixed: 0.002357,
-                prefill_eff: 0.3555,
+                prefill_eff: 0.3451,
                 t_ubatch: 0.01,
                 moe_eta: 0.9709,
-                moe_prefill: 1.0,
-                attn_eff: 1.0,
+                moe_prefill: 0.8826,
+                attn_eff: 2.752,
                 format_eff: [0.971, 1.0, 1.0, 0.88, 1.0, 0.75],
             },
             Backend::Rocm => BackendConstants {
                 eta_weights: 0.891,
                 eta_kv: 0.6553,
                 t_fixed: 0.002885,
-                prefill_eff: 0.3428,
+                prefill_eff: 0.3328,
                 t_ubatch: 0.01,
                 moe_eta: 0.8055,
-                moe_prefill: 0.393,
-                attn_eff: 1.0,
+                moe_prefill: 0.3573,
+                attn_eff: 1.21,
                 format_eff: [0.971, 1.0, 0.889, 0.824, 1.0, 0.75],
             },
             Backend::Metal => BackendConstants {
@@ -76,11 +77,11 @@ impl BackendConstants {
                 eta_weights: 0.865,
                 eta_kv: 0.763,
                 t_fixed: 0.0007767,
-                prefill_eff: 0.2961,
-                t_ubatch: 0.000386,
+                prefill_eff: 0.2875,
+                t_ubatch: 0.000135,
                 moe_eta: 0.711,
-                moe_prefill: 0.3811,
-                attn_eff: 1.0,
+                moe_prefill: 0.37,
+                attn_eff: 1.167,
                 format_eff: [0.931, 1.0, 0.971, 1.0, 1.0, 0.75],
             },
             // Too few CPU measurements to fit: the spec's defaults (0.6 of theoretical DRAM).
@@ -166,11 +167,13 @@ pub fn decode_seconds(
 }
 
 /// Decode attention compute; unknown compute (0 TFLOPS) means the term cannot be estimated.
+/// One query row cannot fill the tensor cores the way a prompt does, so decode attention runs
+/// at most at the GEMM rate, whatever flash attention reaches in prefill.
 fn attention_seconds(flops: f64, tflops: f64, c: &BackendConstants) -> f64 {
     if tflops <= 0.0 {
         return 0.0;
     }
-    flops / (tflops * 1e12 * c.prefill_eff * c.attn_eff)
+    flops / (tflops * 1e12 * c.prefill_eff * c.attn_eff.min(1.0))
 }
 
 /// Inputs to the prefill model.
