@@ -224,6 +224,12 @@ fn run(
 fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
     match msg {
         Msg::Term(Event::Key(key)) if key.kind == KeyEventKind::Press => {
+            // Lets the end-to-end test prove a panic hands the terminal back intact.
+            if key.code == crossterm::event::KeyCode::F(12)
+                && std::env::var_os("FITCHECK_CRASH_TEST").is_some()
+            {
+                panic!("crash requested with F12 (FITCHECK_CRASH_TEST is set)");
+            }
             if let Some(action) = action_for(app.mode, key) {
                 update(app, action);
             }

@@ -19,6 +19,10 @@ struct Session {
 
 impl Session {
     fn start(args: &[&str]) -> Session {
+        Session::start_with(args, &[])
+    }
+
+    fn start_with(args: &[&str], env: &[(&str, &str)]) -> Session {
         let pty = native_pty_system();
         let pair = pty
             .openpty(PtySize {
@@ -34,6 +38,9 @@ impl Session {
         let cfg = std::env::temp_dir().join(format!("fitcheck-e2e-{}", std::process::id()));
         std::fs::create_dir_all(&cfg).unwrap();
         cmd.env("FITCHECK_CONFIG_DIR", cfg);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let child = pair.slave.spawn_command(cmd).unwrap();
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
@@ -159,6 +166,46 @@ fn search_slider_picker_help_resize_quit() {
         "mouse capture released"
     );
     assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+}
+
+#[test]
+fn a_panic_hands_the_terminal_back_and_reports_it() {
+    let mut s = Session::start_with(
+        &["--no-default-model-dirs", "-H", "rtx-4090"],
+        &[("FITCHECK_CRASH_TEST", "1"), ("RUST_BACKTRACE", "0")],
+    );
+    s.wait_for("Models");
+    s.send("\u{1b}[24~"); // F12
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(st) = s.child.try_wait().unwrap() {
+            break st;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "app did not exit after the panic"
+        );
+        thread::sleep(Duration::from_millis(20));
+    };
+    assert!(!status.success(), "a panic is a failure exit");
+    thread::sleep(Duration::from_millis(200));
+    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+    let entered = raw
+        .rfind("\u{1b}[?1049h")
+        .expect("entered the alternate screen");
+    let left = raw
+        .rfind("\u{1b}[?1049l")
+        .expect("left the alternate screen");
+    assert!(left > entered);
+    assert!(
+        raw.contains("\u{1b}[?1000l") || raw.contains("\u{1b}[?1006l"),
+        "mouse released"
+    );
+    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+    assert!(
+        raw.contains("crash requested with F12"),
+        "the report is printed after the restore"
+    );
 }
 
 #[test]
