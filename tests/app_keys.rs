@@ -445,3 +445,33 @@ fn sorting_thousands_of_rows_runs_off_the_ui_thread_and_drops_stale_answers() {
     assert!(!app.sorting);
     assert_ne!(app.rows, before, "sorted at last");
 }
+
+#[test]
+fn every_sort_order_handles_models_found_on_disk() {
+    use fitcheck::estimate::weights::weight_table;
+    use fitcheck::local::LocalModel;
+    let mut app = app_on("rtx-4090");
+    let mut spec = app.catalog.models[0].clone();
+    spec.id = "local:zz".into();
+    spec.name = "zz-local-finetune [Q4_K_M]".into();
+    let weights = weight_table(&spec, Quant::Q4_K_M);
+    app.add_local(LocalModel {
+        path: "/models/zz.gguf".into(),
+        source: "dir",
+        label: "zz".into(),
+        spec,
+        weights,
+        quant_label: "Q4_K_M".into(),
+        size: 1,
+    });
+    let local_id = app.catalog.models.len() as u32;
+    assert!(app.rows.contains(&local_id));
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('s'));
+        assert!(app.rows.contains(&local_id), "{:?}", app.sort);
+        if app.sort == SortKey::Name {
+            assert_eq!(app.rows.last(), Some(&local_id), "'zz…' sorts last by name");
+        }
+        draw(&mut app, 80, 24);
+    }
+}

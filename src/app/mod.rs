@@ -4,6 +4,7 @@
 pub mod action;
 pub mod advice;
 pub mod sort_job;
+mod sorting;
 pub mod update;
 
 use std::sync::Arc;
@@ -16,7 +17,8 @@ use crate::estimate::settings::RUNTIMES;
 use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
 use crate::local::LocalModel;
 use crate::search::{match_small, ModelSearch};
-use sort_job::{SortJob, SYNC_SORT_ROWS};
+use sort_job::SortJob;
+pub use sorting::SortKey;
 use std::collections::HashSet;
 
 pub use action::Action;
@@ -76,44 +78,6 @@ pub const SLIDERS: [Slider; 6] = [
     Slider::GpuLayers,
     Slider::Runtime,
 ];
-
-/// Browser order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SortKey {
-    /// Search relevance (catalog order when not searching).
-    Relevance,
-    /// Best verdict first, then most headroom.
-    Fit,
-    /// Fastest decode first.
-    Speed,
-    /// Smallest memory first.
-    Size,
-    /// Alphabetical.
-    Name,
-}
-
-impl SortKey {
-    /// Label for the status line.
-    pub fn label(self) -> &'static str {
-        match self {
-            SortKey::Relevance => "relevance",
-            SortKey::Fit => "fit",
-            SortKey::Speed => "speed",
-            SortKey::Size => "size",
-            SortKey::Name => "name",
-        }
-    }
-
-    fn next(self) -> SortKey {
-        match self {
-            SortKey::Relevance => SortKey::Fit,
-            SortKey::Fit => SortKey::Speed,
-            SortKey::Speed => SortKey::Size,
-            SortKey::Size => SortKey::Name,
-            SortKey::Name => SortKey::Relevance,
-        }
-    }
-}
 
 /// The whole app state.
 pub struct App {
@@ -386,100 +350,6 @@ impl App {
         if self.sort_depends_on_estimates() {
             self.resort();
         }
-        self.dirty = true;
-    }
-
-    /// Re-reads matches from the search and applies the sort.
-    pub fn refresh_rows(&mut self) {
-        let keep = self.rows.get(self.selected).copied();
-        self.rows = self.search.matched_ids();
-        self.apply_sort();
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| *r == id))
-            .unwrap_or(0);
-        self.clamp_selection();
-        self.dirty = true;
-    }
-
-    fn sort_depends_on_estimates(&self) -> bool {
-        matches!(self.sort, SortKey::Fit | SortKey::Speed | SortKey::Size)
-    }
-
-    /// Re-sorts the current rows (after a setting or hardware change that the key depends on).
-    pub fn resort(&mut self) {
-        let keep = self.rows.get(self.selected).copied();
-        self.apply_sort();
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| *r == id))
-            .unwrap_or(0);
-        self.clamp_selection();
-    }
-
-    fn apply_sort(&mut self) {
-        // Any new order makes a sort still running elsewhere stale.
-        self.sort_generation += 1;
-        self.sort_pending = None;
-        self.sorting = false;
-        let mut rows = std::mem::take(&mut self.rows);
-        match self.sort {
-            SortKey::Relevance => {}
-            SortKey::Name => {
-                let models = &self.catalog.models;
-                rows.sort_by(|a, b| {
-                    models[*a as usize]
-                        .name
-                        .to_lowercase()
-                        .cmp(&models[*b as usize].name.to_lowercase())
-                });
-            }
-            SortKey::Fit | SortKey::Speed | SortKey::Size if rows.len() > SYNC_SORT_ROWS => {
-                // Too many rows for one frame: keep the current order until a worker answers.
-                self.sort_pending = Some(SortJob {
-                    generation: self.sort_generation,
-                    key: self.sort,
-                    rows: rows.clone(),
-                    catalog: Arc::clone(&self.catalog),
-                    local: self.local.clone(),
-                    hardware: self.hardware[self.hw_index.min(self.hardware.len() - 1)].clone(),
-                    settings: self.settings,
-                });
-                self.sorting = true;
-            }
-            SortKey::Fit | SortKey::Speed | SortKey::Size => {
-                let mut keyed: Vec<(u32, Estimate)> =
-                    rows.iter().map(|&id| (id, self.estimate_of(id))).collect();
-                keyed.sort_by(|a, b| sort_job::compare(self.sort, &a.1, &b.1));
-                rows = keyed.into_iter().map(|(id, _)| id).collect();
-            }
-        }
-        self.rows = rows;
-    }
-
-    /// Takes the sort a worker should run, if one is waiting.
-    pub fn take_sort_job(&mut self) -> Option<SortJob> {
-        self.sort_pending.take()
-    }
-
-    /// A worker's answer: applied if it is still the newest request, dropped otherwise.
-    pub fn finish_sort(&mut self, generation: u64, rows: Vec<u32>) {
-        if generation != self.sort_generation || !self.sorting {
-            return;
-        }
-        let keep = self.rows.get(self.selected).copied();
-        self.rows = rows;
-        self.sorting = false;
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| *r == id))
-            .unwrap_or(0);
-        self.clamp_selection();
-        self.dirty = true;
-    }
-
-    /// Cycles the sort order.
-    pub fn cycle_sort(&mut self) {
-        self.sort = self.sort.next();
-        self.rows = self.search.matched_ids();
-        self.resort();
         self.dirty = true;
     }
 
