@@ -8,6 +8,7 @@ pub mod kv;
 pub mod memo;
 pub mod model;
 pub mod overhead;
+mod per_token;
 pub mod quant;
 pub mod settings;
 pub mod speed;
@@ -25,11 +26,12 @@ pub use quant::Quant;
 pub use settings::{Runtime, Settings};
 
 use fit::{FitInputs, Tally};
-use kv::{cache_bytes, kv_read_bytes, CacheBytes, CacheShape};
-use model::{Attention, Mixer};
+use kv::{cache_bytes, CacheBytes, CacheShape};
+use model::Attention;
 use overhead::{compute_buffers, runtime_overhead, ComputeBuffers};
+use per_token::{link_seconds, prefill_work, traffic};
 pub use speed::BackendConstants;
-use speed::{decode_seconds, prefill_seconds, PrefillWork, TokenTraffic};
+use speed::{decode_seconds, prefill_seconds};
 use weights::{weight_table, WeightTable};
 
 /// Everything the app shows about one (model, hardware, settings).
@@ -314,164 +316,6 @@ fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
     }
 }
 
-/// Bytes streamed per token at `depth`, split by pool. With backend constants, weight bytes are
-/// divided by their format efficiency (what time scales with); without, raw bytes (the roofline).
-fn traffic(
-    model: &ModelSpec,
-    terms: &ModelTerms,
-    hw: &Hardware,
-    p: Placement,
-    depth: u64,
-    cost: Option<&BackendConstants>,
-) -> TokenTraffic {
-    let w = &terms.weights;
-    let kv_total = kv_read_bytes(&model.arch, &terms.shape, depth) as f64;
-    let attn_flops = decode_attention_flops(model, &terms.shape, depth);
-    let read = |l: &weights::LayerWeights| {
-        cost.map_or(l.read_bytes as f64, |c| {
-            speed::format_cost(&l.read_by_format, c)
-        })
-    };
-    let output = cost.map_or(w.output as f64, |c| {
-        speed::format_cost(&w.output_by_format, c)
-    });
-    let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
-    if !hw.has_gpu() {
-        return TokenTraffic {
-            host_weights: all,
-            host_kv: kv_total,
-            attn_flops,
-            ..Default::default()
-        };
-    }
-    if hw.unified {
-        return TokenTraffic {
-            device_weights: all,
-            device_kv: kv_total,
-            attn_flops,
-            ..Default::default()
-        };
-    }
-    let n = w.layers.len() as u32;
-    let ngl = p.gpu_layers.min(n + 1);
-    let first_gpu = n + 1 - ngl.max(1);
-    let mut t = TokenTraffic {
-        attn_flops,
-        ..Default::default()
-    };
-    let (mut gpu_mixers, mut mixers) = (0u32, 0u32);
-    for (il, l) in w.layers.iter().enumerate() {
-        let il = il as u32;
-        let has_mixer = model.arch.mixer(il) != Mixer::None;
-        mixers += u32::from(has_mixer);
-        let r = read(l);
-        if ngl > 0 && il >= first_gpu {
-            gpu_mixers += u32::from(has_mixer);
-            if il < p.cpu_moe && l.expert_bytes > 0 {
-                // Routed-expert share of this layer's reads streams from host RAM.
-                let dense = (l.bytes - l.expert_bytes) as f64;
-                let share =
-                    ((l.read_bytes as f64 - dense) / l.read_bytes.max(1) as f64).clamp(0.0, 1.0);
-                t.device_weights += r * (1.0 - share);
-                t.host_weights += r * share;
-            } else {
-                t.device_weights += r;
-            }
-        } else {
-            t.host_weights += r;
-        }
-    }
-    if ngl > n {
-        t.device_weights += output;
-    } else {
-        t.host_weights += output;
-    }
-    let frac = if mixers == 0 {
-        1.0
-    } else {
-        f64::from(gpu_mixers) / f64::from(mixers)
-    };
-    t.device_kv = kv_total * frac;
-    t.host_kv = kv_total * (1.0 - frac);
-    t
-}
-
-/// Attention FLOPs to decode one token at `depth`: 2 × heads × (d_k + d_v) per attended cell
-/// (absorbed MLA attends the 512 + 64 latent with every head, so it is far costlier).
-fn decode_attention_flops(model: &ModelSpec, shape: &CacheShape, depth: u64) -> f64 {
-    let arch = &model.arch;
-    let (_, full_cells) = shape.full_cells();
-    let used_full = depth.min(full_cells) as f64;
-    let window = match arch.attention {
-        Attention::Sliding { window, .. } => Some(u64::from(window)),
-        Attention::Chunked { chunk, .. } => Some(u64::from(chunk)),
-        _ => None,
-    };
-    let mut flops = 0.0;
-    for il in 0..arch.layers {
-        if arch.mixer(il) != Mixer::Attention {
-            continue;
-        }
-        let used = match window {
-            Some(w) if arch.is_windowed(il) => used_full.min(w as f64),
-            _ => used_full,
-        };
-        let width = match arch.attention {
-            Attention::Mla {
-                kv_lora_rank,
-                rope_dim,
-                ..
-            } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
-            _ => {
-                let (_, dk, dv) = arch.kv_shape(il);
-                f64::from(dk) + f64::from(dv)
-            }
-        };
-        flops += 2.0 * f64::from(arch.heads) * width * used;
-    }
-    flops
-}
-
-fn prefill_work(
-    model: &ModelSpec,
-    terms: &ModelTerms,
-    prompt: u64,
-    depth: u64,
-    (settings, hw): (&Settings, &Hardware),
-    tally: &Tally,
-) -> PrefillWork {
-    let arch = &model.arch;
-    // llama.cpp pipelines ubatches through a layer split only when every layer is on a GPU.
-    let all_on_gpus = tally.host_weights <= terms.weights.token_embd;
-    let pipeline_stages = if hw.has_gpu() && !hw.unified && hw.gpus > 1 && all_on_gpus {
-        hw.gpus
-    } else {
-        1
-    };
-    let mut attn_width = 0f64;
-    for il in 0..arch.layers {
-        if arch.mixer(il) == Mixer::Attention {
-            let (_, dk, dv) = arch.kv_shape(il);
-            attn_width += f64::from(arch.heads) * (f64::from(dk) + f64::from(dv));
-        }
-    }
-    // Prompt logits: servers compute one row per sequence, so the head is not in per-token FLOPs.
-    let active = terms
-        .weights
-        .active_params()
-        .saturating_sub(terms.weights.output_params);
-    PrefillWork {
-        flops_per_token: 2.0 * active as f64,
-        attn_width,
-        prompt,
-        depth,
-        n_ubatch: u64::from(settings.n_ubatch.max(1)),
-        pipeline_stages,
-        host_weight_bytes: tally.host_weights.saturating_sub(terms.weights.token_embd) as f64,
-        moe: arch.moe.is_some(),
-    }
-}
-
 /// Largest context (multiple of 256, up to the model's maximum) whose verdict is no worse than
 /// at `settings.context`; if it does not fit at all, the largest context that fits in any way.
 pub fn max_context(
@@ -607,15 +451,6 @@ pub fn speeds_with_constants(
             0.0
         },
         verdict,
-    }
-}
-
-/// Activation hand-off between GPUs of a layer split (latency-bound, per hop).
-fn link_seconds(hw: &Hardware) -> f64 {
-    if hw.has_gpu() && !hw.unified {
-        f64::from(hw.gpus.saturating_sub(1)) * speed::LINK_HOP_SECONDS
-    } else {
-        0.0
     }
 }
 
