@@ -25,6 +25,21 @@ fn frame(app: &mut App, term: &mut Terminal<TestBackend>) {
         .expect("draw");
 }
 
+/// Moves the context by 256 tokens, bouncing between 2K and 120K: every step is a context the
+/// memo has not seen, so the visible rows really re-estimate.
+fn step_context(a: &mut App, up: &mut bool) {
+    a.settings.context = if *up {
+        a.settings.context + 256
+    } else {
+        a.settings.context - 256
+    };
+    if a.settings.context > 120_000 {
+        *up = false;
+    } else if a.settings.context < 2048 {
+        *up = true;
+    }
+}
+
 fn benches(c: &mut Criterion) {
     let cat = common::synthetic(100_000);
     let mut group = c.benchmark_group("100k_models");
@@ -36,16 +51,7 @@ fn benches(c: &mut Criterion) {
     let mut up = true;
     group.bench_function("context_slider_change_and_frame", |b| {
         b.iter(|| {
-            a.settings.context = if up {
-                a.settings.context + 256
-            } else {
-                a.settings.context - 256
-            };
-            if a.settings.context > 120_000 {
-                up = false;
-            } else if a.settings.context < 2048 {
-                up = true;
-            }
+            step_context(&mut a, &mut up);
             adjust(&mut a, Slider::Sequences, 0);
             frame(&mut a, &mut term);
         })
@@ -78,16 +84,7 @@ fn benches(c: &mut Criterion) {
     let mut up = true;
     group.bench_function("context_slider_change_and_frame_sorted_by_fit", |b| {
         b.iter(|| {
-            a.settings.context = if up {
-                a.settings.context + 256
-            } else {
-                a.settings.context - 256
-            };
-            if a.settings.context > 120_000 {
-                up = false;
-            } else if a.settings.context < 2048 {
-                up = true;
-            }
+            step_context(&mut a, &mut up);
             adjust(&mut a, Slider::Sequences, 0);
             let job = a.take_sort_job().expect("a worker job");
             frame(&mut a, &mut term);

@@ -96,6 +96,37 @@ impl Session {
         }));
     }
 
+    fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let status = loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                break st;
+            }
+            assert!(Instant::now() < deadline, "app did not exit");
+            thread::sleep(Duration::from_millis(20));
+        };
+        thread::sleep(Duration::from_millis(200));
+        status
+    }
+
+    /// Checks the alternate screen was left and the mouse released; returns where it was left.
+    fn assert_terminal_restored(&self) -> usize {
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
+        let entered = raw
+            .rfind("\u{1b}[?1049h")
+            .expect("entered the alternate screen");
+        let left = raw
+            .rfind("\u{1b}[?1049l")
+            .expect("left the alternate screen");
+        assert!(left > entered, "alternate screen left after it was entered");
+        assert!(
+            raw.contains("\u{1b}[?1000l") || raw.contains("\u{1b}[?1006l"),
+            "mouse capture released"
+        );
+        assert!(!self.screen.lock().unwrap().screen().alternate_screen());
+        left
+    }
+
     fn resize(&self, rows: u16, cols: u16) {
         self.master
             .resize(PtySize {
@@ -143,29 +174,9 @@ fn search_slider_picker_help_resize_quit() {
     s.resize(30, 100);
     s.wait_for("Models");
     s.send("q");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(st) = s.child.try_wait().unwrap() {
-            break st;
-        }
-        assert!(Instant::now() < deadline, "app did not quit");
-        thread::sleep(Duration::from_millis(20));
-    };
+    let status = s.wait_exit();
     assert!(status.success(), "exit status {status:?}");
-    thread::sleep(Duration::from_millis(100));
-    let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
-    let entered = raw
-        .rfind("\u{1b}[?1049h")
-        .expect("entered the alternate screen");
-    let left = raw
-        .rfind("\u{1b}[?1049l")
-        .expect("left the alternate screen");
-    assert!(left > entered, "alternate screen left after it was entered");
-    assert!(
-        raw.contains("\u{1b}[?1000l") || raw.contains("\u{1b}[?1006l"),
-        "mouse capture released"
-    );
-    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
+    s.assert_terminal_restored();
 }
 
 #[test]
@@ -176,35 +187,16 @@ fn a_panic_hands_the_terminal_back_and_reports_it() {
     );
     s.wait_for("Models");
     s.send("\u{1b}[24~"); // F12
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let status = loop {
-        if let Some(st) = s.child.try_wait().unwrap() {
-            break st;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "app did not exit after the panic"
-        );
-        thread::sleep(Duration::from_millis(20));
-    };
+    let status = s.wait_exit();
     assert!(!status.success(), "a panic is a failure exit");
-    thread::sleep(Duration::from_millis(200));
+    let left = s.assert_terminal_restored();
     let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
-    let entered = raw
-        .rfind("\u{1b}[?1049h")
-        .expect("entered the alternate screen");
-    let left = raw
-        .rfind("\u{1b}[?1049l")
-        .expect("left the alternate screen");
-    assert!(left > entered);
+    let report = raw
+        .rfind("crash requested with F12")
+        .expect("the panic is reported");
     assert!(
-        raw.contains("\u{1b}[?1000l") || raw.contains("\u{1b}[?1006l"),
-        "mouse released"
-    );
-    assert!(!s.screen.lock().unwrap().screen().alternate_screen());
-    assert!(
-        raw.contains("crash requested with F12"),
-        "the report is printed after the restore"
+        report > left,
+        "the report is printed on the restored screen"
     );
 }
 

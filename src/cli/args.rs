@@ -95,21 +95,9 @@ pub struct FitArgs {
     /// Read the model from a GGUF file instead (exact per-tensor bytes; `--quant` is ignored).
     #[arg(long, conflicts_with = "model", value_name = "PATH")]
     pub gguf: Option<PathBuf>,
-    /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
-    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
-    pub quant: Quant,
-    /// Context in tokens (shared by all sequences in llama.cpp; per sequence in Ollama).
-    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
-    pub context: u32,
-    /// KV cache type.
-    #[arg(long, default_value = "f16", value_parser = parse_kv)]
-    pub kv_type: KvType,
-    /// Sequences served at once.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub parallel: u32,
-    /// Runtime: llama.cpp, ollama, lmstudio, mlx.
-    #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
-    pub runtime: Runtime,
+    /// Quantization, context, KV type, sequences, runtime.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Layers on the GPU (-ngl); default: as many as fit.
     #[arg(long)]
     pub gpu_layers: Option<u32>,
@@ -128,14 +116,44 @@ impl FitArgs {
     /// The estimator settings these flags describe.
     pub fn settings(&self) -> Settings {
         Settings {
+            gpu_layers: self.gpu_layers,
+            flash_attn: !self.no_flash_attn,
+            ..self.run.settings()
+        }
+    }
+}
+
+/// The settings `fit` and `compare` share.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
+    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
+    pub quant: Quant,
+    /// Context in tokens (shared by all sequences in llama.cpp; per sequence in Ollama; capped
+    /// at each model's maximum).
+    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub context: u32,
+    /// KV cache type.
+    #[arg(long, default_value = "f16", value_parser = parse_kv)]
+    pub kv_type: KvType,
+    /// Sequences served at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    pub parallel: u32,
+    /// Runtime: llama.cpp, ollama, lmstudio, mlx.
+    #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
+    pub runtime: Runtime,
+}
+
+impl RunArgs {
+    /// Estimator settings with everything else at its default.
+    pub fn settings(&self) -> Settings {
+        Settings {
             quant: self.quant,
             context: self.context,
             kv_type: self.kv_type,
             parallel: self.parallel,
             runtime: self.runtime,
-            gpu_layers: self.gpu_layers,
-            flash_attn: !self.no_flash_attn,
-            n_ubatch: 512,
+            ..Settings::default()
         }
     }
 }
@@ -149,21 +167,9 @@ pub struct CompareArgs {
     /// Hardware ids or names, comma-separated, or `tiers` (default).
     #[arg(long, short = 'H', value_delimiter = ',')]
     pub hardware: Vec<String>,
-    /// Weight format.
-    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
-    pub quant: Quant,
-    /// Context in tokens (capped at each model's maximum).
-    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
-    pub context: u32,
-    /// KV cache type.
-    #[arg(long, default_value = "f16", value_parser = parse_kv)]
-    pub kv_type: KvType,
-    /// Sequences served at once.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
-    pub parallel: u32,
-    /// Runtime.
-    #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
-    pub runtime: Runtime,
+    /// Quantization, context, KV type, sequences, runtime.
+    #[command(flatten)]
+    pub run: RunArgs,
     /// Monthly API spend the hardware would replace, USD (break-even) [default: 150, or config.ron]
     #[arg(long)]
     pub api_usd_per_month: Option<f64>,
@@ -200,14 +206,7 @@ impl CompareArgs {
 
     /// The estimator settings.
     pub fn settings(&self) -> Settings {
-        Settings {
-            quant: self.quant,
-            context: self.context,
-            kv_type: self.kv_type,
-            parallel: self.parallel,
-            runtime: self.runtime,
-            ..Settings::default()
-        }
+        self.run.settings()
     }
 
     /// The chosen output format.

@@ -151,15 +151,11 @@ pub fn estimate(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Estima
     estimate_with_terms(model, hw, settings, &terms)
 }
 
-/// The estimate from precomputed model terms (what the incremental layer calls).
-pub fn estimate_with_terms(
-    model: &ModelSpec,
-    hw: &Hardware,
-    settings: &Settings,
-    terms: &ModelTerms,
-) -> Estimate {
+/// Where the layers go: the user's `--gpu-layers` on a discrete GPU, else the best automatic
+/// placement (experts to the host first, then whole layers).
+fn place(hw: &Hardware, terms: &ModelTerms, settings: &Settings) -> (Placement, Verdict, Tally) {
     let inputs = fit_inputs(hw, terms);
-    let (placement, verdict, tally) = match settings.gpu_layers {
+    match settings.gpu_layers {
         Some(ngl) if hw.has_gpu() && !hw.unified => {
             let p = Placement {
                 gpu_layers: ngl,
@@ -169,7 +165,17 @@ pub fn estimate_with_terms(
             (p, v, t)
         }
         _ => inputs.auto_place(),
-    };
+    }
+}
+
+/// The estimate from precomputed model terms (what the incremental layer calls).
+pub fn estimate_with_terms(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+) -> Estimate {
+    let (placement, verdict, tally) = place(hw, terms, settings);
     assemble(model, hw, settings, terms, placement, verdict, &tally)
 }
 
@@ -417,18 +423,7 @@ pub fn speeds_with_constants(
     prompt: u64,
     c: &BackendConstants,
 ) -> Speeds {
-    let inputs = fit_inputs(hw, terms);
-    let (placement, verdict, tally) = match settings.gpu_layers {
-        Some(ngl) if hw.has_gpu() && !hw.unified => {
-            let p = Placement {
-                gpu_layers: ngl,
-                cpu_moe: 0,
-            };
-            let (v, t) = inputs.verdict_of(p);
-            (p, v, t)
-        }
-        _ => inputs.auto_place(),
-    };
+    let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (t, _) = decode_seconds(
