@@ -81,13 +81,7 @@ impl Catalog {
 
     /// Reads and validates a catalog file.
     pub fn from_path(path: &Path) -> Result<Catalog, CatalogError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
-            origin: origin.clone(),
-            line: 0,
-            col: 0,
-            message: format!("cannot read: {e}"),
-        })?;
+        let (text, origin) = read_text(path)?;
         Catalog::parse(&text, &origin)
     }
 
@@ -319,6 +313,18 @@ pub fn config_dir() -> Option<PathBuf> {
         return Some(PathBuf::from(x).join("fitcheck"));
     }
     std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config").join("fitcheck"))
+}
+
+/// A file's text and its name for error messages; an unreadable file is an error naming it.
+pub(crate) fn read_text(path: &Path) -> Result<(String, String), CatalogError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+        origin: origin.clone(),
+        line: 0,
+        col: 0,
+        message: format!("cannot read: {e}"),
+    })?;
+    Ok((text, origin))
 }
 
 /// The catalog a run uses: `--catalog PATH` or the built-in one, plus the user overlay

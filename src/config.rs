@@ -91,13 +91,7 @@ impl Config {
         else {
             return Ok(Config::default());
         };
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(&path).map_err(|e| CatalogError {
-            origin: origin.clone(),
-            line: 0,
-            col: 0,
-            message: format!("cannot read: {e}"),
-        })?;
+        let (text, origin) = crate::catalog::read_text(&path)?;
         Config::parse(&text, &origin)
     }
 

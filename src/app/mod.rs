@@ -267,10 +267,7 @@ impl App {
         let key = self.hw_key();
         // Disjoint field borrows: the memo mutably, catalog/local/hardware immutably.
         let model = model_ref(&self.catalog, &self.local, id);
-        let s = Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
-            ..self.settings
-        };
+        let s = self.settings_for(model);
         let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
         self.memo.estimate(id, model, key, hw, &s)
     }
@@ -279,10 +276,7 @@ impl App {
     pub fn max_context_of(&mut self, id: u32) -> u32 {
         let key = self.hw_key();
         let model = model_ref(&self.catalog, &self.local, id);
-        let s = Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
-            ..self.settings
-        };
+        let s = self.settings_for(model);
         let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
         self.memo.max_context(id, model, key, hw, &s)
     }

@@ -3,7 +3,7 @@
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{HitMap, Theme};
@@ -20,14 +20,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         app.sort.label(),
         if app.sorting { " (sorting…)" } else { "" }
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, theme.title))
-        .border_style(if focused {
-            theme.border_focus
-        } else {
-            theme.border
-        });
+    let block = theme.panel(title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     hits.browser = area;

@@ -5,7 +5,7 @@
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::Theme;
@@ -25,10 +25,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         s.parallel,
         s.runtime
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(title, theme.title))
-        .border_style(theme.border_focus);
+    let block = theme.panel(title, true);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = app.compare_columns();

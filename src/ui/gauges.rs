@@ -30,17 +30,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
     let max_ctx = app.max_context_of(id);
     let s = app.settings_for(&model);
     let hw = app.hw().clone();
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(
-            format!(" {} · {} ", model.name, s.quant),
-            theme.title,
-        ))
-        .border_style(if focused {
-            theme.border_focus
-        } else {
-            theme.border
-        });
+    let block = theme.panel(format!(" {} · {} ", model.name, s.quant), focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     hits.gauges = area;

@@ -2,7 +2,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
 use super::Theme;
@@ -42,10 +42,7 @@ pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
     }
     let r = centered(area, 78, area.height.saturating_sub(2));
     frame.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(" Keys (? or Esc to close) ", theme.title))
-        .border_style(theme.border_focus);
+    let block = theme.panel(" Keys (? or Esc to close) ", true);
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let rows = inner.height.saturating_sub(2) as usize;
@@ -90,13 +87,7 @@ pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
 pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let r = centered(area, 76, area.height.saturating_sub(4));
     frame.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(
-            " Hardware (type to filter, Enter to choose) ",
-            theme.title,
-        ))
-        .border_style(theme.border_focus);
+    let block = theme.panel(" Hardware (type to filter, Enter to choose) ", true);
     let inner = block.inner(r);
     frame.render_widget(block, r);
     if inner.height < 2 {
@@ -190,13 +181,10 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, r);
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(
-            " The guide's figures, checked (j/k scroll, B/Esc close) ",
-            theme.title,
-        ))
-        .border_style(theme.border_focus);
+    let block = theme.panel(
+        " The guide's figures, checked (j/k scroll, B/Esc close) ",
+        true,
+    );
     let inner = block.inner(r);
     frame.render_widget(block, r);
     let ctx = |c: u32| {

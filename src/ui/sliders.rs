@@ -2,7 +2,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{HitMap, Theme};
@@ -10,14 +10,7 @@ use crate::app::{App, Focus, Slider, SLIDERS};
 
 pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     let focused = app.focus == Focus::Sliders;
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .title(Span::styled(" Settings ", theme.title))
-        .border_style(if focused {
-            theme.border_focus
-        } else {
-            theme.border
-        });
+    let block = theme.panel(" Settings ", focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     hits.sliders = area;

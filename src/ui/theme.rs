@@ -2,6 +2,8 @@
 //! colour at all, only modifiers.
 
 use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders};
 
 /// Every style the view uses.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -31,6 +33,18 @@ pub struct Theme {
 }
 
 impl Theme {
+    /// A bordered panel with a title, its border highlighted when it has the focus.
+    pub fn panel(&self, title: impl Into<String>, focused: bool) -> Block<'static> {
+        Block::default()
+            .borders(Borders::ALL)
+            .title(Span::styled(title.into(), self.title))
+            .border_style(if focused {
+                self.border_focus
+            } else {
+                self.border
+            })
+    }
+
     /// The default colours.
     pub const fn dark() -> Theme {
         Theme {
