@@ -82,7 +82,7 @@ fn fit_backend(
     for step in [1.3, 1.1, 1.03] {
         for _round in 0..4 {
             let mut improved = false;
-            let fields = if metric == Metric::Decode { 10 } else { 4 };
+            let fields = if metric == Metric::Decode { 11 } else { 4 };
             for field in 0..fields {
                 for dir in [step, 1.0 / step] {
                     let mut trial = *consts;
@@ -92,6 +92,7 @@ fn fit_backend(
                         (Metric::Decode, 1) => &mut c.eta_kv,
                         (Metric::Decode, 2) => &mut c.t_fixed,
                         (Metric::Decode, 3) => &mut c.moe_eta,
+                        (Metric::Decode, 10) => &mut c.t_layer,
                         (Metric::Decode, f) => &mut c.format_eff[f - 4],
                         (Metric::Prefill, 0) => &mut c.prefill_eff,
                         (Metric::Prefill, 1) => &mut c.t_ubatch,

@@ -349,6 +349,12 @@ fn check(
     })
 }
 
+/// Blocks of a typical transformer of `params` parameters (Llama 3: 16 at 1B, 32 at 8B, 80 at
+/// 70B), for rows whose model is not in the catalog.
+fn typical_layers(params: f64) -> f64 {
+    (13.3 * (params / 1e9).max(0.1).powf(0.423)).round()
+}
+
 /// A model not in the catalog: weights from the measured size, active share from the params.
 fn generic(
     r: &RowIn<'_>,
@@ -371,6 +377,7 @@ fn generic(
         Metric::Decode => {
             let t = TokenTraffic {
                 device_weights: read,
+                layers: typical_layers(params),
                 ..Default::default()
             };
             1.0 / decode_seconds(

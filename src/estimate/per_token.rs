@@ -31,11 +31,13 @@ pub(super) fn traffic(
         speed::format_cost(&w.output_by_format, c)
     });
     let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
+    let layers = f64::from(model.arch.layers);
     if !hw.has_gpu() {
         return TokenTraffic {
             host_weights: all,
             host_kv: kv_total,
             attn_flops,
+            layers,
             ..Default::default()
         };
     }
@@ -44,6 +46,7 @@ pub(super) fn traffic(
             device_weights: all,
             device_kv: kv_total,
             attn_flops,
+            layers,
             ..Default::default()
         };
     }
@@ -52,6 +55,7 @@ pub(super) fn traffic(
     let first_gpu = n + 1 - ngl.max(1);
     let mut t = TokenTraffic {
         attn_flops,
+        layers,
         ..Default::default()
     };
     let (mut gpu_mixers, mut mixers) = (0u32, 0u32);

@@ -11,8 +11,11 @@ pub struct BackendConstants {
     pub eta_weights: f64,
     /// Achieved fraction streaming the KV cache at depth.
     pub eta_kv: f64,
-    /// Fixed cost per decoded token (launches, sync, sampling), seconds.
+    /// Fixed cost per decoded token (sync, sampling, graph launch), seconds.
     pub t_fixed: f64,
+    /// Dispatch cost per block per decoded token (kernel launches), seconds: why small models
+    /// fall further below the bandwidth roofline than big ones.
+    pub t_layer: f64,
     /// Achieved fraction of dense FP16 TFLOPS in prefill matmuls.
     pub prefill_eff: f64,
     /// Fixed cost per prefill ubatch, seconds.
@@ -41,54 +44,59 @@ impl BackendConstants {
         // Fitted by examples/calibrate.rs on tests/data/ground_truth_speed.csv (docs/accuracy.md).
         match backend {
             Backend::Cuda => BackendConstants {
-                eta_weights: 0.8776,
-                eta_kv: 0.8811,
-                t_fixed: 0.002357,
+                eta_weights: 0.931,
+                eta_kv: 0.8694,
+                t_fixed: 0.002054,
+                t_layer: 2.195e-05,
                 prefill_eff: 0.3451,
                 t_ubatch: 0.01,
-                moe_eta: 0.9709,
+                moe_eta: 1.0,
                 moe_prefill: 0.8826,
                 attn_eff: 2.752,
-                format_eff: [0.971, 1.0, 1.0, 0.88, 1.0, 0.75],
+                format_eff: [0.9427, 0.9426, 1.0, 0.88, 1.0, 0.75],
             },
             Backend::Rocm => BackendConstants {
                 eta_weights: 0.891,
-                eta_kv: 0.6553,
-                t_fixed: 0.002885,
+                eta_kv: 0.6362,
+                t_fixed: 0.0024,
+                t_layer: 1.857e-05,
                 prefill_eff: 0.3328,
                 t_ubatch: 0.01,
                 moe_eta: 0.8055,
                 moe_prefill: 0.3573,
                 attn_eff: 1.21,
-                format_eff: [0.971, 1.0, 0.889, 0.824, 1.0, 0.75],
+                format_eff: [0.971, 1.0, 0.889, 0.8487, 1.0, 0.75],
             },
             Backend::Metal => BackendConstants {
                 eta_weights: 0.87,
-                eta_kv: 0.6098,
-                t_fixed: 0.0035,
+                eta_kv: 0.6512,
+                t_fixed: 0.002828,
+                t_layer: 1.688e-05,
                 prefill_eff: 0.6602,
                 t_ubatch: 0.01,
                 moe_eta: 0.635,
                 moe_prefill: 0.9364,
                 attn_eff: 0.845,
-                format_eff: [0.971, 1.0, 1.0, 0.723, 1.0, 0.75],
+                format_eff: [0.971, 1.0, 1.0, 0.7019, 1.0, 0.75],
             },
             Backend::Vulkan | Backend::Sycl => BackendConstants {
                 eta_weights: 0.865,
                 eta_kv: 0.763,
-                t_fixed: 0.0007767,
+                t_fixed: 0.0004773,
+                t_layer: 1.44e-05,
                 prefill_eff: 0.2875,
-                t_ubatch: 0.000135,
+                t_ubatch: 6.145e-05,
                 moe_eta: 0.711,
                 moe_prefill: 0.37,
                 attn_eff: 1.167,
-                format_eff: [0.931, 1.0, 0.971, 1.0, 1.0, 0.75],
+                format_eff: [0.931, 1.0, 0.971, 0.9709, 1.0, 0.75],
             },
             // Too few CPU measurements to fit: the spec's defaults (0.6 of theoretical DRAM).
             Backend::Cpu => BackendConstants {
                 eta_weights: CPU_ETA,
                 eta_kv: CPU_ETA,
                 t_fixed: 1.0e-3,
+                t_layer: 0.0,
                 prefill_eff: 0.5,
                 t_ubatch: 5e-3,
                 moe_eta: 0.75,
@@ -139,6 +147,8 @@ pub struct TokenTraffic {
     pub host_kv: f64,
     /// Attention FLOPs of one decoded token (grows with depth; large for absorbed MLA).
     pub attn_flops: f64,
+    /// Blocks the token passes through: each costs kernel launches whatever its size.
+    pub layers: f64,
 }
 
 /// Seconds per decoded token, and the pure-bandwidth lower bound (roofline). Weight bytes in
@@ -160,7 +170,8 @@ pub fn decode_seconds(
         + traffic.host_weights / (host_bw * host_eta)
         + traffic.host_kv / (host_bw * CPU_ETA)
         + attention_seconds(traffic.attn_flops, tflops, device)
-        + device.t_fixed;
+        + device.t_fixed
+        + device.t_layer * traffic.layers;
     let roof = (traffic.device_weights + traffic.device_kv) / dev_bw
         + (traffic.host_weights + traffic.host_kv) / host_bw;
     (t, roof)
@@ -259,6 +270,23 @@ mod tests {
             host_weight_bytes: 0.0,
             moe: false,
         }
+    }
+
+    #[test]
+    fn small_models_sit_further_below_the_roofline() {
+        // 1B (16 blocks, 0.8 GB) and 70B (80 blocks, 42 GB) on the same 1 TB/s card.
+        let c = BackendConstants::of(Backend::Cuda);
+        let share = |bytes: f64, layers: f64| {
+            let t = TokenTraffic {
+                device_weights: bytes,
+                layers,
+                ..Default::default()
+            };
+            let (time, roof) = decode_seconds(&t, &c, 1000.0, 60.0, 165.0, false);
+            roof / time
+        };
+        let (small, large) = (share(0.8e9, 16.0), share(42e9, 80.0));
+        assert!(small < large && large < 1.0, "{small} {large}");
     }
 
     #[test]
