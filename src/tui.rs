@@ -11,6 +11,7 @@ use crossterm::event::{
     MouseEventKind,
 };
 use crossterm::execute;
+use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::app::action::action_for;
 use crate::app::update::set_fraction;
@@ -195,7 +196,7 @@ fn run(
     let sort_tx = tx;
     let mut hits = HitMap::default();
     let result = (|| -> color_eyre::Result<()> {
-        terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
+        draw(&mut terminal, &mut app, &theme, &mut hits)?;
         while let Ok(first) = rx.recv() {
             for msg in std::iter::once(first).chain(rx.try_iter()) {
                 handle(&mut app, msg, &hits);
@@ -211,7 +212,7 @@ fn run(
                 break;
             }
             if std::mem::take(&mut app.dirty) {
-                terminal.draw(|f| view(f, &mut app, &theme, &mut hits))?;
+                draw(&mut terminal, &mut app, &theme, &mut hits)?;
             }
         }
         Ok(())
@@ -219,6 +220,20 @@ fn run(
     restore();
     let _ = std::io::stdout().flush();
     result
+}
+
+/// One frame, wrapped in a synchronized update so terminals that support it never show half
+/// of it (others ignore the sequence).
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    theme: &Theme,
+    hits: &mut HitMap,
+) -> std::io::Result<()> {
+    execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
+    let drawn = terminal.draw(|f| view(f, app, theme, hits)).map(|_| ());
+    execute!(std::io::stdout(), EndSynchronizedUpdate)?;
+    drawn
 }
 
 fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
