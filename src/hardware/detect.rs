@@ -32,19 +32,92 @@ pub struct Detection {
     pub notes: Vec<String>,
 }
 
-/// Detects this machine. Never fails: unknown parts are assumed and said so.
-pub fn detect(presets: &[Hardware]) -> Detection {
+/// What the OS and drivers report, before any lookup or assumption. Empty fields mean the
+/// source was missing or failed.
+#[derive(Debug, Clone, Default)]
+pub struct Facts {
+    /// CPU model.
+    pub cpu: String,
+    /// Logical cores.
+    pub cores: usize,
+    /// Total RAM, bytes (0: not reported).
+    pub ram_total: u64,
+    /// Available RAM, bytes (0: not reported).
+    pub ram_available: u64,
+    /// Container (cgroup) memory limit, bytes.
+    pub cgroup_limit: Option<u64>,
+    /// NVIDIA GPUs (NVML or nvidia-smi).
+    pub nvidia: Vec<GpuInfo>,
+    /// Bandwidth NVML derived from the memory clock and bus width, GB/s.
+    pub nvml_bandwidth: Option<f64>,
+    /// AMD GPUs with their own VRAM (sysfs).
+    pub amd: Vec<GpuInfo>,
+    /// Intel GPUs with their own VRAM (sysfs).
+    pub intel: Vec<GpuInfo>,
+    /// Intel GPUs that share system RAM.
+    pub intel_integrated: usize,
+    /// Apple chip name and unified memory (sysctl).
+    pub apple: Option<(String, u64)>,
+    /// How the sources answered (NVML vs nvidia-smi, …).
+    pub notes: Vec<String>,
+}
+
+/// Asks the OS and the drivers. Never fails: a source that does not answer leaves its field empty.
+pub fn gather() -> Facts {
     let mut sys = sysinfo::System::new();
     sys.refresh_memory();
     sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
-    let cpu = sys
-        .cpus()
-        .first()
-        .map(|c| c.brand().trim().to_string())
-        .unwrap_or_default();
-    let cores = sys.cpus().len();
     let mut notes = Vec::new();
-    let mut ram_total = sys.total_memory();
+    let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
+    let drm = Path::new("/sys/class/drm");
+    let (intel, intel_integrated) = intel_gpus(drm);
+    Facts {
+        cpu: sys
+            .cpus()
+            .first()
+            .map(|c| c.brand().trim().to_string())
+            .unwrap_or_default(),
+        cores: sys.cpus().len(),
+        ram_total: sys.total_memory(),
+        ram_available: sys.available_memory(),
+        cgroup_limit: cgroup_limit(),
+        nvidia,
+        nvml_bandwidth,
+        amd: amd_gpus(drm),
+        intel,
+        intel_integrated,
+        apple: if cfg!(target_os = "macos") {
+            run("sysctl", &["-n", "machdep.cpu.brand_string", "hw.memsize"])
+                .and_then(|o| parse_sysctl_apple(&o))
+        } else {
+            None
+        },
+        notes,
+    }
+}
+
+/// Detects this machine. Never fails: unknown parts are assumed and said so.
+pub fn detect(presets: &[Hardware]) -> Detection {
+    describe(gather(), presets)
+}
+
+/// The machine the estimator sees from what was reported: measured figures, catalog lookups by
+/// device name, and assumptions for the rest, each noted.
+pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
+    let Facts {
+        cpu,
+        cores,
+        mut ram_total,
+        ram_available,
+        cgroup_limit,
+        nvidia,
+        nvml_bandwidth,
+        amd,
+        intel,
+        intel_integrated,
+        apple,
+        mut notes,
+    } = facts;
     if ram_total == 0 {
         // Detection failed (sandbox, unsupported OS): a common laptop size, said out loud.
         ram_total = ASSUMED_RAM_WHEN_UNKNOWN;
@@ -55,35 +128,23 @@ pub fn detect(presets: &[Hardware]) -> Detection {
     } else {
         notes.push(format!("RAM {} measured (sysinfo)", fmt_gib(ram_total)));
     }
-    if let Some(limit) = cgroup_limit().filter(|&l| l < ram_total) {
+    if let Some(limit) = cgroup_limit.filter(|&l| l > 0 && l < ram_total) {
         notes.push(format!(
             "container memory limit {} (cgroup) caps RAM",
             fmt_gib(limit)
         ));
         ram_total = limit;
     }
-    let ram_available = match sys.available_memory() {
+    let ram_available = match ram_available {
         0 => ram_total,
         available => available.min(ram_total),
     };
-
-    let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
-    let drm = Path::new("/sys/class/drm");
-    let amd = amd_gpus(drm);
-    let (intel, intel_integrated) = intel_gpus(drm);
     if intel_integrated > 0 && intel.is_empty() {
         notes.push(
             "Intel integrated GPU found (sysfs): it shares system RAM, so it is estimated as RAM"
                 .into(),
         );
     }
-    let apple = if cfg!(target_os = "macos") {
-        run("sysctl", &["-n", "machdep.cpu.brand_string", "hw.memsize"])
-            .and_then(|o| parse_sysctl_apple(&o))
-    } else {
-        None
-    };
-
     let (hardware, gpus) = if let Some((chip, mem)) = apple {
         notes.push(format!(
             "{chip} with {} unified memory (sysctl)",
@@ -379,6 +440,87 @@ fn read_bytes(p: &Path) -> Option<u64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn presets() -> Vec<Hardware> {
+        crate::catalog::Catalog::builtin()
+            .expect("catalog")
+            .hardware
+    }
+
+    #[test]
+    fn a_machine_that_reports_nothing_is_an_assumed_cpu_box_and_says_so() {
+        let d = describe(Facts::default(), &presets());
+        assert_eq!(d.hardware.backend, Backend::Cpu);
+        assert_eq!(d.hardware.memory, ASSUMED_RAM_WHEN_UNKNOWN);
+        assert_eq!(d.ram_available, ASSUMED_RAM_WHEN_UNKNOWN);
+        let notes = d.notes.join("\n");
+        assert!(notes.contains("could not be measured"), "{notes}");
+        assert!(notes.contains("no GPU found"), "{notes}");
+        assert!(notes.contains("assumed 50 GB/s"), "{notes}");
+        assert_eq!(d.hardware.id, "this-machine");
+    }
+
+    #[test]
+    fn a_container_limit_caps_ram() {
+        let facts = Facts {
+            ram_total: 64 << 30,
+            ram_available: 60 << 30,
+            cgroup_limit: Some(8 << 30),
+            ..Facts::default()
+        };
+        let d = describe(facts, &presets());
+        assert_eq!((d.ram_total, d.ram_available), (8 << 30, 8 << 30));
+        assert!(d.notes.iter().any(|n| n.contains("cgroup")));
+    }
+
+    #[test]
+    fn two_nvidia_cards_are_a_layer_split_with_looked_up_or_measured_bandwidth() {
+        let card = || GpuInfo {
+            name: "NVIDIA GeForce RTX 3090".into(),
+            memory: 24 << 30,
+        };
+        let facts = Facts {
+            ram_total: 128 << 30,
+            nvidia: vec![card(), card()],
+            ..Facts::default()
+        };
+        let d = describe(facts.clone(), &presets());
+        assert_eq!((d.hardware.backend, d.hardware.gpus), (Backend::Cuda, 2));
+        assert_eq!(d.hardware.memory, 24 << 30, "per card, not pooled");
+        assert_eq!(
+            d.hardware.bandwidth_gbps, 936.0,
+            "looked up from the rtx-3090 preset"
+        );
+        assert!(d
+            .notes
+            .iter()
+            .any(|n| n.contains("looked up from preset 'rtx-3090'")));
+        let measured = describe(
+            Facts {
+                nvml_bandwidth: Some(930.0),
+                ..facts
+            },
+            &presets(),
+        );
+        assert_eq!(
+            measured.hardware.bandwidth_gbps, 930.0,
+            "NVML's figure wins"
+        );
+    }
+
+    #[test]
+    fn apple_silicon_gets_unified_memory_and_the_metal_cap() {
+        let facts = Facts {
+            ram_total: 48 << 30,
+            apple: Some(("Apple M4 Pro".into(), 48 << 30)),
+            ..Facts::default()
+        };
+        let d = describe(facts, &presets());
+        assert_eq!(d.hardware.backend, Backend::Metal);
+        assert!(d.hardware.unified);
+        assert_eq!(d.hardware.working_set, Some(metal_working_set(48 << 30)));
+        assert!(d.hardware.bandwidth_gbps > 200.0, "M4 Pro preset bandwidth");
+    }
 
     #[test]
     fn nvml_bandwidth_matches_spec_sheets() {
