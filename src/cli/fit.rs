@@ -70,6 +70,7 @@ pub fn to_json(
         "hardware": hw.id,
         "hardware_name": hw.name,
         "backend": hw.backend.name(),
+        "gpus": hw.gpus,
         "quant": s.quant.label(),
         "context": s.context,
         "kv_type": s.kv_type.name(),
