@@ -412,7 +412,10 @@ fn two_cards_split_the_layers_instead_of_pooling_bandwidth() {
     ]);
     assert_eq!(one["verdict"], "partial_offload");
     assert_eq!(two["verdict"], "fits_on_gpu");
-    assert_eq!((one["gpus"].as_u64(), two["gpus"].as_u64()), (Some(1), Some(2)));
+    assert_eq!(
+        (one["gpus"].as_u64(), two["gpus"].as_u64()),
+        (Some(1), Some(2))
+    );
     assert_eq!(custom["verdict"], "fits_on_gpu");
     // Each card streams its half in turn: decode is bound by one card's bandwidth.
     let tps = two["decode_tps"].as_f64().unwrap();

@@ -40,9 +40,13 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         Line::from(vec![
             Span::styled("memory ", theme.title),
             Span::raw(format!(
-                "{} / {}",
+                "{} / {}{}",
                 gib(e.used_bytes),
-                fmt_gib(e.usable_bytes)
+                fmt_gib(e.usable_bytes),
+                match app.hw().gpus {
+                    n if n > 1 && e.verdict != Verdict::CpuOnly => format!(" on {n} cards"),
+                    _ => String::new(),
+                }
             )),
         ]),
         stacked_bar(&e, bar_width, theme),
