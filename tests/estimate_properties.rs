@@ -62,6 +62,9 @@ proptest! {
         let cat = catalog();
         let m = &cat.models[mi % cat.models.len()];
         let hw = cat.find_hardware("tier-128").unwrap();
+        // Per-sequence contexts (Ollama) only grow; llama.cpp's split streams round each share of
+        // the context up to 256 cells, so their total may shrink by a rounding (tested in kv.rs).
+        let s = Settings { runtime: Runtime::Ollama, ..s };
         let a = estimate(m, hw, &s);
         let b = estimate(m, hw, &Settings { parallel: s.parallel + 1, ..s });
         prop_assert!(b.kv_bytes + b.state_bytes >= a.kv_bytes + a.state_bytes);

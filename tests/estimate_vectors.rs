@@ -2,7 +2,7 @@
 //! The spec's worked examples (each matches a real llama.cpp log) and the seed guide's figures.
 
 use fitcheck::catalog::Catalog;
-use fitcheck::estimate::kv::{cache_bytes, CacheShape, KvType};
+use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
 use fitcheck::estimate::model::ModelSpec;
 use fitcheck::estimate::overhead::compute_buffers;
 use fitcheck::estimate::units::{GB, MIB};
@@ -21,7 +21,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
     CacheShape {
         context,
         parallel,
-        unified: true,
+        layout: CacheLayout::Unified,
         k_type: KvType::F16,
         v_type: KvType::F16,
         n_ubatch: 512,
@@ -138,6 +138,29 @@ fn sliding_window_layers_hold_window_plus_ubatch() {
         1224 * MIB,
         "chunked layers: 8192 + 512 cells"
     );
+}
+
+#[test]
+fn llama_server_parallel_slots_split_the_context_as_measured() {
+    // unsloth PR #5225: llama-server --parallel N on Gemma 3 270M (3 global + 15 SWA layers of
+    // 1 KV head × 256, f16 = 1 KiB per cell and layer), KV totals as the server reported them.
+    let g = model("gemma-3-270m");
+    for (ctx, np, measured_mib) in [
+        (4096, 1, 27),
+        (4096, 2, 42),
+        (4096, 4, 72),
+        (4096, 8, 72),
+        (8192, 1, 39),
+        (8192, 2, 54),
+    ] {
+        let s = Settings {
+            context: ctx,
+            parallel: np,
+            ..Settings::default()
+        };
+        let kv = cache_bytes(&g.arch, &fitcheck::estimate::cache_shape(&s)).kv;
+        assert_eq!(kv, measured_mib * MIB, "ctx {ctx}, {np} slots");
+    }
 }
 
 #[test]

@@ -6,7 +6,7 @@ mod common;
 
 use common::gguf_writer::{dense_block, gguf, Meta};
 use fitcheck::estimate::ggml::GgmlType;
-use fitcheck::estimate::kv::{cache_bytes, CacheShape, KvType};
+use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
 use fitcheck::estimate::model::{Attention, Mixer};
 use fitcheck::gguf::{parse_bytes, to_model};
 use proptest::prelude::*;
@@ -15,7 +15,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
     CacheShape {
         context,
         parallel,
-        unified: true,
+        layout: CacheLayout::Unified,
         k_type: KvType::F16,
         v_type: KvType::F16,
         n_ubatch: 512,

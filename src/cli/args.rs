@@ -129,7 +129,7 @@ pub struct RunArgs {
     /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
     #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
     pub quant: Quant,
-    /// Context in tokens (shared by all sequences in llama.cpp; per sequence in Ollama; capped
+    /// Context in tokens (split between the sequences in llama.cpp; per sequence in Ollama; capped
     /// at each model's maximum).
     #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
     pub context: u32,

@@ -95,15 +95,28 @@ impl FromStr for KvType {
     }
 }
 
+/// How sequences share the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum CacheLayout {
+    /// One stream of `context` cells for all sequences (`--kv-unified`; llama-server's automatic
+    /// `-np -1`, 4 slots).
+    Unified,
+    /// One stream per sequence, the context split among them (`llama-server -np N`, the default
+    /// when the slot count is given).
+    Split,
+    /// One stream per sequence of `context` cells each (Ollama's `num_ctx`).
+    PerSequence,
+}
+
 /// How the runtime lays out the cache.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CacheShape {
-    /// Requested context: total cells when unified, per sequence otherwise.
+    /// Requested context (total, or per sequence for [`CacheLayout::PerSequence`]).
     pub context: u32,
     /// Sequences served at once.
     pub parallel: u32,
-    /// One stream shared by all sequences (llama-server) or one per sequence (Ollama).
-    pub unified: bool,
+    /// How the sequences share it.
+    pub layout: CacheLayout,
     /// K type.
     pub k_type: KvType,
     /// V type.
@@ -119,10 +132,10 @@ impl CacheShape {
     pub fn full_cells(&self) -> (u64, u64) {
         let np = u64::from(self.parallel.max(1));
         let ctx = u64::from(self.context.max(1));
-        if self.unified {
-            (1, round_up(ctx, 256))
-        } else {
-            (np, round_up(ctx, 256))
+        match self.layout {
+            CacheLayout::Unified => (1, round_up(ctx, 256)),
+            CacheLayout::Split => (np, round_up(ctx.div_ceil(np), 256)),
+            CacheLayout::PerSequence => (np, round_up(ctx, 256)),
         }
     }
 
@@ -130,7 +143,8 @@ impl CacheShape {
     pub fn window_cells(&self, window: u32) -> u64 {
         let (_, full) = self.full_cells();
         let np = u64::from(self.parallel.max(1));
-        let per = u64::from(window) * if self.unified { np } else { 1 } + u64::from(self.n_ubatch);
+        let streams_share = self.layout == CacheLayout::Unified;
+        let per = u64::from(window) * if streams_share { np } else { 1 } + u64::from(self.n_ubatch);
         round_up(full.min(per), 256)
     }
 }

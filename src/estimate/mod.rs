@@ -99,7 +99,7 @@ pub fn cache_shape(settings: &Settings) -> CacheShape {
     CacheShape {
         context: settings.context.max(1),
         parallel: settings.parallel.max(1),
-        unified: settings.runtime.unified_cache(),
+        layout: settings.runtime.cache_layout(),
         k_type: settings.kv_type,
         v_type: settings.kv_type,
         n_ubatch: settings.n_ubatch.max(1),

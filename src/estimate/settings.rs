@@ -5,14 +5,14 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use super::kv::KvType;
+use super::kv::{CacheLayout, KvType};
 use super::quant::Quant;
 
 /// The program that runs the model; decides cache layout and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Runtime {
-    /// llama-server: one unified cache shared by all slots.
+    /// llama-server / llama-cli: `-np N` gives N streams sharing the context.
     #[serde(rename = "llama.cpp")]
     LlamaCpp,
     /// Ollama: `num_ctx` per sequence, one stream each.
@@ -43,9 +43,13 @@ impl Runtime {
         }
     }
 
-    /// Whether all sequences share one cache stream.
-    pub fn unified_cache(self) -> bool {
-        !matches!(self, Runtime::Ollama)
+    /// How this runtime lays out the cache of several sequences.
+    pub fn cache_layout(self) -> CacheLayout {
+        match self {
+            Runtime::LlamaCpp | Runtime::LmStudio => CacheLayout::Split,
+            Runtime::Ollama => CacheLayout::PerSequence,
+            Runtime::Mlx => CacheLayout::Unified,
+        }
     }
 }
 
