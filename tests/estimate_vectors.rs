@@ -164,6 +164,20 @@ fn llama_server_parallel_slots_split_the_context_as_measured() {
 }
 
 #[test]
+fn moe_compute_buffer_counts_each_selected_experts_output() {
+    // llama-server log (tests/data/ground_truth_memory.csv): Qwen3-Coder-30B-A3B, 32K context,
+    // 4 unified slots: KV 3072 MiB, CUDA0 compute buffer 116.01 MiB.
+    let m = model("qwen3-coder-30b-a3b");
+    let shape = CacheShape {
+        layout: CacheLayout::Unified,
+        ..shape(32768, 4)
+    };
+    assert_eq!(cache_bytes(&m.arch, &shape).kv, 3072 * MIB);
+    let cb = compute_buffers(&m.arch, &shape, None);
+    assert_close(mib(cb.device), 116.01, 0.05, "compute buffer MiB");
+}
+
+#[test]
 fn gemma_3n_caches_only_its_first_20_layers_and_keeps_the_ple_table_on_the_host() {
     // 20 cache-owning layers: 4 global (every 5th) at 32K cells, 16 sliding at 512 + 512 cells;
     // 2 KV heads × 256, K and V, f16 = 2048 bytes per cell.

@@ -64,10 +64,13 @@ pub fn compute_buffers(
     }
     let dense = mul(&[3, u64::from(arch.ffn)]);
     let ffn_width = match &arch.moe {
+        // Selected experts' gate/up/down activations, the router logits, the shared expert, and
+        // each selected expert's full-width output before the weighted sum.
         Some(m) => add(&[
             mul(&[3, u64::from(m.used), u64::from(m.expert_ffn)]),
             u64::from(m.experts),
             mul(&[3, u64::from(m.shared_width())]),
+            mul(&[u64::from(m.used), h]),
         ]),
         None => dense,
     }
