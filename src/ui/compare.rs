@@ -45,7 +45,11 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     )];
     for &c in &cols {
         let h = &app.hardware[c];
-        let name = short(column_label(&h.name), col_w as usize - 1);
+        let mut label = column_label(&h.name);
+        if label.chars().count() >= col_w as usize {
+            label = label.trim_end_matches(" unified");
+        }
+        let name = short(label, col_w as usize - 1);
         header.push(Span::styled(
             format!("{name:<w$}", w = col_w as usize),
             theme.title,
@@ -65,10 +69,14 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     )];
     for &c in &cols {
         let h = &app.hardware[c];
+        // Narrow columns drop the price and keep the months.
+        let wide = col_w >= 13;
         let text = match (h.price_usd, app.costs.break_even(h)) {
-            (Some(p), Some(m)) => format!(" ${p:.0} {m:.0} mo"),
-            (Some(p), None) => format!(" ${p:.0} never"),
-            (None, _) => " price n/a".to_string(),
+            (Some(p), Some(m)) if wide => format!(" ${p:.0} {m:.0} mo"),
+            (Some(_), Some(m)) => format!(" {m:.0} mo"),
+            (Some(p), None) if wide => format!(" ${p:.0} never"),
+            (Some(_), None) => " never".to_string(),
+            (None, _) => " n/a".to_string(),
         };
         cost.push(Span::styled(fit(&text, col_w), theme.dim));
     }
@@ -118,7 +126,11 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             let speed = if e.verdict == Verdict::DoesNotFit {
                 "—".to_string()
             } else {
-                format!("{:.0} t/s", e.decode_tps)
+                format!(
+                    "{:.0}{}",
+                    e.decode_tps,
+                    if col_w >= 12 { " t/s" } else { "" }
+                )
             };
             line1.push(Span::styled(
                 fit(&format!("{star}{} {speed}", e.verdict.symbol()), col_w),
@@ -126,9 +138,10 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             ));
             line2.push(Span::raw(fit(
                 &format!(
-                    " {:.1}/{:.0} GiB",
+                    " {:.1}/{:.0}{}",
                     e.used_bytes as f64 / GIB as f64,
-                    e.usable_bytes as f64 / GIB as f64
+                    e.usable_bytes as f64 / GIB as f64,
+                    if col_w >= 13 { " GiB" } else { "" }
                 ),
                 col_w,
             )));
@@ -181,7 +194,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     };
     frame.render_widget(
         Paragraph::new(Line::styled(
-            format!("* cheapest comfortable fit · cell: tok/s, GiB used/usable, max context · TTFT · [ ] API spend · {src} · {cols_src}"),
+            format!("* cheapest comfortable fit · cell: decode tok/s, GiB used/usable, max context · TTFT · [ ] API spend · {src} · {cols_src}"),
             theme.dim,
         )),
         foot,
