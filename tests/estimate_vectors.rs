@@ -178,6 +178,40 @@ fn moe_compute_buffer_counts_each_selected_experts_output() {
 }
 
 #[test]
+fn mlx_peak_memory_matches_mlx_lm_benchmarks() {
+    // mlx-lm BENCHMARKS (M4 Max): peak memory for a 2048-token prompt + 128 generated tokens.
+    // mx.get_peak_memory() counts MLX's own buffers, so the runtime allowance is left out.
+    use fitcheck::estimate::overhead::runtime_overhead;
+    use fitcheck::estimate::Backend;
+    let cat = catalog();
+    let hw = cat.find_hardware("m4-max-128").unwrap();
+    for (id, quant, measured_gb, tol) in [
+        ("qwen3-4b-instruct-2507", "BF16", 9.02, 0.02),
+        ("qwen3-4b-instruct-2507", "MLX-8bit", 5.254, 0.02),
+        ("qwen3-4b-instruct-2507", "MLX-6bit", 4.25, 0.02),
+        ("qwen3-4b-instruct-2507", "MLX-4bit", 3.35, 0.04),
+        ("qwen3-30b-a3b-instruct-2507", "MLX-8bit", 33.46, 0.02),
+        ("qwen3-30b-a3b-instruct-2507", "MLX-6bit", 25.82, 0.02),
+        ("qwen3-30b-a3b-instruct-2507", "MLX-4bit", 18.2, 0.02),
+    ] {
+        let s = Settings {
+            quant: quant.parse().unwrap(),
+            context: 2176,
+            runtime: fitcheck::estimate::Runtime::Mlx,
+            ..Settings::default()
+        };
+        let e = estimate(&model(id), hw, &s);
+        let peak = e.total_bytes - runtime_overhead(Backend::Metal);
+        assert_close(
+            peak as f64 / GB as f64,
+            measured_gb,
+            tol,
+            &format!("{id} {quant}"),
+        );
+    }
+}
+
+#[test]
 fn gemma_3n_caches_only_its_first_20_layers_and_keeps_the_ple_table_on_the_host() {
     // 20 cache-owning layers: 4 global (every 5th) at 32K cells, 16 sliding at 512 + 512 cells;
     // 2 KV heads × 256, K and V, f16 = 2048 bytes per cell.
