@@ -63,8 +63,9 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
             Span::raw(format!(" overhead {} GiB", gib(e.overhead_bytes))),
         ]),
         Line::from(format!(
-            "KV at {}: {} ({})",
+            "KV at {}{}: {} ({})",
             short_ctx(s.context),
+            per_sequence(&s),
             fmt_gib(e.kv_bytes),
             fmt_gb(e.kv_bytes)
         )),
@@ -193,5 +194,19 @@ fn seconds(s: f64) -> String {
         format!("{s:.1} s")
     } else {
         format!("{:.1} min", s / 60.0)
+    }
+}
+
+/// How several sequences share the context: "" for one, " = 4×2K" when llama.cpp splits it,
+/// " ×4" when each sequence has the whole context (Ollama).
+fn per_sequence(s: &crate::estimate::Settings) -> String {
+    use crate::estimate::kv::CacheLayout;
+    if s.parallel <= 1 {
+        return String::new();
+    }
+    match s.runtime.cache_layout() {
+        CacheLayout::Split => format!(" = {}×{}", s.parallel, short_ctx(s.context / s.parallel)),
+        CacheLayout::PerSequence => format!(" ×{}", s.parallel),
+        CacheLayout::Unified => format!(" shared by {}", s.parallel),
     }
 }
