@@ -10,6 +10,7 @@ pub mod gguf;
 pub mod guide;
 pub mod hardware;
 pub mod local;
+mod parallel;
 pub mod search;
 pub mod tui;
 pub mod ui;

@@ -137,34 +137,18 @@ impl ModelSearch {
         config.ignore_case = ignore_case;
         config.normalize = false;
         config.prefer_prefix = true;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = pool.len().div_ceil(threads).max(4096);
-        let mut scored: Vec<(u32, u32)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = pool
-                .chunks(chunk)
-                .map(|ids| {
-                    let (names, extras, needles, config) =
-                        (&self.names, &self.extras, &needles, config.clone());
-                    scope.spawn(move || {
-                        let mut matcher = Matcher::new(config);
-                        ids.iter()
-                            .filter_map(|&id| {
-                                let i = id as usize;
-                                // Name matches rank above matches in the other fields.
-                                if let Some(s) = greedy(&mut matcher, names[i].slice(..), needles) {
-                                    return Some((s + NAME_BONUS, id));
-                                }
-                                greedy(&mut matcher, extras[i].slice(..), needles).map(|s| (s, id))
-                            })
-                            .collect::<Vec<_>>()
-                    })
+        let (names, extras, needles) = (&self.names, &self.extras, &needles);
+        let mut scored: Vec<(u32, u32)> = crate::parallel::map_chunks(&pool, 4096, |ids| {
+            let mut matcher = Matcher::new(config.clone());
+            ids.iter()
+                .filter_map(|&id| {
+                    let i = id as usize;
+                    // Name matches rank above matches in the other fields.
+                    if let Some(s) = greedy(&mut matcher, names[i].slice(..), needles) {
+                        return Some((s + NAME_BONUS, id));
+                    }
+                    greedy(&mut matcher, extras[i].slice(..), needles).map(|s| (s, id))
                 })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
                 .collect()
         });
         // One u64 key per match (score descending, then catalog order) sorts faster than pairs.

@@ -30,26 +30,8 @@ pub struct SortJob {
 impl SortJob {
     /// The rows in the new order, on all cores.
     pub fn run(&self) -> Vec<u32> {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .min(8);
-        let chunk = self.rows.len().div_ceil(threads).max(1);
-        let mut keyed: Vec<(u32, Estimate)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = self
-                .rows
-                .chunks(chunk)
-                .map(|ids| {
-                    scope.spawn(move || {
-                        ids.iter()
-                            .map(|&id| (id, self.estimate(id)))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().unwrap_or_default())
-                .collect()
+        let mut keyed: Vec<(u32, Estimate)> = crate::parallel::map_chunks(&self.rows, 1, |ids| {
+            ids.iter().map(|&id| (id, self.estimate(id))).collect()
         });
         keyed.sort_by(|a, b| compare(self.key, &a.1, &b.1));
         keyed.into_iter().map(|(id, _)| id).collect()
