@@ -152,7 +152,7 @@ fn write_table(
         let n = u64::from(hw.gpus);
         writeln!(
             out,
-            "  per GPU          {} of {}  ({} cards, layers split across them)",
+            "  per GPU          {} of {}  (fullest of {} cards, layers split across them)",
             fmt_gib(e.used_bytes / n),
             fmt_gib(e.usable_bytes / n),
             hw.gpus

@@ -96,6 +96,35 @@ impl FitInputs<'_> {
         self.weights.layers.len() as u32
     }
 
+    /// (weights, KV) on each GPU of a layer split, as llama.cpp assigns them for identical cards:
+    /// the offloaded layers and the output head are `act` slots, and slot `k` goes to card
+    /// `k × gpus / act` — so the first cards take one layer more and the last one the head.
+    pub fn layer_split(&self, p: Placement) -> Vec<(u64, u64)> {
+        let w = self.weights;
+        let n = self.layers();
+        let gpus = self.hw.gpus.max(1) as usize;
+        let act = p.gpu_layers.min(n + 1);
+        let mut cards = vec![(0u64, 0u64); gpus];
+        if act == 0 {
+            return cards;
+        }
+        let first_gpu = n + 1 - act;
+        let card = |il: u32| ((u64::from(il - first_gpu) * gpus as u64) / u64::from(act)) as usize;
+        for (il, l) in w.layers.iter().enumerate().skip(first_gpu as usize) {
+            let il = il as u32;
+            let experts_on_host = il < p.cpu_moe;
+            let c = &mut cards[card(il).min(gpus - 1)];
+            c.0 =
+                c.0.saturating_add(l.bytes - if experts_on_host { l.expert_bytes } else { 0 });
+            c.1 = c.1.saturating_add(self.cache.per_layer[il as usize]);
+        }
+        if act > n {
+            let c = &mut cards[card(n).min(gpus - 1)];
+            c.0 = c.0.saturating_add(w.output);
+        }
+        cards
+    }
+
     /// Memory use of one placement.
     pub fn tally(&self, p: Placement) -> Tally {
         let w = self.weights;
@@ -180,9 +209,14 @@ impl FitInputs<'_> {
             self.compute
                 .host
                 .saturating_add(if offloading { self.compute.device } else { 0 });
-        let gpu_per_device = gpu_w
-            .saturating_add(gpu_kv)
-            .div_ceil(gpus)
+        // The fullest card decides: llama.cpp's layer split is not exactly even.
+        let busiest = self
+            .layer_split(p)
+            .iter()
+            .map(|(w, kv)| w.saturating_add(*kv))
+            .max()
+            .unwrap_or(0);
+        let gpu_per_device = busiest
             .saturating_add(dev_compute)
             .saturating_add(dev_runtime);
         Tally {

@@ -183,6 +183,14 @@ fn place(hw: &Hardware, terms: &ModelTerms, settings: &Settings) -> (Placement, 
     }
 }
 
+/// (weights, KV) bytes on each GPU of the placement the estimate chooses (llama.cpp's layer
+/// split); one entry for a single GPU, none in use for CPU-only or unified machines.
+pub fn layer_split(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Vec<(u64, u64)> {
+    let terms = model_terms(model, settings);
+    let (placement, _, _) = place(hw, &terms, settings);
+    fit_inputs(hw, &terms).layer_split(placement)
+}
+
 /// The estimate from precomputed model terms (what the incremental layer calls).
 pub fn estimate_with_terms(
     model: &ModelSpec,
