@@ -273,6 +273,31 @@ fn gemma_3n_caches_only_its_first_20_layers_and_keeps_the_ple_table_on_the_host(
 }
 
 #[test]
+fn pipelined_layer_split_keeps_four_copies_of_the_graph_inputs() {
+    // Same logs: Llama 3 8B, 8K, no flash attention. One card: 560 MiB on the GPU, 24.01 MiB
+    // host; split over 2-8 cards (pipeline parallel): 640.01 MiB per card, 72.02 MiB host.
+    let m = model("llama-3-8b");
+    let s = Settings {
+        flash_attn: false,
+        ..Settings::default()
+    };
+    let cb = compute_buffers(&m.arch, &fitcheck::estimate::cache_shape(&s), None);
+    assert_eq!(mib(cb.device), 560.0);
+    assert_close(
+        mib(cb.device + cb.pipeline_device),
+        640.01,
+        0.02,
+        "per card, pipelined",
+    );
+    assert_close(
+        mib(cb.host + cb.pipeline_host),
+        72.02,
+        0.02,
+        "host, pipelined",
+    );
+}
+
+#[test]
 fn mistral_7b_compute_buffers_without_flash_attention() {
     let m = model("mistral-7b");
     for (ctx, device, host) in [(2048, 164.0, 12.0), (32768, 2144.0, 72.0)] {

@@ -199,16 +199,34 @@ impl FitInputs<'_> {
         let host_kv = cache_total.saturating_sub(gpu_kv);
         let gpus = u64::from(hw.gpus.max(1));
         let offloading = ngl <= n || p.cpu_moe > 0;
+        // Every layer on several GPUs: llama.cpp pipelines, with extra copies of the inputs.
+        let pipelined = gpus > 1 && !offloading && ngl > 0;
         let (dev_compute, dev_runtime) = if ngl > 0 {
             let copy_in = if offloading { largest_host_tensor } else { 0 };
-            (self.compute.device.saturating_add(copy_in), self.runtime)
+            let copies = if pipelined {
+                self.compute.pipeline_device
+            } else {
+                0
+            };
+            (
+                self.compute
+                    .device
+                    .saturating_add(copy_in)
+                    .saturating_add(copies),
+                self.runtime,
+            )
         } else {
             (0, 0)
         };
-        let host_compute =
-            self.compute
-                .host
-                .saturating_add(if offloading { self.compute.device } else { 0 });
+        let host_compute = self
+            .compute
+            .host
+            .saturating_add(if offloading { self.compute.device } else { 0 })
+            .saturating_add(if pipelined {
+                self.compute.pipeline_host
+            } else {
+                0
+            });
         // The fullest card decides: llama.cpp's layer split is not exactly even.
         let busiest = self
             .layer_split(p)

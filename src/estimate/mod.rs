@@ -142,7 +142,7 @@ pub fn context_terms(
     if settings.runtime == Runtime::Mlx {
         compute = ComputeBuffers {
             device: mlx_prefill_peak(&model.arch, settings.context),
-            host: 0,
+            ..ComputeBuffers::default()
         };
     }
     (cache, compute, shape)

@@ -12,7 +12,15 @@ pub struct ComputeBuffers {
     pub device: u64,
     /// Host side: graph inputs (mask, embeddings) and the output buffer.
     pub host: u64,
+    /// Added per GPU when a full-offload layer split runs as a pipeline: the scheduler keeps
+    /// `n_copies` = 4 copies of the graph inputs (mask, input embeddings), so 3 more.
+    pub pipeline_device: u64,
+    /// The same on the host (the mask copies).
+    pub pipeline_host: u64,
 }
+
+/// `GGML_SCHED_MAX_COPIES`: graph copies in flight when llama.cpp pipelines across GPUs.
+const PIPELINE_COPIES: u64 = 4;
 
 /// Logits rows reserved: llama-server reserves one per sequence; llama-cli/bench a whole ubatch.
 pub fn compute_buffers(
@@ -84,6 +92,8 @@ pub fn compute_buffers(
     ComputeBuffers {
         device,
         host: add(&[inputs, output_buffer]),
+        pipeline_device: mul(&[PIPELINE_COPIES - 1, add(&[mask, mul(&[4, h, n_ub])])]),
+        pipeline_host: mul(&[PIPELINE_COPIES - 1, mask]),
     }
 }
 
