@@ -228,12 +228,15 @@ impl FitInputs<'_> {
                 0
             });
         // The fullest card decides: llama.cpp's layer split is not exactly even.
-        let busiest = self
-            .layer_split(p)
-            .iter()
-            .map(|(w, kv)| w.saturating_add(*kv))
-            .max()
-            .unwrap_or(0);
+        let busiest = if gpus > 1 {
+            self.layer_split(p)
+                .iter()
+                .map(|(w, kv)| w.saturating_add(*kv))
+                .max()
+                .unwrap_or(0)
+        } else {
+            gpu_w.saturating_add(gpu_kv)
+        };
         let gpu_per_device = busiest
             .saturating_add(dev_compute)
             .saturating_add(dev_runtime);
