@@ -436,6 +436,8 @@ fn sorting_thousands_of_rows_runs_off_the_ui_thread_and_drops_stale_answers() {
 
     // A newer request (context changed) makes that answer stale.
     press(&mut app, KeyCode::Char('+'));
+    assert!(job.is_stale(), "the worker can tell");
+    assert!(job.run().is_empty(), "a stale worker stops early");
     app.finish_sort(job.generation, sorted.clone());
     assert!(app.sorting && app.rows == before, "stale answer dropped");
     let newer = app

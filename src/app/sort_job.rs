@@ -4,6 +4,7 @@
 //! returns the new order tagged with a generation so stale results are dropped.
 
 use std::cmp::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Arc;
 
 use super::SortKey;
@@ -25,16 +26,34 @@ pub struct SortJob {
     pub local: Vec<LocalModel>,
     pub hardware: Hardware,
     pub settings: Settings,
+    /// The app's newest request; a worker that falls behind it stops early.
+    pub latest: Arc<AtomicU64>,
 }
 
 impl SortJob {
-    /// The rows in the new order, on all cores.
+    /// The rows in the new order, on all cores; empty if a newer request made this one stale
+    /// (holding a slider down must not queue a dozen half-second sorts).
     pub fn run(&self) -> Vec<u32> {
         let mut keyed: Vec<(u32, Estimate)> = crate::parallel::map_chunks(&self.rows, 1, |ids| {
-            ids.iter().map(|&id| (id, self.estimate(id))).collect()
+            let mut out = Vec::with_capacity(ids.len());
+            for batch in ids.chunks(512) {
+                if self.is_stale() {
+                    return Vec::new();
+                }
+                out.extend(batch.iter().map(|&id| (id, self.estimate(id))));
+            }
+            out
         });
+        if self.is_stale() {
+            return Vec::new();
+        }
         keyed.sort_by(|a, b| compare(self.key, &a.1, &b.1));
         keyed.into_iter().map(|(id, _)| id).collect()
+    }
+
+    /// A newer request exists.
+    pub fn is_stale(&self) -> bool {
+        self.latest.load(AtomicOrdering::Relaxed) != self.generation
     }
 
     fn estimate(&self, id: u32) -> Estimate {

@@ -75,6 +75,8 @@ impl App {
     pub(super) fn apply_sort(&mut self) {
         // Any new order makes a sort still running elsewhere stale.
         self.sort_generation += 1;
+        self.sort_latest
+            .store(self.sort_generation, std::sync::atomic::Ordering::Relaxed);
         self.sort_pending = None;
         self.sorting = false;
         let mut rows = std::mem::take(&mut self.rows);
@@ -95,6 +97,7 @@ impl App {
                     local: self.local.clone(),
                     hardware: self.hardware[self.hw_index.min(self.hardware.len() - 1)].clone(),
                     settings: self.settings,
+                    latest: Arc::clone(&self.sort_latest),
                 });
                 self.sorting = true;
             }
