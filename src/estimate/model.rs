@@ -219,7 +219,10 @@ impl Moe {
 
     /// Whether layer `il` has routed experts.
     pub fn is_moe_layer(&self, il: u32) -> bool {
-        il >= self.leading_dense && self.every.is_none_or(|n| n <= 1 || (il + 1) % n == 0)
+        il >= self.leading_dense
+            && self
+                .every
+                .is_none_or(|n| n <= 1 || (il + 1).is_multiple_of(n))
     }
 }
 
@@ -263,7 +266,7 @@ impl Arch {
             None => Mixer::Attention,
             Some(h) => match &h.layout {
                 LayerLayout::Interval(n) => {
-                    if *n != 0 && (il + 1) % n == 0 {
+                    if *n != 0 && (il + 1).is_multiple_of(*n) {
                         Mixer::Attention
                     } else {
                         Mixer::Recurrent

@@ -376,7 +376,7 @@ fn output_type(q: Quant) -> GgmlType {
 /// llama-quant's fallback when a row is not a whole number of blocks (e.g. gpt-oss's 2880).
 fn row_fallback(ty: GgmlType, row_len: u64) -> GgmlType {
     use GgmlType as G;
-    let fits = |t: GgmlType| row_len % t.block().0 == 0;
+    let fits = |t: GgmlType| row_len.is_multiple_of(t.block().0);
     if fits(ty) {
         return ty;
     }
@@ -411,7 +411,7 @@ pub fn tensor_bytes(quant: Quant, t: &TensorInfo) -> u64 {
             let quantized = match quant {
                 // MLX quantizes embeddings and head too; the others keep them 16-bit.
                 Quant::Mlx3 | Quant::Mlx4 | Quant::Mlx6 | Quant::Mlx8 => {
-                    !t.role.stays_f32() && t.role != Role::Kept16 && t.row_len % 64 == 0
+                    !t.role.stays_f32() && t.role != Role::Kept16 && t.row_len.is_multiple_of(64)
                 }
                 _ => {
                     !t.role.stays_f32()

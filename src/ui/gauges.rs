@@ -178,7 +178,7 @@ fn placement(e: &Estimate) -> String {
 }
 
 fn short_ctx(n: u32) -> String {
-    if n >= 1024 && n % 1024 == 0 {
+    if n >= 1024 && n.is_multiple_of(1024) {
         format!("{}K", n / 1024)
     } else {
         group_thousands(n)
