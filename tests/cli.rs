@@ -433,3 +433,63 @@ fn two_cards_split_the_layers_instead_of_pooling_bandwidth() {
         "{text}"
     );
 }
+
+#[test]
+fn train_json_has_the_contract_fields_and_bad_values_exit_2() {
+    let o = fitcheck(&[
+        "train",
+        "--model",
+        "llama-3.1-8b",
+        "--method",
+        "qlora",
+        "--rank",
+        "32",
+        "-H",
+        "rtx-4090",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for key in [
+        "weights_bytes",
+        "trainable_params",
+        "gradients_bytes",
+        "optimizer_bytes",
+        "activations_bytes",
+        "total_bytes",
+        "verdict",
+        "max_seq_len",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["trainable_params"], 83_886_080);
+    assert_eq!(v["verdict"], "fits_on_gpu");
+    let sum: u64 = [
+        "weights_bytes",
+        "gradients_bytes",
+        "optimizer_bytes",
+        "activations_bytes",
+        "overhead_bytes",
+    ]
+    .iter()
+    .map(|k| v[k].as_u64().unwrap())
+    .sum();
+    assert_eq!(v["total_bytes"].as_u64().unwrap(), sum);
+    let full = fitcheck(&[
+        "train",
+        "-m",
+        "llama-3.1-70b",
+        "--method",
+        "full",
+        "-H",
+        "rtx-4090",
+    ]);
+    assert!(stdout(&full).contains("does not fit"), "{}", stdout(&full));
+    let bad = fitcheck(&["train", "-m", "llama-3.1-8b", "--method", "dpo"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("unknown method 'dpo'"),
+        "{}",
+        stderr(&bad)
+    );
+}

@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::CliError;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::estimate::train::{Framework, Method, Optimizer, Targets, TrainSettings};
 use crate::estimate::units::{GB, GIB};
 use crate::estimate::{KvType, Quant, Runtime, Settings};
 
@@ -65,6 +66,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fine-tuning memory: full, LoRA or QLoRA training of one model on one device.
+    Train(TrainArgs),
     /// Show what was detected on this machine, and how.
     System {
         /// Print JSON.
@@ -154,6 +157,64 @@ impl RunArgs {
             parallel: self.parallel,
             runtime: self.runtime,
             ..Settings::default()
+        }
+    }
+}
+
+/// `train` flags.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag.
+    #[arg(long, short)]
+    pub model: String,
+    /// full (16-bit weights, gradients, optimizer), lora (16-bit base), qlora (4-bit base).
+    #[arg(long, default_value = "qlora", value_parser = parse_from_str::<Method>)]
+    pub method: Method,
+    /// peft (Transformers + PEFT + bitsandbytes), unsloth, or mlx (mlx_lm.lora).
+    #[arg(long, default_value = "peft", value_parser = parse_from_str::<Framework>)]
+    pub framework: Framework,
+    /// LoRA rank.
+    #[arg(long, short, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub rank: u32,
+    /// Adapted layers: qv (query and value), attn (all attention projections), all (every linear).
+    #[arg(long, default_value = "all", value_parser = parse_from_str::<Targets>)]
+    pub targets: Targets,
+    /// Adapters on the last N blocks only (mlx_lm.lora --num-layers; default: every block).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub layers: Option<u32>,
+    /// Tokens per training sequence.
+    #[arg(long, short = 's', default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub seq_len: u32,
+    /// Sequences per step (micro-batch).
+    #[arg(long, short, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    pub batch: u32,
+    /// Gradient checkpointing (Unsloth always checkpoints, offloaded to RAM).
+    #[arg(long)]
+    pub checkpointing: bool,
+    /// adamw, adamw8bit (bitsandbytes) or sgd (with momentum).
+    #[arg(long, default_value = "adamw", value_parser = parse_from_str::<Optimizer>)]
+    pub optimizer: Optimizer,
+    /// The machine (one device is used).
+    #[command(flatten)]
+    pub hw: HardwareArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl TrainArgs {
+    /// The estimator's settings.
+    pub fn settings(&self) -> TrainSettings {
+        TrainSettings {
+            method: self.method,
+            framework: self.framework,
+            rank: self.rank,
+            targets: self.targets,
+            layers: self.layers,
+            seq_len: self.seq_len,
+            batch: self.batch,
+            checkpointing: self.checkpointing || self.framework == Framework::Unsloth,
+            optimizer: self.optimizer,
         }
     }
 }
@@ -318,6 +379,9 @@ impl HardwareArgs {
     }
 }
 
+fn parse_from_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
+    s.parse()
+}
 fn parse_quant(s: &str) -> Result<Quant, String> {
     s.parse()
 }

@@ -6,12 +6,13 @@ mod fit;
 mod guide;
 mod list;
 pub mod table;
+mod train;
 mod validate;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-pub use args::{Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs};
+pub use args::{Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs, TrainArgs};
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
@@ -30,6 +31,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
     let result = match command {
         Command::Fit(args) => fit::run(&cat, args, out),
         Command::List { what, json } => list::run(&cat, cli, *what, *json, out),
+        Command::Train(args) => train::run(&cat, args, out),
         Command::System { json } => list::system(&cat, *json, out),
         Command::Compare(args) => compare::run(&cat, args, out),
         Command::Guide { json, markdown } => guide::run(&cat, *json, *markdown, out),

@@ -13,6 +13,7 @@ pub mod quant;
 pub mod settings;
 pub mod speed;
 pub mod tensors;
+pub mod train;
 pub mod units;
 pub mod weights;
 
