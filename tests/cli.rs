@@ -493,3 +493,85 @@ fn train_json_has_the_contract_fields_and_bad_values_exit_2() {
         stderr(&bad)
     );
 }
+
+#[test]
+fn fit_with_several_models_sums_or_takes_the_largest() {
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "fit",
+            "-m",
+            "qwen3.6-35b-a3b",
+            "-m",
+            "deepseek-r1-distill-qwen-32b",
+            "-H",
+            "m4-pro-48",
+            "-c",
+            "32768",
+            "--json",
+        ];
+        a.extend_from_slice(extra);
+        let o = fitcheck(&a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let together = args(&[]);
+    let turns = args(&["--alternate"]);
+    let totals: Vec<u64> = together["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["total_bytes"].as_u64().unwrap())
+        .collect();
+    assert_eq!(
+        together["total_bytes"].as_u64().unwrap(),
+        totals.iter().sum::<u64>()
+    );
+    assert_eq!(
+        turns["total_bytes"].as_u64().unwrap(),
+        *totals.iter().max().unwrap()
+    );
+    assert_eq!(together["verdict"], "does_not_fit");
+    assert_eq!(turns["verdict"], "fits_on_gpu");
+    let bad = fitcheck(&["fit", "-m", "llama-3.1-8b", "-m", "no-such-model-xyz"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
+
+#[test]
+fn fit_parallel_reports_sequences_and_throughput() {
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "-H",
+        "rtx-4090",
+        "-c",
+        "32768",
+        "--parallel",
+        "4",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    assert!(
+        text.contains("sequences: ") && text.contains("fit at 8192 tokens each"),
+        "{text}"
+    );
+    assert!(text.contains("4 at once"), "{text}");
+    let j = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "-H",
+        "rtx-4090",
+        "-c",
+        "32768",
+        "--parallel",
+        "4",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&j.stdout).unwrap();
+    let decode = v["serving"]["decode"].as_array().unwrap();
+    assert_eq!(decode.len(), 3); // 1, 2, 4
+    let agg = |i: usize| decode[i]["aggregate_tps"].as_f64().unwrap();
+    assert!(agg(2) > agg(1) && agg(1) > agg(0));
+    assert!(v["serving"]["max_sequences"].as_u64().unwrap() >= 4);
+}

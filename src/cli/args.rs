@@ -92,9 +92,14 @@ pub enum ListWhat {
 /// `fit` flags.
 #[derive(Debug, Args)]
 pub struct FitArgs {
-    /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag.
+    /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag; repeat it for
+    /// several models on the machine at once (one server process each).
     #[arg(long, short, required_unless_present = "gguf")]
-    pub model: Option<String>,
+    pub model: Vec<String>,
+    /// Several models take turns (Ollama OLLAMA_MAX_LOADED_MODELS=1, llama-swap): the largest
+    /// decides; default: all loaded together.
+    #[arg(long)]
+    pub alternate: bool,
     /// Read the model from a GGUF file instead (exact per-tensor bytes; `--quant` is ignored).
     #[arg(long, conflicts_with = "model", value_name = "PATH")]
     pub gguf: Option<PathBuf>,

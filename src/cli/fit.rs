@@ -17,7 +17,10 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
     let hw = resolve_hardware(cat, &args.hw)?;
     let settings = args.settings();
     let from_file;
-    let (model, weights, quant_label) = match (&args.gguf, &args.model) {
+    if args.model.len() > 1 {
+        return super::several::run(cat, args, &hw, &settings, out);
+    }
+    let (model, weights, quant_label) = match (&args.gguf, args.model.first()) {
         (Some(path), _) => {
             let g = gguf::read_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
             let id = path
@@ -45,13 +48,21 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
     };
     let e = estimate_with_weights(model, &hw, &settings, &weights);
     let max_ctx = max_context(model, &hw, &settings, &weights);
+    let serving =
+        (settings.parallel > 1).then(|| super::several::concurrency(model, &hw, &settings));
     if args.json {
         let mut v = to_json(model, &hw, &settings, &e, max_ctx);
         v["quant"] = serde_json::Value::String(quant_label);
+        if let Some(c) = &serving {
+            v["serving"] = serde_json::to_value(c).map_err(|e| CliError::Usage(e.to_string()))?;
+        }
         let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
         write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
+        if let Some(c) = &serving {
+            super::several::write_concurrency(out, c)?;
+        }
     }
     Ok(())
 }
@@ -105,7 +116,7 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-fn both(bytes: u64) -> String {
+pub(super) fn both(bytes: u64) -> String {
     format!("{:>10}  ({})", fmt_gb(bytes), fmt_gib(bytes))
 }
 

@@ -5,6 +5,7 @@ mod compare;
 mod fit;
 mod guide;
 mod list;
+mod several;
 pub mod table;
 mod train;
 mod validate;

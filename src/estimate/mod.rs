@@ -10,6 +10,7 @@ pub mod model;
 pub mod overhead;
 mod per_token;
 pub mod quant;
+pub mod serving;
 pub mod settings;
 pub mod speed;
 pub mod tensors;
@@ -169,7 +170,11 @@ pub fn estimate(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Estima
 
 /// Where the layers go: the user's `--gpu-layers` on a discrete GPU, else the best automatic
 /// placement (experts to the host first, then whole layers).
-fn place(hw: &Hardware, terms: &ModelTerms, settings: &Settings) -> (Placement, Verdict, Tally) {
+pub(crate) fn place(
+    hw: &Hardware,
+    terms: &ModelTerms,
+    settings: &Settings,
+) -> (Placement, Verdict, Tally) {
     let inputs = fit_inputs(hw, terms);
     match settings.gpu_layers {
         Some(ngl) if hw.has_gpu() && !hw.unified => {

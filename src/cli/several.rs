@@ -1,0 +1,196 @@
+//! `fit` with several `--model`s (together or in turn), and the `--parallel N` serving readout.
+
+use std::io::Write;
+
+use serde::Serialize;
+use serde_json::json;
+
+use super::fit::both;
+use super::{CliError, FitArgs};
+use crate::catalog::Catalog;
+use crate::estimate::kv::CacheLayout;
+use crate::estimate::serving::{batched_decode, combine, max_sequences, Batched, Sharing};
+use crate::estimate::units::fmt_gb;
+use crate::estimate::{estimate, Hardware, ModelSpec, Settings};
+
+/// Most sequences searched for (llama-server's slots are cheap, but 256 is vLLM's default
+/// `max_num_seqs` and more than any local agent setup runs).
+const MAX_SEQUENCES: u32 = 256;
+
+pub fn run(
+    cat: &Catalog,
+    args: &FitArgs,
+    hw: &Hardware,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let models: Vec<&ModelSpec> = args
+        .model
+        .iter()
+        .map(|m| {
+            cat.find_model(m)
+                .map_err(|e| CliError::Usage(e.to_string()))
+        })
+        .collect::<Result<_, _>>()?;
+    let estimates: Vec<_> = models.iter().map(|m| estimate(m, hw, settings)).collect();
+    let sharing = if args.alternate {
+        Sharing::Alternating
+    } else {
+        Sharing::Concurrent
+    };
+    let c = combine(&estimates, hw, sharing);
+    if args.json {
+        let per_model: Vec<_> = models
+            .iter()
+            .zip(&estimates)
+            .map(|(m, e)| {
+                json!({
+                    "model": m.id,
+                    "weights_bytes": e.weights_bytes,
+                    "kv_bytes": e.kv_bytes,
+                    "state_bytes": e.state_bytes,
+                    "overhead_bytes": e.overhead_bytes,
+                    "total_bytes": e.total_bytes,
+                    "verdict": e.verdict,
+                    "decode_tps": (e.decode_tps * 100.0).round() / 100.0,
+                })
+            })
+            .collect();
+        let v = json!({
+            "hardware": hw.id,
+            "quant": settings.quant.label(),
+            "context": settings.context,
+            "runtime": settings.runtime.name(),
+            "sharing": sharing,
+            "models": per_model,
+            "total_bytes": c.total_bytes,
+            "usable_bytes": c.usable_bytes,
+            "headroom_bytes": c.headroom_bytes,
+            "verdict": c.verdict,
+        });
+        let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} models {} · {} · {} ({})",
+        models.len(),
+        match sharing {
+            Sharing::Concurrent => "loaded together (one server process each)",
+            Sharing::Alternating => "taking turns (one loaded at a time)",
+        },
+        settings.quant.label(),
+        hw.name,
+        hw.backend
+    )?;
+    writeln!(
+        out,
+        "context {} tokens · KV {} · {}",
+        settings.context, settings.kv_type, settings.runtime
+    )?;
+    writeln!(out)?;
+    for (m, e) in models.iter().zip(&estimates) {
+        writeln!(
+            out,
+            "  {:<34} {}   {} {} alone",
+            m.name,
+            both(e.total_bytes),
+            e.verdict.symbol(),
+            e.verdict.label()
+        )?;
+    }
+    let label = match sharing {
+        Sharing::Concurrent => "sum",
+        Sharing::Alternating => "largest",
+    };
+    writeln!(out, "  {label:<34} {}", both(c.total_bytes))?;
+    writeln!(out, "  {:<34} {}", "usable", both(c.usable_bytes))?;
+    let sign = if c.headroom_bytes < 0 { "-" } else { "" };
+    writeln!(
+        out,
+        "  {:<34} {:>10}",
+        "headroom",
+        format!("{sign}{}", fmt_gb(c.headroom_bytes.unsigned_abs()))
+    )?;
+    writeln!(out)?;
+    writeln!(out, "verdict: {} {}", c.verdict.symbol(), c.verdict.label())?;
+    if sharing == Sharing::Concurrent {
+        writeln!(
+            out,
+            "Ollama keeps them all loaded when OLLAMA_MAX_LOADED_MODELS ≥ {} (default 3 per GPU);",
+            models.len()
+        )?;
+        writeln!(
+            out,
+            "llama.cpp: one llama-server per model, each with its own context and buffers."
+        )?;
+    }
+    Ok(())
+}
+
+/// What `fit --parallel N` adds: how many sequences fit, and how decode speed divides.
+#[derive(Debug, Clone, Serialize)]
+pub struct Concurrency {
+    /// Tokens of context each sequence has.
+    pub context_each: u32,
+    /// Most sequences of that context that fit (searched up to 256).
+    pub max_sequences: u32,
+    /// Cache depth of every sequence in the speeds below (half its context).
+    pub depth: u64,
+    /// Decode speed at 1, 2, 4, … sequences up to the requested N.
+    pub decode: Vec<Batched>,
+}
+
+pub fn concurrency(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Concurrency {
+    let n = settings.parallel.max(1);
+    let context_each = match settings.runtime.cache_layout() {
+        CacheLayout::PerSequence => settings.context,
+        CacheLayout::Split | CacheLayout::Unified => settings.context / n,
+    }
+    .max(1);
+    let depth = u64::from(context_each / 2);
+    let mut counts: Vec<u32> = std::iter::successors(Some(1u32), |k| Some(k * 2))
+        .take_while(|k| *k < n)
+        .collect();
+    counts.push(n);
+    Concurrency {
+        context_each,
+        max_sequences: max_sequences(model, hw, settings, context_each, MAX_SEQUENCES),
+        depth,
+        decode: counts
+            .into_iter()
+            .map(|k| batched_decode(model, hw, settings, k, depth))
+            .collect(),
+    }
+}
+
+pub fn write_concurrency(out: &mut dyn Write, c: &Concurrency) -> std::io::Result<()> {
+    writeln!(out)?;
+    let more = if c.max_sequences >= MAX_SEQUENCES {
+        " or more"
+    } else {
+        ""
+    };
+    writeln!(
+        out,
+        "sequences: {}{more} fit at {} tokens each",
+        c.max_sequences, c.context_each
+    )?;
+    writeln!(out, "decode with every sequence {} tokens deep:", c.depth)?;
+    for b in &c.decode {
+        writeln!(
+            out,
+            "  {:>4} at once   {:>7.1} tok/s each   {:>8.1} tok/s total{}",
+            b.sequences,
+            b.per_stream_tps,
+            b.aggregate_tps,
+            if b.compute_bound {
+                "   (compute-bound)"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(())
+}

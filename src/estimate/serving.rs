@@ -1,0 +1,233 @@
+//! Several models on one machine, and one model serving many sequences: how many fit, and how
+//! decode speed divides between them (docs/beyond.md).
+
+use serde::Serialize;
+
+use super::fit::Verdict;
+use super::hardware::Hardware;
+use super::kv::CacheLayout;
+use super::per_token::{link_seconds, traffic};
+use super::speed::{decode_seconds, BackendConstants};
+use super::{estimate, model_terms, place, Estimate, ModelSpec, Settings};
+
+/// How several models share the machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sharing {
+    /// All loaded at once: one llama-server per model, or Ollama with
+    /// `OLLAMA_MAX_LOADED_MODELS` ≥ the number of models. Each process pays its own runtime
+    /// context and compute buffers.
+    Concurrent,
+    /// One at a time (Ollama with `OLLAMA_MAX_LOADED_MODELS=1`, llama-swap): the largest decides.
+    Alternating,
+}
+
+/// The memory of several models together.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Combined {
+    /// Bytes of all models (concurrent) or of the largest (alternating).
+    pub total_bytes: u64,
+    /// Memory of the pool that decides.
+    pub usable_bytes: u64,
+    /// `usable − total`; negative when they do not fit.
+    pub headroom_bytes: i64,
+    /// Where they run.
+    pub verdict: Verdict,
+}
+
+/// Several models' estimates (each made alone, so each carries its own per-process overhead)
+/// combined. Concurrent models share the GPUs first, then (discrete GPUs) host RAM.
+pub fn combine(estimates: &[Estimate], hw: &Hardware, sharing: Sharing) -> Combined {
+    if sharing == Sharing::Alternating {
+        let largest = estimates
+            .iter()
+            .max_by_key(|e| e.total_bytes)
+            .map_or((0, 0, Verdict::FitsOnGpu), |e| {
+                (e.total_bytes, e.usable_bytes, e.verdict)
+            });
+        return Combined {
+            total_bytes: largest.0,
+            usable_bytes: largest.1,
+            headroom_bytes: signed(largest.1) - signed(largest.0),
+            verdict: largest.2,
+        };
+    }
+    let total = estimates
+        .iter()
+        .fold(0u64, |a, e| a.saturating_add(e.total_bytes));
+    let device = if hw.unified {
+        hw.usable_per_device()
+    } else {
+        hw.usable_per_device()
+            .saturating_mul(u64::from(hw.gpus.max(1)))
+    };
+    let host = hw.host_usable();
+    let (verdict, usable) = if !hw.has_gpu() {
+        (Verdict::CpuOnly, host)
+    } else if total <= device {
+        (Verdict::FitsOnGpu, device)
+    } else if hw.unified {
+        (Verdict::CpuOnly, host)
+    } else {
+        (Verdict::PartialOffload, device.saturating_add(host))
+    };
+    // Past every pool, report against the GPUs (what a buyer would add to).
+    let (verdict, usable) = if total <= usable {
+        (verdict, usable)
+    } else if hw.has_gpu() {
+        (Verdict::DoesNotFit, device)
+    } else {
+        (Verdict::DoesNotFit, usable)
+    };
+    Combined {
+        total_bytes: total,
+        usable_bytes: usable,
+        headroom_bytes: signed(usable) - signed(total),
+        verdict,
+    }
+}
+
+fn signed(x: u64) -> i64 {
+    x.min(i64::MAX as u64) as i64
+}
+
+/// Settings that serve `n` sequences of `context_each` tokens: llama.cpp (and MLX) hold one
+/// cache of `n × context` cells, Ollama `n` caches of `context` each.
+pub fn settings_for(settings: &Settings, n: u32, context_each: u32) -> Settings {
+    let n = n.max(1);
+    let context = match settings.runtime.cache_layout() {
+        CacheLayout::PerSequence => context_each,
+        CacheLayout::Split | CacheLayout::Unified => context_each.saturating_mul(n),
+    };
+    Settings {
+        parallel: n,
+        context,
+        ..*settings
+    }
+}
+
+/// The most sequences of `context_each` tokens that fit without falling back further than one
+/// sequence does (on the GPU if one fits there), up to `limit`.
+pub fn max_sequences(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    context_each: u32,
+    limit: u32,
+) -> u32 {
+    let verdict = |n: u32| estimate(model, hw, &settings_for(settings, n, context_each)).verdict;
+    let target = verdict(1);
+    if target == Verdict::DoesNotFit {
+        return 0;
+    }
+    let ok = |n: u32| verdict(n) <= target;
+    let (mut lo, mut hi) = (1u32, limit.max(1));
+    if ok(hi) {
+        return hi;
+    }
+    while lo + 1 < hi {
+        let mid = lo + (hi - lo) / 2;
+        if ok(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    lo
+}
+
+/// Decode speed with `n` sequences generating together, each with `depth` tokens cached.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Batched {
+    /// Sequences decoding together.
+    pub sequences: u32,
+    /// Tokens/s each sequence sees.
+    pub per_stream_tps: f64,
+    /// Tokens/s of all sequences together.
+    pub aggregate_tps: f64,
+    /// The matmuls, not memory, set the step time.
+    pub compute_bound: bool,
+}
+
+/// Batched decode: one step reads the weights once for all `n` tokens (for MoE, the union of
+/// the experts they select, uniform routing assumed) and each sequence's own cache, and does
+/// `n` tokens of matmul FLOPs; the step takes the longer of weight streaming and matmuls.
+pub fn batched_decode(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    n: u32,
+    depth: u64,
+) -> Batched {
+    let n = n.max(1);
+    let terms = model_terms(model, settings);
+    let (placement, verdict, _) = place(hw, &terms, settings);
+    if verdict == Verdict::DoesNotFit {
+        return Batched {
+            sequences: n,
+            per_stream_tps: 0.0,
+            aggregate_tps: 0.0,
+            compute_bound: false,
+        };
+    }
+    let c = BackendConstants::of(hw.backend);
+    let one = traffic(model, &terms, hw, placement, depth, Some(&c));
+    let nf = f64::from(n);
+    let share = expert_share(model, &terms.weights, n);
+    let mut t = one;
+    t.device_weights *= share;
+    t.host_weights *= share;
+    t.device_kv *= nf;
+    t.host_kv *= nf;
+    t.attn_flops *= nf;
+    let moe = model.arch.moe.is_some();
+    let (dev_bw, host_bw) = (hw.bandwidth_gbps, hw.host_bandwidth());
+    let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    // Weight streaming alone, to compare with the matmuls that overlap it.
+    let weights_only = super::speed::TokenTraffic {
+        device_weights: t.device_weights,
+        host_weights: t.host_weights,
+        ..Default::default()
+    };
+    let no_fixed = BackendConstants {
+        t_fixed: 0.0,
+        t_layer: 0.0,
+        ..c
+    };
+    let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, moe);
+    let flops = 2.0 * terms.weights.active_params() as f64 * nf;
+    let matmul = if hw.fp16_tflops > 0.0 {
+        flops / (hw.fp16_tflops * 1e12 * c.prefill_eff)
+    } else {
+        0.0
+    };
+    let step = step_mem - stream + stream.max(matmul) + link_seconds(hw);
+    Batched {
+        sequences: n,
+        per_stream_tps: if step > 0.0 { 1.0 / step } else { 0.0 },
+        aggregate_tps: if step > 0.0 { nf / step } else { 0.0 },
+        compute_bound: matmul > stream,
+    }
+}
+
+/// Multiplier on one token's weight bytes when `n` tokens decode together: dense weights are
+/// read once; each routed expert is read if any of the `n` tokens selects it,
+/// `1 − (1 − used/experts)^n` of them on average under uniform routing.
+fn expert_share(model: &ModelSpec, w: &super::weights::WeightTable, n: u32) -> f64 {
+    let Some(m) = &model.arch.moe else {
+        return 1.0;
+    };
+    let used = f64::from(m.used.max(1));
+    let experts = f64::from(m.experts.max(m.used).max(1));
+    let touched = experts * (1.0 - (1.0 - used / experts).powi(n as i32));
+    let read = w.read_bytes() as f64;
+    let expert_read: f64 = w
+        .layers
+        .iter()
+        .map(|l| l.expert_bytes as f64 * used / experts)
+        .sum();
+    if read <= 0.0 {
+        return 1.0;
+    }
+    (read - expert_read + expert_read * touched / used) / read
+}

@@ -1,0 +1,131 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! Several models at once, and many sequences on one model (docs/beyond.md).
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::hardware::Hardware;
+use fitcheck::estimate::model::ModelSpec;
+use fitcheck::estimate::serving::{batched_decode, combine, max_sequences, settings_for, Sharing};
+use fitcheck::estimate::{estimate, Runtime, Settings, Verdict};
+
+fn cat() -> Catalog {
+    Catalog::builtin().unwrap()
+}
+
+fn model(id: &str) -> ModelSpec {
+    cat().find_model(id).unwrap().clone()
+}
+
+fn hw(id: &str) -> Hardware {
+    cat().find_hardware(id).unwrap().clone()
+}
+
+#[test]
+fn the_guides_48_gb_setup_alternates_two_models() {
+    // "Run: Qwen 3.6-35B-A3B + DeepSeek-R1-Distill-32B (alternate as needed)" on 48 GB.
+    let mac = hw("m4-pro-48");
+    let s = Settings {
+        context: 32768,
+        ..Settings::default()
+    };
+    let es = [
+        estimate(&model("qwen3.6-35b-a3b"), &mac, &s),
+        estimate(&model("deepseek-r1-distill-qwen-32b"), &mac, &s),
+    ];
+    let turns = combine(&es, &mac, Sharing::Alternating);
+    assert_eq!(turns.verdict, Verdict::FitsOnGpu);
+    assert_eq!(turns.total_bytes, es[0].total_bytes.max(es[1].total_bytes));
+    // Together they exceed Metal's working set: "alternate" is the right word.
+    let together = combine(&es, &mac, Sharing::Concurrent);
+    assert_eq!(together.total_bytes, es[0].total_bytes + es[1].total_bytes);
+    assert_eq!(together.verdict, Verdict::DoesNotFit);
+    assert!(together.headroom_bytes < 0);
+    // A 128 GB machine holds both at once, each process with its own overhead.
+    let big = hw("m4-max-128");
+    let both = [
+        estimate(&model("qwen3.6-35b-a3b"), &big, &s),
+        estimate(&model("deepseek-r1-distill-qwen-32b"), &big, &s),
+    ];
+    assert_eq!(
+        combine(&both, &big, Sharing::Concurrent).verdict,
+        Verdict::FitsOnGpu
+    );
+}
+
+#[test]
+fn concurrent_models_spill_to_ram_on_a_discrete_gpu() {
+    let card = hw("rtx-4090");
+    let s = Settings::default();
+    let e = estimate(&model("qwen2.5-32b"), &card, &s);
+    let small = estimate(&model("llama-3.1-8b"), &card, &s);
+    let c = combine(&[e.clone(), small], &card, Sharing::Concurrent);
+    assert_eq!(c.verdict, Verdict::PartialOffload, "{c:?}");
+    assert!(c.headroom_bytes >= 0);
+}
+
+#[test]
+fn the_guides_parallel_tool_calls_on_a_32b_model_at_48_gb() {
+    // "For developers running 3–5 parallel tool calls on a single 32B model, 48GB is typically
+    // sufficient": at 8K tokens each, llama.cpp holds at least 5 sequences on a 48 GB Mac.
+    let mac = hw("m4-pro-48");
+    let m = model("qwen2.5-32b");
+    let n = max_sequences(&m, &mac, &Settings::default(), 8192, 256);
+    assert!(n >= 5, "{n}");
+    // The answer is the edge: one more sequence no longer fits on the GPU.
+    let over = estimate(&m, &mac, &settings_for(&Settings::default(), n + 1, 8192));
+    assert_ne!(over.verdict, Verdict::FitsOnGpu);
+    let at = estimate(&m, &mac, &settings_for(&Settings::default(), n, 8192));
+    assert_eq!(at.verdict, Verdict::FitsOnGpu);
+}
+
+#[test]
+fn ollama_keeps_the_context_per_sequence() {
+    let s = Settings {
+        runtime: Runtime::Ollama,
+        ..Settings::default()
+    };
+    assert_eq!(settings_for(&s, 4, 8192).context, 8192);
+    assert_eq!(settings_for(&Settings::default(), 4, 8192).context, 32768);
+}
+
+#[test]
+fn aggregate_throughput_grows_until_the_matmuls_bind() {
+    let card = hw("rtx-4090");
+    let m = model("llama-3.1-8b");
+    let s = settings_for(&Settings::default(), 64, 2048);
+    let at = |n| batched_decode(&m, &card, &s, n, 1024);
+    let (one, four, many) = (at(1), at(4), at(64));
+    // One sequence: the single-stream estimate at the same depth.
+    assert!(one.per_stream_tps > 50.0 && !one.compute_bound);
+    // Four streams share one weight read: nearly 4× the total, each a little slower.
+    assert!(four.aggregate_tps > 3.0 * one.aggregate_tps);
+    assert!(four.per_stream_tps < one.per_stream_tps);
+    // Sixty-four: each stream is much slower and the total no longer scales linearly.
+    assert!(many.aggregate_tps > four.aggregate_tps);
+    assert!(many.aggregate_tps < 16.0 * four.aggregate_tps);
+    assert!(many.per_stream_tps < 0.6 * one.per_stream_tps);
+    // A slow-compute device turns compute-bound sooner.
+    let weak = Hardware {
+        fp16_tflops: 5.0,
+        ..card.clone()
+    };
+    assert!(batched_decode(&m, &weak, &s, 64, 1024).compute_bound);
+    assert!(!at(8).compute_bound);
+}
+
+#[test]
+fn moe_batches_read_more_experts() {
+    // Each extra sequence selects other experts: a batch of MoE tokens reads more weight bytes
+    // than one token, so it scales worse than a dense model of the same active size.
+    let card = hw("rtx-4090");
+    let moe = model("qwen3-30b-a3b");
+    let s = settings_for(&Settings::default(), 8, 2048);
+    let one = batched_decode(&moe, &card, &s, 1, 0);
+    let eight = batched_decode(&moe, &card, &s, 8, 0);
+    let dense = model("llama-3.1-8b");
+    let d1 = batched_decode(&dense, &card, &s, 1, 0);
+    let d8 = batched_decode(&dense, &card, &s, 8, 0);
+    let moe_gain = eight.aggregate_tps / one.aggregate_tps;
+    let dense_gain = d8.aggregate_tps / d1.aggregate_tps;
+    assert!(moe_gain < dense_gain, "{moe_gain} {dense_gain}");
+    assert!(moe_gain > 1.5);
+}
