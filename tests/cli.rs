@@ -575,3 +575,51 @@ fn fit_parallel_reports_sequences_and_throughput() {
     assert!(agg(2) > agg(1) && agg(1) > agg(0));
     assert!(v["serving"]["max_sequences"].as_u64().unwrap() >= 4);
 }
+
+#[test]
+fn fit_engine_vllm_reports_the_kv_pool() {
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "-H",
+        "rtx-4090",
+        "--engine",
+        "vllm",
+        "-q",
+        "BF16",
+        "-c",
+        "32768",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let pool = v["kv_pool_bytes"].as_u64().unwrap();
+    let parts: u64 = ["weights_bytes", "activation_bytes", "runtime_bytes"]
+        .iter()
+        .map(|k| v[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(pool + parts, v["budget_bytes"].as_u64().unwrap());
+    assert!(v["max_concurrency"].as_f64().unwrap() > 1.0);
+    assert_eq!(v["fits"], true);
+    let bad = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "--engine",
+        "vllm",
+        "--kv-type",
+        "q4_0",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    let util = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "--engine",
+        "vllm",
+        "--gpu-memory-utilization",
+        "1.5",
+    ]);
+    assert_eq!(util.status.code(), Some(2));
+}

@@ -4,8 +4,10 @@
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::hardware::Hardware;
 use fitcheck::estimate::model::ModelSpec;
-use fitcheck::estimate::serving::{batched_decode, combine, max_sequences, settings_for, Sharing};
-use fitcheck::estimate::{estimate, Runtime, Settings, Verdict};
+use fitcheck::estimate::serving::{
+    batched_decode, combine, engine_plan, max_sequences, settings_for, Engine, Sharing,
+};
+use fitcheck::estimate::{estimate, Quant, Runtime, Settings, Verdict};
 
 fn cat() -> Catalog {
     Catalog::builtin().unwrap()
@@ -128,4 +130,97 @@ fn moe_batches_read_more_experts() {
     let dense_gain = d8.aggregate_tps / d1.aggregate_tps;
     assert!(moe_gain < dense_gain, "{moe_gain} {dense_gain}");
     assert!(moe_gain > 1.5);
+}
+
+/// An H100 80GB as CUDA reports it to vLLM: `total_gpu_memory 79.22GiB` (vllm#10511).
+fn h100_as_reported() -> Hardware {
+    Hardware {
+        memory: (79.22 * (1u64 << 30) as f64) as u64,
+        ..hw("h100-sxm-80")
+    }
+}
+
+#[test]
+fn vllm_plan_matches_its_own_memory_profile_log() {
+    // vllm-project/vllm#10511: `vllm serve meta-llama/Meta-Llama-3-8B` on an H100, utilization
+    // 0.90: "model weights take 14.96GiB", "PyTorch activation peak memory 1.26GiB",
+    // "available_kv_cache_memory 53.29GiB".
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    let p = engine_plan(
+        &model("llama-3-8b"),
+        &h100_as_reported(),
+        Quant::BF16,
+        2,
+        8192,
+        Engine::Vllm,
+        0.90,
+    );
+    assert!(
+        (gib(p.budget_bytes) - 71.29).abs() < 0.02,
+        "{}",
+        gib(p.budget_bytes)
+    );
+    assert!(
+        (gib(p.weights_bytes) / 14.96 - 1.0).abs() < 0.01,
+        "{}",
+        gib(p.weights_bytes)
+    );
+    assert!(
+        (gib(p.activation_bytes) / 1.26 - 1.0).abs() < 0.10,
+        "{}",
+        gib(p.activation_bytes)
+    );
+    assert!(
+        (gib(p.kv_pool_bytes) / 53.29 - 1.0).abs() < 0.04,
+        "{}",
+        gib(p.kv_pool_bytes)
+    );
+    // 128 KiB of cache per token (32 layers × 8 KV heads × 128 × 2 × 2 bytes).
+    assert_eq!(p.kv_bytes_per_token, 131_072);
+    assert_eq!(p.kv_tokens % 16, 0);
+}
+
+#[test]
+fn vllm_concurrency_of_a_w8a8_70b() {
+    // vllm-project/vllm#12569: Llama 3.1 70B W8A8, --max-model-len 2048, utilization 0.98 on an
+    // H100: "Loading model weights took 67.7229 GB" (GiB), "# GPU blocks: 1381", "Maximum
+    // concurrency for 2048 tokens per request: 10.79x".
+    let p = engine_plan(
+        &model("llama-3.1-70b"),
+        &h100_as_reported(),
+        Quant::Fp8,
+        2,
+        2048,
+        Engine::Vllm,
+        0.98,
+    );
+    let gib = p.weights_bytes as f64 / (1u64 << 30) as f64;
+    assert!((gib / 67.72 - 1.0).abs() < 0.01, "{gib}");
+    assert!(
+        (p.max_concurrency / 10.79 - 1.0).abs() < 0.10,
+        "{}",
+        p.max_concurrency
+    );
+    // An fp8 cache holds twice the tokens of the same pool.
+    let fp8 = engine_plan(
+        &model("llama-3.1-70b"),
+        &h100_as_reported(),
+        Quant::Fp8,
+        1,
+        2048,
+        Engine::Vllm,
+        0.98,
+    );
+    assert!(fp8.kv_tokens >= 2 * p.kv_tokens - 16);
+    // SGLang keeps activations outside its static fraction.
+    let sg = engine_plan(
+        &model("llama-3.1-70b"),
+        &h100_as_reported(),
+        Quant::Fp8,
+        2,
+        2048,
+        Engine::Sglang,
+        0.98,
+    );
+    assert!(sg.kv_tokens > p.kv_tokens);
 }

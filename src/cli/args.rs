@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::CliError;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::estimate::serving::Engine;
 use crate::estimate::train::{Framework, Method, Optimizer, Targets, TrainSettings};
 use crate::estimate::units::{GB, GIB};
 use crate::estimate::{KvType, Quant, Runtime, Settings};
@@ -96,6 +97,13 @@ pub struct FitArgs {
     /// several models on the machine at once (one server process each).
     #[arg(long, short, required_unless_present = "gguf")]
     pub model: Vec<String>,
+    /// Serve with a pre-allocating engine instead: vllm or sglang (KV pool, max concurrency at
+    /// --context tokens per request; --quant FP8/AWQ/NVFP4/BF16, --kv-type f16 or q8_0 = fp8).
+    #[arg(long, value_parser = parse_engine, conflicts_with = "gguf")]
+    pub engine: Option<Engine>,
+    /// vLLM gpu_memory_utilization / SGLang mem_fraction_static.
+    #[arg(long, default_value_t = 0.9, requires = "engine")]
+    pub gpu_memory_utilization: f64,
     /// Several models take turns (Ollama OLLAMA_MAX_LOADED_MODELS=1, llama-swap): the largest
     /// decides; default: all loaded together.
     #[arg(long)]
@@ -386,6 +394,13 @@ impl HardwareArgs {
 
 fn parse_from_str<T: std::str::FromStr<Err = String>>(s: &str) -> Result<T, String> {
     s.parse()
+}
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "vllm" => Ok(Engine::Vllm),
+        "sglang" => Ok(Engine::Sglang),
+        other => Err(format!("unknown engine '{other}' (known: vllm, sglang)")),
+    }
 }
 fn parse_quant(s: &str) -> Result<Quant, String> {
     s.parse()

@@ -17,6 +17,9 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
     let hw = resolve_hardware(cat, &args.hw)?;
     let settings = args.settings();
     let from_file;
+    if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
+        return super::several::engine(cat, args, name, engine, &hw, &settings, out);
+    }
     if args.model.len() > 1 {
         return super::several::run(cat, args, &hw, &settings, out);
     }

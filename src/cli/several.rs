@@ -9,9 +9,11 @@ use super::fit::both;
 use super::{CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::estimate::kv::CacheLayout;
-use crate::estimate::serving::{batched_decode, combine, max_sequences, Batched, Sharing};
+use crate::estimate::serving::{
+    batched_decode, combine, engine_plan, max_sequences, Batched, Engine, Sharing,
+};
 use crate::estimate::units::fmt_gb;
-use crate::estimate::{estimate, Hardware, ModelSpec, Settings};
+use crate::estimate::{estimate, Hardware, KvType, ModelSpec, Settings};
 
 /// Most sequences searched for (llama-server's slots are cheap, but 256 is vLLM's default
 /// `max_num_seqs` and more than any local agent setup runs).
@@ -190,6 +192,99 @@ pub fn write_concurrency(out: &mut dyn Write, c: &Concurrency) -> std::io::Resul
             } else {
                 ""
             }
+        )?;
+    }
+    Ok(())
+}
+
+/// `fit --engine vllm|sglang`: the KV pool a pre-allocating server leaves, and its concurrency.
+pub fn engine(
+    cat: &Catalog,
+    args: &FitArgs,
+    name: &str,
+    engine: Engine,
+    hw: &Hardware,
+    settings: &Settings,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let model = cat
+        .find_model(name)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
+    let kv_bytes = match settings.kv_type {
+        KvType::F16 | KvType::BF16 => 2,
+        KvType::Q8_0 => 1,
+        KvType::F32 => 4,
+        other => {
+            return Err(CliError::Usage(format!(
+                "--kv-type {other}: vLLM and SGLang cache in 16-bit (f16) or fp8 (q8_0)"
+            )))
+        }
+    };
+    let u = args.gpu_memory_utilization;
+    if !(u > 0.0 && u <= 1.0) {
+        return Err(CliError::Usage(format!(
+            "--gpu-memory-utilization {u}: must be in (0, 1]"
+        )));
+    }
+    let p = engine_plan(
+        model,
+        hw,
+        settings.quant,
+        kv_bytes,
+        settings.context,
+        engine,
+        u,
+    );
+    let fits = p.kv_tokens >= u64::from(settings.context);
+    if args.json {
+        let mut v = serde_json::to_value(p).map_err(|e| CliError::Usage(e.to_string()))?;
+        v["model"] = json!(model.id);
+        v["hardware"] = json!(hw.id);
+        v["quant"] = json!(settings.quant.label());
+        v["max_model_len"] = json!(settings.context);
+        v["fits"] = json!(fits);
+        let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    let (tool, knob) = match engine {
+        Engine::Vllm => ("vLLM", "gpu_memory_utilization"),
+        Engine::Sglang => ("SGLang", "mem_fraction_static"),
+    };
+    writeln!(
+        out,
+        "{} · {} · {tool} on one GPU of {}",
+        model.name,
+        settings.quant.label(),
+        hw.name
+    )?;
+    writeln!(
+        out,
+        "{knob} {u} · max_model_len {} · KV {} bytes/element",
+        settings.context, kv_bytes
+    )?;
+    writeln!(out)?;
+    writeln!(out, "  budget           {}", both(p.budget_bytes))?;
+    writeln!(out, "  weights          {}", both(p.weights_bytes))?;
+    if engine == Engine::Vllm {
+        writeln!(
+            out,
+            "  activations      {}   profiling pass, 8192 tokens",
+            both(p.activation_bytes)
+        )?;
+        writeln!(out, "  non-torch        {}", both(p.runtime_bytes))?;
+    }
+    writeln!(out, "  KV pool          {}", both(p.kv_pool_bytes))?;
+    writeln!(out)?;
+    writeln!(
+        out,
+        "KV cache: {} tokens ({} bytes each) · {:.2} requests of {} tokens at once",
+        p.kv_tokens, p.kv_bytes_per_token, p.max_concurrency, settings.context
+    )?;
+    if !fits {
+        writeln!(
+            out,
+            "✗ one request of max_model_len does not fit: lower --context or use a smaller quant"
         )?;
     }
     Ok(())

@@ -231,3 +231,137 @@ fn expert_share(model: &ModelSpec, w: &super::weights::WeightTable, n: u32) -> f
     }
     (read - expert_read + expert_read * touched / used) / read
 }
+
+/// A server that pre-allocates its KV pool (PagedAttention / RadixAttention).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Engine {
+    /// vLLM: `gpu_memory_utilization` × the card is its budget; weights, the profiled
+    /// activation peak and non-torch memory come out of it, the rest is KV blocks.
+    Vllm,
+    /// SGLang: `mem_fraction_static` × the card holds weights and KV; activations and CUDA
+    /// graphs live in the remainder.
+    Sglang,
+}
+
+/// What a pre-allocating server does with one GPU.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct EnginePlan {
+    /// The engine.
+    pub engine: Engine,
+    /// Fraction of the card it takes.
+    pub utilization: f64,
+    /// The budget: fraction × card memory.
+    pub budget_bytes: u64,
+    /// Weights.
+    pub weights_bytes: u64,
+    /// Activation peak of the profiling forward pass (vLLM) or 0 (SGLang, outside the budget).
+    pub activation_bytes: u64,
+    /// CUDA context, cuBLAS and allocator memory outside PyTorch (vLLM's non-torch memory).
+    pub runtime_bytes: u64,
+    /// The KV block pool.
+    pub kv_pool_bytes: u64,
+    /// Cache bytes per token (every attention layer, K and V).
+    pub kv_bytes_per_token: u64,
+    /// Tokens the pool holds (vLLM: "GPU KV cache size").
+    pub kv_tokens: u64,
+    /// Requests of `max_model_len` tokens the pool holds at once ("Maximum concurrency").
+    pub max_concurrency: f64,
+}
+
+/// vLLM's defaults: `max_num_seqs` 256, `max_num_batched_tokens` 8192 (V1 API server on large
+/// GPUs), block size 16.
+pub const VLLM_MAX_NUM_SEQS: u64 = 256;
+/// Tokens of vLLM's profiling forward pass.
+pub const VLLM_PROFILE_TOKENS: u64 = 8192;
+const VLLM_BLOCK: u64 = 16;
+
+/// Peak activation bytes of a forward pass over `tokens` tokens in 16-bit: the residual, its
+/// norm, the QKV output, the attention output and the MLP's gate/up output and activation for
+/// one layer at a time, plus fp32 logits and probabilities for `seqs` sampled rows.
+fn forward_activation_bytes(model: &ModelSpec, tokens: u64, seqs: u64) -> u64 {
+    let a = &model.arch;
+    let h = u64::from(a.hidden);
+    let q = u64::from(a.heads) * u64::from(a.head_dim);
+    let kv = u64::from(a.kv_heads) * u64::from(a.head_dim);
+    let f = match &a.moe {
+        Some(m) => u64::from(m.used) * u64::from(m.expert_ffn) + u64::from(m.shared_width()),
+        None => u64::from(a.ffn),
+    }
+    .max(u64::from(a.ffn));
+    let per_token = 2 * (3 * h + q + 2 * kv + 3 * f);
+    let logits = seqs
+        .saturating_mul(u64::from(a.vocab))
+        .saturating_mul(2 * 4);
+    tokens.saturating_mul(per_token).saturating_add(logits)
+}
+
+/// Cache bytes per token as a paged engine stores them: K and V of every attention layer
+/// (MLA: the latent and rope key), sliding layers at full size.
+pub fn paged_kv_bytes_per_token(model: &ModelSpec, bytes_per_elem: u64) -> u64 {
+    use super::model::{Attention, Mixer};
+    let a = &model.arch;
+    (0..a.layers)
+        .filter(|&il| a.mixer(il) == Mixer::Attention && a.has_kv(il))
+        .map(|il| match a.attention {
+            Attention::Mla {
+                kv_lora_rank,
+                rope_dim,
+                ..
+            } => u64::from(kv_lora_rank) + u64::from(rope_dim),
+            _ => {
+                let (kvh, dk, dv) = a.kv_shape(il);
+                u64::from(kvh) * (u64::from(dk) + u64::from(dv))
+            }
+        })
+        .fold(0u64, u64::saturating_add)
+        .saturating_mul(bytes_per_elem)
+}
+
+/// The memory plan of `engine` serving `model` in `quant` on one GPU of `hw`.
+pub fn engine_plan(
+    model: &ModelSpec,
+    hw: &Hardware,
+    quant: super::Quant,
+    kv_bytes_per_elem: u64,
+    max_model_len: u32,
+    engine: Engine,
+    utilization: f64,
+) -> EnginePlan {
+    let utilization = if utilization.is_finite() {
+        utilization.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let budget = (hw.memory as f64 * utilization) as u64;
+    let weights = super::weights::weight_table(model, quant).loaded_bytes();
+    let (activation, runtime) = match engine {
+        Engine::Vllm => (
+            forward_activation_bytes(model, VLLM_PROFILE_TOKENS, VLLM_MAX_NUM_SEQS),
+            super::overhead::runtime_overhead(hw.backend),
+        ),
+        Engine::Sglang => (0, 0),
+    };
+    let pool = budget
+        .saturating_sub(weights)
+        .saturating_sub(activation)
+        .saturating_sub(runtime);
+    let per_token = paged_kv_bytes_per_token(model, kv_bytes_per_elem).max(1);
+    let block = match engine {
+        Engine::Vllm => VLLM_BLOCK,
+        Engine::Sglang => 1,
+    };
+    let tokens = pool / per_token / block * block;
+    EnginePlan {
+        engine,
+        utilization,
+        budget_bytes: budget,
+        weights_bytes: weights,
+        activation_bytes: activation,
+        runtime_bytes: runtime,
+        kv_pool_bytes: pool,
+        kv_bytes_per_token: per_token,
+        kv_tokens: tokens,
+        max_concurrency: tokens as f64 / f64::from(max_model_len.max(1)),
+    }
+}
