@@ -91,8 +91,8 @@ impl Catalog {
             .from_str(text)
             .map_err(|e| CatalogError {
                 origin: origin.to_string(),
-                line: e.position.line,
-                col: e.position.col,
+                line: e.span.start.line,
+                col: e.span.start.col,
                 message: e.code.to_string(),
             })?;
         cat.validate(text, origin)?;
@@ -304,15 +304,27 @@ fn locate(text: &str, id: &str, field: &str) -> (usize, usize) {
     (line, col)
 }
 
-/// `$XDG_CONFIG_HOME/fitcheck` (or `~/.config/fitcheck`), honouring `FITCHECK_CONFIG_DIR`.
+/// `$XDG_CONFIG_HOME/fitcheck` (or `~/.config/fitcheck`; `%APPDATA%` on Windows), honouring
+/// `FITCHECK_CONFIG_DIR`.
 pub fn config_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os("FITCHECK_CONFIG_DIR") {
         return Some(PathBuf::from(dir));
     }
-    if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| !x.is_empty()) {
-        return Some(PathBuf::from(x).join("fitcheck"));
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|b| b.config_dir().join("fitcheck"))
+}
+
+/// `$XDG_CACHE_HOME/fitcheck` (or `~/.cache/fitcheck`), honouring `FITCHECK_CACHE_DIR`.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("FITCHECK_CACHE_DIR") {
+        return Some(PathBuf::from(dir));
     }
-    std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config").join("fitcheck"))
+    use etcetera::BaseStrategy;
+    etcetera::choose_base_strategy()
+        .ok()
+        .map(|b| b.cache_dir().join("fitcheck"))
 }
 
 /// A file's text and its name for error messages; an unreadable file is an error naming it.

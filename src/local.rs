@@ -32,7 +32,11 @@ pub struct LocalModel {
 
 /// Where local tools keep models on this machine, with the tool's name.
 pub fn default_dirs() -> Vec<(&'static str, PathBuf)> {
-    let home = std::env::var_os("HOME").map(PathBuf::from);
+    use etcetera::BaseStrategy;
+    let base = etcetera::choose_base_strategy().ok();
+    let home = base.as_ref().map(|b| b.home_dir().to_path_buf());
+    // `$XDG_CACHE_HOME` (default `~/.cache`), which the Hugging Face hub and llama.cpp honour.
+    let cache = base.as_ref().map(|b| b.cache_dir());
     let env = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())
@@ -50,13 +54,11 @@ pub fn default_dirs() -> Vec<(&'static str, PathBuf)> {
     }
     let hf = env("HF_HUB_CACHE")
         .or_else(|| env("HF_HOME").map(|h| h.join("hub")))
-        .or_else(|| home.as_ref().map(|h| h.join(".cache/huggingface/hub")));
+        .or_else(|| cache.as_ref().map(|c| c.join("huggingface/hub")));
     if let Some(d) = hf {
         dirs.push(("huggingface", d));
     }
-    if let Some(d) =
-        env("LLAMA_CACHE").or_else(|| home.as_ref().map(|h| h.join(".cache/llama.cpp")))
-    {
+    if let Some(d) = env("LLAMA_CACHE").or_else(|| cache.as_ref().map(|c| c.join("llama.cpp"))) {
         dirs.push(("llama.cpp", d));
     }
     dirs

@@ -1,7 +1,7 @@
-//! Fuzzy matching (nucleo). The only module that knows nucleo.
+//! Fuzzy matching (nucleo-matcher). The only module that knows it.
 
-use nucleo::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo::{Config, Matcher, Utf32Str, Utf32String};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 /// The `n` candidates that best match `query`, best first (for "did you mean").
 pub fn closest(query: &str, candidates: &[String], n: usize) -> Vec<String> {

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn fitcheck(args: &[&str]) -> Output {
@@ -14,7 +13,7 @@ fn fitcheck_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     let empty = tempdir("empty-config");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fitcheck"));
     cmd.args(args)
-        .env("FITCHECK_CONFIG_DIR", &empty)
+        .env("FITCHECK_CONFIG_DIR", empty.path())
         .env_remove("XDG_CONFIG_HOME");
     for (k, v) in env {
         cmd.env(k, v);
@@ -22,10 +21,12 @@ fn fitcheck_env(args: &[&str], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("binary runs")
 }
 
-fn tempdir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("fitcheck-test-{}-{name}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A fresh directory, removed when dropped.
+fn tempdir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("fitcheck-test-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 fn stdout(o: &Output) -> String {
@@ -187,7 +188,7 @@ fn list_commands() {
 #[test]
 fn a_broken_catalog_names_file_line_and_column() {
     let dir = tempdir("broken");
-    let path = dir.join("bad.ron");
+    let path = dir.path().join("bad.ron");
     std::fs::write(
         &path,
         "(\n  models: [\n    (id: \"x\", name: 3),\n  ],\n)\n",
@@ -216,7 +217,7 @@ fn impossible_values_are_reported_with_the_field() {
     ))
     .unwrap();
     for (from, to, want) in cases {
-        let path = dir.join("c.ron");
+        let path = dir.path().join("c.ron");
         std::fs::write(&path, base.replacen(from, to, 1)).unwrap();
         let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
         assert_eq!(o.status.code(), Some(1));
@@ -230,7 +231,7 @@ fn impossible_values_are_reported_with_the_field() {
         .split("\n    ],")
         .next()
         .unwrap();
-    let path = dir.join("dup.ron");
+    let path = dir.path().join("dup.ron");
     std::fs::write(&path, base.replacen(entry, &format!("{entry}\n{entry}"), 1)).unwrap();
     let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
     assert_eq!(o.status.code(), Some(1));
@@ -246,14 +247,14 @@ fn the_user_overlay_adds_and_overrides_entries() {
     ))
     .unwrap();
     std::fs::write(
-        dir.join("catalog.ron"),
+        dir.path().join("catalog.ron"),
         fixture.replace("\"test-8b\"", "\"my-finetune\""),
     )
     .unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_fitcheck"));
     let o = cmd
         .args(["fit", "-m", "my-finetune", "-H", "rtx-4090", "--json"])
-        .env("FITCHECK_CONFIG_DIR", &dir)
+        .env("FITCHECK_CONFIG_DIR", dir.path())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -264,13 +265,13 @@ fn the_user_overlay_adds_and_overrides_entries() {
 fn config_corrects_what_detection_found_and_says_so() {
     let dir = tempdir("machine-config");
     std::fs::write(
-        dir.join("config.ron"),
+        dir.path().join("config.ron"),
         "(machine: (memory_gib: Some(61.5), bandwidth_gbps: Some(345.0)))",
     )
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
         .args(["system", "--json"])
-        .env("FITCHECK_CONFIG_DIR", &dir)
+        .env("FITCHECK_CONFIG_DIR", dir.path())
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
@@ -281,13 +282,13 @@ fn config_corrects_what_detection_found_and_says_so() {
     assert!(notes.contains("by config.ron"), "{notes}");
 
     std::fs::write(
-        dir.join("config.ron"),
+        dir.path().join("config.ron"),
         "(machine: (bandwith_gbps: Some(1.0)))",
     )
     .unwrap();
     let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
         .args(["system"])
-        .env("FITCHECK_CONFIG_DIR", &dir)
+        .env("FITCHECK_CONFIG_DIR", dir.path())
         .output()
         .unwrap();
     assert!(!o.status.success(), "a typo in config.ron is an error");
@@ -347,7 +348,7 @@ fn fit_reads_a_real_gguf_file_and_rejects_a_truncated_one() {
         &tensors,
     );
     let dir = tempdir("gguf");
-    let path = dir.join("disk-model-Q4_K_M.gguf");
+    let path = dir.path().join("disk-model-Q4_K_M.gguf");
     std::fs::write(&path, &data).unwrap();
     let o = fitcheck(&[
         "fit",
@@ -376,7 +377,7 @@ fn fit_reads_a_real_gguf_file_and_rejects_a_truncated_one() {
     assert_eq!(v["quant"], "Q4_K_M");
     assert_eq!(v["model_name"], "Disk Model");
     assert_eq!(v["kv_bytes"], 4 * 4096 * 2 * 64 * 2 * 2);
-    let cut = dir.join("cut.gguf");
+    let cut = dir.path().join("cut.gguf");
     std::fs::write(&cut, &data[..data.len() / 2]).unwrap();
     let o = fitcheck(&["fit", "--gguf", cut.to_str().unwrap(), "-H", "rtx-4090"]);
     assert_eq!(o.status.code(), Some(2));

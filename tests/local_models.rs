@@ -38,9 +38,13 @@ fn tiny(name: &'static str) -> Vec<u8> {
     )
 }
 
-fn tree(tag: &str) -> PathBuf {
-    let root = std::env::temp_dir().join(format!("fitcheck-local-{}-{tag}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&root);
+/// A model tree in a fresh directory, removed when the returned handle drops.
+fn tree(tag: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::Builder::new()
+        .prefix(&format!("fitcheck-local-{tag}-"))
+        .tempdir()
+        .unwrap();
+    let root = tmp.path().to_path_buf();
     let w = |p: &Path, data: &[u8]| {
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();
         std::fs::write(p, data).unwrap();
@@ -69,12 +73,12 @@ fn tree(tag: &str) -> PathBuf {
         br#"{"model_type":"qwen3","num_hidden_layers":36,"hidden_size":2560,"num_attention_heads":32,"num_key_value_heads":8,"head_dim":128,"intermediate_size":9728,"vocab_size":151936,"tie_word_embeddings":true,"max_position_embeddings":40960,"quantization":{"group_size":64,"bits":4}}"#,
     );
     w(&st.join("model.safetensors"), &vec![0u8; 4096]);
-    root
+    (tmp, root)
 }
 
 #[test]
 fn scan_finds_ollama_blobs_plain_ggufs_and_safetensors_folders() {
-    let root = tree("scan");
+    let (_tmp, root) = tree("scan");
     let dirs = vec![
         ("ollama", root.join("ollama")),
         ("dir", root.join("models")),
@@ -113,7 +117,7 @@ fn scan_finds_ollama_blobs_plain_ggufs_and_safetensors_folders() {
 
 #[test]
 fn list_local_and_the_app_link_files_to_catalog_models() {
-    let root = tree("cli");
+    let (_tmp, root) = tree("cli");
     let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
         .args([
             "list",

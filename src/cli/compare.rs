@@ -117,36 +117,59 @@ fn markdown_out(
 }
 
 fn csv_out(out: &mut dyn Write, m: &Matrix) -> Result<(), CliError> {
-    writeln!(out, "model,hardware,verdict,used_bytes,usable_bytes,headroom_bytes,weights_bytes,kv_bytes,decode_tps,ttft_s,best_quant,max_context,cheapest_fit")?;
+    // The csv crate quotes names that hold commas or quotes ("2× RTX 3090, NVLink").
+    let mut w = csv::Writer::from_writer(out);
+    let csv_err = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(io) => CliError::Io(io),
+        other => CliError::Usage(format!("CSV: {other:?}")),
+    };
+    w.write_record([
+        "model",
+        "hardware",
+        "verdict",
+        "used_bytes",
+        "usable_bytes",
+        "headroom_bytes",
+        "weights_bytes",
+        "kv_bytes",
+        "decode_tps",
+        "ttft_s",
+        "best_quant",
+        "max_context",
+        "cheapest_fit",
+    ])
+    .map_err(csv_err)?;
     for (r, row) in m.cells.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let e = &cell.estimate;
-            writeln!(
-                out,
-                "{},{},{},{},{},{},{},{},{:.2},{},{},{},{}",
-                m.models[r],
-                m.hardware[c],
-                serde_json::to_value(e.verdict)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                e.used_bytes,
-                e.usable_bytes,
-                e.headroom_bytes,
-                e.weights_bytes,
-                e.kv_bytes,
-                e.decode_tps,
-                if e.ttft_s.is_finite() {
-                    format!("{:.2}", e.ttft_s)
-                } else {
-                    String::new()
-                },
+            let verdict = serde_json::to_value(e.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
+            let ttft = if e.ttft_s.is_finite() {
+                format!("{:.2}", e.ttft_s)
+            } else {
+                String::new()
+            };
+            w.write_record([
+                m.models[r].as_str(),
+                m.hardware[c].as_str(),
+                &verdict,
+                &e.used_bytes.to_string(),
+                &e.usable_bytes.to_string(),
+                &e.headroom_bytes.to_string(),
+                &e.weights_bytes.to_string(),
+                &e.kv_bytes.to_string(),
+                &format!("{:.2}", e.decode_tps),
+                &ttft,
                 cell.best_quant.unwrap_or(""),
-                cell.max_context,
-                m.cheapest_fit[r] == Some(c)
-            )?;
+                &cell.max_context.to_string(),
+                &(m.cheapest_fit[r] == Some(c)).to_string(),
+            ])
+            .map_err(csv_err)?;
         }
     }
+    w.flush()?;
     Ok(())
 }
 
@@ -193,4 +216,27 @@ fn json_out(
         serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+
+    #[test]
+    fn csv_quotes_names_with_commas_and_quotes() {
+        let cat = Catalog::builtin().unwrap();
+        let model = cat.find_model("phi-4").unwrap();
+        let hw = cat.find_hardware("rtx-4090").unwrap();
+        let mut m = build(&[model], &[hw], &crate::estimate::Settings::default());
+        m.models[0] = "my \"phi\", tuned".into();
+        let mut out = Vec::new();
+        csv_out(&mut out, &m).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let mut rdr = csv::Reader::from_reader(text.as_bytes());
+        let row = rdr.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "my \"phi\", tuned");
+        assert_eq!(&row[1], "rtx-4090");
+        assert_eq!(row.len(), 13);
+    }
 }

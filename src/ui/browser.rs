@@ -66,7 +66,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         );
         return;
     }
-    let mut matcher = nucleo::Matcher::new(nucleo::Config::DEFAULT);
+    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
     let mut indices = Vec::new();
     let end = (app.offset + rows_area.height as usize).min(app.rows.len());
     for (line_no, pos) in (app.offset..end).enumerate() {
