@@ -56,11 +56,18 @@ pub struct Matrix {
     pub cheapest_fit: Vec<Option<usize>>,
 }
 
+/// Share of usable memory a comfortable fit leaves free, so it still fits with a longer prompt.
+pub const COMFORT: f64 = 0.10;
+
+/// Fits on the GPU with at least [`COMFORT`] of usable memory to spare.
+pub fn comfortable(e: &Estimate) -> bool {
+    e.verdict == Verdict::FitsOnGpu && e.headroom_bytes as f64 >= COMFORT * e.usable_bytes as f64
+}
+
 /// Estimates one cell.
 pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
     let e = estimate(model, hw, s);
-    let comfortable =
-        e.verdict == Verdict::FitsOnGpu && e.headroom_bytes as f64 >= 0.1 * e.usable_bytes as f64;
+    let comfortable = comfortable(&e);
     let best_quant = QUANTS
         .iter()
         .filter(|q| q.is_gguf() == s.quant.is_gguf() && !matches!(q, Quant::F32))

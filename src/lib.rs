@@ -11,6 +11,8 @@ pub mod guide;
 pub mod hardware;
 pub mod local;
 mod parallel;
+pub mod quality;
+pub mod recommend;
 pub mod search;
 pub mod tui;
 pub mod ui;

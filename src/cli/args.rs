@@ -69,6 +69,10 @@ pub enum Command {
     },
     /// Fine-tuning memory: full, LoRA or QLoRA training of one model on one device.
     Train(TrainArgs),
+    /// The best model × quantization for a use case on a machine, ranked by published quality.
+    Recommend(RecommendArgs),
+    /// The cheapest machines that run a model (or the best model for a use case) comfortably.
+    Buy(BuyArgs),
     /// Show what was detected on this machine, and how.
     System {
         /// Print JSON.
@@ -215,6 +219,29 @@ pub struct TrainArgs {
     pub json: bool,
 }
 
+/// `recommend` flags.
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    /// What the model is for: coding, reasoning, agents, rag, long-context, chat, vision.
+    #[arg(long, short = 'u', default_value = "chat")]
+    pub use_case: String,
+    /// Context in tokens the model must hold with 10% headroom [default: 8192; long-context: 131072]
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub context: Option<u32>,
+    /// Decode speed floor at that context, tokens/s.
+    #[arg(long, default_value_t = 10.0)]
+    pub min_tps: f64,
+    /// How many recommendations.
+    #[arg(long, default_value_t = 5)]
+    pub top: usize,
+    /// The machine.
+    #[command(flatten)]
+    pub hw: HardwareArgs,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
 impl TrainArgs {
     /// The estimator's settings.
     pub fn settings(&self) -> TrainSettings {
@@ -230,6 +257,37 @@ impl TrainArgs {
             optimizer: self.optimizer,
         }
     }
+}
+
+/// `buy` flags.
+#[derive(Debug, Args)]
+pub struct BuyArgs {
+    /// The model to run (catalog id, repo or Ollama tag).
+    #[arg(
+        long,
+        short,
+        required_unless_present = "use_case",
+        conflicts_with = "use_case"
+    )]
+    pub model: Option<String>,
+    /// Or: the best model for this use case on each machine.
+    #[arg(long, short = 'u')]
+    pub use_case: Option<String>,
+    /// Context in tokens [default: 8192; long-context: 131072]
+    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    pub context: Option<u32>,
+    /// Decode speed floor at that context, tokens/s.
+    #[arg(long, default_value_t = 10.0)]
+    pub min_tps: f64,
+    /// Leave out machines that cost more, USD.
+    #[arg(long)]
+    pub budget: Option<f64>,
+    /// Monthly API spend the machine would replace, USD [default: 150, or config.ron]
+    #[arg(long)]
+    pub api_usd_per_month: Option<f64>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `compare` flags.

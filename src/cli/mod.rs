@@ -5,6 +5,7 @@ mod compare;
 mod fit;
 mod guide;
 mod list;
+mod recommend;
 mod several;
 pub mod table;
 mod train;
@@ -13,7 +14,9 @@ mod validate;
 use std::io::Write;
 use std::process::ExitCode;
 
-pub use args::{Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs, TrainArgs};
+pub use args::{
+    BuyArgs, Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs, RecommendArgs, TrainArgs,
+};
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
@@ -37,6 +40,8 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
         Command::Compare(args) => compare::run(&cat, args, out),
         Command::Guide { json, markdown } => guide::run(&cat, *json, *markdown, out),
         Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
+        Command::Recommend(args) => recommend::run(&cat, args, out),
+        Command::Buy(args) => recommend::buy(&cat, args, out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::estimate::{estimate, Estimate, Settings, Verdict};
+use crate::estimate::{estimate, Estimate, Settings};
 
 /// The use cases shown, in the guide's order of importance.
 pub const USE_CASES: &[&str] = &[
@@ -22,9 +22,6 @@ pub const USE_CASES: &[&str] = &[
 
 /// The memory tiers, GB.
 pub const TIER_SIZES_GB: &[u32] = &[16, 24, 32, 48, 64, 96, 128];
-
-/// Headroom a pick must keep (of usable memory), so it still fits with a longer prompt.
-const COMFORT: f64 = 0.10;
 
 /// One use case across the tiers.
 #[derive(Debug, Clone, Serialize)]
@@ -74,9 +71,7 @@ pub fn best_for_use_cases(cat: &Catalog) -> Vec<UseCaseRow> {
                 .iter()
                 .map(|hw| {
                     let e = estimate(m, (*hw)?, &settings);
-                    let comfortable = e.verdict == Verdict::FitsOnGpu
-                        && e.headroom_bytes as f64 >= COMFORT * e.usable_bytes as f64;
-                    comfortable.then_some(e)
+                    crate::compare::comfortable(&e).then_some(e)
                 })
                 .collect()
         })

@@ -1,0 +1,396 @@
+//! The recommender: which model × quantization is best for a use case on a machine, and which
+//! machine is cheapest for a model. Pure: every memory and speed figure comes from the estimator
+//! memo (`estimate::memo`); this module only filters and ranks.
+//!
+//! Rule: a pair qualifies when it fits on the GPU with ≥ 10 % headroom at the requested context
+//! and decodes at least the speed floor at that context. Per model the least lossy acceptable
+//! format that qualifies is chosen (published KL divergence vs FP16, `quality::MAX_QUANT_KLD`).
+//! Pairs rank by the use case's one metric, higher first; equal scores rank by speed.
+
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::compare::{comfortable, CostInputs};
+use crate::estimate::memo::Memo;
+use crate::estimate::{Estimate, Hardware, ModelSpec, Quant, Settings};
+use crate::quality::{metric_label, QuantLoss, Score};
+
+/// What is asked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Request {
+    /// Context, KV type, sequences and runtime (the quant is searched, not taken from here).
+    pub settings: Settings,
+    /// Decode speed floor at the requested context, tokens/s.
+    pub min_tps: f64,
+    /// How many recommendations.
+    pub top: usize,
+}
+
+/// One recommended pair with its figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pick {
+    pub model: String,
+    pub name: String,
+    pub quant: &'static str,
+    /// The use case's metric as published (full-precision model).
+    pub quality: f64,
+    pub metric: &'static str,
+    pub variant: String,
+    pub source: String,
+    pub date: String,
+    /// Mean KL divergence of the chosen format against FP16 (published, LLaMA 3 8B).
+    pub quant_kld: f64,
+    /// Perplexity of the chosen format over FP16's on the same scoreboard.
+    pub quant_ppl_ratio: f64,
+    /// Decode tokens/s at the requested context.
+    pub decode_tps: f64,
+    /// Decode tokens/s with an empty cache.
+    pub decode_tps_empty: f64,
+    pub total_bytes: u64,
+    pub usable_bytes: u64,
+    pub headroom_bytes: i64,
+    pub max_context: u32,
+    /// One line on why it ranks where it does.
+    pub why: String,
+}
+
+/// Why a scored model was left out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Reason {
+    /// The model's own maximum context is below the request.
+    ContextTooShort { max_context: u32 },
+    /// Even the most compressed acceptable format leaves less than 10 % headroom.
+    DoesNotFit {
+        quant: &'static str,
+        used_bytes: u64,
+        usable_bytes: u64,
+    },
+    /// Fits, but no fitting format reaches the speed floor.
+    TooSlow {
+        quant: &'static str,
+        decode_tps: f64,
+    },
+}
+
+impl Reason {
+    /// Human wording (GiB).
+    pub fn text(&self, min_tps: f64) -> String {
+        let gib = |b: u64| b as f64 / crate::estimate::units::GIB as f64;
+        match self {
+            Reason::ContextTooShort { max_context } => {
+                format!("context too short: the model supports {max_context} tokens")
+            }
+            Reason::DoesNotFit {
+                quant,
+                used_bytes,
+                usable_bytes,
+            } => format!(
+                "does not fit with 10% headroom: needs {:.1} GiB of {:.1} GiB usable even at {quant}",
+                gib(*used_bytes),
+                gib(*usable_bytes)
+            ),
+            Reason::TooSlow { quant, decode_tps } => {
+                format!("too slow: {decode_tps:.1} tok/s at {quant} (floor {min_tps:.0})")
+            }
+        }
+    }
+}
+
+/// A scored model that did not qualify.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    pub model: String,
+    pub name: String,
+    pub quality: f64,
+    pub reason: Reason,
+}
+
+/// The answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ranking {
+    pub metric: &'static str,
+    pub recommendations: Vec<Pick>,
+    /// Scored models ranked above the last recommendation (or among the first evaluated) that
+    /// did not qualify, best score first.
+    pub excluded: Vec<Excluded>,
+    /// Indices (into the model slice) of the models with no score for the metric.
+    #[serde(skip)]
+    pub unscored: Vec<usize>,
+}
+
+/// How one model fares on one machine: the least lossy acceptable format that qualifies, or why
+/// none does.
+pub fn best_quant(
+    memo: &mut Memo,
+    idx: u32,
+    model: &ModelSpec,
+    hw: &Hardware,
+    hw_key: u64,
+    quants: &[(Quant, QuantLoss)],
+    req: &Request,
+) -> Result<(Quant, QuantLoss, Estimate), Reason> {
+    if model.max_context() < req.settings.context {
+        return Err(Reason::ContextTooShort {
+            max_context: model.max_context(),
+        });
+    }
+    let mut fastest_fitting: Option<(Quant, f64)> = None;
+    let mut last: Option<(Quant, Estimate)> = None;
+    for (q, loss) in quants {
+        let s = Settings {
+            quant: *q,
+            ..req.settings
+        };
+        let e = memo.estimate(idx, model, hw_key, hw, &s);
+        if comfortable(&e) {
+            if e.decode_tps_full_context >= req.min_tps {
+                return Ok((*q, loss.clone(), e));
+            }
+            if fastest_fitting.is_none_or(|(_, t)| e.decode_tps_full_context > t) {
+                fastest_fitting = Some((*q, e.decode_tps_full_context));
+            }
+        }
+        last = Some((*q, e));
+    }
+    match (fastest_fitting, last) {
+        (Some((q, t)), _) => Err(Reason::TooSlow {
+            quant: q.label(),
+            decode_tps: t,
+        }),
+        (None, Some((q, e))) => Err(Reason::DoesNotFit {
+            quant: q.label(),
+            used_bytes: e.used_bytes,
+            usable_bytes: e.usable_bytes,
+        }),
+        (None, None) => Err(Reason::DoesNotFit {
+            quant: "none",
+            used_bytes: 0,
+            usable_bytes: hw.memory,
+        }),
+    }
+}
+
+/// The quality side of a request: the metric ranked by, its scores, the acceptable formats.
+#[derive(Debug, Clone, Copy)]
+pub struct Basis<'a> {
+    pub metric: &'static str,
+    pub scores: &'a HashMap<String, Score>,
+    /// Least lossy first (`QualityData::acceptable_quants`).
+    pub quants: &'a [(Quant, QuantLoss)],
+}
+
+/// Ranks the models for one metric on one machine. `hw_key` identifies the machine in the memo.
+pub fn recommend(
+    models: &[ModelSpec],
+    hw: &Hardware,
+    hw_key: u64,
+    basis: &Basis<'_>,
+    req: &Request,
+    memo: &mut Memo,
+) -> Ranking {
+    let Basis {
+        metric,
+        scores,
+        quants,
+    } = *basis;
+    let mut unscored = Vec::new();
+    let mut scored: Vec<(usize, &Score)> = Vec::new();
+    for (i, m) in models.iter().enumerate() {
+        match scores.get(&m.id) {
+            Some(s) => scored.push((i, s)),
+            None => unscored.push(i),
+        }
+    }
+    scored.sort_by(|a, b| {
+        b.1.value
+            .total_cmp(&a.1.value)
+            .then_with(|| models[a.0].id.cmp(&models[b.0].id))
+    });
+    let mut picks: Vec<Pick> = Vec::new();
+    let mut excluded = Vec::new();
+    for (i, score) in scored {
+        // Once `top` picks exist, a strictly lower score can no longer enter the list.
+        if picks.len() >= req.top && picks.last().is_some_and(|p| score.value < p.quality) {
+            break;
+        }
+        let m = &models[i];
+        match best_quant(memo, i as u32, m, hw, hw_key, quants, req) {
+            Ok((q, loss, e)) => {
+                let s = Settings {
+                    quant: q,
+                    ..req.settings
+                };
+                let max_context = memo.max_context(i as u32, m, hw_key, hw, &s);
+                picks.push(Pick {
+                    model: m.id.clone(),
+                    name: m.name.clone(),
+                    quant: q.label(),
+                    quality: score.value,
+                    metric,
+                    variant: score.variant.clone(),
+                    source: score.source.clone(),
+                    date: score.date.clone(),
+                    quant_kld: loss.kld,
+                    quant_ppl_ratio: loss.ppl / reference_ppl(quants),
+                    decode_tps: e.decode_tps_full_context,
+                    decode_tps_empty: e.decode_tps,
+                    total_bytes: e.used_bytes,
+                    usable_bytes: e.usable_bytes,
+                    headroom_bytes: e.headroom_bytes,
+                    max_context,
+                    why: String::new(),
+                });
+            }
+            Err(reason) => excluded.push(Excluded {
+                model: m.id.clone(),
+                name: m.name.clone(),
+                quality: score.value,
+                reason,
+            }),
+        }
+    }
+    picks.sort_by(|a, b| {
+        b.quality
+            .total_cmp(&a.quality)
+            .then(b.decode_tps.total_cmp(&a.decode_tps))
+            .then_with(|| a.model.cmp(&b.model))
+    });
+    picks.truncate(req.top);
+    explain(&mut picks, metric);
+    Ranking {
+        metric,
+        recommendations: picks,
+        excluded,
+        unscored,
+    }
+}
+
+/// FP16's perplexity on the scoreboard (the first, least lossy entry).
+fn reference_ppl(quants: &[(Quant, QuantLoss)]) -> f64 {
+    quants.first().map_or(1.0, |q| q.1.ppl)
+}
+
+fn explain(picks: &mut [Pick], metric: &str) {
+    let (label, unit) = metric_label(metric);
+    let fmt = |v: f64| {
+        if unit == "%" {
+            format!("{v:.1}%")
+        } else {
+            format!("{v:.0}")
+        }
+    };
+    let mut prev: Option<(String, f64, f64)> = None;
+    for p in picks.iter_mut() {
+        let place = match &prev {
+            None => format!("highest {label} ({}) that fits", fmt(p.quality)),
+            Some((name, q, _)) if *q == p.quality => {
+                format!("same {label} as {name} ({}), slower", fmt(p.quality))
+            }
+            Some((name, q, _)) => {
+                format!("{label} {} below {name}'s {}", fmt(p.quality), fmt(*q))
+            }
+        };
+        p.why = format!(
+            "{place}; {} is the least lossy format that leaves 10% free at {:.1} tok/s",
+            p.quant, p.decode_tps
+        );
+        prev = Some((p.name.clone(), p.quality, p.decode_tps));
+    }
+}
+
+/// One machine that runs the request.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BuyRow {
+    pub hardware: String,
+    pub name: String,
+    pub price_usd: f64,
+    pub model: String,
+    pub quant: &'static str,
+    pub quality: Option<f64>,
+    pub decode_tps: f64,
+    pub headroom_bytes: i64,
+    pub usd_per_tps: f64,
+    pub break_even_months: Option<f64>,
+}
+
+/// What to buy for.
+#[derive(Debug, Clone, Copy)]
+pub enum BuyTarget<'a> {
+    /// One model (its index in the slice); the formats it may use.
+    Model(usize, &'a [(Quant, QuantLoss)]),
+    /// The best model for a use case's metric on each machine.
+    Best(Basis<'a>),
+}
+
+/// Price limit and the bill a machine replaces.
+#[derive(Debug, Clone, Copy)]
+pub struct BuyOptions {
+    pub budget_usd: Option<f64>,
+    pub costs: CostInputs,
+}
+
+/// The priced machines that run the target with headroom at the floor, cheapest first.
+pub fn buy(
+    models: &[ModelSpec],
+    hardware: &[Hardware],
+    target: BuyTarget<'_>,
+    req: &Request,
+    opts: &BuyOptions,
+    memo: &mut Memo,
+) -> Vec<BuyRow> {
+    let (budget_usd, costs) = (opts.budget_usd, &opts.costs);
+    let mut rows = Vec::new();
+    for (h, hw) in hardware.iter().enumerate() {
+        let Some(price) = hw.price_usd else { continue };
+        if budget_usd.is_some_and(|b| price > b) {
+            continue;
+        }
+        let found = match target {
+            BuyTarget::Model(i, quants) => {
+                best_quant(memo, i as u32, &models[i], hw, h as u64, quants, req)
+                    .ok()
+                    .map(|(q, _, e)| (i, q, None, e))
+            }
+            BuyTarget::Best(basis) => {
+                let one = Request { top: 1, ..*req };
+                recommend(models, hw, h as u64, &basis, &one, memo)
+                    .recommendations
+                    .into_iter()
+                    .next()
+                    .and_then(|p| {
+                        let i = models.iter().position(|m| m.id == p.model)?;
+                        let q: Quant = p.quant.parse().ok()?;
+                        let s = Settings {
+                            quant: q,
+                            ..req.settings
+                        };
+                        let e = memo.estimate(i as u32, &models[i], h as u64, hw, &s);
+                        Some((i, q, Some(p.quality), e))
+                    })
+            }
+        };
+        if let Some((i, q, quality, e)) = found {
+            rows.push(BuyRow {
+                hardware: hw.id.clone(),
+                name: hw.name.clone(),
+                price_usd: price,
+                model: models[i].id.clone(),
+                quant: q.label(),
+                quality,
+                decode_tps: e.decode_tps_full_context,
+                headroom_bytes: e.headroom_bytes,
+                usd_per_tps: price / e.decode_tps_full_context.max(f64::MIN_POSITIVE),
+                break_even_months: costs.break_even(hw),
+            });
+        }
+    }
+    rows.sort_by(|a, b| {
+        a.price_usd
+            .total_cmp(&b.price_usd)
+            .then(b.decode_tps.total_cmp(&a.decode_tps))
+            .then_with(|| a.hardware.cmp(&b.hardware))
+    });
+    rows
+}

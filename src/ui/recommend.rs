@@ -1,0 +1,133 @@
+//! The Recommend view (`R`): the recommender's ranking for the chosen machine, settings and use
+//! case, then the scored models left out and why. Figures in GiB.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::popups::{centered, truncate};
+use super::Theme;
+use crate::app::recommend::VIEW_MIN_TPS;
+use crate::app::App;
+use crate::estimate::units::GIB;
+use crate::quality::{metric_label, USE_CASE_METRICS};
+
+fn gib(b: f64) -> String {
+    format!("{:.1}", b / GIB as f64)
+}
+
+fn score(v: f64, unit: &str) -> String {
+    if unit == "%" {
+        format!("{v:.1}%")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+/// Draws the view over the browser.
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let r = centered(
+        area,
+        area.width.saturating_sub(2).min(120),
+        area.height.saturating_sub(2),
+    );
+    frame.render_widget(Clear, r);
+    let block = theme.panel(
+        format!(
+            " Best for {} · ←/→ use case · R/Esc close ",
+            app.rec.use_case()
+        ),
+        true,
+    );
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let metric = USE_CASE_METRICS[app.rec.use_case % USE_CASE_METRICS.len()].1;
+    let (label, unit) = metric_label(metric);
+    let tabs: Vec<Span> = USE_CASE_METRICS
+        .iter()
+        .enumerate()
+        .map(|(i, (u, _))| {
+            let style = if i == app.rec.use_case % USE_CASE_METRICS.len() {
+                theme.selected
+            } else {
+                theme.dim
+            };
+            Span::styled(format!(" {u} "), style)
+        })
+        .collect();
+    let mut lines = vec![
+        Line::from(tabs),
+        Line::styled(
+            format!(
+                "{} · {} tokens · ≥ {VIEW_MIN_TPS:.0} tok/s at that context · 10% headroom · ranked by {label}",
+                app.hw().name,
+                app.settings.context
+            ),
+            theme.dim,
+        ),
+    ];
+    let Some(ranking) = &app.rec.ranking else {
+        lines.push(Line::styled("quality data unavailable", theme.error));
+        frame.render_widget(Paragraph::new(lines), inner);
+        return;
+    };
+    let name_w = (inner.width as usize).saturating_sub(52).clamp(12, 40);
+    lines.push(Line::styled(
+        format!(
+            "{:<2} {:<name_w$} {:<7} {:>7} {:>6} {:>11} {:>8}",
+            "#", "model", "quant", "score", "tok/s", "GiB used", "max ctx"
+        ),
+        theme.title,
+    ));
+    if ranking.recommendations.is_empty() {
+        lines.push(Line::styled("nothing qualifies", theme.warn));
+    }
+    for (i, p) in ranking.recommendations.iter().enumerate() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<2} ", i + 1), theme.ok),
+            Span::raw(format!(
+                "{:<name_w$} {:<7} {:>7} {:>6.1} {:>11} {:>8}",
+                truncate(&p.name, name_w),
+                p.quant,
+                score(p.quality, unit),
+                p.decode_tps,
+                format!(
+                    "{}/{}",
+                    gib(p.total_bytes as f64),
+                    gib(p.usable_bytes as f64)
+                ),
+                p.max_context
+            )),
+        ]));
+        lines.push(Line::styled(format!("   {}", p.why), theme.dim));
+        lines.push(Line::styled(
+            format!("   {} ({}) {}", p.variant, p.date, p.source),
+            theme.dim,
+        ));
+    }
+    if !ranking.excluded.is_empty() {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled("not recommended", theme.title));
+        for x in &ranking.excluded {
+            lines.push(Line::from(vec![
+                Span::styled("✗ ", theme.error),
+                Span::raw(format!("{} ({}): ", x.name, score(x.quality, unit))),
+                Span::styled(x.reason.text(VIEW_MIN_TPS), theme.dim),
+            ]));
+        }
+    }
+    lines.push(Line::styled(
+        format!(
+            "{} models have no {label} score (never guessed) · docs/quality.md",
+            ranking.unscored.len()
+        ),
+        theme.dim,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.rec.scroll, 0)),
+        inner,
+    );
+}

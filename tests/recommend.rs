@@ -1,0 +1,361 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The quality data and the recommender: every score sourced, fixed machines snapshot-tested,
+//! and every recommended pair re-checked against the plain estimator.
+
+use std::collections::HashSet;
+
+use fitcheck::catalog::Catalog;
+use fitcheck::compare::{comfortable, CostInputs};
+use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
+use fitcheck::estimate::memo::Memo;
+use fitcheck::estimate::units::GIB;
+use fitcheck::estimate::{estimate, Quant, Settings};
+use fitcheck::quality::{metric_for, QualityData, GENERAL_METRIC, MAX_QUANT_KLD, USE_CASE_METRICS};
+use fitcheck::recommend::{buy, recommend, Basis, BuyOptions, BuyTarget, Reason, Request};
+use proptest::prelude::*;
+
+fn data() -> QualityData {
+    QualityData::builtin().unwrap()
+}
+
+#[test]
+fn every_score_has_a_source_a_date_and_a_catalog_model() {
+    let cat = Catalog::builtin().unwrap();
+    let ids: HashSet<&str> = cat.models.iter().map(|m| m.id.as_str()).collect();
+    let metrics: HashSet<&str> = USE_CASE_METRICS.iter().map(|(_, m)| *m).collect();
+    let q = data();
+    let date_ok =
+        |d: &str| d.len() == 7 && d[..4].chars().all(|c| c.is_ascii_digit()) && &d[4..5] == "-";
+    let mut seen = HashSet::new();
+    for s in &q.scores {
+        assert!(
+            ids.contains(s.model.as_str()),
+            "{} is not a catalog id",
+            s.model
+        );
+        assert!(
+            metrics.contains(s.metric.as_str()),
+            "{}: metric {}",
+            s.model,
+            s.metric
+        );
+        assert!(
+            s.source.starts_with("https://"),
+            "{}: source {}",
+            s.model,
+            s.source
+        );
+        assert!(date_ok(&s.date), "{}: date {}", s.model, s.date);
+        assert!(
+            s.value.is_finite() && s.value > 0.0,
+            "{}: {}",
+            s.model,
+            s.value
+        );
+        if s.metric != GENERAL_METRIC {
+            assert!(s.value <= 100.0, "{} {}: a percentage", s.model, s.metric);
+        }
+        assert!(
+            seen.insert((&s.model, &s.metric)),
+            "{} {} twice",
+            s.model,
+            s.metric
+        );
+    }
+    for v in &q.vision {
+        assert!(
+            ids.contains(v.model.as_str()) && v.source.starts_with("https://") && date_ok(&v.date)
+        );
+    }
+    for l in &q.quants {
+        assert!(
+            l.source.starts_with("https://") && date_ok(&l.date) && l.ppl > 0.0 && l.kld >= 0.0
+        );
+    }
+}
+
+#[test]
+fn coverage_does_not_shrink() {
+    // Regression floor for the data actually collected (see docs/quality.md for the figures).
+    let q = data();
+    assert!(q.metric(GENERAL_METRIC).len() >= 64);
+    for metric in ["livecodebench", "gpqa-diamond"] {
+        assert!(q.metric(metric).len() >= 9, "{metric}");
+    }
+}
+
+fn run(hw_id: &str, use_case: &str, context: u32, min_tps: f64) -> fitcheck::recommend::Ranking {
+    let cat = Catalog::builtin().unwrap();
+    let q = data();
+    let metric = metric_for(use_case).unwrap();
+    let scores = q.metric(metric);
+    let quants = q.acceptable_quants();
+    let hw = cat.find_hardware(hw_id).unwrap().clone();
+    let req = Request {
+        settings: Settings {
+            context,
+            ..Settings::default()
+        },
+        min_tps,
+        top: 5,
+    };
+    let basis = Basis {
+        metric,
+        scores: &scores,
+        quants: &quants,
+    };
+    recommend(&cat.models, &hw, 0, &basis, &req, &mut Memo::default())
+}
+
+fn summary(r: &fitcheck::recommend::Ranking) -> String {
+    let mut s = String::new();
+    for p in &r.recommendations {
+        s += &format!(
+            "{} {} q={} tps={:.1} used={:.2}GiB headroom={:.2}GiB maxctx={}\n",
+            p.model,
+            p.quant,
+            p.quality,
+            p.decode_tps,
+            p.total_bytes as f64 / GIB as f64,
+            p.headroom_bytes as f64 / GIB as f64,
+            p.max_context
+        );
+    }
+    for x in &r.excluded {
+        s += &format!("- {} q={}: {}\n", x.model, x.quality, x.reason.text(10.0));
+    }
+    s
+}
+
+#[test]
+fn fixed_machines_snapshot() {
+    let cases = [
+        ("rtx-3090", "coding", 32768, 10.0),
+        ("tier-48", "chat", 8192, 10.0),
+        ("tier-48", "reasoning", 32768, 10.0),
+        ("tier-128", "agents", 32768, 10.0),
+        ("m4-pro-48", "vision", 8192, 10.0),
+        ("rtx-4090", "long-context", 131072, 20.0),
+    ];
+    let mut all = String::new();
+    for (hw, uc, ctx, tps) in cases {
+        all += &format!(
+            "== {hw} {uc} {ctx} ≥{tps}\n{}",
+            summary(&run(hw, uc, ctx, tps))
+        );
+    }
+    insta::assert_snapshot!("recommend_fixed_machines", all);
+}
+
+#[test]
+fn deterministic_and_ranked_by_score_then_speed() {
+    let a = run("tier-48", "chat", 8192, 10.0);
+    let b = run("tier-48", "chat", 8192, 10.0);
+    assert_eq!(a, b);
+    for w in a.recommendations.windows(2) {
+        assert!(
+            w[0].quality > w[1].quality
+                || (w[0].quality == w[1].quality && w[0].decode_tps >= w[1].decode_tps),
+            "{} before {}",
+            w[0].model,
+            w[1].model
+        );
+    }
+    // A higher floor can only remove picks, never add faster-but-unscored ones.
+    let fast = run("tier-48", "chat", 8192, 40.0);
+    assert!(fast.recommendations.iter().all(|p| p.decode_tps >= 40.0));
+    assert!(fast
+        .excluded
+        .iter()
+        .any(|x| matches!(x.reason, Reason::TooSlow { .. })));
+}
+
+#[test]
+fn a_context_beyond_the_model_is_excluded_as_too_short() {
+    let r = run("tier-128", "chat", 1_000_000, 1.0);
+    assert!(r.excluded.iter().any(|x| x.model == "llama-3.1-8b"
+        && matches!(
+            x.reason,
+            Reason::ContextTooShort {
+                max_context: 131072
+            }
+        )));
+}
+
+#[test]
+fn buy_lists_cheapest_first_and_respects_the_budget() {
+    let cat = Catalog::builtin().unwrap();
+    let q = data();
+    let quants = q.acceptable_quants();
+    let i = cat
+        .models
+        .iter()
+        .position(|m| m.id == "qwen3-30b-a3b-2507")
+        .unwrap();
+    let req = Request {
+        settings: Settings {
+            context: 32768,
+            ..Settings::default()
+        },
+        min_tps: 20.0,
+        top: 1,
+    };
+    let opts = BuyOptions {
+        budget_usd: Some(5000.0),
+        costs: CostInputs::default(),
+    };
+    let rows = buy(
+        &cat.models,
+        &cat.hardware,
+        BuyTarget::Model(i, &quants),
+        &req,
+        &opts,
+        &mut Memo::default(),
+    );
+    assert!(!rows.is_empty());
+    assert!(rows.windows(2).all(|w| w[0].price_usd <= w[1].price_usd));
+    for r in &rows {
+        assert!(r.price_usd <= 5000.0 && r.decode_tps >= 20.0 && r.headroom_bytes > 0);
+        let hw = cat.find_hardware(&r.hardware).unwrap();
+        let e = estimate(
+            &cat.models[i],
+            hw,
+            &Settings {
+                quant: r.quant.parse().unwrap(),
+                ..req.settings
+            },
+        );
+        assert!(comfortable(&e), "{}", r.hardware);
+    }
+}
+
+fn machine() -> impl Strategy<Value = Hardware> {
+    (
+        4u64..200,
+        50.0f64..2000.0,
+        prop::sample::select(vec![Backend::Cuda, Backend::Metal]),
+    )
+        .prop_map(|(gib, bw, backend)| Hardware {
+            id: "prop".into(),
+            name: "prop".into(),
+            kind: HardwareKind::Custom,
+            backend,
+            unified: backend == Backend::Metal,
+            memory: gib * GIB,
+            gpus: 1,
+            bandwidth_gbps: bw,
+            ram: 0,
+            ram_bandwidth_gbps: 0.0,
+            fp16_tflops: bw / 20.0,
+            working_set: None,
+            price_usd: None,
+            power_w: None,
+            source: None,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+    #[test]
+    fn every_pick_fits_with_headroom_and_meets_the_floor(
+        hw in machine(),
+        use_case in prop::sample::select(USE_CASE_METRICS.iter().map(|(u, _)| *u).collect::<Vec<_>>()),
+        context in prop::sample::select(vec![2048u32, 8192, 32768, 131072]),
+        min_tps in 0.0f64..80.0,
+    ) {
+        let cat = Catalog::builtin().unwrap();
+        let q = data();
+        let metric = metric_for(use_case).unwrap();
+        let scores = q.metric(metric);
+        let quants = q.acceptable_quants();
+        let req = Request { settings: Settings { context, ..Settings::default() }, min_tps, top: 5 };
+        let basis = Basis { metric, scores: &scores, quants: &quants };
+        let r = recommend(&cat.models, &hw, 0, &basis, &req, &mut Memo::default());
+        for p in &r.recommendations {
+            let m = cat.find_model(&p.model).unwrap();
+            let quant: Quant = p.quant.parse().unwrap();
+            // Checked with the plain estimator, not the memo the recommender used.
+            let e = estimate(m, &hw, &Settings { quant, ..req.settings });
+            prop_assert!(comfortable(&e), "{} {}", p.model, p.quant);
+            prop_assert!(e.decode_tps_full_context >= min_tps, "{} {}", p.model, p.quant);
+            prop_assert!(m.max_context() >= context);
+            prop_assert!(q.quant_loss(quant).unwrap().kld <= MAX_QUANT_KLD);
+            prop_assert_eq!(p.total_bytes, e.used_bytes);
+        }
+    }
+}
+
+fn cli(args: &[&str]) -> std::process::Output {
+    let empty = std::env::temp_dir().join(format!("fitcheck-rec-{}", std::process::id()));
+    std::fs::create_dir_all(&empty).unwrap();
+    std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(args)
+        .env("FITCHECK_CONFIG_DIR", &empty)
+        .env_remove("XDG_CONFIG_HOME")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn recommend_and_buy_json_contracts() {
+    let o = cli(&[
+        "recommend",
+        "--use-case",
+        "coding",
+        "-H",
+        "rtx-3090",
+        "--context",
+        "32768",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let recs = v["recommendations"].as_array().unwrap();
+    assert!(!recs.is_empty());
+    for key in [
+        "model",
+        "quant",
+        "quality",
+        "decode_tps",
+        "total_bytes",
+        "headroom_bytes",
+        "max_context",
+        "source",
+        "date",
+    ] {
+        assert!(!recs[0][key].is_null(), "recommendations[0].{key}");
+    }
+    let excluded = v["excluded"].as_array().unwrap();
+    assert!(excluded
+        .iter()
+        .all(|x| x["model"].is_string() && x["reason"].is_string()));
+    assert!(excluded.iter().any(|x| x["reason"] == "no score"));
+
+    let o = cli(&[
+        "buy",
+        "--model",
+        "qwen3-30b-a3b-2507",
+        "--budget",
+        "2000",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let rows = v["rows"].as_array().unwrap();
+    assert!(!rows.is_empty());
+    for r in rows {
+        for key in ["hardware", "price_usd", "decode_tps", "headroom_bytes"] {
+            assert!(!r[key].is_null(), "{key}");
+        }
+        assert!(r["price_usd"].as_f64().unwrap() <= 2000.0);
+    }
+}
+
+#[test]
+fn bad_use_case_and_floor_are_usage_errors() {
+    let o = cli(&["recommend", "--use-case", "poetry", "-H", "rtx-3090"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("known: chat, coding"));
+    let o = cli(&["buy", "--use-case", "coding", "--min-tps", "NaN"]);
+    assert_eq!(o.status.code(), Some(2));
+}
