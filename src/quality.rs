@@ -123,8 +123,8 @@ impl QualityData {
                 .from_str(text)
                 .map_err(|e| CatalogError {
                     origin: origin.to_string(),
-                    line: e.position.line,
-                    col: e.position.col,
+                    line: e.span.start.line,
+                    col: e.span.start.col,
                     message: e.code.to_string(),
                 })?;
         for q in &data.quants {
