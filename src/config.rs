@@ -20,6 +20,8 @@ pub struct Config {
     pub context: Option<u32>,
     /// Initial quantization label.
     pub quant: Option<String>,
+    /// Initial physical batch (llama.cpp `-ub`, Ollama `num_batch`).
+    pub ubatch: Option<u32>,
     /// Skip scanning the standard model folders (Ollama, LM Studio, HF cache, llama.cpp).
     pub no_default_model_dirs: bool,
     /// Corrections to what detection found or looked up for this machine.
@@ -141,6 +143,9 @@ mod tests {
         .expect("parses");
         assert_eq!(c.hardware.as_deref(), Some("rtx-4090"));
         assert_eq!(c.context, None);
+        assert_eq!(c.ubatch, None);
+        let ub = Config::parse("(ubatch: Some(2048))", "c.ron").expect("parses");
+        assert_eq!(ub.ubatch, Some(2048));
         let e = Config::parse("(\n  hardwre: Some(\"x\"),\n)", "c.ron").expect_err("typo");
         assert_eq!((e.line, e.origin.as_str()), (2, "c.ron"));
         assert!(e.message.contains("hardwre"), "{e}");

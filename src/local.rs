@@ -236,6 +236,12 @@ struct HfConfig {
     max_position_embeddings: Option<u32>,
     tie_word_embeddings: Option<bool>,
     sliding_window: Option<u32>,
+    /// Per-layer `sliding_attention` / `full_attention` (Gemma 3/3n/4, gpt-oss, Qwen).
+    layer_types: Vec<String>,
+    /// Every n-th layer is global (older Gemma 3 and Cohere2 configs).
+    sliding_window_pattern: Option<u32>,
+    /// Qwen2/3 configs carry a window they do not use unless this is true.
+    use_sliding_window: Option<bool>,
     /// Gemma 3n: trailing layers that reuse earlier layers' KV.
     num_kv_shared_layers: Option<u32>,
     num_experts: Option<u32>,
@@ -246,6 +252,48 @@ struct HfConfig {
     quantization: Option<serde_json::Value>,
     quantization_config: Option<serde_json::Value>,
     text_config: Option<Box<serde_json::Value>>,
+}
+
+/// The attention layout config.json describes, as llama.cpp would run it: sliding layers from
+/// `layer_types` or `sliding_window_pattern` (else the architecture's own period), and full
+/// attention where llama.cpp ignores the window (Llama, Mistral, Qwen, Phi-3) or none is set.
+fn sliding_attention(cfg: &HfConfig, layers: u32) -> Attention {
+    let kind = cfg.model_type.as_deref().unwrap_or("");
+    let window = cfg.sliding_window.unwrap_or(0);
+    let ignored = matches!(
+        kind,
+        "llama" | "mistral" | "mixtral" | "qwen2" | "qwen2_moe" | "qwen3" | "qwen3_moe" | "phi3"
+    );
+    if window == 0 || ignored || cfg.use_sliding_window == Some(false) {
+        return Attention::Full;
+    }
+    let flags: Vec<bool> = cfg
+        .layer_types
+        .iter()
+        .map(|t| t == "sliding_attention")
+        .collect();
+    let (period, flags) = if flags.len() == layers as usize {
+        (0, flags)
+    } else {
+        let period = cfg.sliding_window_pattern.unwrap_or(match kind {
+            "gemma2" | "gpt_oss" => 2,
+            "cohere2" => 4,
+            "gemma3n" | "gemma3n_text" => 5,
+            "gemma3" | "gemma3_text" => 6,
+            _ => return Attention::Full,
+        });
+        (period, Vec::new())
+    };
+    if !flags.is_empty() && !flags.contains(&true) {
+        return Attention::Full;
+    }
+    Attention::Sliding {
+        window,
+        period,
+        global_kv_heads: None,
+        global_head_dim: None,
+        layers: flags,
+    }
 }
 
 /// A safetensors/MLX folder: architecture from config.json, bytes from the safetensors files.
@@ -302,6 +350,7 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         .rev()
         .collect::<Vec<_>>()
         .join("/");
+    let attention = sliding_attention(&cfg, layers);
     let spec = ModelSpec {
         id: format!("local:{label}"),
         name: format!(
@@ -330,7 +379,7 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
             tied_embeddings: cfg.tie_word_embeddings.unwrap_or(false),
             context: cfg.max_position_embeddings.unwrap_or(4096),
             context_extended: None,
-            attention: Attention::Full,
+            attention,
             moe: experts.map(|e| Moe {
                 experts: e,
                 used: cfg.num_experts_per_tok.unwrap_or(2).clamp(1, e),
@@ -355,7 +404,6 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         released: None,
         source: Some(format!("{} + safetensors sizes", cfg_path.display())),
     };
-    let _ = cfg.sliding_window;
     let mut weights = weight_table(&spec, quant);
     weights.scale_to(size);
     Ok(LocalModel {

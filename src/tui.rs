@@ -88,7 +88,7 @@ pub fn main(cli: &Cli) -> ExitCode {
     match run(
         cat,
         preselect_id.as_deref(),
-        config.context,
+        (config.context, config.ubatch),
         quant,
         dirs,
         config.machine.clone(),
@@ -129,7 +129,7 @@ fn placeholder_machine() -> Hardware {
 fn run(
     cat: Arc<catalog::Catalog>,
     preselect: Option<&str>,
-    context: Option<u32>,
+    (context, ubatch): (Option<u32>, Option<u32>),
     quant: Option<crate::estimate::Quant>,
     dirs: Vec<(&'static str, std::path::PathBuf)>,
     machine: crate::config::MachineOverride,
@@ -143,6 +143,9 @@ fn run(
     }
     if let Some(q) = quant {
         app.settings.quant = q;
+    }
+    if let Some(ub) = ubatch {
+        app.settings.n_ubatch = ub.clamp(1, 65536);
     }
     {
         // The disk scan streams models into the browser; start-up never waits for it.

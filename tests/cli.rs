@@ -624,3 +624,55 @@ fn fit_engine_vllm_reports_the_kv_pool() {
     ]);
     assert_eq!(util.status.code(), Some(2));
 }
+
+#[test]
+fn fit_takes_the_ubatch_and_lists_the_overheads() {
+    let json = |extra: &[&str]| {
+        let mut args = vec![
+            "fit",
+            "-m",
+            "gemma-3-27b",
+            "-H",
+            "rtx-4090",
+            "-c",
+            "32768",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = fitcheck(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str::<serde_json::Value>(&stdout(&o)).unwrap()
+    };
+    let (small, big) = (json(&[]), json(&["--ubatch-size", "2048"]));
+    assert_eq!(small["ubatch"], 512);
+    assert_eq!(big["ubatch"], 2048);
+    // 52 sliding layers hold window + ubatch cells: 1536 → 3072 (16 KV heads × 128, f16).
+    let grew = big["kv_bytes"].as_u64().unwrap() - small["kv_bytes"].as_u64().unwrap();
+    assert_eq!(grew, 52 * 1536 * 16 * 128 * 2 * 2);
+    assert!(big["compute_gpu_bytes"].as_u64() > small["compute_gpu_bytes"].as_u64());
+    let parts: u64 = [
+        "compute_gpu_bytes",
+        "compute_host_bytes",
+        "runtime_gpu_bytes",
+        "runtime_host_bytes",
+    ]
+    .iter()
+    .map(|k| small[k].as_u64().unwrap())
+    .sum();
+    assert_eq!(parts, small["overhead_bytes"].as_u64().unwrap());
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "gemma-3-27b",
+        "-H",
+        "rtx-4090",
+        "--ubatch",
+        "1024",
+    ]);
+    let text = stdout(&o);
+    assert!(text.contains("ubatch 1024"), "{text}");
+    assert!(
+        text.contains("compute (GPU)") && text.contains("driver context"),
+        "{text}"
+    );
+}

@@ -25,6 +25,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
         k_type: KvType::F16,
         v_type: KvType::F16,
         n_ubatch: 512,
+        n_outputs: parallel,
         flash_attn: true,
     }
 }
@@ -311,7 +312,7 @@ fn mistral_7b_compute_buffers_without_flash_attention() {
             "device at {ctx}: {}",
             mib(cb.device)
         );
-        let inputs = cb.host - 4 * u64::from(m.arch.vocab);
+        let inputs = cb.host;
         assert!(
             (mib(inputs) - host).abs() <= 1.0,
             "host at {ctx}: {}",
@@ -394,4 +395,67 @@ fn llama_8b_on_4090_full_context_fits_and_decodes_near_measured() {
         e.decode_tps
     );
     assert!(e.decode_tps <= e.roofline_tps);
+}
+
+#[test]
+fn gemma_4_moe_at_ubatch_2048_matches_a_llama_server_log() {
+    // Public llama-server b9849 (799fcc04a) Vulkan load log, RTX 3090, Google's
+    // gemma4-26b-a4b-it-qat-q4.gguf (Q4_0, 14,439,363,584 B), `-c 8192 -b 2048 -ub 2048 -np 1`:
+    // non-SWA KV 160.00 MiB (8192 cells, 5 layers), SWA KV 600.00 MiB (3072 cells = 1024 + 2048,
+    // 25 layers), Vulkan0 model 13755.36 MiB, CPU_Mapped 577.50 MiB, compute 428.07 MiB on the
+    // card and 88.08 MiB on the host, output buffer 1.00 MiB; 31/31 layers offloaded.
+    let m = model("gemma-4-26b-a4b");
+    let s = Settings {
+        context: 8192,
+        n_ubatch: 2048,
+        ..Settings::default()
+    };
+    let (cache, cb, _) = fitcheck::estimate::context_terms(&m, &s);
+    assert_eq!(cache.kv - cache.kv_windowed, 160 * MIB);
+    assert_eq!(cache.kv_windowed, 600 * MIB);
+    assert_eq!(cb.output, MIB);
+    assert_close(mib(cb.host), 88.08, 0.01, "host compute MiB");
+    assert_close(mib(cb.device), 428.07, 0.08, "device compute MiB");
+    let w = weight_table(&m, Quant::Q4_0);
+    assert_close(mib(w.token_embd), 577.50, 0.0005, "CPU_Mapped MiB");
+    let gpu = w.layers.iter().map(|l| l.bytes).sum::<u64>() + w.output;
+    assert_close(mib(gpu), 13755.36, 0.005, "Vulkan0 model MiB");
+    // The same context at the default -ub 512 holds 1536 SWA cells.
+    let default_ub = Settings { n_ubatch: 512, ..s };
+    let (c512, cb512, _) = fitcheck::estimate::context_terms(&m, &default_ub);
+    assert_eq!(c512.kv_windowed, 300 * MIB);
+    assert!(
+        cb512.device * 3 < cb.device,
+        "compute scales with the ubatch"
+    );
+}
+
+#[test]
+fn ollama_serves_pre_mla_deepseek_files_with_full_per_head_kv() {
+    // DeepSeek-V2-Lite (27 layers, 16 heads, K 192 + V 128): a GGUF converted before llama.cpp's
+    // MLA support caches every head, 43200 MiB at its 163840-token context (llama.cpp#8817:
+    // "kv buffer size allocating about 43G with a 160K context"); the latent layout holds
+    // 27 × 576 elements per cell, 8.9× less.
+    let m = model("deepseek-v2-lite");
+    let at = |runtime| {
+        let s = Settings {
+            context: 163_840,
+            runtime,
+            ..Settings::default()
+        };
+        fitcheck::estimate::context_terms(&m, &s).0.kv
+    };
+    assert_eq!(at(fitcheck::estimate::Runtime::Ollama), 43_200 * MIB);
+    assert_eq!(
+        at(fitcheck::estimate::Runtime::LlamaCpp),
+        163_840 * 27 * 576 * 2
+    );
+    // Models released after llama.cpp's MLA support (R1-0528, 2025-05) keep the latent.
+    let r1 = model("deepseek-r1-0528");
+    let s = Settings {
+        context: 32768,
+        runtime: fitcheck::estimate::Runtime::Ollama,
+        ..Settings::default()
+    };
+    assert_eq!(fitcheck::estimate::context_terms(&r1, &s).0.kv, 2196 * MIB);
 }

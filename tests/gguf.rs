@@ -19,6 +19,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
         k_type: KvType::F16,
         v_type: KvType::F16,
         n_ubatch: 512,
+        n_outputs: 1,
         flash_attn: true,
     }
 }
@@ -198,15 +199,39 @@ fn sliding_window_mla_and_hybrid_caches_from_headers() {
             ("deepseek2.attention.head_count", Meta::U32(4)),
             ("deepseek2.attention.head_count_kv", Meta::U32(1)),
             ("deepseek2.attention.key_length", Meta::U32(576)),
+            ("deepseek2.attention.value_length", Meta::U32(512)),
+            ("deepseek2.attention.key_length_mla", Meta::U32(192)),
+            ("deepseek2.attention.value_length_mla", Meta::U32(128)),
             ("deepseek2.attention.kv_lora_rank", Meta::U32(512)),
             ("deepseek2.rope.dimension_count", Meta::U32(64)),
         ],
-        &tensors(t),
+        &tensors(t.clone()),
     );
     let m = to_model(&parse_bytes(&mla, "mla.gguf").unwrap(), "mla").unwrap();
     assert_eq!(
         cache_bytes(&m.spec.arch, &shape(4096, 1)).kv,
         2 * 4096 * 576 * 2
+    );
+    // The same model converted before llama.cpp's MLA support: no `*_mla` dims, every head's
+    // K (192) and V (128) cached.
+    let legacy = gguf(
+        &[
+            ("general.architecture", Meta::Str("deepseek2")),
+            ("deepseek2.block_count", Meta::U32(2)),
+            ("deepseek2.embedding_length", Meta::U32(256)),
+            ("deepseek2.attention.head_count", Meta::U32(4)),
+            ("deepseek2.attention.head_count_kv", Meta::U32(4)),
+            ("deepseek2.attention.key_length", Meta::U32(192)),
+            ("deepseek2.attention.value_length", Meta::U32(128)),
+            ("deepseek2.attention.kv_lora_rank", Meta::U32(512)),
+            ("deepseek2.rope.dimension_count", Meta::U32(64)),
+        ],
+        &tensors(t),
+    );
+    let m = to_model(&parse_bytes(&legacy, "old.gguf").unwrap(), "old").unwrap();
+    assert_eq!(
+        cache_bytes(&m.spec.arch, &shape(4096, 1)).kv,
+        2 * 4096 * 4 * (192 + 128) * 2
     );
 
     // Qwen3.5 style hybrid: attention every 4th layer, Gated DeltaNet state elsewhere.

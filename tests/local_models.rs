@@ -160,3 +160,84 @@ fn list_local_and_the_app_link_files_to_catalog_models() {
     let e = app.estimate_of(local_id);
     assert!(e.weights_bytes > 0);
 }
+
+#[test]
+fn safetensors_folders_keep_their_sliding_window() {
+    use fitcheck::estimate::kv::cache_bytes;
+    use fitcheck::estimate::{cache_shape, Settings};
+    let root = std::env::temp_dir().join(format!("fitcheck-local-{}-swa", std::process::id()));
+    let _ = std::fs::remove_dir_all(&root);
+    let folder = |name: &str, config: &str| {
+        let d = root.join(name);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("config.json"), config).unwrap();
+        std::fs::write(d.join("model.safetensors"), vec![0u8; 4096]).unwrap();
+    };
+    // mlx-community/gemma-3-1b-it-4bit (older config: a pattern, no layer_types).
+    folder(
+        "gemma-3-1b-it-4bit",
+        r#"{"model_type":"gemma3_text","num_hidden_layers":26,"hidden_size":1152,"num_attention_heads":4,"num_key_value_heads":1,"head_dim":256,"intermediate_size":6912,"vocab_size":262144,"max_position_embeddings":32768,"sliding_window":512,"sliding_window_pattern":6,"quantization":{"group_size":64,"bits":4}}"#,
+    );
+    // openai/gpt-oss-20b: per-layer types, even layers sliding.
+    let types: Vec<&str> = (0..24)
+        .map(|i| {
+            if i % 2 == 0 {
+                "\"sliding_attention\""
+            } else {
+                "\"full_attention\""
+            }
+        })
+        .collect();
+    folder(
+        "gpt-oss-20b",
+        &format!(
+            r#"{{"model_type":"gpt_oss","num_hidden_layers":24,"hidden_size":2880,"num_attention_heads":64,"num_key_value_heads":8,"head_dim":64,"intermediate_size":2880,"vocab_size":201088,"max_position_embeddings":131072,"sliding_window":128,"layer_types":[{}],"num_local_experts":32,"num_experts_per_tok":4}}"#,
+            types.join(",")
+        ),
+    );
+    // Qwen2.5 configs carry a window llama.cpp never uses.
+    folder(
+        "Qwen2.5-7B-Instruct",
+        r#"{"model_type":"qwen2","num_hidden_layers":28,"hidden_size":3584,"num_attention_heads":28,"num_key_value_heads":4,"intermediate_size":18944,"vocab_size":152064,"max_position_embeddings":32768,"sliding_window":131072,"use_sliding_window":false}"#,
+    );
+    let mut found = Vec::new();
+    scan(&[("dir", root.clone())], &mut |m| found.push(m), &mut |p| {
+        panic!("{p}")
+    });
+    let cat = fitcheck::catalog::Catalog::builtin().unwrap();
+    let kv = |arch: &fitcheck::estimate::model::Arch, ctx: u32| {
+        let s = Settings {
+            context: ctx,
+            ..Settings::default()
+        };
+        cache_bytes(arch, &cache_shape(&s)).kv
+    };
+    let local = |name: &str| {
+        &found
+            .iter()
+            .find(|m| m.label.ends_with(name))
+            .unwrap_or_else(|| panic!("{name} found"))
+            .spec
+            .arch
+    };
+    // Same cache as the catalog's entries (each from the model's own config.json).
+    for (name, id) in [
+        ("gemma-3-1b-it-4bit", "gemma-3-1b"),
+        ("gpt-oss-20b", "gpt-oss-20b"),
+    ] {
+        let want = kv(&cat.find_model(id).unwrap().arch, 32768);
+        assert_eq!(kv(local(name), 32768), want, "{name}");
+        assert!(want < kv(local("Qwen2.5-7B-Instruct"), 32768));
+    }
+    // Gemma 3 1B at 32K: 4 global layers × 32768 cells + 22 sliding × (512 + 512) cells, 1 KiB each.
+    assert_eq!(
+        kv(local("gemma-3-1b-it-4bit"), 32768),
+        (4 * 32768 + 22 * 1024) * 1024
+    );
+    // The Qwen window is ignored: 28 layers × 4 heads × 128 × K and V × f16 per cell.
+    assert_eq!(
+        kv(local("Qwen2.5-7B-Instruct"), 32768),
+        32768 * 28 * 4 * 128 * 2 * 2
+    );
+    let _ = std::fs::remove_dir_all(&root);
+}

@@ -162,6 +162,10 @@ pub struct RunArgs {
     /// Runtime: llama.cpp, ollama, lmstudio, mlx.
     #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
     pub runtime: Runtime,
+    /// Physical batch (llama.cpp `-ub`, Ollama `num_batch`): sets the sliding-window cache
+    /// (window + ubatch) and the compute buffers.
+    #[arg(long, alias = "ubatch", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub ubatch_size: u32,
 }
 
 impl RunArgs {
@@ -173,6 +177,7 @@ impl RunArgs {
             kv_type: self.kv_type,
             parallel: self.parallel,
             runtime: self.runtime,
+            n_ubatch: self.ubatch_size,
             ..Settings::default()
         }
     }

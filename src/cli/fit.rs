@@ -96,6 +96,11 @@ pub fn to_json(
         "kv_bytes": e.kv_bytes,
         "state_bytes": e.state_bytes,
         "overhead_bytes": e.overhead_bytes,
+        "compute_gpu_bytes": e.compute_gpu_bytes,
+        "compute_host_bytes": e.compute_host_bytes,
+        "runtime_gpu_bytes": e.runtime_gpu_bytes,
+        "runtime_host_bytes": e.runtime_host_bytes,
+        "ubatch": s.n_ubatch,
         "total_bytes": e.total_bytes,
         "usable_bytes": e.usable_bytes,
         "used_bytes": e.used_bytes,
@@ -123,6 +128,42 @@ pub(super) fn both(bytes: u64) -> String {
     format!("{:>10}  ({})", fmt_gb(bytes), fmt_gib(bytes))
 }
 
+/// The overhead's parts, each with what it is (docs/accuracy.md gives the sources).
+fn write_overhead_lines(out: &mut dyn Write, hw: &Hardware, e: &Estimate) -> std::io::Result<()> {
+    let gpu = if hw.unified { "unified" } else { "GPU" };
+    let context = match hw.backend {
+        crate::estimate::Backend::Cuda => "CUDA context, cuBLAS, pool",
+        crate::estimate::Backend::Rocm => "HIP context, hipBLAS, pool",
+        crate::estimate::Backend::Metal => "Metal device and library",
+        crate::estimate::Backend::Vulkan | crate::estimate::Backend::Sycl => "driver context",
+        crate::estimate::Backend::Cpu => "",
+    };
+    let lines = [
+        (
+            format!("compute ({gpu})"),
+            e.compute_gpu_bytes,
+            "graph buffer per card",
+        ),
+        (
+            "compute (host)".into(),
+            e.compute_host_bytes,
+            "graph inputs, logits, CPU graph",
+        ),
+        ("driver context".into(), e.runtime_gpu_bytes, context),
+        (
+            "host runtime".into(),
+            e.runtime_host_bytes,
+            "tokenizer, threads",
+        ),
+    ];
+    for (name, bytes, what) in lines {
+        if bytes > 0 {
+            writeln!(out, "    {name:<14} {:>10}   {what}", fmt_gib(bytes))?;
+        }
+    }
+    Ok(())
+}
+
 fn write_table(
     out: &mut dyn Write,
     m: &ModelSpec,
@@ -135,11 +176,12 @@ fn write_table(
     writeln!(out, "{} · {quant} · {} ({})", m.name, hw.name, hw.backend)?;
     writeln!(
         out,
-        "context {} tokens · KV {} · {} sequence{} · {}",
+        "context {} tokens · KV {} · {} sequence{} · ubatch {} · {}",
         s.context,
         s.kv_type,
         s.parallel,
         if s.parallel == 1 { "" } else { "s" },
+        s.n_ubatch,
         s.runtime
     )?;
     writeln!(out)?;
@@ -159,6 +201,7 @@ fn write_table(
         "  overhead         {}   compute buffers + runtime",
         both(e.overhead_bytes)
     )?;
+    write_overhead_lines(out, hw, e)?;
     writeln!(out, "  total            {}", both(e.total_bytes))?;
     writeln!(out, "  usable           {}", both(e.usable_bytes))?;
     if hw.gpus > 1 && e.verdict != Verdict::CpuOnly {

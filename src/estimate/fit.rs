@@ -65,14 +65,30 @@ pub struct Tally {
     pub gpu_cache: u64,
     /// Cache in host RAM.
     pub host_cache: u64,
-    /// Compute buffers (all devices + host).
-    pub compute: u64,
-    /// Driver/runtime overhead.
-    pub runtime: u64,
+    /// Compute buffers on the GPUs (all devices; the unified pool on unified machines).
+    pub gpu_compute: u64,
+    /// Compute buffers, graph inputs and the output buffer in host RAM.
+    pub host_compute: u64,
+    /// Driver/runtime context on the GPUs (all devices).
+    pub gpu_runtime: u64,
+    /// Runtime allowance in host RAM.
+    pub host_runtime: u64,
     /// Used on the fullest GPU.
     pub gpu_per_device: u64,
     /// Used in host RAM (the unified pool for unified machines).
     pub host: u64,
+}
+
+impl Tally {
+    /// All compute buffers.
+    pub fn compute(&self) -> u64 {
+        self.gpu_compute.saturating_add(self.host_compute)
+    }
+
+    /// All runtime allowances.
+    pub fn runtime(&self) -> u64 {
+        self.gpu_runtime.saturating_add(self.host_runtime)
+    }
 }
 
 /// Everything placement needs, fixed for one (model, quant, cache, hardware).
@@ -89,6 +105,8 @@ pub struct FitInputs<'a> {
     pub hw: &'a Hardware,
 }
 
+/// Host memory of the runtime outside its buffers (tokenizer, thread pools), CPU backend's
+/// allowance in [`super::overhead::runtime_overhead`].
 const HOST_RUNTIME: u64 = 64 * MIB;
 
 impl FitInputs<'_> {
@@ -118,7 +136,8 @@ impl FitInputs<'_> {
                 c.0.saturating_add(l.bytes - if experts_on_host { l.expert_bytes } else { 0 });
             c.1 = c.1.saturating_add(self.cache.per_layer[il as usize]);
         }
-        if act > n {
+        // The output layer is the first one offloaded (llama.cpp#18148): any `-ngl` ≥ 1 holds it.
+        {
             let c = &mut cards[card(n).min(gpus - 1)];
             c.0 = c.0.saturating_add(w.output);
         }
@@ -137,31 +156,35 @@ impl FitInputs<'_> {
         let hw = self.hw;
         if !hw.has_gpu() || hw.unified {
             let weights = w.loaded_bytes();
-            let compute = self.compute.device.saturating_add(self.compute.host);
-            let runtime = if hw.has_gpu() {
-                self.runtime
-            } else {
-                HOST_RUNTIME
-            };
+            let gpu = hw.has_gpu();
+            let host_compute = self.compute.host.saturating_add(self.compute.output);
+            let runtime = if gpu { self.runtime } else { HOST_RUNTIME };
             let total = weights
                 .saturating_add(cache_total)
-                .saturating_add(compute)
+                .saturating_add(self.compute.device)
+                .saturating_add(host_compute)
                 .saturating_add(runtime);
+            let on_gpu = |b: u64| if gpu { b } else { 0 };
+            let on_host = |b: u64| if gpu { 0 } else { b };
             return Tally {
-                gpu_weights: if hw.has_gpu() { weights } else { 0 },
-                host_weights: if hw.has_gpu() { 0 } else { weights },
-                gpu_cache: if hw.has_gpu() { cache_total } else { 0 },
-                host_cache: if hw.has_gpu() { 0 } else { cache_total },
-                compute,
-                runtime,
-                gpu_per_device: if hw.has_gpu() { total } else { 0 },
+                gpu_weights: on_gpu(weights),
+                host_weights: on_host(weights),
+                gpu_cache: on_gpu(cache_total),
+                host_cache: on_host(cache_total),
+                gpu_compute: on_gpu(self.compute.device),
+                host_compute: host_compute.saturating_add(on_host(self.compute.device)),
+                gpu_runtime: on_gpu(runtime),
+                host_runtime: on_host(runtime),
+                gpu_per_device: on_gpu(total),
                 host: total,
             };
         }
         let n = self.layers();
         let ngl = p.gpu_layers.min(n + 1);
         let first_gpu = n + 1 - ngl.max(1);
-        let output_on_gpu = ngl > n;
+        // llama.cpp offloads the output layer first (llama.cpp#18148): `-ngl k` is the head plus
+        // the last k − 1 blocks, so a tied head puts a copy of the embedding table on the GPU.
+        let output_on_gpu = ngl > 0;
         let mut gpu_w = 0u64;
         let mut gpu_kv = 0u64;
         let mut largest_host_tensor = 0u64;
@@ -201,26 +224,25 @@ impl FitInputs<'_> {
         let offloading = ngl <= n || p.cpu_moe > 0;
         // Every layer on several GPUs: llama.cpp pipelines, with extra copies of the inputs.
         let pipelined = gpus > 1 && !offloading && ngl > 0;
-        let (dev_compute, dev_runtime) = if ngl > 0 {
-            let copy_in = if offloading { largest_host_tensor } else { 0 };
-            let copies = if pipelined {
-                self.compute.pipeline_device
-            } else {
-                0
-            };
-            (
-                self.compute
-                    .device
-                    .saturating_add(copy_in)
-                    .saturating_add(copies),
-                self.runtime,
-            )
+        // Even with no layer offloaded the GPU backend runs the batch's matmuls, copying each
+        // host weight in (ops with a batch ≥ 32 go to the GPU, GGML_OP_OFFLOAD_MIN_BATCH), so
+        // its compute buffer and context exist at `-ngl 0` too; then one card does it.
+        let copy_in = if offloading { largest_host_tensor } else { 0 };
+        let copies = if pipelined {
+            self.compute.pipeline_device
         } else {
-            (0, 0)
+            0
         };
+        let dev_compute = self
+            .compute
+            .device
+            .saturating_add(copy_in)
+            .saturating_add(copies);
+        let active_gpus = if ngl > 0 { gpus } else { 1 };
         let host_compute = self
             .compute
             .host
+            .saturating_add(self.compute.output)
             .saturating_add(if offloading { self.compute.device } else { 0 })
             .saturating_add(if pipelined {
                 self.compute.pipeline_host
@@ -239,18 +261,16 @@ impl FitInputs<'_> {
         };
         let gpu_per_device = busiest
             .saturating_add(dev_compute)
-            .saturating_add(dev_runtime);
+            .saturating_add(self.runtime);
         Tally {
             gpu_weights: gpu_w,
             host_weights: host_w,
             gpu_cache: gpu_kv,
             host_cache: host_kv,
-            compute: dev_compute
-                .saturating_mul(gpus)
-                .saturating_add(host_compute),
-            runtime: dev_runtime
-                .saturating_mul(gpus)
-                .saturating_add(HOST_RUNTIME),
+            gpu_compute: dev_compute.saturating_mul(active_gpus),
+            host_compute,
+            gpu_runtime: self.runtime.saturating_mul(active_gpus),
+            host_runtime: HOST_RUNTIME,
             gpu_per_device,
             host: host_w
                 .saturating_add(host_kv)

@@ -121,8 +121,12 @@ pub struct CacheShape {
     pub k_type: KvType,
     /// V type.
     pub v_type: KvType,
-    /// Physical batch.
+    /// Physical batch (`-ub`, Ollama's `num_batch`): sliding-window caches hold one more ubatch
+    /// than the window, and the compute graph is reserved for this many tokens.
     pub n_ubatch: u32,
+    /// Logits rows the worst-case graph reserves: one per sequence in llama-server (since
+    /// llama.cpp#23861), the whole ubatch for library users and older builds (llama.cpp#23527).
+    pub n_outputs: u32,
     /// Flash attention on (V stored untransposed, no V padding).
     pub flash_attn: bool,
 }

@@ -49,8 +49,16 @@ pub struct Estimate {
     pub kv_bytes: u64,
     /// Recurrent state, bytes.
     pub state_bytes: u64,
-    /// Compute buffers + runtime overhead, bytes.
+    /// Compute buffers + runtime overhead, bytes (the four lines below).
     pub overhead_bytes: u64,
+    /// Compute buffers on the GPUs (the unified pool on unified machines).
+    pub compute_gpu_bytes: u64,
+    /// Compute buffers, graph inputs and the logits output buffer in host RAM.
+    pub compute_host_bytes: u64,
+    /// Driver context per GPU × GPUs (CUDA context, cuBLAS workspace, memory pool).
+    pub runtime_gpu_bytes: u64,
+    /// Runtime allowance in host RAM (tokenizer, thread pools).
+    pub runtime_host_bytes: u64,
     /// Sum of the above.
     pub total_bytes: u64,
     /// Memory of the binding pool (GPU, unified pool, or GPU + RAM when offloading).
@@ -105,6 +113,9 @@ pub fn cache_shape(settings: &Settings) -> CacheShape {
         k_type: settings.kv_type,
         v_type: settings.kv_type,
         n_ubatch: settings.n_ubatch.max(1),
+        n_outputs: settings
+            .runtime
+            .logit_rows(settings.parallel, settings.n_ubatch),
         flash_attn: settings.flash_attn,
     }
 }
@@ -133,14 +144,48 @@ fn mlx_prefill_peak(arch: &model::Arch, context: u32) -> u64 {
     logits.saturating_add(experts)
 }
 
+/// llama.cpp gained MLA caching in 2025-04 (llama.cpp#12801); GGUFs converted before then carry
+/// no latent dims and cache every head's K and V. Ollama still serves the files it made at
+/// release, so its DeepSeek-V2/V3/R1 tags from before then run expanded.
+const MLA_GGUF_SINCE: &str = "2025-04";
+
+/// The attention layout the runtime's file of `model` really has: a catalog MLA model served by
+/// Ollama from a pre-MLA conversion is plain attention over its per-head K and V.
+pub fn runtime_arch<'a>(
+    model: &'a ModelSpec,
+    runtime: Runtime,
+) -> std::borrow::Cow<'a, model::Arch> {
+    let legacy = runtime == Runtime::Ollama
+        && matches!(model.arch.attention, Attention::Mla { .. })
+        && model
+            .released
+            .as_deref()
+            .is_some_and(|r| r < MLA_GGUF_SINCE);
+    if !legacy {
+        return std::borrow::Cow::Borrowed(&model.arch);
+    }
+    let mut arch = model.arch.clone();
+    if let Attention::Mla {
+        nope_dim, rope_dim, ..
+    } = arch.attention
+    {
+        arch.kv_heads = arch.heads;
+        arch.value_head_dim = Some(arch.v_head_dim());
+        arch.head_dim = nope_dim.saturating_add(rope_dim);
+        arch.attention = Attention::Full;
+    }
+    std::borrow::Cow::Owned(arch)
+}
+
 /// Cache + compute terms for a context (weights passed in so they are not recomputed).
 pub fn context_terms(
     model: &ModelSpec,
     settings: &Settings,
 ) -> (CacheBytes, ComputeBuffers, CacheShape) {
     let shape = cache_shape(settings);
-    let cache = cache_bytes(&model.arch, &shape);
-    let mut compute = compute_buffers(&model.arch, &shape, window_cells(model, &shape));
+    let arch = runtime_arch(model, settings.runtime);
+    let cache = cache_bytes(&arch, &shape);
+    let mut compute = compute_buffers(&arch, &shape, window_cells(model, &shape));
     if settings.runtime == Runtime::Mlx {
         compute = ComputeBuffers {
             device: mlx_prefill_peak(&model.arch, settings.context),
@@ -230,7 +275,7 @@ fn assemble(
 ) -> Estimate {
     let n = model.arch.layers;
     let weights_bytes = tally.gpu_weights.saturating_add(tally.host_weights);
-    let overhead_bytes = tally.compute.saturating_add(tally.runtime);
+    let overhead_bytes = tally.compute().saturating_add(tally.runtime());
     let total_bytes = weights_bytes
         .saturating_add(terms.cache.kv)
         .saturating_add(terms.cache.state)
@@ -271,6 +316,10 @@ fn assemble(
         kv_bytes: terms.cache.kv,
         state_bytes: terms.cache.state,
         overhead_bytes,
+        compute_gpu_bytes: tally.gpu_compute,
+        compute_host_bytes: tally.host_compute,
+        runtime_gpu_bytes: tally.gpu_runtime,
+        runtime_host_bytes: tally.host_runtime,
         total_bytes,
         usable_bytes: usable,
         used_bytes: used,

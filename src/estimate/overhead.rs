@@ -10,8 +10,10 @@ use super::units::MIB;
 pub struct ComputeBuffers {
     /// Per GPU holding at least one layer.
     pub device: u64,
-    /// Host side: graph inputs (mask, embeddings) and the output buffer.
+    /// Host side: graph inputs (mask, embeddings).
     pub host: u64,
+    /// Host output buffer: one row of f32 logits per sequence (`output buffer size` in the log).
+    pub output: u64,
     /// Added per GPU when a full-offload layer split runs as a pipeline: the scheduler keeps
     /// `n_copies` = 4 copies of the graph inputs (mask, input embeddings), so 3 more.
     pub pipeline_device: u64,
@@ -22,7 +24,12 @@ pub struct ComputeBuffers {
 /// `GGML_SCHED_MAX_COPIES`: graph copies in flight when llama.cpp pipelines across GPUs.
 const PIPELINE_COPIES: u64 = 4;
 
-/// Logits rows reserved: llama-server reserves one per sequence; llama-cli/bench a whole ubatch.
+/// Scratch the allocator keeps beside the largest intermediate (norms, residual, rope tables):
+/// the logged Llama 3 8B buffer (560.00 MiB at 8K without flash attention) less its attention
+/// scores, mask and projections.
+pub const GRAPH_SLACK: u64 = 12 * MIB;
+
+/// The worst-case graph's buffers for `shape` (ubatch, logits rows, context, flash attention).
 pub fn compute_buffers(
     arch: &Arch,
     shape: &CacheShape,
@@ -84,14 +91,18 @@ pub fn compute_buffers(
     }
     .max(dense);
     let ffn = mul(&[4, n_ub, add(&[ffn_width, mul(&[2, h])])]);
-    let n_out = u64::from(shape.parallel.max(1));
+    let n_out = u64::from(shape.n_outputs.max(1)).min(n_ub.max(1));
     let out = mul(&[4, n_out, add(&[u64::from(arch.vocab), h])]);
-    let device = add(&[mask, att.max(ffn).max(out), 12 * MIB]);
-    let inputs = add(&[mask, mul(&[4, h, n_ub])]);
-    let output_buffer = mul(&[4, u64::from(arch.vocab), n_out]);
+    let device = add(&[mask, att.max(ffn).max(out), GRAPH_SLACK]);
+    // The looked-up embeddings stay on the host with `token_embd`; Gemma graphs scale them by
+    // √n_embd there too, a second copy (Gemma 4 26B-A4B at -ub 2048: 88.08 MiB logged).
+    let embd_copies = if arch.kind.starts_with("gemma") { 2 } else { 1 };
+    let inputs = add(&[mask, mul(&[4, h, n_ub, embd_copies])]);
+    let output_buffer = mul(&[4, u64::from(arch.vocab), u64::from(shape.parallel.max(1))]);
     ComputeBuffers {
         device,
-        host: add(&[inputs, output_buffer]),
+        host: inputs,
+        output: output_buffer,
         pipeline_device: mul(&[PIPELINE_COPIES - 1, add(&[mask, mul(&[4, h, n_ub])])]),
         pipeline_host: mul(&[PIPELINE_COPIES - 1, mask]),
     }

@@ -80,7 +80,8 @@ pub(super) fn traffic(
             t.host_weights += r;
         }
     }
-    if ngl > n {
+    // The head is the first layer offloaded (llama.cpp#18148).
+    if ngl > 0 {
         t.device_weights += output;
     } else {
         t.host_weights += output;

@@ -43,6 +43,18 @@ impl Runtime {
         }
     }
 
+    /// Logits rows the runtime's worst-case graph reserves for `parallel` sequences and a
+    /// `n_ubatch`-token batch. llama-server sizes them by its slots (llama.cpp#23861); Ollama's
+    /// runner and LM Studio's engine drive llama.cpp as a library, whose default reserves a row
+    /// for every token of the batch (`n_outputs = n_tokens` in `graph_reserve`,
+    /// llama.cpp#23527): vocab × batch × 4 bytes.
+    pub fn logit_rows(self, parallel: u32, n_ubatch: u32) -> u32 {
+        match self {
+            Runtime::LlamaCpp | Runtime::Mlx => parallel.max(1),
+            Runtime::Ollama | Runtime::LmStudio => n_ubatch.max(parallel).max(1),
+        }
+    }
+
     /// How this runtime lays out the cache of several sequences.
     pub fn cache_layout(self) -> CacheLayout {
         match self {
@@ -96,7 +108,7 @@ pub struct Settings {
     pub gpu_layers: Option<u32>,
     /// Flash attention (llama.cpp's default `auto` turns it on where supported).
     pub flash_attn: bool,
-    /// Physical batch size (`-ub`).
+    /// Physical batch size (`-ub`/`--ubatch-size`; Ollama's `num_batch`).
     pub n_ubatch: u32,
 }
 

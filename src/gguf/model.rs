@@ -311,14 +311,19 @@ fn attention_of(g: &Gguf, arch: &str, layers: u32) -> Attention {
         g.u64(&format!("{arch}.{k}"))
             .map(|v| v.min(u64::from(u32::MAX)) as u32)
     };
-    if let Some(rank) = get("attention.kv_lora_rank") {
+    // llama.cpp caches the latent only when the file names the decompressed head dims
+    // (`is_mla()`, llama.cpp#19067). Files converted before its MLA support (#12801, 2025-04)
+    // lack them and run as ordinary attention over the full per-head K and V their
+    // `head_count_kv`/`key_length`/`value_length` describe (DeepSeek-V2 16B: 27 layers ×
+    // 16 heads × (192 + 128), 71× the latent).
+    let mla_dims = get("attention.key_length_mla").zip(get("attention.value_length_mla"));
+    if let (Some(rank), Some((key_mla, _))) = (get("attention.kv_lora_rank"), mla_dims) {
+        let rope_dim = get("rope.dimension_count").unwrap_or(64);
         return Attention::Mla {
             kv_lora_rank: rank,
-            rope_dim: get("rope.dimension_count").unwrap_or(64),
+            rope_dim,
             q_lora_rank: get("attention.q_lora_rank"),
-            nope_dim: get("attention.key_length_mla")
-                .unwrap_or(192)
-                .saturating_sub(get("rope.dimension_count").unwrap_or(64)),
+            nope_dim: key_mla.saturating_sub(rope_dim),
         };
     }
     if arch == "llama4" {
