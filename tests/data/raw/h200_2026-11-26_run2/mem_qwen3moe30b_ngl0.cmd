@@ -1,0 +1,1 @@
+-m /dev/shm/gt_models/qwen3moe30b.gguf -ngl 0 -fa on -c 8192
