@@ -173,3 +173,57 @@ fn guide_view_on_the_real_catalog() {
     let t = render(&mut app, 160, 48, &Theme::monochrome());
     insta::assert_snapshot!("guide_real_catalog_160x48", t.backend());
 }
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn f_cycles_the_gauges_through_fine_tuning_modes() {
+    let mut app = app_on("rtx-4090");
+    let inference = screen(&render(&mut app, 160, 48, &Theme::monochrome()));
+    assert!(!inference.contains("fine-tuning"));
+    for (press, label) in [
+        ("f", "LoRA fine-tuning"),
+        ("f", "QLoRA fine-tuning"),
+        ("f", "full fine-tuning"),
+    ] {
+        keys(&mut app, press);
+        let s = screen(&render(&mut app, 160, 48, &Theme::monochrome()));
+        assert!(s.contains(label), "{label}\n{s}");
+        assert!(s.contains("trainable") && s.contains("optimizer"), "{s}");
+    }
+    keys(&mut app, "f");
+    let back = screen(&render(&mut app, 160, 48, &Theme::monochrome()));
+    assert!(
+        !back.contains("fine-tuning") && back.contains("decode"),
+        "{back}"
+    );
+}
+
+#[test]
+fn marked_models_and_sequences_show_in_the_gauges() {
+    let mut app = app_on("rtx-4090");
+    keys(&mut app, "mjm");
+    let s = screen(&render(&mut app, 160, 48, &Theme::monochrome()));
+    assert!(
+        s.contains("2 marked") && s.contains("together") && s.contains("in turn"),
+        "{s}"
+    );
+    // Four sequences (the settings panel's sequences slider).
+    app.settings.parallel = 4;
+    app.dirty = true;
+    let s = screen(&render(&mut app, 160, 48, &Theme::monochrome()));
+    assert!(
+        s.contains("4 seq") && s.contains("tok/s each") && s.contains("fit"),
+        "{s}"
+    );
+}

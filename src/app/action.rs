@@ -48,6 +48,8 @@ pub enum Action {
     Confirm,
     /// Cycle the browser's sort order.
     CycleSort,
+    /// Cycle the gauges' mode: inference, LoRA, QLoRA, full fine-tuning.
+    CycleTrainMode,
     /// Toggle the help overlay.
     ToggleHelp,
     /// Mark or unmark the selected model (or, in the picker, hardware) for the comparison.
@@ -90,6 +92,7 @@ impl Action {
             Action::OpenPicker => "choose hardware",
             Action::Confirm => "choose",
             Action::CycleSort => "sort: fit/speed/size/name",
+            Action::CycleTrainMode => "train: LoRA/QLoRA/full",
             Action::ToggleHelp => "this help",
             Action::ToggleMark => "mark for comparison",
             Action::ToggleCompare => "compare side by side",
@@ -181,6 +184,7 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Browse), c('-'), Action::ContextDown),
     (Some(Mode::Browse), c('H'), Action::OpenPicker),
     (Some(Mode::Browse), c('s'), Action::CycleSort),
+    (Some(Mode::Browse), c('f'), Action::CycleTrainMode),
     (Some(Mode::Browse), c('?'), Action::ToggleHelp),
     (Some(Mode::Help), c('?'), Action::ToggleHelp),
     (Some(Mode::Browse), c('m'), Action::ToggleMark),

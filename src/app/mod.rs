@@ -133,6 +133,8 @@ pub struct App {
     pub quit: bool,
     /// Bumped by every new order; a worker's result must carry the current one.
     pub sort_generation: u64,
+    /// The gauges show a fine-tuning step instead of inference (`f`).
+    pub train_mode: Option<crate::estimate::train::Method>,
     /// The same, shared with sort workers so stale ones stop early.
     pub sort_latest: Arc<std::sync::atomic::AtomicU64>,
     /// A sort waiting for a worker (taken by the event loop).
@@ -193,6 +195,7 @@ impl App {
             quit: false,
             machine_notes: vec!["detecting this machine…".into()],
             sort_generation: 0,
+            train_mode: None,
             sort_latest: Arc::default(),
             sort_pending: None,
             sorting: false,

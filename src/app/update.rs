@@ -6,6 +6,7 @@ use crate::app::Action;
 use crate::estimate::kv::KV_TYPES;
 use crate::estimate::quant::QUANTS;
 use crate::estimate::settings::RUNTIMES;
+use crate::estimate::train::Method;
 
 /// Applies one action.
 pub fn update(app: &mut App, action: Action) {
@@ -153,6 +154,14 @@ fn browse_mode(app: &mut App, action: Action) {
             }
         }
         Action::CycleSort => app.cycle_sort(),
+        Action::CycleTrainMode => {
+            app.train_mode = match app.train_mode {
+                None => Some(Method::Lora),
+                Some(Method::Lora) => Some(Method::Qlora),
+                Some(Method::Qlora) => Some(Method::Full),
+                Some(Method::Full) => None,
+            };
+        }
         Action::FocusNext => {
             app.focus = match app.focus {
                 Focus::Browser => Focus::Sliders,

@@ -30,10 +30,19 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
     let max_ctx = app.max_context_of(id);
     let s = app.settings_for(&model);
     let hw = app.hw().clone();
-    let block = theme.panel(format!(" {} · {} ", model.name, s.quant), focused);
+    let title = match app.train_mode {
+        Some(method) => format!(" {} · {method} fine-tuning ", model.name),
+        None => format!(" {} · {} ", model.name, s.quant),
+    };
+    let block = theme.panel(title, focused);
     let inner = block.inner(area);
     frame.render_widget(block, area);
     hits.gauges = area;
+    if let Some(method) = app.train_mode {
+        let lines = super::beyond::training_lines(&model, &hw, &s, method, theme);
+        frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+        return;
+    }
     let bar_width = inner.width.saturating_sub(2) as usize;
     let gib = |b: u64| format!("{:.2}", b as f64 / (1u64 << 30) as f64);
     let mut lines = vec![
@@ -98,6 +107,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         group_thousands(max_ctx),
         e.roofline_tps
     )));
+    lines.extend(super::beyond::extra_lines(app, &model, &hw, &s, &e, theme));
     lines.push(Line::from(vec![
         Span::styled("why ", theme.title),
         Span::raw(why(&model, &hw, &s, &e, max_ctx)),

@@ -1,5 +1,6 @@
 //! The view: a pure function of `&App` into a frame, plus the hit map the mouse uses.
 
+mod beyond;
 mod browser;
 mod compare;
 mod gauges;
