@@ -281,14 +281,7 @@ const VLLM_BLOCK: u64 = 16;
 /// one layer at a time, plus fp32 logits and probabilities for `seqs` sampled rows.
 fn forward_activation_bytes(model: &ModelSpec, tokens: u64, seqs: u64) -> u64 {
     let a = &model.arch;
-    let h = u64::from(a.hidden);
-    let q = u64::from(a.heads) * u64::from(a.head_dim);
-    let kv = u64::from(a.kv_heads) * u64::from(a.head_dim);
-    let f = match &a.moe {
-        Some(m) => u64::from(m.used) * u64::from(m.expert_ffn) + u64::from(m.shared_width()),
-        None => u64::from(a.ffn),
-    }
-    .max(u64::from(a.ffn));
+    let (h, q, kv, f) = super::train::widths(a);
     let per_token = 2 * (3 * h + q + 2 * kv + 3 * f);
     let logits = seqs
         .saturating_mul(u64::from(a.vocab))

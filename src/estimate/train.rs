@@ -208,39 +208,38 @@ fn nf4_bytes(elements: u64) -> u64 {
 /// Whether a tensor is a linear layer of a block (what LoRA adapts and bitsandbytes quantizes).
 fn is_block_linear(t: &TensorInfo) -> bool {
     t.layer.is_some()
-        && matches!(
-            t.role,
-            Role::AttnQ
-                | Role::AttnK
-                | Role::AttnV
-                | Role::AttnQkv
-                | Role::AttnOutput
-                | Role::AttnOther
-                | Role::FfnGate
-                | Role::FfnUp
-                | Role::FfnDown
-                | Role::FfnGateExps
-                | Role::FfnUpExps
-                | Role::FfnDownExps
-                | Role::FfnGateUpShexp
-                | Role::FfnDownShexp
-                | Role::SsmMatrix
-                | Role::Kept16
-        )
+        && (is_attention(t.role)
+            || matches!(
+                t.role,
+                Role::FfnGate
+                    | Role::FfnUp
+                    | Role::FfnDown
+                    | Role::FfnGateExps
+                    | Role::FfnUpExps
+                    | Role::FfnDownExps
+                    | Role::FfnGateUpShexp
+                    | Role::FfnDownShexp
+                    | Role::SsmMatrix
+                    | Role::Kept16
+            ))
+}
+
+fn is_attention(role: Role) -> bool {
+    matches!(
+        role,
+        Role::AttnQ
+            | Role::AttnK
+            | Role::AttnV
+            | Role::AttnQkv
+            | Role::AttnOutput
+            | Role::AttnOther
+    )
 }
 
 fn targeted(role: Role, targets: Targets) -> bool {
     match targets {
         Targets::Qv => matches!(role, Role::AttnQ | Role::AttnV | Role::AttnQkv),
-        Targets::Attn => matches!(
-            role,
-            Role::AttnQ
-                | Role::AttnK
-                | Role::AttnV
-                | Role::AttnQkv
-                | Role::AttnOutput
-                | Role::AttnOther
-        ),
+        Targets::Attn => is_attention(role),
         Targets::All => role != Role::Kept16,
     }
 }
@@ -289,7 +288,7 @@ fn base_weight_bytes(model: &ModelSpec, s: &TrainSettings) -> u64 {
 }
 
 /// Widths that set activation memory: (hidden, query, kv, MLP intermediate per token).
-fn widths(arch: &Arch) -> (u64, u64, u64, u64) {
+pub(crate) fn widths(arch: &Arch) -> (u64, u64, u64, u64) {
     let h = u64::from(arch.hidden);
     let q = u64::from(arch.heads) * u64::from(arch.head_dim);
     let kv = u64::from(arch.kv_heads) * u64::from(arch.head_dim);
