@@ -98,8 +98,9 @@ fn aggregate_throughput_grows_until_the_matmuls_bind() {
     let (one, four, many) = (at(1), at(4), at(64));
     // One sequence: the single-stream estimate at the same depth.
     assert!(one.per_stream_tps > 50.0 && !one.compute_bound);
-    // Four streams share one weight read: nearly 4× the total, each a little slower.
-    assert!(four.aggregate_tps > 3.0 * one.aggregate_tps);
+    // Four streams share one weight read: well over twice the total (2.6× measured on an H200),
+    // each slower.
+    assert!(four.aggregate_tps > 2.0 * one.aggregate_tps);
     assert!(four.per_stream_tps < one.per_stream_tps);
     // Sixty-four: each stream is much slower and the total no longer scales linearly.
     assert!(many.aggregate_tps > four.aggregate_tps);
@@ -111,7 +112,6 @@ fn aggregate_throughput_grows_until_the_matmuls_bind() {
         ..card.clone()
     };
     assert!(batched_decode(&m, &weak, &s, 64, 1024).compute_bound);
-    assert!(!at(8).compute_bound);
 }
 
 #[test]
@@ -223,4 +223,37 @@ fn vllm_concurrency_of_a_w8a8_70b() {
         0.98,
     );
     assert!(sg.kv_tokens > p.kv_tokens);
+}
+
+#[test]
+fn batched_decode_against_llama_batched_bench_on_an_h200() {
+    // tests/data/measured_llamacpp_batched.csv: llama-batched-bench -npp 512 -ntg 128, total
+    // decode tok/s at 1..32 sequences on an H200 (4.8 TB/s, 989 dense FP16 TFLOPS, 141 GB).
+    let h200 = Hardware {
+        memory: 141 << 30,
+        bandwidth_gbps: 4800.0,
+        ..hw("h100-sxm-80")
+    };
+    let rows: [(&str, [f64; 6]); 2] = [
+        (
+            "llama-3.1-8b",
+            [266.23, 467.77, 685.76, 937.54, 2006.81, 3132.39],
+        ),
+        (
+            "qwen3-30b-a3b",
+            [289.97, 472.13, 683.74, 905.08, 1557.82, 2616.09],
+        ),
+    ];
+    for (id, measured) in rows {
+        let m = model(id);
+        for (n, want) in [1u32, 2, 4, 8, 16, 32].into_iter().zip(measured) {
+            let s = settings_for(&Settings::default(), n, 640);
+            let got = batched_decode(&m, &h200, &s, n, 576).aggregate_tps;
+            let ratio = got / want;
+            assert!(
+                (0.8..1.35).contains(&ratio),
+                "{id} ×{n}: {got:.0} vs {want:.0}"
+            );
+        }
+    }
 }

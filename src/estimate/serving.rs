@@ -150,8 +150,8 @@ pub struct Batched {
 }
 
 /// Batched decode: one step reads the weights once for all `n` tokens (for MoE, the union of
-/// the experts they select, uniform routing assumed) and each sequence's own cache, and does
-/// `n` tokens of matmul FLOPs; the step takes the longer of weight streaming and matmuls.
+/// the experts they select, uniform routing assumed) and each sequence's own cache, and adds
+/// the matmul work of the extra sequences at the rate small-batch kernels reach.
 pub fn batched_decode(
     model: &ModelSpec,
     hw: &Hardware,
@@ -195,18 +195,39 @@ pub fn batched_decode(
         ..c
     };
     let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, moe);
-    let flops = 2.0 * terms.weights.active_params() as f64 * nf;
-    let matmul = if hw.fp16_tflops > 0.0 {
-        flops / (hw.fp16_tflops * 1e12 * c.prefill_eff)
-    } else {
-        0.0
-    };
-    let step = step_mem - stream + stream.max(matmul) + link_seconds(hw);
+    let matmul =
+        small_batch_matmul_seconds(terms.weights.active_params() as f64, n, hw.fp16_tflops);
+    let step = step_mem + matmul + link_seconds(hw);
     Batched {
         sequences: n,
         per_stream_tps: if step > 0.0 { 1.0 / step } else { 0.0 },
         aggregate_tps: if step > 0.0 { nf / step } else { 0.0 },
         compute_bound: matmul > stream,
+    }
+}
+
+/// llama.cpp's CUDA decode runs batches of up to 8 sequences through its mat-vec kernels
+/// (`MMVQ_MAX_BATCH_SIZE`) and larger ones through tiled matmuls (MMQ).
+pub const VECTOR_KERNEL_MAX_BATCH: u32 = 8;
+/// Fraction of dense FP16 TFLOPS the mat-vec kernels reach per extra sequence, and the tiled
+/// kernels per sequence: fitted on llama-batched-bench at 1–32 sequences on an H200 (Llama 3.2
+/// 1B, 3.1 8B, Qwen3-30B-A3B; tests/data/measured_llamacpp_batched.csv). CUDA only measured.
+pub const VECTOR_KERNEL_EFF: f64 = 0.022;
+/// See [`VECTOR_KERNEL_EFF`].
+pub const TILED_KERNEL_EFF: f64 = 0.07;
+
+/// Seconds of matmul work a step of `n` sequences adds to one sequence's (already calibrated)
+/// decode time: measured steps grow by a near-constant amount per sequence up to 8, then the
+/// tiled kernels take over at a higher rate.
+fn small_batch_matmul_seconds(active_params: f64, n: u32, tflops: f64) -> f64 {
+    if tflops <= 0.0 || n <= 1 {
+        return 0.0;
+    }
+    let per_sequence = 2.0 * active_params / (tflops * 1e12);
+    if n <= VECTOR_KERNEL_MAX_BATCH {
+        f64::from(n - 1) * per_sequence / VECTOR_KERNEL_EFF
+    } else {
+        f64::from(n) * per_sequence / TILED_KERNEL_EFF
     }
 }
 
