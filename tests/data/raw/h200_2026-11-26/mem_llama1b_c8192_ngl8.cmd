@@ -1,0 +1,1 @@
+-m /dev/shm/gt_models/llama1b.gguf -ngl 8 -fa on -c 8192

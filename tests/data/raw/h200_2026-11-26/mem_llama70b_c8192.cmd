@@ -1,0 +1,1 @@
+-m /dev/shm/gt_models/gt70/llama70b.gguf -ngl 99 -fa on -c 8192

@@ -1,0 +1,1 @@
+-m /dev/shm/gt_models/qwen3moe30b.gguf -ngl 99 -fa on -c 32768

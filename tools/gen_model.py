@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+"""Writes a GGUF with a real model's architecture, a real tokenizer and synthetic weights laid out
+like llama-quantize's recipe (Q4_K_M or Q8_0), so llama.cpp loads and runs it at real speed and
+with real buffer sizes. Weights are a repeated pseudo-random pattern with valid f16 block scales.
+
+Extends ../shared/groundtruth/gen_model.py with tied-embedding Llama 3.2 models, Llama 3 rope
+frequency factors, the 70B attn_v rule and a Q8_0 recipe (rules: llama.cpp src/llama-quant.cpp,
+llama_tensor_get_type_impl, build 0c1e570).
+
+Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0]
+ARCH: llama1b, llama3b, llama8b, llama70b, qwen3moe30b, tiny, tinytied, tinymoe
+Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH, or pip gguf) and numpy."""
+import math
+import sys
+
+import gguf
+import numpy as np
+from gguf import GGMLQuantizationType as T
+
+# name: (gguf arch, layers, embd, heads, kv heads, head dim, ffn, ctx, rope base, eps, moe,
+#        tied embeddings, llama3 rope scaling factor or None)
+# Sources: the models' config.json on Hugging Face (meta-llama/Llama-3.2-1B, Llama-3.2-3B,
+# Llama-3.1-8B, Llama-3.1-70B, Qwen/Qwen3-30B-A3B).
+ARCHS = {
+    'llama1b': ('llama', 16, 2048, 32, 8, 64, 8192, 131072, 500000.0, 1e-5, None, True, 32.0),
+    'llama3b': ('llama', 28, 3072, 24, 8, 128, 8192, 131072, 500000.0, 1e-5, None, True, 32.0),
+    'llama8b': ('llama', 32, 4096, 32, 8, 128, 14336, 131072, 500000.0, 1e-5, None, False, 8.0),
+    'llama70b': ('llama', 80, 8192, 64, 8, 128, 28672, 131072, 500000.0, 1e-5, None, False, 8.0),
+    'qwen3moe30b': ('qwen3moe', 48, 2048, 32, 4, 128, 6144, 40960, 1e6, 1e-6, (128, 8, 768),
+                    False, None),
+    'tiny': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, False, None),
+    'tinytied': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, True, 32.0),
+    'tinymoe': ('qwen3moe', 4, 256, 8, 2, 32, 512, 4096, 1e6, 1e-6, (8, 2, 128), False, None),
+}
+FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7}  # llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0
+
+name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
+recipe = sys.argv[4] if len(sys.argv) > 4 else 'q4_k_m'
+arch, L, E, H, HKV, HD, F, CTX, ROPE, EPS, MOE, TIED, ROPE_FACTOR = ARCHS[name]
+n_expert = MOE[0] if MOE else 0
+rng = np.random.default_rng(0)
+patterns = {}
+
+
+def more_bits(i):
+    # llama-quantize's use_more_bits(i_layer, n_layers)
+    return i < L // 8 or i >= 7 * L // 8 or (i - L // 8) % 3 == 2
+
+
+def qtype(role, i=0):
+    """Tensor type under the recipe, following llama_tensor_get_type_impl for these archs."""
+    if recipe == 'q8_0':
+        return T.Q8_0
+    if role == 'output' or (role == 'token_embd' and TIED):
+        return T.Q6_K
+    if role == 'attn_v':
+        if more_bits(i):
+            return T.Q6_K
+        return T.Q5_K if (arch == 'llama' and L == 80 and H != HKV) else T.Q4_K  # LLM_TYPE_70B
+    if role == 'ffn_down' and more_bits(i):
+        return T.Q6_K
+    return T.Q4_K
+
+
+def quant_rows(rows, cols, qt, experts=None):
+    """One shared array per shape: rows of quant blocks with a valid f16 scale in each block."""
+    key = (rows, cols, qt, experts)
+    if key in patterns:
+        return patterns[key]
+    bs, ts = gguf.GGML_QUANT_SIZES[qt]
+    nb = cols // bs
+    shape = (rows, nb, ts) if experts is None else (experts, rows, nb, ts)
+    a = rng.integers(0, 256, size=shape, dtype=np.uint8)
+    d = np.frombuffer(np.float16(0.002).tobytes(), dtype=np.uint8)
+    if qt == T.Q4_K or qt == T.Q5_K:  # d, dmin first
+        a[..., 0:2] = d
+        a[..., 2:4] = d
+    elif qt == T.Q6_K:  # d last
+        a[..., ts - 2:ts] = d
+    elif qt == T.Q8_0:  # d first
+        a[..., 0:2] = d
+    a = a.reshape(shape[:-2] + (nb * ts,))
+    patterns[key] = a
+    return a
+
+
+def llama3_rope_factors(dim, base, factor, low=1.0, high=4.0, old_ctx=8192):
+    """Per-frequency factors as convert_hf_to_gguf writes them for rope_type llama3."""
+    low_wavelen, high_wavelen = old_ctx / low, old_ctx / high
+    out = []
+    for k in range(0, dim, 2):
+        freq = 1.0 / base ** (k / dim)
+        wavelen = 2 * math.pi / freq
+        if wavelen < high_wavelen:
+            out.append(1.0)
+        elif wavelen > low_wavelen:
+            out.append(factor)
+        else:
+            smooth = (old_ctx / wavelen - low) / (high - low)
+            out.append(1.0 / ((1 - smooth) / factor + smooth))
+    return np.array(out, dtype=np.float32)
+
+
+w = gguf.GGUFWriter(out, arch)
+w.add_name(f'synthetic-{name}-{recipe}')
+w.add_context_length(CTX)
+w.add_embedding_length(E)
+w.add_block_count(L)
+w.add_feed_forward_length(F)
+w.add_head_count(H)
+w.add_head_count_kv(HKV)
+w.add_key_length(HD)
+w.add_value_length(HD)
+w.add_rope_freq_base(ROPE)
+w.add_layer_norm_rms_eps(EPS)
+w.add_rope_dimension_count(HD)
+w.add_file_type(FILE_TYPE[recipe])
+if MOE:
+    ne, nu, ff = MOE
+    w.add_expert_count(ne)
+    w.add_expert_used_count(nu)
+    w.add_expert_feed_forward_length(ff)
+
+# the real tokenizer, copied from llama.cpp's vocab-only file
+r = gguf.GGUFReader(vocab_path)
+V = None
+for f in r.fields.values():
+    if not f.name.startswith('tokenizer.'):
+        continue
+    vt = f.types[0]
+    val = f.contents()
+    if vt == gguf.GGUFValueType.ARRAY:
+        w.add_key_value(f.name, val, vt, sub_type=f.types[-1])
+        if f.name == 'tokenizer.ggml.tokens':
+            V = len(val)
+    else:
+        w.add_key_value(f.name, val, vt)
+w.add_vocab_size(V)
+
+ones = {}
+
+
+def norm(n, size):
+    if size not in ones:
+        ones[size] = np.ones(size, dtype=np.float32)
+    w.add_tensor(n, ones[size])
+
+
+def q(n, rows, cols, qt, experts=None):
+    w.add_tensor(n, quant_rows(rows, cols, qt, experts), raw_dtype=qt)
+
+
+q('token_embd.weight', V, E, qtype('token_embd'))
+if ROPE_FACTOR:
+    w.add_tensor('rope_freqs.weight', llama3_rope_factors(HD, ROPE, ROPE_FACTOR))
+for i in range(L):
+    b = f'blk.{i}.'
+    norm(b + 'attn_norm.weight', E)
+    q(b + 'attn_q.weight', H * HD, E, qtype('attn_q', i))
+    q(b + 'attn_k.weight', HKV * HD, E, qtype('attn_k', i))
+    q(b + 'attn_v.weight', HKV * HD, E, qtype('attn_v', i))
+    q(b + 'attn_output.weight', E, H * HD, qtype('attn_output', i))
+    norm(b + 'ffn_norm.weight', E)
+    if arch == 'qwen3moe':
+        norm(b + 'attn_q_norm.weight', HD)
+        norm(b + 'attn_k_norm.weight', HD)
+        ne, nu, ff = MOE
+        if 'router' not in patterns:
+            patterns['router'] = (rng.standard_normal((ne, E)) * 0.05).astype(np.float32)
+        w.add_tensor(b + 'ffn_gate_inp.weight', patterns['router'])
+        q(b + 'ffn_gate_exps.weight', ff, E, qtype('ffn_gate', i), ne)
+        q(b + 'ffn_up_exps.weight', ff, E, qtype('ffn_up', i), ne)
+        q(b + 'ffn_down_exps.weight', E, ff, qtype('ffn_down', i), ne)
+    else:
+        q(b + 'ffn_gate.weight', F, E, qtype('ffn_gate', i))
+        q(b + 'ffn_up.weight', F, E, qtype('ffn_up', i))
+        q(b + 'ffn_down.weight', E, F, qtype('ffn_down', i))
+norm('output_norm.weight', E)
+if not TIED:
+    q('output.weight', V, E, qtype('output'))
+w.write_header_to_file()
+w.write_kv_data_to_file()
+w.write_tensors_to_file(progress=False)
+w.close()
+print('wrote', out)
