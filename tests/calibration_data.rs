@@ -1,6 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
 //! The measured-data files in tests/data cannot rot silently: every row of the own llama.cpp
-//! measurements (`measured_llamacpp_*.csv`) has the expected columns, a source, a build, a known metric and
+//! measurements (`measured_llamacpp_*.csv`) and of the public 2025–2026 rows
+//! (`public_speed_2025_2026.csv`) has the expected columns, a source, a build, a known metric and
 //! a positive value; own rows point at raw files that exist; decode rows above the bandwidth
 //! roofline carry a quality flag.
 
@@ -184,4 +185,27 @@ fn own_h200_rows_match_their_raw_llama_bench_output() {
         checked += 1;
     }
     assert!(checked >= 20);
+}
+
+#[test]
+fn public_speed_rows_are_well_formed_and_dated() {
+    let name = "public_speed_2025_2026.csv";
+    let mut rows = 0;
+    for (line, r) in read(name, SPEED_COLUMNS) {
+        // every public row says when it was measured: a 2025/2026 date or a llama.cpp build number
+        let dated = r["notes"].contains("2025-") || r["notes"].contains("2026-");
+        let build_numbered = r["build"].chars().filter(char::is_ascii_digit).count() >= 4;
+        assert!(
+            dated || build_numbered,
+            "{name}:{line}: neither a 2025/2026 date nor a build number"
+        );
+        assert!(
+            r["source_ref"].starts_with("https://") || r["source_ref"].starts_with("github:"),
+            "{name}:{line}: source_ref {:?} is not a URL or repository path",
+            r["source_ref"]
+        );
+        rows += 1;
+    }
+    assert_eq!(check_speed(name), rows);
+    assert!(rows >= 90);
 }
