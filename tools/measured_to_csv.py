@@ -124,7 +124,8 @@ def mem_rows(res, ref, hw, backend, build, date):
             'model': model, 'params_b': f'{pb:.2f}' if pb else '',
             'active_params_b': f'{active_b(kind, pb * 1e9):.2f}' if pb else '', 'quant': quant,
             'n_ctx': arg(cmd, '-c'), 'cache_type': 'f16', 'n_ubatch': arg(cmd, '-ub', '512'),
-            'flash_attn': '1' if arg(cmd, '-fa') == 'on' else '0', 'gpu_count': '1'}
+            'flash_attn': '1' if arg(cmd, '-fa') == 'on' else '0',
+            'gpu_count': '0' if backend == 'CPU' else '1'}
         notes = (f'{date}; synthetic-weight GGUF (tools/gen_model.py {stem}); ngl {arg(cmd, "-ngl")}'
                  + (f'; offloaded {offl.group(1)}/{offl.group(2)} layers' if offl else '')
                  + ('; log says offloading output layer to GPU' if out_gpu else '') + f'; run {tag}')
