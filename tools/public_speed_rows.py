@@ -319,6 +319,14 @@ source('geerlingguy/ai-benchmarks issue #20', 'https://github.com/geerlingguy/ai
        notes='host SiFive HiFive Premiere P550 (RISC-V); ngl 99; -r 2',
        flag='unusual host: RISC-V board; tg128 stddev 17.62')
 
+source('magicnight/Mac-MLX issue #62', 'https://github.com/magicnight/Mac-MLX/issues/62 (description 2026-07-08, run timestamp 2026-04-17)',
+       'primary (auto-generated benchmark JSON in issue)', 'Apple M5 Max (128 GB)', 614,
+       'Apple spec for the 40-core GPU M5 Max; core count not stated', 'MLX (Metal)',
+       'mlx-swift-lm (Mac-MLX 0.3.5 app, 3 runs)', 'mlx-swift-lm 3.31.3', '2026-04-17',
+       m(('Gemma-4-E4B-it', 4.0, 4.0, 'MLX 8-bit', None), ('pp1536', 4919.42), ('tg611', 81.83)),
+       notes='macOS 26.4.1; promptTokens 1536, completionTokens 611',
+       flag='GPU core count not stated; parameter count is the effective 4B from the model name')
+
 
 def shape(test):
     """'pp512', 'tg128@d4096', or 'tg' for a decode rate whose token count the source leaves open."""
