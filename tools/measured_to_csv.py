@@ -63,7 +63,8 @@ def speed_rows(res, ref, hw, bw, basis, backend, date):
             test = f'pp{npp}' if npp else f'tg{ntg}'
             if depth:
                 test += f'@d{depth}'
-            cpu_only = j['n_gpu_layers'] == 0
+            # CPU only when no GPU was visible; -ngl 0 with a GPU visible still runs large batches on it
+            cpu_only = j['n_gpu_layers'] == 0 and not j['gpu_info']
             row_backend = 'CPU' if cpu_only else backend
             cpu_host = cpu_only and hw.startswith('NVIDIA')
             notes = (f'{date}; synthetic-weight GGUF with the real tensor layout and tokenizer '
@@ -73,7 +74,10 @@ def speed_rows(res, ref, hw, bw, basis, backend, date):
                      f'gpu_info {j["gpu_info"] or "none"}; cpu_info {j["cpu_info"]}; run {tag}')
             if cpu_host:
                 notes += '; CUDA build run with CUDA_VISIBLE_DEVICES empty, so no GPU was used'
-            elif 0 < j['n_gpu_layers'] < 99:
+            elif j['n_gpu_layers'] == 0:
+                notes += ('; ngl 0 with the GPU visible: weights in host memory, the CUDA backend still '
+                          'takes large-batch matmuls to the GPU')
+            elif j['n_gpu_layers'] < 99:
                 notes += f'; partial offload: {j["n_gpu_layers"]} layers on the GPU, the rest on the host CPU'
             host = f'{j["cpu_info"]}, {j["n_threads"]} threads (host CPU of the {hw} machine, a VM)' 
             rows.append({
@@ -128,7 +132,8 @@ def mem_rows(res, ref, hw, backend, build, date):
             'gpu_count': '0' if backend == 'CPU' else '1'}
         notes = (f'{date}; synthetic-weight GGUF (tools/gen_model.py {stem}); ngl {arg(cmd, "-ngl")}'
                  + (f'; offloaded {offl.group(1)}/{offl.group(2)} layers' if offl else '')
-                 + ('; log says offloading output layer to GPU' if out_gpu else '') + f'; run {tag}')
+                 + ('; log says offloading output layer to GPU' if out_gpu else '')
+                 + f'; run {tag}; llama-completion {" ".join(cmd.split()[2:])}')
         fs = re.search(r'print_info: file size\s*=\s*([0-9.]+) (GiB|MiB)', text)
         if fs:
             rows.append(dict(base, metric='gguf_file_size (llama.cpp print_info file size)', device='',
