@@ -327,6 +327,15 @@ source('magicnight/Mac-MLX issue #62', 'https://github.com/magicnight/Mac-MLX/is
        notes='macOS 26.4.1; promptTokens 1536, completionTokens 611',
        flag='GPU core count not stated; parameter count is the effective 4B from the model name')
 
+for quant, size_gb, ncmoe, ctx, tg, pp in (('Q4_K_M', 21, 14, '16K', 52, 104), ('UD-Q5_K_XL', 25, 20, '64K', 42, 97)):
+    source('ikawrakow/ik_llama.cpp PR #1593', 'https://github.com/ikawrakow/ik_llama.cpp/pull/1593 (turn 4 by AIdevsmartdata, stock llama.cpp rows)',
+           'primary (comparison table in PR comment; stock llama.cpp rows only)', 'NVIDIA GeForce RTX 5060 Ti 16GB', 448,
+           'vendor spec', 'CUDA', 'llama.cpp (stock build, single slot)', 'b8125', 'build b8125',
+           m(('Qwen3.5-35B-A3B', 35.0, 3.0, quant, size_gb * GB), ('tg', tg), ('pp', pp)),
+           notes=f'--n-cpu-moe {ncmoe}: that many layers keep their experts in host memory; ctx {ctx}; CUDA 12.8; '
+                 'date not in the excerpt read; file size in GB as stated',
+           flag='partial MoE offload (--n-cpu-moe); test sizes not stated')
+
 
 def shape(test):
     """'pp512', 'tg128@d4096', or 'tg' for a decode rate whose token count the source leaves open."""
