@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::estimate::hardware::Hardware;
-use crate::estimate::model::{Attention, LayerLayout, ModelSpec};
+use crate::estimate::model::ModelSpec;
 use crate::search::closest;
 
 /// The catalog shipped inside the binary.
@@ -81,7 +81,7 @@ impl Catalog {
 
     /// Reads and validates a catalog file.
     pub fn from_path(path: &Path) -> Result<Catalog, CatalogError> {
-        let (text, origin) = read_text(path)?;
+        let (text, origin) = read_text(path, crate::files::CATALOG_LIMIT)?;
         Catalog::parse(&text, &origin)
     }
 
@@ -130,7 +130,7 @@ impl Catalog {
             if !seen.insert(m.id.to_ascii_lowercase()) {
                 return Err(err(&m.id, "id", "duplicate model id".into()));
             }
-            if let Some((field, msg)) = model_problem(m) {
+            if let Err((field, msg)) = crate::limits::check_model(m) {
                 return Err(err(&m.id, field, msg));
             }
         }
@@ -139,21 +139,8 @@ impl Catalog {
             if !seen.insert(h.id.to_ascii_lowercase()) {
                 return Err(err(&h.id, "id", "duplicate hardware id".into()));
             }
-            if h.memory == 0 {
-                return Err(err(&h.id, "memory_gib", "must be > 0".into()));
-            }
-            if !(h.bandwidth_gbps.is_finite() && h.bandwidth_gbps > 0.0) {
-                return Err(err(
-                    &h.id,
-                    "bandwidth_gbps",
-                    format!("must be > 0, got {}", h.bandwidth_gbps),
-                ));
-            }
-            if h.gpus == 0 {
-                return Err(err(&h.id, "gpus", "must be ≥ 1".into()));
-            }
-            if !h.fp16_tflops.is_finite() || h.fp16_tflops < 0.0 {
-                return Err(err(&h.id, "fp16_tflops", "must be ≥ 0".into()));
+            if let Err((field, msg)) = crate::limits::check_hardware(h) {
+                return Err(err(&h.id, field, msg));
             }
         }
         Ok(())
@@ -209,81 +196,6 @@ impl Catalog {
     }
 }
 
-fn model_problem(m: &ModelSpec) -> Option<(&'static str, String)> {
-    let a = &m.arch;
-    let positive = [
-        ("params", m.params),
-        ("layers", u64::from(a.layers)),
-        ("hidden", u64::from(a.hidden)),
-        ("heads", u64::from(a.heads)),
-        ("head_dim", u64::from(a.head_dim)),
-        ("vocab", u64::from(a.vocab)),
-        ("context", u64::from(a.context)),
-    ];
-    for (field, v) in positive {
-        if v == 0 {
-            return Some((field, "must be > 0".into()));
-        }
-    }
-    if a.layers > crate::gguf::MAX_LAYERS {
-        return Some((
-            "layers",
-            format!(
-                "{} is implausible (at most {})",
-                a.layers,
-                crate::gguf::MAX_LAYERS
-            ),
-        ));
-    }
-    if !matches!(a.attention, Attention::Mla { .. }) && (a.kv_heads == 0 || a.kv_heads > a.heads) {
-        return Some((
-            "kv_heads",
-            format!("must be in 1..={} (heads), got {}", a.heads, a.kv_heads),
-        ));
-    }
-    if let Some(active) = m.active_params {
-        if active > m.params {
-            return Some((
-                "active_params",
-                format!("{active} exceeds total params {}", m.params),
-            ));
-        }
-    }
-    if let Some(moe) = &a.moe {
-        if moe.experts == 0 || moe.used == 0 || moe.used > moe.experts {
-            return Some((
-                "moe",
-                format!(
-                    "experts used per token ({}) must be in 1..={}",
-                    moe.used, moe.experts
-                ),
-            ));
-        }
-        if moe.expert_ffn == 0 {
-            return Some(("moe", "expert_ffn must be > 0".into()));
-        }
-    }
-    if let Some(h) = &a.hybrid {
-        if let LayerLayout::Pattern(p) = &h.layout {
-            if p.len() != a.layers as usize {
-                return Some((
-                    "hybrid",
-                    format!("pattern has {} entries for {} layers", p.len(), a.layers),
-                ));
-            }
-        }
-    }
-    if let Some(ext) = a.context_extended {
-        if ext < a.context {
-            return Some((
-                "context_extended",
-                format!("{ext} is below the native context {}", a.context),
-            ));
-        }
-    }
-    None
-}
-
 /// Line and column of `field` inside the entry whose id is `id` (of the id itself if the field is
 /// not written out).
 fn locate(text: &str, id: &str, field: &str) -> (usize, usize) {
@@ -327,14 +239,15 @@ pub fn cache_dir() -> Option<PathBuf> {
         .map(|b| b.cache_dir().join("fitcheck"))
 }
 
-/// A file's text and its name for error messages; an unreadable file is an error naming it.
-pub(crate) fn read_text(path: &Path) -> Result<(String, String), CatalogError> {
+/// A file's text (at most `limit` bytes, regular files only) and its name for error messages; an
+/// unreadable file is an error naming it.
+pub(crate) fn read_text(path: &Path, limit: u64) -> Result<(String, String), CatalogError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CatalogError {
+    let text = crate::files::read_text(path, limit).map_err(|e| CatalogError {
         origin: origin.clone(),
-        line: 0,
-        col: 0,
-        message: format!("cannot read: {e}"),
+        line: e.line,
+        col: e.col,
+        message: e.message,
     })?;
     Ok((text, origin))
 }

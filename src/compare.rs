@@ -95,7 +95,7 @@ pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Mat
                         m,
                         h,
                         &Settings {
-                            context: s.context.min(m.max_context()),
+                            context: m.clamp_context(s.context),
                             ..*s
                         },
                     )

@@ -85,29 +85,99 @@ impl Config {
         }
     }
 
+    /// Where `config.ron` is read from, for messages.
+    pub fn path_label() -> String {
+        config_dir().map_or_else(
+            || "config.ron".into(),
+            |d| d.join("config.ron").display().to_string(),
+        )
+    }
+
     /// Reads `config.ron` if it exists; a missing file is the default config.
     pub fn load() -> Result<Config, CatalogError> {
         let Some(path) = config_dir()
             .map(|d| d.join("config.ron"))
-            .filter(|p| p.is_file())
+            .filter(|p| p.exists())
         else {
             return Ok(Config::default());
         };
-        let (text, origin) = crate::catalog::read_text(&path)?;
+        let (text, origin) = crate::catalog::read_text(&path, crate::files::CONFIG_LIMIT)?;
         Config::parse(&text, &origin)
     }
 
-    /// Parses config text; `origin` names it in errors.
+    /// Parses config text; `origin` names it in errors. An empty file is the default config.
     pub fn parse(text: &str, origin: &str) -> Result<Config, CatalogError> {
-        ron::Options::default()
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if text.trim().is_empty() {
+            return Ok(Config::default());
+        }
+        let config: Config = ron::Options::default()
             .from_str(text)
             .map_err(|e| CatalogError {
                 origin: origin.to_string(),
                 line: e.span.start.line,
                 col: e.span.start.col,
                 message: e.code.to_string(),
-            })
+            })?;
+        config.validate().map_err(|(field, message)| {
+            let (line, col) = locate_field(text, field);
+            CatalogError {
+                origin: origin.to_string(),
+                line,
+                col,
+                message: format!("field '{field}': {message}"),
+            }
+        })?;
+        Ok(config)
     }
+
+    /// Every number within the bounds the matching command-line flag has.
+    fn validate(&self) -> Result<(), crate::limits::FieldProblem> {
+        use crate::limits::*;
+        let check = |field: &'static str, v: Option<f64>, b: Bound<f64>| match v {
+            Some(v) => b.check(v).map(|_| ()).map_err(|e| (field, e.to_string())),
+            None => Ok(()),
+        };
+        if let Some(c) = self.context {
+            CONTEXT
+                .check_u32(c)
+                .map_err(|e| ("context", e.to_string()))?;
+        }
+        if let Some(q) = &self.quant {
+            q.parse::<crate::estimate::Quant>()
+                .map_err(|e| ("quant", e.to_string()))?;
+        }
+        let m = &self.machine;
+        check("memory_gib", m.memory_gib, MEMORY_GIB)?;
+        check("bandwidth_gbps", m.bandwidth_gbps, BANDWIDTH_GBPS)?;
+        check(
+            "ram_bandwidth_gbps",
+            m.ram_bandwidth_gbps,
+            RAM_BANDWIDTH_GBPS,
+        )?;
+        check("fp16_tflops", m.fp16_tflops, TFLOPS)?;
+        check(
+            "api_usd_per_month",
+            self.api_usd_per_month,
+            API_USD_PER_MONTH,
+        )?;
+        check("usd_per_kwh", self.usd_per_kwh, USD_PER_KWH)?;
+        check("hours_per_day", self.hours_per_day, HOURS_PER_DAY)?;
+        Ok(())
+    }
+}
+
+/// Line and column of the first `field:` in `text` (1, 1 when it is not written out).
+fn locate_field(text: &str, field: &str) -> (usize, usize) {
+    let offset = text.find(&format!("{field}:")).unwrap_or(0);
+    let line = text[..offset].matches('\n').count() + 1;
+    let col = text[..offset]
+        .rfind('\n')
+        .map_or(&text[..offset], |p| &text[p + 1..offset])
+        .chars()
+        .count()
+        + 1;
+    (line, col)
 }
 
 #[cfg(test)]
@@ -149,5 +219,31 @@ mod tests {
         let e = Config::parse("(\n  hardwre: Some(\"x\"),\n)", "c.ron").expect_err("typo");
         assert_eq!((e.line, e.origin.as_str()), (2, "c.ron"));
         assert!(e.message.contains("hardwre"), "{e}");
+    }
+
+    #[test]
+    fn empty_and_bom_configs_are_accepted() {
+        assert_eq!(Config::parse("", "c.ron"), Ok(Config::default()));
+        assert_eq!(Config::parse("  \n", "c.ron"), Ok(Config::default()));
+        let c = Config::parse("\u{feff}(context: Some(4096))", "c.ron").expect("BOM");
+        assert_eq!(c.context, Some(4096));
+    }
+
+    #[test]
+    fn infinite_nan_and_absurd_numbers_name_the_field() {
+        for (text, field) in [
+            ("(machine: (bandwidth_gbps: Some(inf)))", "bandwidth_gbps"),
+            ("(machine: (memory_gib: Some(NaN)))", "memory_gib"),
+            ("(machine: (fp16_tflops: Some(-3.0)))", "fp16_tflops"),
+            ("(\n  hours_per_day: Some(25.0))", "hours_per_day"),
+            ("(context: Some(0))", "context"),
+            ("(quant: Some(\"Q9_X\"))", "quant"),
+        ] {
+            let e = Config::parse(text, "c.ron").expect_err(text);
+            assert!(e.message.contains(field), "{text}: {e}");
+            assert!(e.line >= 1, "{text}: {e}");
+        }
+        let e = Config::parse("(\n  hours_per_day: Some(25.0))", "c.ron").expect_err("25 h");
+        assert_eq!((e.line, e.col), (2, 3));
     }
 }

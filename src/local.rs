@@ -9,6 +9,7 @@ use serde::Deserialize;
 use crate::estimate::model::{Arch, Attention, ModelSpec, Moe};
 use crate::estimate::weights::{weight_table, WeightTable};
 use crate::estimate::Quant;
+use crate::files::Visited;
 use crate::gguf;
 
 /// A model found on disk.
@@ -64,42 +65,88 @@ pub fn default_dirs() -> Vec<(&'static str, PathBuf)> {
     dirs
 }
 
+/// Deepest folder nesting a walk enters below each root.
+const MAX_DEPTH: u32 = 8;
+/// Most directory entries one walk looks at (a 12,000-model Ollama store has ~24,000).
+const MAX_ENTRIES: usize = 100_000;
+
+/// One walk's bookkeeping: folders already entered (by device and inode, so symlink loops and
+/// second links are entered once) and the entries left to look at.
+struct Walk<'a> {
+    visited: Visited,
+    budget: usize,
+    told_budget: bool,
+    found: &'a mut dyn FnMut(LocalModel),
+    problem: &'a mut dyn FnMut(String),
+}
+
+impl Walk<'_> {
+    /// The sorted entries of a folder not seen before; `None` when seen, unreadable or out of
+    /// budget (unreadable and exhausted are reported).
+    fn entries(&mut self, dir: &Path) -> Option<Vec<PathBuf>> {
+        let md = std::fs::metadata(dir).ok()?;
+        if !self.visited.first_time(dir, &md) {
+            return None;
+        }
+        let list = match std::fs::read_dir(dir) {
+            Ok(list) => list,
+            Err(e) => {
+                (self.problem)(format!("{}: folder skipped: {e}", dir.display()));
+                return None;
+            }
+        };
+        let mut entries = Vec::new();
+        for e in list.flatten() {
+            if self.budget == 0 {
+                if !std::mem::replace(&mut self.told_budget, true) {
+                    (self.problem)(format!(
+                        "{}: scan stopped after {MAX_ENTRIES} entries; later models are not listed",
+                        dir.display()
+                    ));
+                }
+                break;
+            }
+            self.budget -= 1;
+            entries.push(e.path());
+        }
+        entries.sort();
+        Some(entries)
+    }
+}
+
 /// Scans `dirs`, calling `found` for each model and `problem` for each unreadable one.
 pub fn scan(
     dirs: &[(&'static str, PathBuf)],
     found: &mut dyn FnMut(LocalModel),
     problem: &mut dyn FnMut(String),
 ) {
+    let mut w = Walk {
+        visited: Visited::default(),
+        budget: MAX_ENTRIES,
+        told_budget: false,
+        found,
+        problem,
+    };
     for (source, dir) in dirs {
         if !dir.is_dir() {
             continue;
         }
         // An Ollama store is recognised by its layout, wherever it lives.
         if dir.join("manifests").is_dir() && dir.join("blobs").is_dir() {
-            scan_ollama(dir, found, problem);
+            scan_ollama(dir, &mut w);
         } else {
-            let mut budget = 20_000usize;
-            walk(dir, source, 0, &mut budget, found, problem);
+            walk(dir, source, 0, &mut w);
         }
     }
 }
 
-fn walk(
-    dir: &Path,
-    source: &'static str,
-    depth: u32,
-    budget: &mut usize,
-    found: &mut dyn FnMut(LocalModel),
-    problem: &mut dyn FnMut(String),
-) {
-    if depth > 8 {
+fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
+    if depth > MAX_DEPTH {
         return;
     }
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let Some(entries) = w.entries(dir) else {
         return;
     };
-    let mut entries: Vec<_> = entries.flatten().map(|e| e.path()).collect();
-    entries.sort();
     if entries
         .iter()
         .any(|p| p.file_name().is_some_and(|n| n == "config.json"))
@@ -108,25 +155,28 @@ fn walk(
             .any(|p| p.extension().is_some_and(|e| e == "safetensors"))
     {
         match read_safetensors_dir(dir, source) {
-            Ok(m) => found(m),
-            Err(e) => problem(e),
+            Ok(m) => (w.found)(m),
+            Err(e) => (w.problem)(e),
         }
     }
     for path in entries {
-        if *budget == 0 {
-            return;
-        }
-        *budget -= 1;
         if path.is_dir() {
-            walk(&path, source, depth + 1, budget, found, problem);
+            walk(&path, source, depth + 1, w);
         } else if is_model_gguf(&path) {
+            // The same file reached through a second link is listed once.
+            let Ok(md) = std::fs::metadata(&path) else {
+                continue;
+            };
+            if !w.visited.first_time(&path, &md) {
+                continue;
+            }
             let label = path
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
             match read_gguf(&path, source, label) {
-                Ok(m) => found(m),
-                Err(e) => problem(e),
+                Ok(m) => (w.found)(m),
+                Err(e) => (w.problem)(e),
             }
         }
     }
@@ -172,29 +222,29 @@ struct ManifestLayer {
 }
 
 /// Ollama: manifests/<registry>/<namespace>/<model>/<tag> list blobs; the model layer is a GGUF.
-fn scan_ollama(root: &Path, found: &mut dyn FnMut(LocalModel), problem: &mut dyn FnMut(String)) {
+fn scan_ollama(root: &Path, w: &mut Walk) {
     let manifests = root.join("manifests");
     let mut stack = vec![(manifests.clone(), 0u32)];
-    let mut budget = 10_000usize;
     while let Some((dir, depth)) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Some(entries) = w.entries(&dir) else {
             continue;
         };
-        for e in entries.flatten() {
-            if budget == 0 {
-                return;
-            }
-            budget -= 1;
-            let path = e.path();
-            if path.is_dir() && depth < 5 {
-                stack.push((path, depth + 1));
+        for path in entries {
+            if path.is_dir() {
+                if depth < 5 {
+                    stack.push((path, depth + 1));
+                }
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&path) else {
-                continue;
+            let manifest = match crate::files::read_bytes(&path, crate::files::MANIFEST_LIMIT) {
+                Ok(bytes) => serde_json::from_slice::<Manifest>(&bytes),
+                Err(e) => {
+                    (w.problem)(e.to_string());
+                    continue;
+                }
             };
-            let Ok(manifest) = serde_json::from_str::<Manifest>(&text) else {
-                problem(format!("{}: not an Ollama manifest", path.display()));
+            let Ok(manifest) = manifest else {
+                (w.problem)(format!("{}: not an Ollama manifest", path.display()));
                 continue;
             };
             let Some(layer) = manifest
@@ -204,7 +254,13 @@ fn scan_ollama(root: &Path, found: &mut dyn FnMut(LocalModel), problem: &mut dyn
             else {
                 continue;
             };
-            let blob = root.join("blobs").join(layer.digest.replace(':', "-"));
+            // A digest is `sha256:<hex>`; anything else could name a path outside the store.
+            let file = layer.digest.replace(':', "-");
+            if file.is_empty() || !file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+                (w.problem)(format!("{}: bad blob digest", path.display()));
+                continue;
+            }
+            let blob = root.join("blobs").join(file);
             let rel: Vec<String> = path
                 .strip_prefix(&manifests)
                 .map(|r| r.iter().map(|c| c.to_string_lossy().into_owned()).collect())
@@ -215,8 +271,8 @@ fn scan_ollama(root: &Path, found: &mut dyn FnMut(LocalModel), problem: &mut dyn
                 _ => path.display().to_string(),
             };
             match read_gguf(&blob, "ollama", label) {
-                Ok(m) => found(m),
-                Err(e) => problem(e),
+                Ok(m) => (w.found)(m),
+                Err(e) => (w.problem)(e),
             }
         }
     }
@@ -299,8 +355,8 @@ fn sliding_attention(cfg: &HfConfig, layers: u32) -> Attention {
 /// A safetensors/MLX folder: architecture from config.json, bytes from the safetensors files.
 fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, String> {
     let cfg_path = dir.join("config.json");
-    let text =
-        std::fs::read_to_string(&cfg_path).map_err(|e| format!("{}: {e}", cfg_path.display()))?;
+    let text = crate::files::read_text(&cfg_path, crate::files::HF_CONFIG_LIMIT)
+        .map_err(|e| e.to_string())?;
     let mut cfg: HfConfig = serde_json::from_str(&text)
         .map_err(|e| format!("{}:{}:{}: {e}", cfg_path.display(), e.line(), e.column()))?;
     if let Some(inner) = cfg.text_config.take() {
@@ -325,7 +381,8 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         .map_err(|e| e.to_string())?
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
-        .filter_map(|e| e.metadata().ok().map(|m| m.len()))
+        // Hugging Face snapshots are symlinks into blobs/: follow them for the real size.
+        .filter_map(|e| std::fs::metadata(e.path()).ok().map(|m| m.len()))
         .sum();
     let bits = cfg
         .quantization
@@ -404,6 +461,10 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         released: None,
         source: Some(format!("{} + safetensors sizes", cfg_path.display())),
     };
+    // The same bounds as a catalog entry: a config.json claiming 2^32 layers must not size
+    // tables by it.
+    crate::limits::check_model(&spec)
+        .map_err(|(field, msg)| format!("{}: {field}: {msg}", cfg_path.display()))?;
     let mut weights = weight_table(&spec, quant);
     weights.scale_to(size);
     Ok(LocalModel {

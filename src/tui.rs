@@ -38,53 +38,43 @@ pub enum Msg {
     Local(Box<LocalModel>),
 }
 
-/// `fitcheck` with no command: the interactive app.
+/// `fitcheck` with no command: the interactive app. Exit status as the commands': 2 for bad
+/// input (catalog, config.ron, names), 1 for a terminal failure.
 pub fn main(cli: &Cli) -> ExitCode {
     let cat = match catalog::load(cli.catalog.as_deref()) {
         Ok(c) => Arc::new(c),
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return fail(&e, 2),
     };
     let config = match Config::load() {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
+        Err(e) => return fail(&e, 2),
     };
-    let preselect = cli.hardware.clone().or_else(|| config.hardware.clone());
-    if let Some(h) = &preselect {
-        if let Err(e) = cat.find_hardware(h) {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    }
-    let quant = match config
+    let preselect_id = match (&cli.hardware, &config.hardware) {
+        (Some(h), _) => match cat.find_hardware(h) {
+            Ok(hw) => Some(hw.id.clone()),
+            Err(e) => return fail(&e, 2),
+        },
+        (None, Some(h)) => match cat.find_hardware(h) {
+            Ok(hw) => Some(hw.id.clone()),
+            Err(e) => return fail(&format!("{}: hardware: {e}", Config::path_label()), 2),
+        },
+        (None, None) => None,
+    };
+    // config.ron's quant was checked when it was read.
+    let quant = config
         .quant
         .as_deref()
-        .map(str::parse::<crate::estimate::Quant>)
-    {
-        Some(Err(e)) => {
-            eprintln!("error: config.ron: quant: {e}");
-            return ExitCode::from(1);
-        }
-        Some(Ok(q)) => Some(q),
-        None => None,
-    };
+        .and_then(|q| q.parse::<crate::estimate::Quant>().ok());
     let dirs = model_dirs(cli, &config);
     if !std::io::stdout().is_terminal() {
-        eprintln!("fitcheck: the interactive app needs a terminal; for scripts use `fitcheck fit --model M --json` (see --help)");
-        return ExitCode::from(2);
+        return fail(
+            &"the interactive app needs a terminal; for scripts use `fitcheck fit --model M --json` (see --help)",
+            2,
+        );
     }
     if let Err(e) = color_eyre::install() {
-        eprintln!("warning: {e}");
+        crate::cli::warn(&e);
     }
-    let preselect_id = preselect
-        .as_deref()
-        .and_then(|h| cat.find_hardware(h).ok())
-        .map(|h| h.id.clone());
     match run(
         cat,
         preselect_id.as_deref(),
@@ -95,11 +85,13 @@ pub fn main(cli: &Cli) -> ExitCode {
         config.costs(),
     ) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:?}");
-            ExitCode::from(1)
-        }
+        Err(e) => fail(&format!("{e:?}"), 1),
     }
+}
+
+fn fail(e: &dyn std::fmt::Display, code: u8) -> ExitCode {
+    crate::cli::report(e);
+    ExitCode::from(code)
 }
 
 /// A first description of this machine from RAM alone, shown until detection finishes.

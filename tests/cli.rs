@@ -195,7 +195,7 @@ fn a_broken_catalog_names_file_line_and_column() {
     )
     .unwrap();
     let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "bad input: status 2");
     let err = stderr(&o);
     assert!(err.contains("bad.ron:3:"), "{err}");
 }
@@ -220,7 +220,7 @@ fn impossible_values_are_reported_with_the_field() {
         let path = dir.path().join("c.ron");
         std::fs::write(&path, base.replacen(from, to, 1)).unwrap();
         let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
-        assert_eq!(o.status.code(), Some(1));
+        assert_eq!(o.status.code(), Some(2), "bad input: status 2");
         let err = stderr(&o);
         assert!(err.contains(want) && err.contains("c.ron:"), "{err}");
     }
@@ -234,7 +234,7 @@ fn impossible_values_are_reported_with_the_field() {
     let path = dir.path().join("dup.ron");
     std::fs::write(&path, base.replacen(entry, &format!("{entry}\n{entry}"), 1)).unwrap();
     let o = fitcheck(&["--catalog", path.to_str().unwrap(), "list", "models"]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2), "bad input: status 2");
     assert!(stderr(&o).contains("duplicate model id"), "{}", stderr(&o));
 }
 

@@ -10,6 +10,7 @@ use crate::estimate::serving::Engine;
 use crate::estimate::train::{Framework, Method, Optimizer, Targets, TrainSettings};
 use crate::estimate::units::{GB, GIB};
 use crate::estimate::{KvType, Quant, Runtime, Settings};
+use crate::limits;
 
 /// Which local LLMs fit on a machine, at what context, and how fast.
 #[derive(Debug, Parser)]
@@ -95,7 +96,7 @@ pub enum ListWhat {
 }
 
 /// `fit` flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct FitArgs {
     /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag; repeat it for
     /// several models on the machine at once (one server process each).
@@ -106,7 +107,7 @@ pub struct FitArgs {
     #[arg(long, value_parser = parse_engine, conflicts_with = "gguf")]
     pub engine: Option<Engine>,
     /// vLLM gpu_memory_utilization / SGLang mem_fraction_static.
-    #[arg(long, default_value_t = 0.9, requires = "engine")]
+    #[arg(long, default_value_t = 0.9, requires = "engine", value_parser = limits::GPU_MEMORY_UTILIZATION.flag())]
     pub gpu_memory_utilization: f64,
     /// Several models take turns (Ollama OLLAMA_MAX_LOADED_MODELS=1, llama-swap): the largest
     /// decides; default: all loaded together.
@@ -119,7 +120,7 @@ pub struct FitArgs {
     #[command(flatten)]
     pub run: RunArgs,
     /// Layers on the GPU (-ngl); default: as many as fit.
-    #[arg(long)]
+    #[arg(long, value_parser = limits::GPU_LAYERS.u32_flag())]
     pub gpu_layers: Option<u32>,
     /// Run without flash attention (bigger compute buffers).
     #[arg(long)]
@@ -133,6 +134,13 @@ pub struct FitArgs {
 }
 
 impl FitArgs {
+    /// The same flags with `-H` set (the global `-H` given before `fit`).
+    pub fn with_hardware(&self, hardware: &str) -> FitArgs {
+        let mut args = self.clone();
+        args.hw.hardware = Some(hardware.to_string());
+        args
+    }
+
     /// The estimator settings these flags describe.
     pub fn settings(&self) -> Settings {
         Settings {
@@ -144,20 +152,20 @@ impl FitArgs {
 }
 
 /// The settings `fit` and `compare` share.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RunArgs {
     /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
     #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
     pub quant: Quant,
     /// Context in tokens (split between the sequences in llama.cpp; per sequence in Ollama; capped
     /// at each model's maximum).
-    #[arg(long, short, default_value_t = 8192, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    #[arg(long, short, default_value_t = 8192, value_parser = limits::CONTEXT.u32_flag())]
     pub context: u32,
     /// KV cache type.
     #[arg(long, default_value = "f16", value_parser = parse_kv)]
     pub kv_type: KvType,
     /// Sequences served at once.
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    #[arg(long, default_value_t = 1, value_parser = limits::PARALLEL.u32_flag())]
     pub parallel: u32,
     /// Runtime: llama.cpp, ollama, lmstudio, mlx.
     #[arg(long, default_value = "llama.cpp", value_parser = parse_runtime)]
@@ -184,7 +192,7 @@ impl RunArgs {
 }
 
 /// `train` flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct TrainArgs {
     /// Catalog id, Hugging Face repo (org/name), bare repo name or Ollama tag.
     #[arg(long, short)]
@@ -225,7 +233,7 @@ pub struct TrainArgs {
 }
 
 /// `recommend` flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct RecommendArgs {
     /// What the model is for: coding, reasoning, agents, rag, long-context, chat, vision.
     #[arg(long, short = 'u', default_value = "chat")]
@@ -248,6 +256,13 @@ pub struct RecommendArgs {
 }
 
 impl TrainArgs {
+    /// The same flags with `-H` set (the global `-H` given before `train`).
+    pub fn with_hardware(&self, hardware: &str) -> TrainArgs {
+        let mut args = self.clone();
+        args.hw.hardware = Some(hardware.to_string());
+        args
+    }
+
     /// The estimator's settings.
     pub fn settings(&self) -> TrainSettings {
         TrainSettings {
@@ -296,7 +311,7 @@ pub struct BuyArgs {
 }
 
 /// `compare` flags.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct CompareArgs {
     /// Models, comma-separated (default: the guide's recommended models).
     #[arg(long, value_delimiter = ',')]
@@ -308,13 +323,13 @@ pub struct CompareArgs {
     #[command(flatten)]
     pub run: RunArgs,
     /// Monthly API spend the hardware would replace, USD (break-even) [default: 150, or config.ron]
-    #[arg(long)]
+    #[arg(long, value_parser = limits::API_USD_PER_MONTH.flag())]
     pub api_usd_per_month: Option<f64>,
     /// Electricity price, USD per kWh [default: 0.15, or config.ron]
-    #[arg(long)]
+    #[arg(long, value_parser = limits::USD_PER_KWH.flag())]
     pub usd_per_kwh: Option<f64>,
     /// Hours of use per day [default: 8, or config.ron]
-    #[arg(long)]
+    #[arg(long, value_parser = limits::HOURS_PER_DAY.flag())]
     pub hours_per_day: Option<f64>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -331,6 +346,13 @@ pub struct CompareArgs {
 }
 
 impl CompareArgs {
+    /// The same flags with this hardware list (the global `-H` given before `compare`).
+    pub fn with_hardware(&self, hardware: Vec<String>) -> CompareArgs {
+        let mut args = self.clone();
+        args.hardware = hardware;
+        args
+    }
+
     /// Cost inputs: flags, else `config`, else the defaults.
     pub fn costs(&self, config: &crate::config::Config) -> crate::compare::CostInputs {
         let c = config.costs();
@@ -374,38 +396,39 @@ pub enum Format {
 }
 
 /// A preset, or a machine described by its numbers.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 pub struct HardwareArgs {
     /// Preset id or name, a tier (`48`, `tier-48`), or `this` (default: this machine).
     #[arg(long, short = 'H', conflicts_with_all = ["memory_gb", "memory_gib"])]
     pub hardware: Option<String>,
     /// Device memory in GB (10^9 bytes). A card sold as "24 GB" has 24 GiB: use --memory-gib.
-    #[arg(long, requires = "bandwidth_gbps")]
+    #[arg(long, requires = "bandwidth_gbps", value_parser = limits::MEMORY_GB.flag())]
     pub memory_gb: Option<f64>,
     /// Device memory in GiB (2^30 bytes).
-    #[arg(long, requires = "bandwidth_gbps", conflicts_with = "memory_gb")]
+    #[arg(long, requires = "bandwidth_gbps", conflicts_with = "memory_gb", value_parser = limits::MEMORY_GIB.flag())]
     pub memory_gib: Option<f64>,
     /// Peak memory bandwidth, GB/s.
-    #[arg(long)]
+    #[arg(long, value_parser = limits::BANDWIDTH_GBPS.flag())]
     pub bandwidth_gbps: Option<f64>,
-    /// Backend of the custom machine.
-    #[arg(long, default_value = "cuda", value_parser = parse_backend)]
-    pub backend: Backend,
+    /// Backend of the custom machine [default: cuda].
+    #[arg(long, value_parser = parse_backend)]
+    pub backend: Option<Backend>,
     /// CPU and GPU share the memory (Apple Silicon, DGX Spark, Strix Halo).
     #[arg(long)]
     pub unified: bool,
-    /// Host RAM in GB (10^9), for offloading.
-    #[arg(long)]
+    /// Host RAM in GB (10^9), for offloading (with a preset: replaces its RAM).
+    #[arg(long, value_parser = limits::RAM_GB.flag())]
     pub ram_gb: Option<f64>,
-    /// Host RAM bandwidth, GB/s.
-    #[arg(long)]
+    /// Host RAM bandwidth, GB/s (with a preset: replaces its figure).
+    #[arg(long, value_parser = limits::RAM_BANDWIDTH_GBPS.flag())]
     pub ram_bandwidth_gbps: Option<f64>,
-    /// Dense FP16 TFLOPS (prefill speed).
-    #[arg(long)]
+    /// Dense FP16 TFLOPS (prefill speed; with a preset: replaces its figure).
+    #[arg(long, value_parser = limits::TFLOPS.flag())]
     pub tflops: Option<f64>,
-    /// Identical GPUs, each with the memory given (llama.cpp splits layers across them).
-    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
-    pub gpus: u32,
+    /// Identical GPUs, each with the memory given (llama.cpp splits layers across them) [default: 1;
+    /// with a preset: replaces its count].
+    #[arg(long, value_parser = limits::GPUS.u32_flag())]
+    pub gpus: Option<u32>,
 }
 
 impl HardwareArgs {
@@ -426,23 +449,25 @@ impl HardwareArgs {
             }
         }
         let ram = self.ram_gb.map_or(0.0, |r| r * GB as f64);
+        let gpus = self.gpus.unwrap_or(1);
+        let backend = self.backend.unwrap_or(Backend::Cuda);
         Ok(Some(Hardware {
             id: "custom".into(),
             name: format!(
                 "custom {}{:.0} GB {} @ {bw} GB/s",
-                if self.gpus > 1 {
-                    format!("{} × ", self.gpus)
+                if gpus > 1 {
+                    format!("{gpus} × ")
                 } else {
                     String::new()
                 },
                 memory / GB as f64,
-                self.backend
+                backend
             ),
             kind: HardwareKind::Custom,
-            backend: self.backend,
-            unified: self.unified || self.backend == Backend::Metal,
+            backend,
+            unified: self.unified || backend == Backend::Metal,
             memory: memory as u64,
-            gpus: self.gpus,
+            gpus,
             bandwidth_gbps: bw,
             ram: ram as u64,
             ram_bandwidth_gbps: self.ram_bandwidth_gbps.unwrap_or(0.0),
@@ -452,6 +477,25 @@ impl HardwareArgs {
             power_w: None,
             source: Some("command line".into()),
         }))
+    }
+}
+
+impl HardwareArgs {
+    /// Host RAM, its bandwidth, TFLOPS and GPU count given as flags, applied to a preset or to
+    /// the detected machine.
+    pub fn apply_overrides(&self, hw: &mut Hardware) {
+        if let Some(r) = self.ram_gb {
+            hw.ram = (r * GB as f64) as u64;
+        }
+        if let Some(b) = self.ram_bandwidth_gbps {
+            hw.ram_bandwidth_gbps = b;
+        }
+        if let Some(t) = self.tflops {
+            hw.fp16_tflops = t;
+        }
+        if let Some(g) = self.gpus {
+            hw.gpus = g;
+        }
     }
 }
 
@@ -465,6 +509,7 @@ fn parse_engine(s: &str) -> Result<Engine, String> {
         other => Err(format!("unknown engine '{other}' (known: vllm, sglang)")),
     }
 }
+
 fn parse_quant(s: &str) -> Result<Quant, String> {
     s.parse()
 }

@@ -15,7 +15,7 @@ use crate::gguf;
 
 pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
-    let settings = args.settings();
+    let mut settings = args.settings();
     let from_file;
     if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
         return super::several::engine(cat, args, name, engine, &hw, &settings, out);
@@ -49,6 +49,7 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
         }
         (None, None) => return Err(CliError::Usage("give --model or --gguf".into())),
     };
+    settings.context = model.clamp_context(settings.context);
     let e = estimate_with_weights(model, &hw, &settings, &weights);
     let max_ctx = max_context(model, &hw, &settings, &weights);
     let serving =
@@ -65,6 +66,13 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
         write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
         if let Some(c) = &serving {
             super::several::write_concurrency(out, c)?;
+        }
+        if settings.context < args.run.context {
+            writeln!(
+                out,
+                "(--context {} capped at the model's maximum, {})",
+                args.run.context, settings.context
+            )?;
         }
     }
     Ok(())

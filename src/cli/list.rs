@@ -92,7 +92,7 @@ fn local(cat: &Catalog, cli: &Cli, json: bool, out: &mut dyn Write) -> Result<()
     let mut problems = Vec::new();
     crate::local::scan(&dirs, &mut |m| found.push(m), &mut |p| problems.push(p));
     for p in &problems {
-        eprintln!("warning: {p}");
+        super::warn(p);
     }
     let catalog_id = |m: &crate::local::LocalModel| {
         let base = m

@@ -23,48 +23,129 @@ use crate::config::Config;
 use crate::estimate::Hardware;
 use crate::hardware::detect;
 
-/// Runs a subcommand; returns the process exit code (2: unknown name or bad value).
+/// Runs a subcommand; returns the process exit code (see [`CliError::exit_code`]).
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
-    let cat = match catalog::load(cli.catalog.as_deref()) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let result = match command {
-        Command::Fit(args) => fit::run(&cat, args, out),
-        Command::List { what, json } => list::run(&cat, cli, *what, *json, out),
-        Command::Train(args) => train::run(&cat, args, out),
-        Command::System { json } => list::system(&cat, *json, out),
-        Command::Compare(args) => compare::run(&cat, args, out),
-        Command::Guide { json, markdown } => guide::run(&cat, *json, *markdown, out),
-        Command::Validate { file, rows, json } => validate::run(&cat, file, *rows, *json, out),
-        Command::Recommend(args) => recommend::run(&cat, args, out),
-        Command::Buy(args) => recommend::buy(&cat, args, out),
-    };
+    let result = catalog::load(cli.catalog.as_deref())
+        .map_err(|e| CliError::Usage(e.to_string()))
+        .and_then(|cat| run_with(&cat, cli, command, out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Usage(msg)) => {
-            eprintln!("error: {msg}");
-            ExitCode::from(2)
-        }
         Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(CliError::Io(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
+        Err(e) => {
+            report(&e);
+            ExitCode::from(e.exit_code())
         }
     }
+}
+
+fn run_with(
+    cat: &Catalog,
+    cli: &Cli,
+    command: &Command,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    // `-H` before the subcommand means the same as after it; where it has no meaning it is an
+    // error rather than silently ignored.
+    let global_hw = cli.hardware.as_deref();
+    match command {
+        Command::Fit(args) => {
+            let merged;
+            let args = match (global_hw, &args.hw.hardware) {
+                (Some(g), Some(h)) if !g.eq_ignore_ascii_case(h) => {
+                    return Err(CliError::Usage(format!(
+                        "-H given twice: '{g}' before 'fit' and '{h}' after it"
+                    )))
+                }
+                (Some(g), None) => {
+                    merged = args.with_hardware(g);
+                    &merged
+                }
+                _ => args,
+            };
+            fit::run(cat, args, out)
+        }
+        Command::Train(args) => match (global_hw, &args.hw.hardware) {
+            (Some(g), Some(h)) if !g.eq_ignore_ascii_case(h) => Err(CliError::Usage(format!(
+                "-H given twice: '{g}' before 'train' and '{h}' after it"
+            ))),
+            (Some(g), None) => train::run(cat, &args.with_hardware(g), out),
+            _ => train::run(cat, args, out),
+        },
+        Command::Recommend(args) => match (global_hw, &args.hw.hardware) {
+            (Some(g), Some(h)) if !g.eq_ignore_ascii_case(h) => Err(CliError::Usage(format!(
+                "-H given twice: '{g}' before 'recommend' and '{h}' after it"
+            ))),
+            (Some(g), None) => {
+                let mut args = args.clone();
+                args.hw.hardware = Some(g.to_string());
+                recommend::run(cat, &args, out)
+            }
+            _ => recommend::run(cat, args, out),
+        },
+        Command::Compare(args) if global_hw.is_some() => {
+            if !args.hardware.is_empty() {
+                return Err(CliError::Usage(
+                    "-H given twice: before 'compare' and after it".into(),
+                ));
+            }
+            let hardware = global_hw
+                .map(|h| h.split(',').map(str::trim).map(String::from).collect())
+                .unwrap_or_default();
+            compare::run(cat, &args.with_hardware(hardware), out)
+        }
+        Command::Compare(args) => compare::run(cat, args, out),
+        _ if global_hw.is_some() => Err(CliError::Usage(
+            "-H/--hardware applies to the app, 'fit', 'train', 'recommend' and 'compare' only"
+                .into(),
+        )),
+        Command::List { what, json } => list::run(cat, cli, *what, *json, out),
+        Command::System { json } => list::system(cat, *json, out),
+        Command::Guide { json, markdown } => guide::run(cat, *json, *markdown, out),
+        Command::Validate { file, rows, json } => validate::run(cat, file, *rows, *json, out),
+        Command::Buy(args) => recommend::buy(cat, args, out),
+    }
+}
+
+/// Prints an error on stderr. Nothing else can be done if stderr itself is closed or full, so
+/// that write's failure is ignored (the exit status still says something went wrong).
+pub fn report(e: &dyn std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "error: {e}");
+}
+
+/// Prints a warning on stderr (ignoring a closed or full stderr, as [`report`]).
+pub fn warn(w: &dyn std::fmt::Display) {
+    let _ = writeln!(std::io::stderr().lock(), "warning: {w}");
 }
 
 /// What can go wrong in a command.
 #[derive(Debug)]
 pub enum CliError {
-    /// Bad name or value: exit status 2.
+    /// Bad name, value or input file: exit status 2.
     Usage(String),
-    /// Writing the output failed.
+    /// Writing the output failed: exit status 1.
     Io(std::io::Error),
 }
+
+impl CliError {
+    /// The process exit status: 2 for bad input (names, flags, files), 1 for failures to write.
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Usage(_) => 2,
+            CliError::Io(_) => 1,
+        }
+    }
+}
+
+impl std::fmt::Display for CliError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CliError::Usage(m) => f.write_str(m),
+            CliError::Io(e) => write!(f, "writing the output: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for CliError {}
 
 impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
@@ -89,12 +170,18 @@ pub fn model_dirs(cli: &Cli, config: &Config) -> Vec<(&'static str, std::path::P
     dirs
 }
 
-/// The hardware a command runs against: a preset, a custom spec, or this machine.
+/// The hardware a command runs against: a preset, a custom spec, or this machine; host RAM,
+/// its bandwidth, TFLOPS and GPU count given as flags replace the preset's or detected figures.
 pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, CliError> {
     if let Some(custom) = args.custom()? {
         return Ok(custom);
     }
-    match &args.hardware {
+    if args.unified || args.backend.is_some() {
+        return Err(CliError::Usage(
+            "--unified and --backend describe a custom machine: give --memory-gb (or --memory-gib) and --bandwidth-gbps too".into(),
+        ));
+    }
+    let mut hw = match &args.hardware {
         Some(name)
             if !matches!(
                 name.to_ascii_lowercase().as_str(),
@@ -103,13 +190,15 @@ pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, 
         {
             cat.find_hardware(name)
                 .cloned()
-                .map_err(|e| CliError::Usage(e.to_string()))
+                .map_err(|e| CliError::Usage(e.to_string()))?
         }
         _ => {
             let mut d = detect(&cat.hardware);
             let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
             config.machine.apply(&mut d.hardware, &mut d.notes);
-            Ok(d.hardware)
+            d.hardware
         }
-    }
+    };
+    args.apply_overrides(&mut hw);
+    Ok(hw)
 }

@@ -17,8 +17,8 @@ pub fn run(
     as_json: bool,
     out: &mut dyn Write,
 ) -> Result<(), CliError> {
-    let text = std::fs::read_to_string(file)
-        .map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+    let text = crate::files::read_text(file, crate::files::CSV_LIMIT)
+        .map_err(|e| CliError::Usage(e.to_string()))?;
     let report =
         validate(&text, cat).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
     let subsets = report.by_subset();

@@ -57,6 +57,12 @@ impl ModelSpec {
             .unwrap_or(self.arch.context)
             .max(self.arch.context)
     }
+
+    /// The context a run gets when `requested` is asked for: capped at the model's maximum
+    /// (the app, `fit` and `compare` all clamp through here).
+    pub fn clamp_context(&self, requested: u32) -> u32 {
+        requested.min(self.max_context()).max(1)
+    }
 }
 
 /// Architecture as llama.cpp sees it.

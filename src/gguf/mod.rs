@@ -130,10 +130,10 @@ impl Gguf {
     }
 }
 
-/// Reads the header of a GGUF file.
+/// Reads the header of a GGUF file (regular files only; a FIFO or device is refused unopened).
 pub fn read_file(path: &Path) -> Result<Gguf, GgufError> {
     let name = path.display().to_string();
-    let file = std::fs::File::open(path).map_err(|e| GgufError {
+    let file = crate::files::open_regular(path).map_err(|e| GgufError {
         path: name.clone(),
         offset: 0,
         message: format!("cannot open: {e}"),
@@ -144,5 +144,9 @@ pub fn read_file(path: &Path) -> Result<Gguf, GgufError> {
 
 /// Parses a GGUF header held in memory (tests, fuzzing).
 pub fn parse_bytes(data: &[u8], name: &str) -> Result<Gguf, GgufError> {
-    reader::parse(std::io::Cursor::new(data), data.len() as u64, name)
+    reader::parse(
+        std::io::BufReader::new(std::io::Cursor::new(data)),
+        data.len() as u64,
+        name,
+    )
 }

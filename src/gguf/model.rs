@@ -8,8 +8,8 @@ use crate::estimate::tensors::{Role, TensorInfo};
 use crate::estimate::weights::{table_from_tensors, WeightTable};
 use crate::estimate::Quant;
 
-/// More blocks than any real model has (the largest have a few hundred).
-pub const MAX_LAYERS: u32 = 4096;
+/// More blocks than any real model has (the largest have a few hundred): [`crate::limits::LAYERS`].
+pub const MAX_LAYERS: u32 = crate::limits::LAYERS.max as u32;
 
 /// Layers of a Gemma 3n model that keep their own KV cache (`n_layer_kv_from_start` in llama.cpp).
 const GEMMA3N_KV_LAYERS: u32 = 20;
@@ -236,8 +236,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
         params: g
             .tensors
             .iter()
-            .map(GgufTensor::elements)
-            .sum::<u64>()
+            .fold(0u64, |a, t| a.saturating_add(t.elements()))
             .max(1),
         active_params: None,
         arch: Arch {
@@ -282,6 +281,8 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
         released: None,
         source: Some("GGUF header".into()),
     };
+    // The same bounds as a catalog entry or a command-line flag.
+    crate::limits::check_model(&spec).map_err(|(field, msg)| format!("{field}: {msg}"))?;
     let tensors: Vec<TensorInfo> = g
         .tensors
         .iter()

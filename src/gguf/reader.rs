@@ -1,7 +1,7 @@
 //! The byte-level parser. Bounded: a claimed length is accepted only if that many bytes remain.
 
 use std::collections::BTreeMap;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{BufReader, Read, Seek};
 
 use super::{Gguf, GgufError, GgufTensor, Value};
 use crate::estimate::ggml::GgmlType;
@@ -15,9 +15,13 @@ const MAX_KEPT_STRING: u64 = 1 << 16;
 const MAX_KEPT_ARRAY: u64 = 1 << 16;
 /// ggml's GGML_MAX_DIMS.
 const MAX_DIMS: u32 = 4;
+/// ggml's GGML_MAX_NAME: llama.cpp refuses longer tensor names.
+const MAX_TENSOR_NAME: u64 = 64;
 
+/// The file through a buffer: skips within the buffer (every tokenizer string) cost no system
+/// call, so a 13 MB header of 128k strings is one pass over the bytes.
 struct Src<R> {
-    r: R,
+    r: BufReader<R>,
     pos: u64,
     len: u64,
     name: String,
@@ -79,7 +83,7 @@ impl<R: Read + Seek> Src<R> {
         let step =
             i64::try_from(n).map_err(|_| self.err(format!("{what}: length {n} too large")))?;
         self.r
-            .seek(SeekFrom::Current(step))
+            .seek_relative(step)
             .map_err(|e| self.err(format!("skipping {what}: {e}")))?;
         self.pos += n;
         Ok(())
@@ -88,6 +92,11 @@ impl<R: Read + Seek> Src<R> {
     /// A string: kept up to `keep` bytes (the rest skipped), error past the end of the file.
     fn string(&mut self, keep: u64, what: &str) -> Result<String, GgufError> {
         let n = self.u64(what)?;
+        self.string_of(n, keep, what)
+    }
+
+    /// The bytes of a string whose length `n` was already read.
+    fn string_of(&mut self, n: u64, keep: u64, what: &str) -> Result<String, GgufError> {
         self.need(n, what)?;
         let kept = n.min(keep);
         let mut buf = vec![0u8; kept as usize];
@@ -193,7 +202,11 @@ fn read_value<R: Read + Seek>(
     }
 }
 
-pub(super) fn parse<R: Read + Seek>(r: R, len: u64, name: &str) -> Result<Gguf, GgufError> {
+pub(super) fn parse<R: Read + Seek>(
+    r: BufReader<R>,
+    len: u64,
+    name: &str,
+) -> Result<Gguf, GgufError> {
     let mut s = Src {
         r,
         pos: 0,
@@ -227,10 +240,7 @@ pub(super) fn parse<R: Read + Seek>(r: R, len: u64, name: &str) -> Result<Gguf, 
                 "metadata key of {key_len} bytes (longest accepted: {MAX_KEY})"
             )));
         }
-        s.pos -= 8;
-        s.r.seek(SeekFrom::Current(-8))
-            .map_err(|e| s.err(format!("seek: {e}")))?;
-        let key = s.string(MAX_KEY, "metadata key")?;
+        let key = s.string_of(key_len, MAX_KEY, "metadata key")?;
         let ty = s.u32(&format!("type of '{key}'"))?;
         let value = read_value(&mut s, ty, &key, 0)?;
         metadata.insert(key, value);
@@ -239,9 +249,18 @@ pub(super) fn parse<R: Read + Seek>(r: R, len: u64, name: &str) -> Result<Gguf, 
         n_tensors.saturating_mul(24),
         &format!("{n_tensors} tensor entries"),
     )?;
-    let mut tensors = Vec::with_capacity(n_tensors.min(1 << 20) as usize);
+    crate::limits::TENSORS
+        .check(n_tensors)
+        .map_err(|e| s.err(e.to_string()))?;
+    let mut tensors = Vec::with_capacity(n_tensors as usize);
     for i in 0..n_tensors {
-        let name = s.string(MAX_KEY, &format!("name of tensor {i}"))?;
+        let name_len = s.u64(&format!("name length of tensor {i}"))?;
+        if name_len >= MAX_TENSOR_NAME {
+            return Err(s.err(format!(
+                "tensor {i} has a {name_len}-byte name (llama.cpp accepts under {MAX_TENSOR_NAME})"
+            )));
+        }
+        let name = s.string_of(name_len, MAX_TENSOR_NAME, &format!("name of tensor {i}"))?;
         let n_dims = s.u32(&format!("dimension count of '{name}'"))?;
         if n_dims == 0 || n_dims > MAX_DIMS {
             return Err(s.err(format!(
@@ -279,7 +298,20 @@ pub(super) fn parse<R: Read + Seek>(r: R, len: u64, name: &str) -> Result<Gguf, 
     }
     let data_offset = s.pos.div_ceil(alignment) * alignment;
     let data_len = len.saturating_sub(data_offset);
+    // As llama.cpp's loader: tensors follow each other in table order, each padded to the
+    // alignment, so none overlaps another or lies outside the file.
+    let mut expected = 0u64;
     for t in &tensors {
+        if t.offset != expected {
+            return Err(GgufError {
+                path: name.to_string(),
+                offset: data_offset.saturating_add(t.offset),
+                message: format!(
+                    "tensor '{}' data starts at {} but the table puts it at {expected} (overlapping or misplaced tensors)",
+                    t.name, t.offset
+                ),
+            });
+        }
         let end = t.offset.saturating_add(t.bytes());
         if end > data_len {
             let at = data_offset.saturating_add(t.offset);
@@ -289,6 +321,7 @@ pub(super) fn parse<R: Read + Seek>(r: R, len: u64, name: &str) -> Result<Gguf, 
                 message: format!("tensor '{}' data ({} bytes) runs past the end of the file (truncated download?)", t.name, t.bytes()),
             });
         }
+        expected = end.div_ceil(alignment).saturating_mul(alignment);
     }
     Ok(Gguf {
         version,
