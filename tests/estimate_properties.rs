@@ -9,8 +9,11 @@ use fitcheck::estimate::weights::weight_table;
 use fitcheck::estimate::{estimate, max_context, KvType, Quant, Runtime, Settings};
 use proptest::prelude::*;
 
-fn catalog() -> Catalog {
-    Catalog::builtin().unwrap()
+/// Parsed once per test binary, not per case.
+fn catalog() -> &'static Catalog {
+    static CATALOG: std::sync::LazyLock<Catalog> =
+        std::sync::LazyLock::new(|| Catalog::builtin().unwrap());
+    &CATALOG
 }
 
 fn settings_strategy() -> impl Strategy<Value = Settings> {

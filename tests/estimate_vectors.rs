@@ -9,8 +9,11 @@ use fitcheck::estimate::units::{GB, MIB};
 use fitcheck::estimate::weights::weight_table;
 use fitcheck::estimate::{estimate, Quant, Settings, Verdict};
 
-fn catalog() -> Catalog {
-    Catalog::builtin().expect("built-in catalog parses")
+/// Parsed once per test binary, not per case.
+fn catalog() -> &'static Catalog {
+    static CATALOG: std::sync::LazyLock<Catalog> =
+        std::sync::LazyLock::new(|| Catalog::builtin().expect("built-in catalog parses"));
+    &CATALOG
 }
 
 fn model(id: &str) -> ModelSpec {

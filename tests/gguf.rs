@@ -445,6 +445,7 @@ proptest! {
 #[test]
 fn fuzz_corpus_and_past_crashes_parse_or_fail_cleanly() {
     // Every input the fuzzer kept, and every input that once crashed it, stays harmless.
+    let catalog = fitcheck::catalog::Catalog::builtin().unwrap();
     for dir in ["fuzz/corpus/gguf", "tests/fixtures/gguf_regressions"] {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
         for entry in std::fs::read_dir(&dir).unwrap().flatten() {
@@ -452,14 +453,27 @@ fn fuzz_corpus_and_past_crashes_parse_or_fail_cleanly() {
             let Ok(data) = std::fs::read(entry.path()) else {
                 continue;
             };
-            if let Ok(g) = parse_bytes(&data, "regression.gguf") {
+            let started = std::time::Instant::now();
+            let parsed = parse_bytes(&data, "regression.gguf");
+            if let Ok(g) = &parsed {
+                // What a parse keeps is bounded by the input: every tensor entry and array took
+                // bytes of it, and no string is longer than the file.
+                assert!(g.tensors.len() * 24 <= data.len(), "{:?}", entry.path());
+                for v in g.metadata.values() {
+                    if let fitcheck::gguf::Value::Str(s) = v {
+                        assert!(s.len() <= data.len(), "{:?}", entry.path());
+                    }
+                    if let fitcheck::gguf::Value::Numbers(n) = v {
+                        assert!(n.len() <= data.len(), "{:?}", entry.path());
+                    }
+                }
+            }
+            if let Ok(g) = parsed {
                 if let Ok(m) = to_model(&g, "regression") {
+                    // Per-layer tables are sized by the bounded layer count.
+                    assert!(m.spec.arch.layers <= fitcheck::gguf::MAX_LAYERS);
                     // Whatever parses must also estimate without overflow or panic.
-                    let hw = fitcheck::catalog::Catalog::builtin()
-                        .unwrap()
-                        .find_hardware("rtx-4090")
-                        .unwrap()
-                        .clone();
+                    let hw = catalog.find_hardware("rtx-4090").unwrap().clone();
                     let s = fitcheck::estimate::Settings {
                         parallel: 2,
                         ..Default::default()
@@ -467,6 +481,14 @@ fn fuzz_corpus_and_past_crashes_parse_or_fail_cleanly() {
                     let _ = fitcheck::estimate::estimate_with_weights(&m.spec, &hw, &s, &m.weights);
                 }
             }
+            // Generous (inputs are at most a few KB and take microseconds): a quadratic path or
+            // a retry loop shows up as seconds, whatever the load on the machine.
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{:?} took {:?}",
+                entry.path(),
+                started.elapsed()
+            );
         }
     }
 }

@@ -9,8 +9,11 @@ use fitcheck::estimate::serving::{
 };
 use fitcheck::estimate::{estimate, Quant, Runtime, Settings, Verdict};
 
-fn cat() -> Catalog {
-    Catalog::builtin().unwrap()
+/// Parsed once per test binary, not per case.
+fn cat() -> &'static Catalog {
+    static CATALOG: std::sync::LazyLock<Catalog> =
+        std::sync::LazyLock::new(|| Catalog::builtin().unwrap());
+    &CATALOG
 }
 
 fn model(id: &str) -> ModelSpec {
