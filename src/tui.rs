@@ -34,6 +34,8 @@ pub enum Msg {
     InputClosed,
     /// A worker's sorted rows, with the generation they answer.
     Sorted(u64, Vec<u32>),
+    /// SIGTERM, SIGINT, SIGHUP, SIGQUIT (leave) or SIGTSTP (suspend), or Ctrl-Z typed.
+    Signal(i32),
     /// The disk scan found a model.
     Local(Box<LocalModel>),
 }
@@ -165,7 +167,11 @@ fn run(
     let theme = Theme::from_env();
     let mut terminal = ratatui::init();
     let restore = || {
-        let _ = execute!(std::io::stdout(), DisableMouseCapture);
+        let _ = execute!(
+            std::io::stdout(),
+            DisableMouseCapture,
+            crossterm::cursor::Show
+        );
         ratatui::restore();
     };
     // ratatui's hook restores the screen; ours also releases the mouse first.
@@ -187,14 +193,35 @@ fn run(
             let _ = tx.send(Msg::InputClosed);
         });
     }
+    #[cfg(unix)]
+    signals::forward(tx.clone())?;
     // Sort workers answer on this sender.
     let sort_tx = tx;
+    let mut fatal_signal = None;
     let mut hits = HitMap::default();
     let result = (|| -> color_eyre::Result<()> {
         draw(&mut terminal, &mut app, &theme, &mut hits)?;
         while let Ok(first) = rx.recv() {
+            let mut signal = None;
             for msg in std::iter::once(first).chain(rx.try_iter()) {
-                handle(&mut app, msg, &hits);
+                match msg {
+                    Msg::Signal(sig) => signal = Some(sig),
+                    Msg::Term(Event::Key(k)) if signals::is_ctrl_z(&k) => {
+                        signal = signals::SUSPEND;
+                    }
+                    other => handle(&mut app, other, &hits),
+                }
+            }
+            if let Some(sig) = signal {
+                if Some(sig) == signals::SUSPEND {
+                    restore();
+                    signals::stop_until_continued();
+                    signals::reenter(&mut terminal)?;
+                    app.dirty = true;
+                } else {
+                    fatal_signal = Some(sig);
+                    break;
+                }
             }
             if let Some(job) = app.take_sort_job() {
                 let tx = sort_tx.clone();
@@ -214,7 +241,67 @@ fn run(
     })();
     restore();
     let _ = std::io::stdout().flush();
+    if let Some(sig) = fatal_signal {
+        // The terminal is back: now end as the signal asked (status 128 + signal number).
+        std::process::exit(128 + sig);
+    }
     result
+}
+
+/// Signals that would otherwise leave the terminal raw, in the alternate screen, with the mouse
+/// captured and the cursor hidden: they reach the event loop as messages, which restores the
+/// terminal before leaving (or, for Ctrl-Z / SIGTSTP, before stopping and after resuming).
+mod signals {
+    use super::Msg;
+
+    #[cfg(unix)]
+    pub const SUSPEND: Option<i32> = Some(signal_hook::consts::SIGTSTP);
+    #[cfg(not(unix))]
+    pub const SUSPEND: Option<i32> = None;
+
+    /// Ctrl-Z: raw mode delivers it as a key, not as SIGTSTP.
+    pub fn is_ctrl_z(k: &crossterm::event::KeyEvent) -> bool {
+        SUSPEND.is_some()
+            && k.kind == crossterm::event::KeyEventKind::Press
+            && k.code == crossterm::event::KeyCode::Char('z')
+            && k.modifiers
+                .contains(crossterm::event::KeyModifiers::CONTROL)
+    }
+
+    /// Sends each signal to the loop from a thread of its own.
+    #[cfg(unix)]
+    pub fn forward(tx: std::sync::mpsc::Sender<Msg>) -> std::io::Result<()> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGTSTP};
+        let mut signals =
+            signal_hook::iterator::Signals::new([SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGTSTP])?;
+        std::thread::spawn(move || {
+            for sig in signals.forever() {
+                if tx.send(Msg::Signal(sig)).is_err() {
+                    return;
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Stops the process as the default SIGTSTP would; returns once it is continued.
+    pub fn stop_until_continued() {
+        #[cfg(unix)]
+        {
+            let _ = signal_hook::low_level::emulate_default_handler(signal_hook::consts::SIGTSTP);
+        }
+    }
+
+    /// Takes the terminal back after a resume and forces a full redraw.
+    pub fn reenter(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
+        crossterm::terminal::enable_raw_mode()?;
+        crossterm::execute!(
+            std::io::stdout(),
+            crossterm::terminal::EnterAlternateScreen,
+            crossterm::event::EnableMouseCapture
+        )?;
+        terminal.clear()
+    }
 }
 
 /// One frame, wrapped in a synchronized update so terminals that support it never show half
@@ -253,7 +340,8 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
         }
         Msg::Local(m) => app.add_local(*m),
         Msg::Sorted(generation, rows) => app.finish_sort(generation, rows),
-        Msg::InputClosed => app.quit = true,
+        // Signals are handled by the loop, which owns the terminal.
+        Msg::InputClosed | Msg::Signal(_) => app.quit = true,
     }
 }
 

@@ -210,6 +210,30 @@ fn a_panic_hands_the_terminal_back_and_reports_it() {
     );
 }
 
+#[cfg(unix)]
+#[test]
+fn signals_hand_the_terminal_back() {
+    for (sig, name) in [("-TERM", 15), ("-INT", 2), ("-HUP", 1)] {
+        let mut s = Session::start(&["--no-default-model-dirs", "-H", "rtx-4090"]);
+        s.wait_for("Models");
+        let pid = s.child.process_id().expect("pid").to_string();
+        let ok = std::process::Command::new("kill")
+            .args([sig, &pid])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill {sig}");
+        let status = s.wait_exit();
+        assert_eq!(status.exit_code(), 128 + name, "kill {sig}: {status:?}");
+        let left = s.assert_terminal_restored();
+        let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+        let shown = raw.rfind("\u{1b}[?25h").expect("cursor shown");
+        let hidden = raw.rfind("\u{1b}[?25l").unwrap_or(0);
+        assert!(shown > hidden, "kill {sig}: cursor shown again");
+        assert!(left > 0);
+    }
+}
+
 #[test]
 fn not_a_terminal_gets_a_clear_message() {
     let o = std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
