@@ -6,8 +6,9 @@ tests/data/measured_llamacpp_speed.csv and measured_llamacpp_memory.csv (the col
 ../shared/calibration/ground_truth_*.csv). Appends to the CSVs, replacing earlier rows that came
 from the same raw folder.
 
-Usage: measured_to_csv.py RESULTS_DIR RAW_REF HARDWARE BANDWIDTH_GBPS BW_BASIS BACKEND DATE
-  RAW_REF: the path under tests/data/raw/ the raw files were copied to (the rows' source_ref)."""
+Usage: measured_to_csv.py RESULTS_DIR RAW_REF HARDWARE BANDWIDTH_GBPS BW_BASIS BACKEND DATE [FLAG]
+  RAW_REF: the path under tests/data/raw/ the raw files were copied to (the rows' source_ref).
+  FLAG: a quality_flag for every speed row of this run (e.g. a machine shared with other jobs)."""
 import csv
 import glob
 import json
@@ -162,6 +163,8 @@ if __name__ == '__main__':
     res, ref, hw, bw, basis, backend, date = sys.argv[1:8]
     data = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'data')
     s = speed_rows(res, ref, hw, bw, basis, backend, date)
+    for row in s:
+        row['quality_flag'] = sys.argv[8] if len(sys.argv) > 8 else ''
     build = s[0]['build'] if s else ''
     m = mem_rows(res, ref, hw, backend, build, date)
     print('speed rows', merge(os.path.join(data, 'measured_llamacpp_speed.csv'), SPEED_COLS, s, ref))
