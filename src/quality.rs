@@ -46,6 +46,15 @@ pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The context a use case asks for unless one is given, tokens: long-context means 128K.
+pub fn default_context(use_case: &str) -> u32 {
+    if use_case.eq_ignore_ascii_case("long-context") {
+        131_072
+    } else {
+        8192
+    }
+}
+
 /// The metric a use case ranks by (`None`: not a use case the recommender knows).
 pub fn metric_for(use_case: &str) -> Option<&'static str> {
     USE_CASE_METRICS

@@ -14,6 +14,8 @@ use fitcheck::quality::{metric_for, QualityData, GENERAL_METRIC, MAX_QUANT_KLD, 
 use fitcheck::recommend::{buy, recommend, Basis, BuyOptions, BuyTarget, Reason, Request};
 use proptest::prelude::*;
 
+mod common;
+
 fn data() -> QualityData {
     QualityData::builtin().unwrap()
 }
@@ -358,4 +360,55 @@ fn bad_use_case_and_floor_are_usage_errors() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("known: chat, coding"));
     let o = cli(&["buy", "--use-case", "coding", "--min-tps", "NaN"]);
     assert_eq!(o.status.code(), Some(2));
+}
+
+fn press(app: &mut fitcheck::app::App, code: crossterm::event::KeyCode) {
+    use crossterm::event::{KeyEvent, KeyModifiers};
+    if let Some(a) =
+        fitcheck::app::action::action_for(app.mode, KeyEvent::new(code, KeyModifiers::NONE))
+    {
+        fitcheck::app::update(app, a);
+    }
+}
+
+fn draw(app: &mut fitcheck::app::App, w: u16, h: u16) -> String {
+    use ratatui::backend::TestBackend;
+    let mut t = ratatui::Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut hits = fitcheck::ui::HitMap::default();
+    t.draw(|f| fitcheck::ui::view(f, app, &fitcheck::ui::Theme::monochrome(), &mut hits))
+        .unwrap();
+    format!("{}", t.backend())
+}
+
+#[test]
+fn capital_r_shows_the_same_ranking_as_the_command_and_arrows_change_the_use_case() {
+    use crossterm::event::KeyCode;
+    use fitcheck::app::Mode;
+    let mut app = common::real_app_on("tier-48");
+    press(&mut app, KeyCode::Char('R'));
+    assert_eq!(app.mode, Mode::Recommend);
+    let shown = app.rec.ranking.clone().unwrap();
+    let direct = run("tier-48", "chat", app.settings.context, 10.0);
+    let ids = |r: &fitcheck::recommend::Ranking| {
+        r.recommendations
+            .iter()
+            .map(|p| (p.model.clone(), p.quant))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(&shown)[..5], ids(&direct)[..5]);
+    let screen = draw(&mut app, 120, 40);
+    assert!(
+        screen.contains("Best for chat") && screen.contains("Qwen3 30B-A3B Instruct 2507"),
+        "{screen}"
+    );
+    assert!(screen.contains("not recommended"), "{screen}");
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.rec.use_case(), "coding");
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("Best for coding"), "{screen}");
+    press(&mut app, KeyCode::Left);
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.rec.use_case(), "vision");
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
 }

@@ -58,6 +58,8 @@ pub enum Action {
     ToggleCompare,
     /// Open or close the guide's claims, recomputed.
     ToggleGuide,
+    /// Open or close the best models for a use case on this machine.
+    ToggleRecommend,
     /// Lower / raise the monthly API spend the comparison weighs hardware against.
     ApiSpendDown,
     /// Raise it.
@@ -97,6 +99,7 @@ impl Action {
             Action::ToggleMark => "mark for comparison",
             Action::ToggleCompare => "compare side by side",
             Action::ToggleGuide => "guide's claims, checked",
+            Action::ToggleRecommend => "best model per use case",
             Action::ApiSpendDown => "API spend −25 USD/mo",
             Action::ApiSpendUp => "API spend +25 USD/mo",
             Action::Backspace => "delete a character",
@@ -194,6 +197,13 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Browse), c('B'), Action::ToggleGuide),
     (Some(Mode::Guide), c('B'), Action::ToggleGuide),
     (Some(Mode::Guide), c('q'), Action::Back),
+    (Some(Mode::Browse), c('R'), Action::ToggleRecommend),
+    (Some(Mode::Recommend), c('R'), Action::ToggleRecommend),
+    (Some(Mode::Recommend), c('q'), Action::Back),
+    (Some(Mode::Recommend), c('j'), Action::Down),
+    (Some(Mode::Recommend), c('k'), Action::Up),
+    (Some(Mode::Recommend), k(KeyCode::Left), Action::Decrease),
+    (Some(Mode::Recommend), k(KeyCode::Right), Action::Increase),
     (Some(Mode::Compare), c('q'), Action::Back),
     (Some(Mode::Compare), c('+'), Action::ContextUp),
     (Some(Mode::Compare), c('-'), Action::ContextDown),

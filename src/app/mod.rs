@@ -3,6 +3,7 @@
 
 pub mod action;
 pub mod advice;
+pub mod recommend;
 pub mod sort_job;
 mod sorting;
 pub mod update;
@@ -39,6 +40,8 @@ pub enum Mode {
     Compare,
     /// The source guide's claims, recomputed.
     Guide,
+    /// The best models for a use case on the chosen machine.
+    Recommend,
 }
 
 /// The panel with the keyboard.
@@ -150,6 +153,8 @@ pub struct App {
     /// The guide's tables, computed the first time the popup opens (they depend only on the
     /// catalog).
     pub guide_tables: std::sync::OnceLock<crate::guide::GuideTables>,
+    /// The Recommend view (`R`).
+    pub rec: recommend::RecommendState,
 }
 
 impl App {
@@ -202,6 +207,7 @@ impl App {
             costs: crate::compare::CostInputs::default(),
             guide_scroll: 0,
             guide_tables: std::sync::OnceLock::new(),
+            rec: Default::default(),
         };
         app.refresh_rows();
         app.refresh_picker();

@@ -9,7 +9,7 @@ use crate::recommend::{recommend, Basis, Ranking, Request};
 /// Decode floor of the view, tokens/s (the CLI's default).
 pub const VIEW_MIN_TPS: f64 = 10.0;
 /// Recommendations shown.
-pub const VIEW_TOP: usize = 10;
+pub const VIEW_TOP: usize = 5;
 
 /// The view's state.
 #[derive(Debug, Default)]

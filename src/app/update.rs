@@ -29,6 +29,12 @@ pub fn update(app: &mut App, action: Action) {
         (Mode::Guide, Action::PageDown) => app.guide_scroll = app.guide_scroll.saturating_add(10),
         (Mode::Guide, Action::PageUp) => app.guide_scroll = app.guide_scroll.saturating_sub(10),
         (Mode::Guide, _) => app.dirty = false,
+        (Mode::Recommend, Action::ToggleRecommend | Action::Back) => app.mode = Mode::Browse,
+        (Mode::Recommend, Action::Increase) => app.cycle_use_case(1),
+        (Mode::Recommend, Action::Decrease) => app.cycle_use_case(-1),
+        (Mode::Recommend, Action::Down) => app.rec.scroll = app.rec.scroll.saturating_add(1),
+        (Mode::Recommend, Action::Up) => app.rec.scroll = app.rec.scroll.saturating_sub(1),
+        (Mode::Recommend, _) => app.dirty = false,
         (Mode::Search, a) => search_mode(app, a),
         (Mode::Picker, a) => picker_mode(app, a),
         (Mode::Browse, a) => browse_mode(app, a),
@@ -147,6 +153,11 @@ fn browse_mode(app: &mut App, action: Action) {
         Action::ToggleGuide => {
             app.mode = Mode::Guide;
             app.guide_scroll = 0;
+        }
+        Action::ToggleRecommend => {
+            app.mode = Mode::Recommend;
+            app.rec.scroll = 0;
+            app.refresh_recommendation();
         }
         Action::ToggleMark => {
             if let Some(&id) = app.rows.get(app.selected) {

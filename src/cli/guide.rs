@@ -8,7 +8,7 @@ use super::table::Table;
 use super::CliError;
 use crate::catalog::Catalog;
 use crate::estimate::units::fmt_gb;
-use crate::guide::{best_for_use_cases, check, tiers, TIER_SIZES_GB};
+use crate::guide::{check, tiers, use_cases_and_diffs, GUIDE_MIN_TPS, TIER_SIZES_GB};
 
 pub fn run(
     cat: &Catalog,
@@ -18,9 +18,9 @@ pub fn run(
 ) -> Result<(), CliError> {
     let claims = check(cat);
     let tier_rows = tiers(cat);
-    let use_cases = best_for_use_cases(cat);
+    let (use_cases, diffs) = use_cases_and_diffs(cat);
     if as_json {
-        let v = json!({"claims": claims, "tiers": tier_rows, "use_cases": use_cases});
+        let v = json!({"claims": claims, "tiers": tier_rows, "use_cases": use_cases, "guide_picks": diffs});
         writeln!(
             out,
             "{}",
@@ -90,6 +90,21 @@ pub fn run(
                 .collect();
             writeln!(out, "| {} | {} |", r.use_case, cells.join(" | "))?;
         }
+        writeln!(
+            out,
+            "\n| guide's use case | tier | guide's pick | agrees | why |\n|---|---:|---|---|---|"
+        )?;
+        for d in &diffs {
+            writeln!(
+                out,
+                "| {} | {} GB | {} | {} | {} |",
+                d.guide_use_case,
+                d.tier_gb,
+                d.guide_model,
+                if d.agrees { "yes" } else { "no" },
+                d.note
+            )?;
+        }
         return Ok(());
     }
     writeln!(out, "Memory claims (weights; tier at 8K context):")?;
@@ -127,28 +142,51 @@ pub fn run(
         ]);
     }
     t.write(out)?;
-    writeln!(out, "\nBest models for common use cases (largest tagged model that fits with ≥10% headroom; Q4_K_M, 8K context):")?;
-    let mut t = Table::new(&["use case", "tier", "model", "memory", "decode"]);
+    writeln!(out, "\nBest models for common use cases (fitcheck recommend: best published score for the use case that fits with ≥10% headroom at ≥ {GUIDE_MIN_TPS:.0} tok/s; 8K context, long-context 128K):")?;
+    let mut t = Table::new(&[
+        "use case", "tier", "model", "quant", "score", "memory", "decode",
+    ]);
     for r in &use_cases {
         for (i, (gb, pick)) in TIER_SIZES_GB.iter().zip(&r.picks).enumerate() {
             let label = if i == 0 { r.use_case } else { "" };
-            let (model, memory, decode) = match pick {
+            let (model, quant, score, memory, decode) = match pick {
                 Some(p) => (
                     p.name.clone(),
+                    p.quant.to_string(),
+                    format!("{:.1}", p.quality),
                     fmt_gb(p.used_bytes),
                     format!("{:.0} tok/s", p.decode_tps),
                 ),
-                None => ("nothing fits".into(), String::new(), String::new()),
+                None => (
+                    "nothing qualifies".into(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ),
             };
             t.row(vec![
                 label.into(),
                 format!("{gb} GB"),
                 model,
+                quant,
+                score,
                 memory,
                 decode,
             ]);
         }
     }
     t.write(out)?;
+    writeln!(out, "\nThe guide's picks against the recommender's:")?;
+    for d in &diffs {
+        writeln!(
+            out,
+            "{} {} ({} GB): {}",
+            if d.agrees { "✓" } else { "✗" },
+            d.guide_use_case,
+            d.tier_gb,
+            d.note
+        )?;
+    }
     Ok(())
 }

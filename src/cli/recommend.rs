@@ -11,7 +11,7 @@ use crate::config::Config;
 use crate::estimate::memo::Memo;
 use crate::estimate::units::GIB;
 use crate::estimate::Settings;
-use crate::quality::{metric_for, metric_label, QualityData, USE_CASE_METRICS};
+use crate::quality::{default_context, metric_for, metric_label, QualityData, USE_CASE_METRICS};
 use crate::recommend::{buy as buy_rows, recommend, Basis, BuyOptions, BuyTarget, Request};
 
 fn gib(b: f64) -> String {
@@ -30,14 +30,6 @@ fn metric_of(use_case: &str) -> Result<&'static str, CliError> {
             known.join(", ")
         ))
     })
-}
-
-/// The context a use case asks for unless one is given: long-context means 128K.
-pub fn default_context(use_case: Option<&str>) -> u32 {
-    match use_case {
-        Some(u) if u.eq_ignore_ascii_case("long-context") => 131_072,
-        _ => 8192,
-    }
 }
 
 fn check_floor(min_tps: f64) -> Result<(), CliError> {
@@ -65,7 +57,7 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
     let quants = data.acceptable_quants();
     let context = args
         .context
-        .unwrap_or_else(|| default_context(Some(&args.use_case)));
+        .unwrap_or_else(|| default_context(&args.use_case));
     let req = Request {
         settings: Settings {
             context,
@@ -175,7 +167,7 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     let context = args
         .context
-        .unwrap_or_else(|| default_context(args.use_case.as_deref()));
+        .unwrap_or_else(|| default_context(args.use_case.as_deref().unwrap_or("")));
     let req = Request {
         settings: Settings {
             context,

@@ -3,7 +3,9 @@
 
 mod use_cases;
 
-pub use use_cases::{best_for_use_cases, UseCaseRow, TIER_SIZES_GB, USE_CASES};
+pub use use_cases::{
+    best_for_use_cases, use_cases_and_diffs, GuideDiff, UseCaseRow, GUIDE_MIN_TPS, TIER_SIZES_GB,
+};
 
 use serde::Serialize;
 
@@ -146,15 +148,19 @@ pub struct GuideTables {
     pub claims: Vec<Checked>,
     pub tiers: Vec<TierRow>,
     pub use_cases: Vec<UseCaseRow>,
+    /// The guide's own picks against the recommender's.
+    pub diffs: Vec<GuideDiff>,
 }
 
 impl GuideTables {
     /// Computes all three tables.
     pub fn compute(cat: &Catalog) -> GuideTables {
+        let (use_cases, diffs) = use_cases_and_diffs(cat);
         GuideTables {
             claims: check(cat),
             tiers: tiers(cat),
-            use_cases: best_for_use_cases(cat),
+            use_cases,
+            diffs,
         }
     }
 }

@@ -5,6 +5,7 @@ mod browser;
 mod compare;
 mod gauges;
 mod popups;
+mod recommend;
 mod sliders;
 pub mod theme;
 
@@ -77,6 +78,7 @@ pub fn view(frame: &mut Frame, app: &mut App, theme: &Theme, hits: &mut HitMap) 
         Mode::Help => popups::help(frame, theme, area),
         Mode::Picker => popups::picker(frame, app, theme, area),
         Mode::Guide => popups::guide(frame, app, theme, area),
+        Mode::Recommend => recommend::render(frame, app, theme, area),
         Mode::Compare => compare::render(
             frame,
             app,
@@ -131,6 +133,7 @@ fn render_footer(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             Action::ApiSpendUp,
         ],
         Mode::Guide => &[Action::Back, Action::Down],
+        Mode::Recommend => &[Action::Back, Action::Increase, Action::Down],
     };
     let mut spans = Vec::new();
     for a in wanted {
@@ -158,6 +161,7 @@ fn short(a: Action) -> &'static str {
         Action::CycleSort => "sort",
         Action::ToggleCompare => "compare",
         Action::ToggleGuide => "guide",
+        Action::ToggleRecommend => "recommend",
         Action::ToggleHelp => "help",
         Action::Back => "back",
         Action::Confirm => "choose",

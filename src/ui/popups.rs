@@ -10,7 +10,7 @@ use crate::app::action::{key_label, KEYMAP};
 use crate::app::App;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 
-fn centered(area: Rect, w: u16, h: u16) -> Rect {
+pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
     let h = h.min(area.height);
     Rect {
@@ -163,7 +163,7 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
-fn truncate(s: &str, w: usize) -> String {
+pub(super) fn truncate(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
         s.to_string()
     } else {
@@ -240,7 +240,7 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
-        "best models for common use cases: largest recent model that fits with ≥10% headroom",
+        "best models for common use cases: best published score that fits with ≥10% headroom at ≥10 tok/s (R for details)",
         theme.title,
     ));
     for row in &tables.use_cases {
@@ -255,6 +255,21 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         lines.push(Line::from(vec![
             Span::styled(format!("{:<13}", row.use_case), theme.key),
             Span::raw(picks.join(" · ")),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "the guide's picks against the recommender's",
+        theme.title,
+    ));
+    for d in &tables.diffs {
+        let style = if d.agrees { theme.ok } else { theme.warn };
+        lines.push(Line::from(vec![
+            Span::styled(if d.agrees { "✓ " } else { "✗ " }, style),
+            Span::raw(format!(
+                "{} ({} GB): {}",
+                d.guide_use_case, d.tier_gb, d.note
+            )),
         ]));
     }
     let paragraph = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });

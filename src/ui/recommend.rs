@@ -25,11 +25,17 @@ fn score(v: f64, unit: &str) -> String {
     }
 }
 
+/// `https://host/a/b/...` → `host/a/b` (the full URL is in `fitcheck recommend` and the data file).
+fn short_source(url: &str) -> String {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    rest.split('/').take(3).collect::<Vec<_>>().join("/")
+}
+
 /// Draws the view over the browser.
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let r = centered(
         area,
-        area.width.saturating_sub(2).min(120),
+        area.width.saturating_sub(4).min(120),
         area.height.saturating_sub(2),
     );
     frame.render_widget(Clear, r);
@@ -100,9 +106,14 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 p.max_context
             )),
         ]));
-        lines.push(Line::styled(format!("   {}", p.why), theme.dim));
         lines.push(Line::styled(
-            format!("   {} ({}) {}", p.variant, p.date, p.source),
+            format!(
+                "   {} · {}, {} ({})",
+                p.why,
+                p.variant,
+                short_source(&p.source),
+                p.date
+            ),
             theme.dim,
         ));
     }
