@@ -8,7 +8,6 @@ use serde::Deserialize;
 
 use crate::estimate::hardware::Hardware;
 use crate::estimate::model::ModelSpec;
-use crate::search::closest;
 
 /// The catalog shipped inside the binary.
 pub const BUILTIN: &str = include_str!("../catalog.ron");
@@ -50,28 +49,7 @@ impl fmt::Display for CatalogError {
 
 impl std::error::Error for CatalogError {}
 
-/// Why a name did not resolve.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotFound {
-    /// What was looked for (`model`, `hardware`).
-    pub what: &'static str,
-    /// The query.
-    pub query: String,
-    /// Closest known names.
-    pub suggestions: Vec<String>,
-}
-
-impl fmt::Display for NotFound {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown {} '{}'", self.what, self.query)?;
-        if !self.suggestions.is_empty() {
-            write!(f, "; did you mean: {}?", self.suggestions.join(", "))?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for NotFound {}
+pub use crate::resolve::NotFound;
 
 impl Catalog {
     /// The built-in catalog (validated by tests, so this cannot fail at run time in practice).
@@ -146,53 +124,20 @@ impl Catalog {
         Ok(())
     }
 
-    /// Finds a model by id, Hugging Face repo, bare repo name, Ollama tag or name (any case).
+    /// Finds a model by any name people use for it (see [`crate::resolve::model`]).
     pub fn find_model(&self, query: &str) -> Result<&ModelSpec, NotFound> {
-        let q = query.trim().to_ascii_lowercase();
-        let q_no_latest = q.strip_suffix(":latest").unwrap_or(&q);
-        let hit = self.models.iter().find(|m| {
-            let repo = m.hf_repo.as_deref().unwrap_or("").to_ascii_lowercase();
-            m.id.eq_ignore_ascii_case(&q)
-                || repo == q
-                || (!repo.is_empty() && repo.rsplit('/').next() == Some(q.as_str()))
-                || m.ollama
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case(&q) || t.eq_ignore_ascii_case(q_no_latest))
-                || m.name.eq_ignore_ascii_case(&q)
-                || m.aliases.iter().any(|a| a.eq_ignore_ascii_case(&q))
-        });
-        hit.ok_or_else(|| {
-            let names: Vec<String> = self.models.iter().map(|m| m.id.clone()).collect();
-            NotFound {
-                what: "model",
-                query: query.to_string(),
-                suggestions: closest(query, &names, 3),
-            }
-        })
+        self.resolve_model(query).map(|m| m.model)
     }
 
-    /// Finds hardware by id or name; `48`, `48gb` and `tier-48` name a memory tier.
+    /// Like [`Catalog::find_model`], also giving the quantization the name selects and a note
+    /// when a fine-tune is estimated as its base.
+    pub fn resolve_model(&self, query: &str) -> Result<crate::resolve::ModelMatch<'_>, NotFound> {
+        crate::resolve::resolve_model(&self.models, query)
+    }
+
+    /// Finds hardware by id, name, product or chip name; `48`, `48gb` and `tier-48` name a tier.
     pub fn find_hardware(&self, query: &str) -> Result<&Hardware, NotFound> {
-        let q = query.trim().to_ascii_lowercase();
-        let digits = q.trim_end_matches("gb").trim_end_matches("gib").trim();
-        let tier = if !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()) {
-            Some(format!("tier-{digits}"))
-        } else {
-            None
-        };
-        let hit = self.hardware.iter().find(|h| {
-            h.id.eq_ignore_ascii_case(&q)
-                || h.name.eq_ignore_ascii_case(&q)
-                || tier.as_deref() == Some(h.id.as_str())
-        });
-        hit.ok_or_else(|| {
-            let names: Vec<String> = self.hardware.iter().map(|h| h.id.clone()).collect();
-            NotFound {
-                what: "hardware",
-                query: query.to_string(),
-                suggestions: closest(query, &names, 3),
-            }
-        })
+        crate::resolve::resolve_hardware(&self.hardware, query)
     }
 }
 

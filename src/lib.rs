@@ -15,6 +15,7 @@ pub mod local;
 mod parallel;
 pub mod quality;
 pub mod recommend;
+pub mod resolve;
 pub mod search;
 pub mod tui;
 pub mod ui;

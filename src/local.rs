@@ -194,7 +194,7 @@ fn is_model_gguf(path: &Path) -> bool {
 }
 
 fn read_gguf(path: &Path, source: &'static str, label: String) -> Result<LocalModel, String> {
-    let g = gguf::read_file(path).map_err(|e| e.to_string())?;
+    let g = gguf::read_model(path).map_err(|e| e.to_string())?;
     let id = format!("local:{label}");
     let mut m = gguf::to_model(&g, &id).map_err(|e| format!("{}: {e}", path.display()))?;
     m.spec.name = format!("{} [{}]", m.spec.name, m.quant_label);

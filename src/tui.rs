@@ -51,7 +51,12 @@ pub fn main(cli: &Cli) -> ExitCode {
         Ok(c) => c,
         Err(e) => return fail(&e, 2),
     };
-    let preselect_id = match (&cli.hardware, &config.hardware) {
+    // `this` is the default: the detected machine.
+    let this = |h: &&String| !crate::resolve::is_this_machine(h);
+    let preselect_id = match (
+        cli.hardware.as_ref().filter(this),
+        config.hardware.as_ref().filter(this),
+    ) {
         (Some(h), _) => match cat.find_hardware(h) {
             Ok(hw) => Some(hw.id.clone()),
             Err(e) => return fail(&e, 2),

@@ -676,3 +676,74 @@ fn fit_takes_the_ubatch_and_lists_the_overheads() {
         "{text}"
     );
 }
+
+#[test]
+fn require_exits_3_when_the_verdict_is_worse() {
+    let fit = |hw: &str, level: &str| {
+        fitcheck(&["fit", "-m", "llama-3.3-70b", "-H", hw, "--require", level])
+            .status
+            .code()
+    };
+    // 70B at Q4_K_M: ~42 GB. On a 24 GiB card it offloads; on 128 GB unified it fits.
+    assert_eq!(fit("m4-max-128", "fits_on_gpu"), Some(0));
+    assert_eq!(fit("rtx-4090", "fits_on_gpu"), Some(3));
+    assert_eq!(fit("rtx-4090", "offload"), Some(0));
+    assert_eq!(fit("rtx-4090", "fits"), Some(0));
+    let o = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.3-70b",
+        "-H",
+        "rtx-4090",
+        "--require",
+        "fits_on_gpu",
+    ]);
+    assert!(stderr(&o).contains("requirement not met"), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("verdict"),
+        "the estimate is still printed"
+    );
+    let help = stdout(&fitcheck(&["fit", "--help"]));
+    assert!(
+        help.contains("--require") && help.contains("fits_on_gpu"),
+        "{help}"
+    );
+}
+
+#[test]
+fn the_quant_in_a_model_name_is_used_unless_quant_is_given() {
+    let quant = |args: &[&str]| {
+        let o = fitcheck(&[&["fit", "-H", "rtx-4090", "--json"], args].concat());
+        assert!(o.status.success(), "{}", stderr(&o));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["quant"].as_str().unwrap().to_string()
+    };
+    assert_eq!(
+        quant(&["-m", "hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q8_0"]),
+        "Q8_0"
+    );
+    assert_eq!(
+        quant(&["-m", "hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q8_0", "-q", "Q6_K"]),
+        "Q6_K"
+    );
+    assert_eq!(quant(&["-m", "qwen3-30b-a3b"]), "Q4_K_M");
+}
+
+#[test]
+fn this_machine_works_in_compare_too() {
+    let o = fitcheck(&[
+        "compare",
+        "--models",
+        "llama-3.1-8b",
+        "-H",
+        "this,rtx-4090",
+        "--json",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["hardware"][0]["id"], "this-machine");
+    assert_eq!(v["hardware"][1]["id"], "rtx-4090");
+    assert!(fitcheck(&["fit", "-m", "llama-3.1-8b", "-H", "4090"])
+        .status
+        .success());
+}

@@ -64,7 +64,7 @@ fn tree(tag: &str) -> (tempfile::TempDir, PathBuf) {
     w(&dir.join("mystery-model-Q8_0.gguf"), &tiny("Mystery Model"));
     w(&dir.join("mmproj-model-f16.gguf"), &tiny("projector"));
     w(&dir.join("big-00001-of-00002.gguf"), &tiny("Big Split"));
-    w(&dir.join("big-00002-of-00002.gguf"), b"not read");
+    w(&dir.join("big-00002-of-00002.gguf"), &tiny("Big Split"));
     w(&dir.join("broken.gguf"), &tiny("Broken")[..100]);
     // A safetensors folder (MLX 4-bit).
     let st = root.join("models/mlx-community/Qwen3-4B-4bit");
@@ -107,6 +107,21 @@ fn scan_finds_ollama_blobs_plain_ggufs_and_safetensors_folders() {
     );
     let llama = found.iter().find(|m| m.label == "llama3.1:8b").unwrap();
     assert_eq!(llama.quant_label, "Q8_0");
+    // A split model counts every shard: size and weights are twice one shard's.
+    let big = found
+        .iter()
+        .find(|m| m.label == "big-00001-of-00002.gguf")
+        .unwrap();
+    let one = tiny("Big Split").len() as u64;
+    assert_eq!(big.size, 2 * one);
+    let mystery = found
+        .iter()
+        .find(|m| m.label == "mystery-model-Q8_0.gguf")
+        .unwrap();
+    assert_eq!(
+        big.weights.loaded_bytes(),
+        2 * mystery.weights.loaded_bytes()
+    );
     assert_eq!(problems.len(), 1, "{problems:?}");
     assert!(
         problems[0].contains("broken.gguf: offset"),
@@ -240,4 +255,52 @@ fn safetensors_folders_keep_their_sliding_window() {
         32768 * 28 * 4 * 128 * 2 * 2
     );
     let _ = std::fs::remove_dir_all(&root);
+}
+
+fn fit_local(root: &Path, model: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["fit", "-H", "rtx-4090", "--json", "--no-default-model-dirs"])
+        .args(["--models-dir"])
+        .arg(root.join("ollama"))
+        .arg("--models-dir")
+        .arg(root.join("models"))
+        .args(["-m", model])
+        .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn fit_finds_models_on_disk_by_label_or_file_name() {
+    let (_tmp, root) = tree("fit-by-name");
+    for name in [
+        "mystery-model-Q8_0.gguf",
+        "MYSTERY-MODEL-Q8_0",
+        "big-00001-of-00002.gguf",
+    ] {
+        let o = fit_local(&root, name);
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(v["quant"], "Q8_0", "{name}");
+    }
+    let big: serde_json::Value =
+        serde_json::from_slice(&fit_local(&root, "big-00001-of-00002.gguf").stdout).unwrap();
+    let one: serde_json::Value =
+        serde_json::from_slice(&fit_local(&root, "mystery-model-Q8_0.gguf").stdout).unwrap();
+    assert_eq!(
+        big["weights_bytes"].as_u64().unwrap(),
+        2 * one["weights_bytes"].as_u64().unwrap(),
+        "both shards count"
+    );
+    let o = fit_local(&root, "no-such-model-anywhere");
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("--gguf") && err.contains("list local"),
+        "{err}"
+    );
 }

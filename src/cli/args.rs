@@ -131,6 +131,35 @@ pub struct FitArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Exit with status 3 when the verdict is worse than this (0 otherwise), so a script can
+    /// check before it downloads: fits_on_gpu (all in GPU or unified memory), offload (at least
+    /// partly on the GPU), fits (runs anywhere, CPU only included).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub require: Option<Require>,
+}
+
+/// What `fit --require` asks of the verdict, strictest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Require {
+    /// Everything in GPU (or unified) memory.
+    #[value(name = "fits_on_gpu", alias = "fits-on-gpu")]
+    FitsOnGpu,
+    /// Fits on the GPU or with part of it offloaded to host RAM.
+    Offload,
+    /// Runs somewhere: GPU, partial offload or CPU only.
+    Fits,
+}
+
+impl Require {
+    /// Whether `verdict` meets this requirement.
+    pub fn met_by(self, verdict: crate::estimate::Verdict) -> bool {
+        use crate::estimate::Verdict;
+        match self {
+            Require::FitsOnGpu => verdict == Verdict::FitsOnGpu,
+            Require::Offload => matches!(verdict, Verdict::FitsOnGpu | Verdict::PartialOffload),
+            Require::Fits => verdict != Verdict::DoesNotFit,
+        }
+    }
 }
 
 impl FitArgs {
@@ -154,9 +183,10 @@ impl FitArgs {
 /// The settings `fit` and `compare` share.
 #[derive(Debug, Clone, Args)]
 pub struct RunArgs {
-    /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …).
-    #[arg(long, short, default_value = "Q4_K_M", value_parser = parse_quant)]
-    pub quant: Quant,
+    /// Weight format (Q4_K_M, Q8_0, MXFP4, MLX-4bit, AWQ, FP8, …) [default: the one the model
+    /// name selects (`repo:Q8_0`, `…-4bit`), else Q4_K_M]
+    #[arg(long, short, value_parser = parse_quant)]
+    pub quant: Option<Quant>,
     /// Context in tokens (split between the sequences in llama.cpp; per sequence in Ollama; capped
     /// at each model's maximum).
     #[arg(long, short, default_value_t = 8192, value_parser = limits::CONTEXT.u32_flag())]
@@ -180,7 +210,7 @@ impl RunArgs {
     /// Estimator settings with everything else at its default.
     pub fn settings(&self) -> Settings {
         Settings {
-            quant: self.quant,
+            quant: self.quant.unwrap_or(Quant::Q4_K_M),
             context: self.context,
             kv_type: self.kv_type,
             parallel: self.parallel,

@@ -13,7 +13,32 @@ use crate::estimate::units::GIB;
 use crate::estimate::{Hardware, Verdict};
 
 pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let (models, hardware) = resolve(cat, &args.models, &args.hardware).map_err(CliError::Usage)?;
+    // `this` is the detected machine: added to a copy of the catalog under its own id.
+    let with_this;
+    let cat = if args
+        .hardware
+        .iter()
+        .any(|h| crate::resolve::is_this_machine(h))
+    {
+        let mut c = cat.clone();
+        c.hardware.push(super::this_machine(cat)?);
+        with_this = c;
+        &with_this
+    } else {
+        cat
+    };
+    let names: Vec<String> = args
+        .hardware
+        .iter()
+        .map(|h| {
+            if crate::resolve::is_this_machine(h) {
+                "this-machine".to_string()
+            } else {
+                h.clone()
+            }
+        })
+        .collect();
+    let (models, hardware) = resolve(cat, &args.models, &names).map_err(CliError::Usage)?;
     let m = build(&models, &hardware, &args.settings());
     let costs = args.costs(&Config::load().map_err(|e| CliError::Usage(e.to_string()))?);
     let break_even: Vec<Option<f64>> = hardware.iter().map(|h| costs.break_even(h)).collect();

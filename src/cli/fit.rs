@@ -4,19 +4,24 @@ use std::io::Write;
 
 use serde_json::json;
 
-use super::{resolve_hardware, CliError, FitArgs};
+use clap::ValueEnum;
+
+use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
+use crate::config::Config;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
 use crate::estimate::{
     estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
 };
 use crate::gguf;
+use crate::local::LocalModel;
 
-pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
     let mut settings = args.settings();
     let from_file;
+    let local;
     if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
         return super::several::engine(cat, args, name, engine, &hw, &settings, out);
     }
@@ -25,7 +30,7 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
     }
     let (model, weights, quant_label) = match (&args.gguf, args.model.first()) {
         (Some(path), _) => {
-            let g = gguf::read_file(path).map_err(|e| CliError::Usage(e.to_string()))?;
+            let g = gguf::read_model(path).map_err(|e| CliError::Usage(e.to_string()))?;
             let id = path
                 .file_stem()
                 .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
@@ -37,16 +42,33 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
                 from_file.quant_label.clone(),
             )
         }
-        (None, Some(name)) => {
-            let model = cat
-                .find_model(name)
-                .map_err(|e| CliError::Usage(e.to_string()))?;
-            (
-                model,
-                weight_table(model, settings.quant),
-                settings.quant.label().to_string(),
-            )
-        }
+        (None, Some(name)) => match cat.resolve_model(name) {
+            Ok(found) => {
+                if let Some(note) = &found.note {
+                    eprintln!("note: {note}");
+                }
+                if let (None, Some(q)) = (args.run.quant, found.quant) {
+                    settings.quant = q;
+                }
+                (
+                    found.model,
+                    weight_table(found.model, settings.quant),
+                    settings.quant.label().to_string(),
+                )
+            }
+            Err(not_found) => {
+                local = find_local(cli, name).ok_or_else(|| {
+                    CliError::Usage(format!(
+                        "{not_found}\n(a GGUF file: --gguf PATH; models on this machine: `fitcheck list local`, by label or file name)"
+                    ))
+                })?;
+                (
+                    &local.spec,
+                    local.weights.clone(),
+                    local.quant_label.clone(),
+                )
+            }
+        },
         (None, None) => return Err(CliError::Usage("give --model or --gguf".into())),
     };
     settings.context = model.clamp_context(settings.context);
@@ -75,7 +97,40 @@ pub fn run(cat: &Catalog, args: &FitArgs, out: &mut dyn Write) -> Result<(), Cli
             )?;
         }
     }
-    Ok(())
+    match args.require {
+        Some(r) if !r.met_by(e.verdict) => Err(CliError::Requirement(format!(
+            "--require {} but the verdict is '{}'",
+            r.to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string()),
+            e.verdict.label()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// A model `fitcheck list local` lists, by its label (`llama3.1:8b`, `org/repo`), file name or
+/// file stem, in any case.
+fn find_local(cli: &Cli, name: &str) -> Option<LocalModel> {
+    let config = Config::load().ok()?;
+    let dirs = super::model_dirs(cli, &config);
+    let want = name.trim().to_lowercase();
+    let mut hit = None;
+    crate::local::scan(
+        &dirs,
+        &mut |m| {
+            let file = m
+                .path
+                .file_name()
+                .map(|f| f.to_string_lossy().to_lowercase())
+                .unwrap_or_default();
+            let stem = file.strip_suffix(".gguf").unwrap_or(&file).to_string();
+            if hit.is_none() && (m.label.to_lowercase() == want || file == want || stem == want) {
+                hit = Some(m);
+            }
+        },
+        &mut |_| {},
+    );
+    hit
 }
 
 /// The stable JSON object of `fit --json`.

@@ -62,7 +62,7 @@ fn run_with(
                 }
                 _ => args,
             };
-            fit::run(cat, args, out)
+            fit::run(cat, cli, args, out)
         }
         Command::Train(args) => match (global_hw, &args.hw.hardware) {
             (Some(g), Some(h)) if !g.eq_ignore_ascii_case(h) => Err(CliError::Usage(format!(
@@ -122,6 +122,8 @@ pub fn warn(w: &dyn std::fmt::Display) {
 pub enum CliError {
     /// Bad name, value or input file: exit status 2.
     Usage(String),
+    /// `fit --require` asked for more than the verdict gives: exit status 3.
+    Requirement(String),
     /// Writing the output failed: exit status 1.
     Io(std::io::Error),
 }
@@ -131,6 +133,7 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Usage(_) => 2,
+            CliError::Requirement(_) => 3,
             CliError::Io(_) => 1,
         }
     }
@@ -140,6 +143,7 @@ impl std::fmt::Display for CliError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             CliError::Usage(m) => f.write_str(m),
+            CliError::Requirement(m) => write!(f, "requirement not met: {m}"),
             CliError::Io(e) => write!(f, "writing the output: {e}"),
         }
     }
@@ -176,29 +180,21 @@ pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, 
     if let Some(custom) = args.custom()? {
         return Ok(custom);
     }
-    if args.unified || args.backend.is_some() {
-        return Err(CliError::Usage(
-            "--unified and --backend describe a custom machine: give --memory-gb (or --memory-gib) and --bandwidth-gbps too".into(),
-        ));
-    }
     let mut hw = match &args.hardware {
-        Some(name)
-            if !matches!(
-                name.to_ascii_lowercase().as_str(),
-                "this" | "this-machine" | "local"
-            ) =>
-        {
-            cat.find_hardware(name)
-                .cloned()
-                .map_err(|e| CliError::Usage(e.to_string()))?
-        }
-        _ => {
-            let mut d = detect(&cat.hardware);
-            let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
-            config.machine.apply(&mut d.hardware, &mut d.notes);
-            d.hardware
-        }
+        Some(name) if !crate::resolve::is_this_machine(name) => cat
+            .find_hardware(name)
+            .cloned()
+            .map_err(|e| CliError::Usage(e.to_string()))?,
+        _ => this_machine(cat)?,
     };
     args.apply_overrides(&mut hw);
     Ok(hw)
+}
+
+/// This machine as detected, with config.ron's corrections.
+pub fn this_machine(cat: &Catalog) -> Result<Hardware, CliError> {
+    let mut d = detect(&cat.hardware);
+    let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
+    config.machine.apply(&mut d.hardware, &mut d.notes);
+    Ok(d.hardware)
 }

@@ -142,6 +142,43 @@ pub fn read_file(path: &Path) -> Result<Gguf, GgufError> {
     reader::parse(std::io::BufReader::with_capacity(1 << 16, file), len, &name)
 }
 
+/// Reads a GGUF header; for the first shard of a split model (`…-00001-of-00003.gguf`) also
+/// the other shards' tensor tables, so tensors and file size cover the whole model. A missing
+/// shard is an error naming it.
+pub fn read_model(path: &Path) -> Result<Gguf, GgufError> {
+    let mut g = read_file(path)?;
+    for shard in other_shards(path) {
+        let part = read_file(&shard)?;
+        g.tensors.extend(part.tensors);
+        g.file_size = g.file_size.saturating_add(part.file_size);
+    }
+    Ok(g)
+}
+
+/// The paths of shards 2..=N when `path` names shard 1 of N (`-00001-of-0000N.gguf`).
+pub fn other_shards(path: &Path) -> Vec<std::path::PathBuf> {
+    let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+        return Vec::new();
+    };
+    let Some(at) = name.find("-00001-of-") else {
+        return Vec::new();
+    };
+    let rest = &name[at + "-00001-of-".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    let Ok(total) = digits.parse::<u32>() else {
+        return Vec::new();
+    };
+    let width = digits.len();
+    let tail = &rest[width..];
+    (2..=total.min(MAX_SHARDS))
+        .map(|k| path.with_file_name(format!("{}-{k:0width$}-of-{digits}{tail}", &name[..at])))
+        .collect()
+}
+
+/// More shards than any published model uses (the largest split in llama.cpp's tools is a few
+/// dozen): a bigger count is a damaged name, not a reason to open thousands of files.
+const MAX_SHARDS: u32 = 512;
+
 /// Parses a GGUF header held in memory (tests, fuzzing).
 pub fn parse_bytes(data: &[u8], name: &str) -> Result<Gguf, GgufError> {
     reader::parse(

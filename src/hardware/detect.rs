@@ -7,8 +7,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use super::parse::{
-    name_tokens, parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes,
-    GpuInfo,
+    parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes, GpuInfo,
 };
 use crate::estimate::hardware::{metal_working_set, Backend, Hardware, HardwareKind};
 use crate::estimate::units::fmt_gib;
@@ -237,19 +236,9 @@ fn from_preset(
     backend: Backend,
     notes: &mut Vec<String>,
 ) -> Hardware {
-    let want = name_tokens(device);
-    let best = presets
-        .iter()
-        .filter(|p| p.kind == HardwareKind::Preset && p.backend == backend)
-        .map(|p| {
-            let have = name_tokens(&p.name);
-            let score = want.iter().filter(|t| have.contains(t)).count();
-            (score, p)
-        })
-        .filter(|(s, _)| *s > 0 && *s >= want.len().min(2))
-        .max_by_key(|(s, p)| (*s, std::cmp::Reverse(p.name.len())));
+    let best = crate::resolve::match_preset(presets, device, Some(backend));
     match best {
-        Some((_, p)) => {
+        Some(p) => {
             notes.push(format!(
                 "bandwidth {} GB/s and {} TFLOPS looked up from preset '{}'",
                 p.bandwidth_gbps, p.fp16_tflops, p.id

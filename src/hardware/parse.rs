@@ -48,31 +48,6 @@ pub fn parse_sysctl_apple(text: &str) -> Option<(String, u64)> {
     chip.starts_with("Apple").then_some((chip, mem))
 }
 
-/// Lower-case alphanumeric tokens, for matching a device name to a catalog preset.
-pub fn name_tokens(name: &str) -> Vec<String> {
-    const NOISE: [&str; 7] = [
-        "nvidia", "geforce", "amd", "radeon", "apple", "gb", "graphics",
-    ];
-    name.to_ascii_lowercase()
-        .split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|t| !t.is_empty() && !NOISE.contains(t))
-        .map(|t| {
-            // "80gb" is a memory size: keep the number so it matches "80 GB".
-            match t.strip_suffix("gb") {
-                Some(n) if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) => n.to_string(),
-                _ => t.to_string(),
-            }
-        })
-        .collect()
-}
-
-/// Tokens that identify a product (`4090`, `m1`, `a100`, `cp8180`): a digit and either a letter
-/// or three characters. Bare small numbers (memory sizes, core counts) only help rank.
-pub fn is_model_token(t: &str) -> bool {
-    t.chars().any(|c| c.is_ascii_digit())
-        && (t.chars().any(|c| c.is_ascii_alphabetic()) || t.len() >= 3)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,12 +85,5 @@ mod tests {
     fn sysfs_vram() {
         assert_eq!(parse_sysfs_bytes("25753026560\n"), Some(25_753_026_560));
         assert_eq!(parse_sysfs_bytes("0"), None);
-    }
-
-    #[test]
-    fn tokens_drop_vendor_words() {
-        assert_eq!(name_tokens("NVIDIA GeForce RTX 4090"), vec!["rtx", "4090"]);
-        assert_eq!(name_tokens("A100 PCIe 80GB"), vec!["a100", "pcie", "80"]);
-        assert!(is_model_token("4090") && is_model_token("m1") && !is_model_token("12"));
     }
 }

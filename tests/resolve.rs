@@ -1,0 +1,156 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The names people paste, resolved: the exact failing names from issue 15.
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::Quant;
+
+fn cat() -> Catalog {
+    Catalog::builtin().unwrap()
+}
+
+fn model(q: &str) -> String {
+    cat()
+        .find_model(q)
+        .unwrap_or_else(|e| panic!("{q}: {e}"))
+        .id
+        .clone()
+}
+
+#[test]
+fn pasted_model_names_resolve() {
+    for q in [
+        "Meta-Llama-3.1-8B-Instruct",
+        "meta-llama/Meta-Llama-3.1-8B-Instruct",
+        "bartowski/Meta-Llama-3.1-8B-Instruct-GGUF",
+        "lmstudio-community/Meta-Llama-3.1-8B-Instruct-GGUF",
+        "llama3.1:8b-instruct-q4_K_M",
+        "Meta-Llama-3.1-8B-Instruct-Q4_K_M.gguf",
+        "LLAMA_3.1_8B",
+    ] {
+        assert_eq!(model(q), "llama-3.1-8b", "{q}");
+    }
+    assert_eq!(model("unsloth/gpt-oss-120b-GGUF"), "gpt-oss-120b");
+    assert_eq!(
+        model("hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q4_K_M"),
+        "qwen3-30b-a3b"
+    );
+    assert_eq!(model("mlx-community/Qwen3-30B-A3B-4bit"), "qwen3-30b-a3b");
+}
+
+#[test]
+fn a_name_with_a_quant_selects_it() {
+    let c = cat();
+    let m = c
+        .resolve_model("hf.co/unsloth/Qwen3-30B-A3B-GGUF:Q8_0")
+        .unwrap();
+    assert_eq!(m.quant, Some(Quant::Q8_0));
+    let m = c.resolve_model("mlx-community/Qwen3-30B-A3B-4bit").unwrap();
+    assert_eq!(m.quant, Some(Quant::Mlx4));
+    let m = c.resolve_model("llama3.1:8b-instruct-q4_K_M").unwrap();
+    assert_eq!(m.quant, Some(Quant::Q4_K_M));
+    let m = c.resolve_model("llama3.1:8b").unwrap();
+    assert_eq!((m.quant, m.note.as_deref()), (None, None));
+}
+
+#[test]
+fn a_fine_tune_resolves_to_its_base_with_a_note() {
+    let c = cat();
+    let m = c
+        .resolve_model("mlabonne/Meta-Llama-3.1-8B-Instruct-abliterated")
+        .unwrap();
+    assert_eq!(m.model.id, "llama-3.1-8b");
+    assert!(m.note.as_deref().unwrap().contains("architecture of"));
+    // A name without a size is not guessed.
+    assert!(c.find_model("some-org/llama-finetune").is_err());
+}
+
+#[test]
+fn a_typo_suggests_by_edit_distance() {
+    let e = cat().find_model("lama3.1:7b").unwrap_err();
+    assert_eq!(e.suggestions[0], "llama-3.1-8b", "{e}");
+}
+
+fn hw(q: &str) -> String {
+    cat()
+        .find_hardware(q)
+        .unwrap_or_else(|e| panic!("{q}: {e}"))
+        .id
+        .clone()
+}
+
+#[test]
+fn hardware_names_resolve() {
+    for (q, id) in [
+        ("RTX 4090", "rtx-4090"),
+        ("4090", "rtx-4090"),
+        ("rtx4090", "rtx-4090"),
+        ("NVIDIA GeForce RTX 4090", "rtx-4090"),
+        ("2x 4090", "2x-rtx-4090"),
+        ("m4 max", "m4-max-36"),
+        ("M3 Ultra", "m3-ultra-60c"),
+        ("h100", "h100-pcie-80"),
+        ("DGX Spark", "dgx-spark"),
+        ("Strix Halo", "strix-halo-128"),
+        ("Ryzen AI Max+ 395", "strix-halo-128"),
+        ("RX 7900 XTX", "rx-7900-xtx"),
+        ("48", "tier-48"),
+        ("48gb", "tier-48"),
+    ] {
+        assert_eq!(hw(q), id, "{q}");
+    }
+}
+
+#[test]
+fn a_different_product_is_not_matched() {
+    let c = cat();
+    // Neither has a preset: no answer beats the wrong card.
+    for q in ["RTX 4090 Laptop GPU", "RTX 3060 Ti"] {
+        let e = c.find_hardware(q).unwrap_err();
+        assert!(!e.suggestions.is_empty(), "{q}");
+    }
+    assert_eq!(hw("RTX 4080"), "rtx-4080");
+    assert_eq!(hw("RTX 4080 Super"), "rtx-4080-super");
+    // Detection and validate use the same matcher.
+    let p =
+        fitcheck::hardware::best_preset(&c.hardware, "NVIDIA GeForce RTX 4090 Laptop GPU", None);
+    assert!(p.is_none());
+    let p = fitcheck::hardware::best_preset(&c.hardware, "NVIDIA H100 80GB HBM3", None).unwrap();
+    assert!(p.id.starts_with("h100"));
+}
+
+/// The share of benchmark rows, and of distinct model names, in the public benchmark table whose
+/// model resolves. The names that do not are models the catalog lacks (Nemotron 3, LFM2-24B,
+/// phi-2), not spellings.
+#[test]
+fn most_benchmark_model_names_resolve() {
+    let c = cat();
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/ground_truth_speed.csv"
+    ))
+    .unwrap();
+    let col = rdr
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "model")
+        .unwrap();
+    let rows: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).collect();
+    let mut names = rows.clone();
+    names.sort();
+    names.dedup();
+    let failed: Vec<&String> = names.iter().filter(|n| c.find_model(n).is_err()).collect();
+    let failed_rows = rows.iter().filter(|r| failed.contains(r)).count();
+    let row_share = 1.0 - failed_rows as f64 / rows.len() as f64;
+    let name_share = 1.0 - failed.len() as f64 / names.len() as f64;
+    eprintln!(
+        "rows: {:.1} % of {} resolve; names: {} of {} ({:.1} %); unresolved: {failed:?}",
+        row_share * 100.0,
+        rows.len(),
+        names.len() - failed.len(),
+        names.len(),
+        name_share * 100.0
+    );
+    assert!(row_share >= 0.9, "{row_share}");
+    assert!(name_share >= 0.85, "{name_share}");
+}
