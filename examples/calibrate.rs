@@ -1,18 +1,24 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a maintainer tool: panics on bad input are fine
-//! Fits the per-backend physical constants (bandwidth and format efficiencies, fixed per-token
-//! cost, prefill and attention efficiency) to measured tokens/s by coordinate descent on mean
-//! |log(predicted / measured)|, with physical caps (no efficiency above 95 % of peak).
+//! Fits the physical speed constants per backend and build era (bandwidth and format
+//! efficiencies, fixed per-token and per-block costs, prefill and attention efficiency) to
+//! measured tokens/s by coordinate descent on mean |log(predicted / measured)|, with physical
+//! caps (no efficiency above 95 % of peak), and reports honest held-out errors.
 //!
 //!   cargo run --release --example calibrate                 # fit on all rows, print constants
-//!   cargo run --release --example calibrate -- --cv 5       # 5-fold cross-validated error
+//!   cargo run --release --example calibrate -- --lodo       # leave-one-device-out and
+//!                                                           # leave-one-model-family-out tables
+//!   cargo run --release --example calibrate -- --cv 5       # random 5-fold (optimistic)
+//!   ... -- --data FILE.csv                                  # use these files instead
 //!
-//! The printed constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
+//! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
+//! leaks into its own prediction through the starting point. The printed constants go into
+//! `src/estimate/speed.rs`; docs/accuracy.md records the runs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use fitcheck::catalog::Catalog;
-use fitcheck::estimate::{Backend, BackendConstants};
-use fitcheck::validate::{stats, validate_with, Checked, Metric};
+use fitcheck::estimate::{Backend, BackendConstants, BuildEra};
+use fitcheck::validate::{prepare, stats, Checked, Metric, Prepared};
 
 const BACKENDS: [Backend; 5] = [
     Backend::Cuda,
@@ -21,100 +27,133 @@ const BACKENDS: [Backend; 5] = [
     Backend::Vulkan,
     Backend::Cpu,
 ];
-const PATH: &str = "tests/data/ground_truth_speed.csv";
+const ERAS: [BuildEra; 2] = [BuildEra::Current, BuildEra::Y2024];
+/// The measurement files, when present (the last two come from the gpu helper's runs).
+const DEFAULT_DATA: [&str; 3] = [
+    "tests/data/ground_truth_speed.csv",
+    "tests/data/measured_llamacpp_speed.csv",
+    "tests/data/public_speed_2025_2026.csv",
+];
+/// Fewer rows than this in a (backend, era, metric) group: keep the starting constants.
+const MIN_ROWS: usize = 5;
 
-fn subset_name(b: Backend) -> &'static str {
-    match b {
-        Backend::Cuda => "cuda",
-        Backend::Rocm => "rocm",
-        Backend::Metal => "apple",
-        Backend::Vulkan => "vulkan",
-        _ => "cpu",
-    }
-}
+type Table = [[BackendConstants; 2]; 5];
 
-fn lookup(consts: &[BackendConstants; 5]) -> impl Fn(Backend) -> BackendConstants + '_ {
-    move |b: Backend| {
-        let b = if b == Backend::Sycl {
-            Backend::Vulkan
-        } else {
-            b
-        };
-        consts[BACKENDS.iter().position(|x| *x == b).unwrap_or(0)]
-    }
-}
-
-fn loss(
-    csv: &str,
-    cat: &Catalog,
-    consts: &[BackendConstants; 5],
-    backend: Backend,
-    metric: Metric,
-) -> (f64, usize) {
-    let Ok(report) = validate_with(csv, cat, &lookup(consts)) else {
-        return (f64::MAX, 0);
+fn slot(b: Backend) -> usize {
+    let b = if b == Backend::Sycl {
+        Backend::Vulkan
+    } else {
+        b
     };
-    let errs: Vec<f64> = report
-        .rows
-        .iter()
-        .filter(|r| r.metric == metric && r.subsets.contains(&subset_name(backend)))
-        .map(|r| (r.predicted / r.measured).ln().abs())
-        .collect();
-    if errs.is_empty() {
-        return (0.0, 0);
-    }
-    (errs.iter().sum::<f64>() / errs.len() as f64, errs.len())
+    BACKENDS.iter().position(|x| *x == b).unwrap_or(0)
 }
 
-/// Coordinate descent on one backend's constants for one metric.
-fn fit_backend(
-    csv: &str,
-    cat: &Catalog,
-    consts: &mut [BackendConstants; 5],
-    bi: usize,
-    metric: Metric,
-) -> (f64, usize) {
-    let b = BACKENDS[bi];
-    let (mut best, n) = loss(csv, cat, consts, b, metric);
-    if n < 5 {
-        return (best, n); // too few rows to fit: keep the defaults
+fn era_slot(e: BuildEra) -> usize {
+    ERAS.iter().position(|x| *x == e).unwrap_or(0)
+}
+
+/// The spec's defaults (estimator_spec.md §4.2, §4.4): where every fit starts. I-quants start
+/// at 0.75 (their decode kernels do more work per byte, spec §5 #18) until rows say otherwise.
+fn neutral(b: Backend) -> BackendConstants {
+    if b == Backend::Cpu {
+        // 0.6 of theoretical DRAM bandwidth; no kernel launches (spec §4.2, §4.4).
+        return BackendConstants {
+            eta_weights: 0.6,
+            eta_kv: 0.6,
+            t_fixed: 1e-3,
+            t_layer: 0.0,
+            prefill_eff: 0.5,
+            t_ubatch: 5e-3,
+            moe_eta: 0.75,
+            moe_prefill: 0.6,
+            attn_eff: 0.5,
+            format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+        };
     }
+    BackendConstants {
+        eta_weights: 0.7,
+        eta_kv: 0.8,
+        t_fixed: 1e-3,
+        t_layer: 1e-5,
+        prefill_eff: 0.4,
+        t_ubatch: 5e-3,
+        moe_eta: 0.8,
+        moe_prefill: 0.6,
+        attn_eff: 0.5,
+        format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+    }
+}
+
+fn neutral_table() -> Table {
+    BACKENDS.map(|b| [neutral(b); 2])
+}
+
+fn lookup(t: &Table, b: Backend, e: BuildEra) -> BackendConstants {
+    t[slot(b)][era_slot(e)]
+}
+
+fn loss(rows: &[&Prepared], c: &BackendConstants) -> f64 {
+    let s: f64 = rows
+        .iter()
+        .map(|r| {
+            let ch = r.check(c);
+            let ratio = ch.predicted / ch.measured;
+            if ratio.is_finite() && ratio > 0.0 {
+                ratio.ln().abs()
+            } else {
+                10.0
+            }
+        })
+        .sum();
+    s / rows.len().max(1) as f64
+}
+
+fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
+    match (metric, i) {
+        (Metric::Decode, 0) => &mut c.eta_weights,
+        (Metric::Decode, 1) => &mut c.eta_kv,
+        (Metric::Decode, 2) => &mut c.t_fixed,
+        (Metric::Decode, 3) => &mut c.moe_eta,
+        (Metric::Decode, 10) => &mut c.t_layer,
+        (Metric::Decode, f) => &mut c.format_eff[f - 4],
+        (Metric::Prefill, 0) => &mut c.prefill_eff,
+        (Metric::Prefill, 1) => &mut c.t_ubatch,
+        (Metric::Prefill, 2) => &mut c.moe_prefill,
+        (Metric::Prefill, _) => &mut c.attn_eff,
+    }
+}
+
+/// Physics: every efficiency is a fraction of a peak; fixed costs stay in their known ranges.
+fn clamp(c: &mut BackendConstants) {
+    c.eta_weights = c.eta_weights.min(0.95);
+    c.eta_kv = c.eta_kv.min(0.95);
+    c.moe_eta = c.moe_eta.min(1.0);
+    c.moe_prefill = c.moe_prefill.min(1.0);
+    c.prefill_eff = c.prefill_eff.min(0.95);
+    // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
+    c.attn_eff = c.attn_eff.min(0.95 / c.prefill_eff);
+    // llama.cpp's per-ubatch overhead is a few ms; more would absorb a missing term.
+    c.t_ubatch = c.t_ubatch.min(0.01);
+    c.t_fixed = c.t_fixed.clamp(1e-5, 0.02);
+    c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
+}
+
+/// Coordinate descent on the fields of one metric.
+fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> BackendConstants {
+    let mut best = loss(rows, &c);
+    let fields = if metric == Metric::Decode { 11 } else { 4 };
     for step in [1.3, 1.1, 1.03] {
         for _round in 0..4 {
             let mut improved = false;
-            let fields = if metric == Metric::Decode { 11 } else { 4 };
-            for field in 0..fields {
+            for i in 0..fields {
                 for dir in [step, 1.0 / step] {
-                    let mut trial = *consts;
-                    let c = &mut trial[bi];
-                    let slot = match (metric, field) {
-                        (Metric::Decode, 0) => &mut c.eta_weights,
-                        (Metric::Decode, 1) => &mut c.eta_kv,
-                        (Metric::Decode, 2) => &mut c.t_fixed,
-                        (Metric::Decode, 3) => &mut c.moe_eta,
-                        (Metric::Decode, 10) => &mut c.t_layer,
-                        (Metric::Decode, f) => &mut c.format_eff[f - 4],
-                        (Metric::Prefill, 0) => &mut c.prefill_eff,
-                        (Metric::Prefill, 1) => &mut c.t_ubatch,
-                        (Metric::Prefill, 2) => &mut c.moe_prefill,
-                        (Metric::Prefill, _) => &mut c.attn_eff,
-                    };
-                    *slot *= dir;
-                    // Physics: η × format efficiency is a fraction of peak bandwidth.
-                    c.eta_weights = c.eta_weights.min(0.95);
-                    c.eta_kv = c.eta_kv.min(0.95);
-                    c.moe_eta = c.moe_eta.min(1.0);
-                    c.moe_prefill = c.moe_prefill.min(1.0);
-                    c.prefill_eff = c.prefill_eff.min(0.95);
-                    // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
-                    c.attn_eff = c.attn_eff.min(0.95 / c.prefill_eff);
-                    // llama.cpp's per-ubatch overhead is a few ms; more would absorb a missing term.
-                    c.t_ubatch = c.t_ubatch.min(0.01);
-                    c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
-                    let (l, _) = loss(csv, cat, &trial, b, metric);
+                    let mut trial = c;
+                    *field(&mut trial, metric, i) *= dir;
+                    clamp(&mut trial);
+                    let l = loss(rows, &trial);
                     if l < best - 1e-5 {
                         best = l;
-                        *consts = trial;
+                        c = trial;
                         improved = true;
                     }
                 }
@@ -124,138 +163,232 @@ fn fit_backend(
             }
         }
     }
-    (best, n)
+    c
 }
 
-/// Splits CSV rows (by backend label) so each backend is fitted on its own rows only.
-fn by_backend(header: &str, rows: &[&str]) -> Vec<String> {
-    let col = header.split(',').position(|h| h == "backend").unwrap_or(7);
-    BACKENDS
-        .iter()
-        .map(|b| {
-            let keys: &[&str] = match b {
-                Backend::Cuda => &["CUDA"],
-                Backend::Rocm => &["ROCm"],
-                Backend::Metal => &["Metal", "MTL", "MLX"],
-                Backend::Vulkan => &["Vulkan"],
-                _ => &["CPU"],
-            };
-            let mut text = format!("{header}\n");
-            for r in rows
-                .iter()
-                .filter(|r| keys.iter().any(|k| csv_field(r, col).contains(k)))
-            {
-                text.push_str(r);
-                text.push('\n');
+/// Fits the groups in `only` (all when `None`) on `rows`, starting from the neutral defaults;
+/// today's constants first, then the 2024 era starting from today's.
+fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>) -> Table {
+    let mut t = *base;
+    for (bi, b) in BACKENDS.iter().enumerate() {
+        if only.is_some_and(|o| !o.contains(&bi)) {
+            continue;
+        }
+        let mut start = neutral(*b);
+        for (ei, e) in ERAS.iter().enumerate() {
+            let mut c = start;
+            for metric in [Metric::Decode, Metric::Prefill] {
+                let group: Vec<&Prepared> = rows
+                    .iter()
+                    .filter(|r| slot(r.backend) == bi && r.era == *e && r.metric == metric)
+                    .copied()
+                    .collect();
+                if group.len() >= MIN_ROWS {
+                    c = descend(&group, metric, c);
+                }
             }
-            text
-        })
+            t[bi][ei] = c;
+            start = c;
+        }
+    }
+    t
+}
+
+fn check_all(rows: &[&Prepared], t: &Table) -> Vec<Checked> {
+    rows.iter()
+        .map(|r| r.check(&lookup(t, r.backend, r.era)))
         .collect()
 }
 
-fn fit(header: &str, rows: &[&str], cat: &Catalog, verbose: bool) -> [BackendConstants; 5] {
-    let split = by_backend(header, rows);
-    let mut consts = BACKENDS.map(BackendConstants::of);
-    for bi in 0..BACKENDS.len() {
-        if BACKENDS[bi] == Backend::Cpu {
-            continue; // a handful of CPU rows cannot support a fit
-        }
-        for metric in [Metric::Decode, Metric::Prefill] {
-            let (l, n) = fit_backend(&split[bi], cat, &mut consts, bi, metric);
-            if verbose {
-                println!("{:?} {metric:?}: n={n} mean|log err|={l:.4}", BACKENDS[bi]);
+/// Leave-one-group-out: each group's rows predicted by constants fitted without them. Only
+/// the backends the held-out rows run on are refitted; the others' training data is unchanged.
+fn leave_one_out(
+    rows: &[&Prepared],
+    full: &Table,
+    key: impl Fn(&Prepared) -> String,
+    label: &str,
+) -> Vec<Checked> {
+    let keys: BTreeSet<String> = rows.iter().map(|r| key(r)).collect();
+    let mut out = Vec::new();
+    for (i, k) in keys.iter().enumerate() {
+        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
+            rows.iter().copied().partition(|r| key(r) == *k);
+        let touched: BTreeSet<usize> = test.iter().map(|r| slot(r.backend)).collect();
+        let t = fit(&train, full, Some(&touched));
+        out.extend(check_all(&test, &t));
+        eprint!("\r{label}: {}/{} ", i + 1, keys.len());
+    }
+    eprintln!();
+    out
+}
+
+fn groups(checked: &[Checked]) -> BTreeMap<(Metric, &'static str), Vec<f64>> {
+    let mut g: BTreeMap<(Metric, &'static str), Vec<f64>> = BTreeMap::new();
+    for r in checked {
+        g.entry((r.metric, "all")).or_default().push(r.error());
+        for s in &r.subsets {
+            if *s != "decode" && *s != "prefill" {
+                g.entry((r.metric, s)).or_default().push(r.error());
             }
         }
     }
-    consts
+    g
+}
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn metric_name(m: Metric) -> &'static str {
+    match m {
+        Metric::Decode => "decode",
+        Metric::Prefill => "prefill",
+    }
+}
+
+/// One markdown table: per subset, n and the median / p90 |error| of each held-out scheme.
+fn print_tables(schemes: &[(&str, Vec<Checked>)]) {
+    let grouped: Vec<_> = schemes.iter().map(|(_, c)| groups(c)).collect();
+    let mut head = String::from("| metric | subset | n |");
+    let mut rule = String::from("|---|---|---:|");
+    for (name, _) in schemes {
+        head.push_str(&format!(" {name} median | {name} bias | {name} p90 |"));
+        rule.push_str("---:|---:|---:|");
+    }
+    println!("{head}\n{rule}");
+    for (key, errs) in &grouped[0] {
+        let mut line = format!("| {} | {} | {} |", metric_name(key.0), key.1, errs.len());
+        for g in &grouped {
+            match g.get(key).and_then(|e| stats(e)) {
+                Some(s) => line.push_str(&format!(
+                    " {} | {:+.1}% | {} |",
+                    pct(s.median_abs),
+                    s.median_signed * 100.0,
+                    pct(s.p90_abs)
+                )),
+                None => line.push_str(" – | – | – |"),
+            }
+        }
+        println!("{line}");
+    }
+}
+
+/// Four significant digits, as a Rust literal.
+fn lit(x: f64) -> String {
+    if x == 0.0 {
+        return "0.0".into();
+    }
+    if x.abs() < 1e-3 {
+        return format!("{x:.3e}");
+    }
+    let digits = (3 - x.abs().log10().floor() as i32).max(1) as usize;
+    let s = format!("{x:.digits$}");
+    let s = s.trim_end_matches('0');
+    if s.ends_with('.') {
+        format!("{s}0")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The table as the match arms of `BackendConstants::of_era` in src/estimate/speed.rs.
+fn print_constants(t: &Table) {
+    for (bi, b) in BACKENDS.iter().enumerate() {
+        for (ei, e) in ERAS.iter().enumerate() {
+            let c = &t[bi][ei];
+            let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
+            let pattern = if *b == Backend::Vulkan {
+                format!("(Backend::Vulkan | Backend::Sycl, BuildEra::{e:?})")
+            } else {
+                format!("(Backend::{b:?}, BuildEra::{e:?})")
+            };
+            println!(
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                eta_kv: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                t_ubatch: {},\n                moe_eta: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n            }},",
+                lit(c.eta_weights),
+                lit(c.eta_kv),
+                lit(c.t_fixed),
+                lit(c.t_layer),
+                lit(c.prefill_eff),
+                lit(c.t_ubatch),
+                lit(c.moe_eta),
+                lit(c.moe_prefill),
+                lit(c.attn_eff),
+                fmt.join(", ")
+            );
+        }
+    }
 }
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let folds: Option<usize> = args
-        .iter()
-        .position(|a| a == "--cv")
-        .and_then(|i| args.get(i + 1))
-        .and_then(|k| k.parse().ok());
-    let full = std::fs::read_to_string(PATH).unwrap();
+    let value = |flag: &str| {
+        args.iter()
+            .position(|a| a == flag)
+            .and_then(|i| args.get(i + 1))
+    };
+    let mut files: Vec<String> = args
+        .windows(2)
+        .filter(|w| w[0] == "--data")
+        .map(|w| w[1].clone())
+        .collect();
+    if files.is_empty() {
+        files = DEFAULT_DATA
+            .iter()
+            .filter(|p| std::path::Path::new(p).exists())
+            .map(|p| p.to_string())
+            .collect();
+    }
     let cat = Catalog::builtin().unwrap();
-    let mut lines = full.lines();
-    let header = lines.next().unwrap_or_default();
-    let rows: Vec<&str> = lines.collect();
-    match folds {
-        None => {
-            let consts = fit(header, &rows, &cat, true);
-            for (b, c) in BACKENDS.iter().zip(consts) {
-                println!("{b:?} => {c:#?}");
-            }
-        }
-        Some(k) => {
-            // Each row's fold is fixed by its position, so runs are reproducible.
-            let mut held_out: Vec<Checked> = Vec::new();
-            for fold in 0..k {
-                let train: Vec<&str> = rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % k != fold)
-                    .map(|(_, r)| *r)
-                    .collect();
-                let test: Vec<&str> = rows
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| i % k == fold)
-                    .map(|(_, r)| *r)
-                    .collect();
-                let consts = fit(header, &train, &cat, false);
-                let text = format!("{header}\n{}\n", test.join("\n"));
-                held_out.extend(validate_with(&text, &cat, &lookup(&consts)).unwrap().rows);
-                eprintln!("fold {}/{k} done", fold + 1);
-            }
-            let mut groups: BTreeMap<(Metric, &str), Vec<f64>> = BTreeMap::new();
-            for r in &held_out {
-                groups.entry((r.metric, "all")).or_default().push(r.error());
-                for s in &r.subsets {
-                    groups.entry((r.metric, s)).or_default().push(r.error());
-                }
-            }
-            println!("| metric | subset | n | median abs error | median bias | p90 abs error |");
-            println!("|---|---|---:|---:|---:|---:|");
-            for ((m, s), e) in groups {
-                if let Some(st) = stats(&e) {
-                    println!(
-                        "| {} | {s} | {} | {:.1}% | {:+.1}% | {:.1}% |",
-                        if m == Metric::Decode {
-                            "decode"
-                        } else {
-                            "prefill"
-                        },
-                        st.n,
-                        st.median_abs * 100.0,
-                        st.median_signed * 100.0,
-                        st.p90_abs * 100.0
-                    );
-                }
-            }
-        }
+    let texts: Vec<String> = files
+        .iter()
+        .map(|f| std::fs::read_to_string(f).unwrap_or_else(|e| panic!("{f}: {e}")))
+        .collect();
+    let mut prepared = Vec::new();
+    for (f, text) in files.iter().zip(&texts) {
+        let (rows, skipped) = prepare(text, &cat).unwrap_or_else(|e| panic!("{f}: {e}"));
+        eprintln!("{f}: {} rows, {} skipped", rows.len(), skipped.len());
+        prepared.extend(rows);
     }
-}
-
-/// The `i`-th field of a CSV line (quotes respected).
-fn csv_field(line: &str, i: usize) -> String {
-    let mut field = 0;
-    let mut quoted = false;
-    let mut out = String::new();
-    for ch in line.chars() {
-        match ch {
-            '"' => quoted = !quoted,
-            ',' if !quoted => {
-                if field == i {
-                    return out;
+    let rows: Vec<&Prepared> = prepared.iter().collect();
+    let full = fit(&rows, &neutral_table(), None);
+    if args.iter().any(|a| a == "--lodo") {
+        let devices = leave_one_out(&rows, &full, |r| r.device.clone(), "devices");
+        let families = leave_one_out(&rows, &full, |r| r.family.clone(), "families");
+        let in_sample = check_all(&rows, &full);
+        let n_dev: BTreeSet<&str> = rows.iter().map(|r| r.device.as_str()).collect();
+        let n_fam: BTreeSet<&str> = rows.iter().map(|r| r.family.as_str()).collect();
+        println!(
+            "{} rows, {} devices, {} model families ({})\n",
+            rows.len(),
+            n_dev.len(),
+            n_fam.len(),
+            files.join(", ")
+        );
+        print_tables(&[
+            ("LODO", devices),
+            ("LOFO", families),
+            ("in-sample", in_sample),
+        ]);
+    } else if let Some(k) = value("--cv").and_then(|k| k.parse::<usize>().ok()) {
+        // Each row's fold is fixed by its position, so runs are reproducible.
+        let mut held_out = Vec::new();
+        for fold in 0..k {
+            let mut test: Vec<&Prepared> = Vec::new();
+            let mut train: Vec<&Prepared> = Vec::new();
+            for (i, r) in rows.iter().enumerate() {
+                if i % k == fold {
+                    test.push(r);
+                } else {
+                    train.push(r);
                 }
-                field += 1;
-                out.clear();
             }
-            _ => out.push(ch),
+            let t = fit(&train, &neutral_table(), None);
+            held_out.extend(check_all(&test, &t));
+            eprintln!("fold {}/{k} done", fold + 1);
         }
+        print_tables(&[(&format!("{k}-fold"), held_out)]);
+    } else {
+        print_constants(&full);
+        print_tables(&[("in-sample", check_all(&rows, &full))]);
     }
-    out
 }

@@ -8,10 +8,10 @@ use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::estimate::model::ModelSpec;
 use crate::estimate::speed::{
-    decode_seconds, prefill_seconds, BackendConstants, PrefillWork, TokenTraffic,
+    decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork, TokenTraffic,
 };
 use crate::estimate::units::GIB;
-use crate::estimate::{model_terms, speeds_with_constants, Quant, Runtime, Settings};
+use crate::estimate::{model_terms, speeds_with_constants, ModelTerms, Quant, Runtime, Settings};
 use crate::hardware::best_preset;
 
 /// Decode or prefill.
@@ -57,7 +57,7 @@ pub struct Report {
     /// Rows that were estimated.
     pub rows: Vec<Checked>,
     /// Rows left out, with the reason (line, why).
-    pub skipped: Vec<(usize, String)>,
+    pub skipped: Skipped,
 }
 
 /// Error statistics of one subset.
@@ -110,15 +110,145 @@ impl Report {
 
 /// Reads measurements from CSV text and checks each against the estimator.
 pub fn validate(csv_text: &str, cat: &Catalog) -> Result<Report, String> {
-    validate_with(csv_text, cat, &BackendConstants::of)
+    validate_with(csv_text, cat, &BackendConstants::of_era)
 }
 
 /// [`validate`] with other backend constants (what `examples/calibrate.rs` searches over).
 pub fn validate_with(
     csv_text: &str,
     cat: &Catalog,
-    constants: &dyn Fn(Backend) -> BackendConstants,
+    constants: &dyn Fn(Backend, BuildEra) -> BackendConstants,
 ) -> Result<Report, String> {
+    let (rows, skipped) = prepare(csv_text, cat)?;
+    Ok(Report {
+        rows: rows
+            .iter()
+            .map(|r| r.check(&constants(r.backend, r.era)))
+            .collect(),
+        skipped,
+    })
+}
+
+/// One measured row, parsed, with everything that does not depend on the backend constants
+/// computed once (so a calibration can re-check it thousands of times cheaply).
+#[derive(Debug, Clone)]
+pub struct Prepared<'a> {
+    /// 1-based CSV line.
+    pub line: usize,
+    /// Decode or prefill.
+    pub metric: Metric,
+    /// Measured tokens/s.
+    pub measured: f64,
+    /// Hardware label as given (the unit of leave-one-device-out).
+    pub device: String,
+    /// Model family (the unit of leave-one-family-out).
+    pub family: String,
+    /// Backend the row ran on.
+    pub backend: Backend,
+    /// Build era of the runtime.
+    pub era: BuildEra,
+    /// Subsets this row belongs to.
+    pub subsets: Vec<&'static str>,
+    model_label: String,
+    hw: Hardware,
+    work: Work<'a>,
+}
+
+#[derive(Debug, Clone)]
+enum Work<'a> {
+    Catalog {
+        model: &'a ModelSpec,
+        settings: Settings,
+        terms: Box<ModelTerms>,
+        depth: u64,
+        prompt: u64,
+        roofline: f64,
+    },
+    Generic {
+        read: f64,
+        layers: f64,
+        active: f64,
+        prompt: u64,
+        depth: u64,
+        moe: bool,
+    },
+}
+
+impl Prepared<'_> {
+    /// Checks the row against the estimator run with constants `c`.
+    pub fn check(&self, c: &BackendConstants) -> Checked {
+        let hw = &self.hw;
+        let (predicted, roofline) = match &self.work {
+            Work::Catalog {
+                model,
+                settings,
+                terms,
+                depth,
+                prompt,
+                roofline,
+            } => {
+                let sp = speeds_with_constants(model, hw, settings, terms, *depth, *prompt, c);
+                match self.metric {
+                    Metric::Decode => (sp.decode_tps, *roofline),
+                    Metric::Prefill => (sp.prefill_tps, 0.0),
+                }
+            }
+            Work::Generic {
+                read,
+                layers,
+                active,
+                prompt,
+                depth,
+                moe,
+            } => match self.metric {
+                Metric::Decode => {
+                    let t = TokenTraffic {
+                        device_weights: *read,
+                        layers: *layers,
+                        ..Default::default()
+                    };
+                    let bw = hw.bandwidth_gbps;
+                    let secs = decode_seconds(&t, c, bw, bw, hw.fp16_tflops, *moe).0;
+                    (1.0 / secs, bw * 1e9 / read)
+                }
+                Metric::Prefill => {
+                    let w = PrefillWork {
+                        flops_per_token: 2.0 * active,
+                        attn_width: 0.0,
+                        prompt: *prompt,
+                        depth: *depth,
+                        n_ubatch: 512,
+                        pipeline_stages: hw.gpus,
+                        host_weight_bytes: 0.0,
+                        moe: *moe,
+                    };
+                    let secs = prefill_seconds(&w, c, hw.fp16_tflops, false);
+                    (*prompt as f64 / secs, 0.0)
+                }
+            },
+        };
+        Checked {
+            line: self.line,
+            model: self.model_label.clone(),
+            hardware: self.device.clone(),
+            metric: self.metric,
+            measured: self.measured,
+            predicted,
+            roofline,
+            subsets: self.subsets.clone(),
+        }
+    }
+}
+
+/// Rows left out of a check: (line, why).
+pub type Skipped = Vec<(usize, String)>;
+
+/// Parses measurement rows and prepares each for checking; rows that cannot be checked are
+/// returned with the reason.
+pub fn prepare<'a>(
+    csv_text: &str,
+    cat: &'a Catalog,
+) -> Result<(Vec<Prepared<'a>>, Skipped), String> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(csv_text.as_bytes());
@@ -135,13 +265,13 @@ pub fn validate_with(
             ));
         }
     }
-    let mut report = Report::default();
+    let (mut rows, mut skipped) = (Vec::new(), Vec::new());
     for (i, rec) in rdr.records().enumerate() {
         let line = i + 2;
         let rec = match rec {
             Ok(r) => r,
             Err(e) => {
-                report.skipped.push((line, format!("unreadable: {e}")));
+                skipped.push((line, format!("unreadable: {e}")));
                 continue;
             }
         };
@@ -167,6 +297,8 @@ pub fn validate_with(
             bandwidth: num("memory_bandwidth_gbps"),
             backend: get("backend"),
             engine: get("engine"),
+            build: get("build"),
+            notes: get("notes"),
             gpus: num("gpu_count").map_or(1, |g| g.max(1.0) as u32),
             metric: get("metric"),
             n_prompt: num("n_prompt").unwrap_or(0.0) as u64,
@@ -175,12 +307,12 @@ pub fn validate_with(
             value: num("value"),
             flag: get("quality_flag"),
         };
-        match check(&row, cat, constants) {
-            Ok(c) => report.rows.push(Checked { line, ..c }),
-            Err(why) => report.skipped.push((line, why)),
+        match prepare_row(&row, cat) {
+            Ok(p) => rows.push(Prepared { line, ..p }),
+            Err(why) => skipped.push((line, why)),
         }
     }
-    Ok(report)
+    Ok((rows, skipped))
 }
 
 struct RowIn<'a> {
@@ -193,6 +325,8 @@ struct RowIn<'a> {
     bandwidth: Option<f64>,
     backend: &'a str,
     engine: &'a str,
+    build: &'a str,
+    notes: &'a str,
     gpus: u32,
     metric: &'a str,
     n_prompt: u64,
@@ -202,11 +336,7 @@ struct RowIn<'a> {
     flag: &'a str,
 }
 
-fn check(
-    r: &RowIn<'_>,
-    cat: &Catalog,
-    constants: &dyn Fn(Backend) -> BackendConstants,
-) -> Result<Checked, String> {
+fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, String> {
     let metric = match r.metric {
         "decode_tps" => Metric::Decode,
         "prefill_tps" => Metric::Prefill,
@@ -262,13 +392,19 @@ fn check(
         source: None,
     };
     let depth_decode = r.depth + r.n_gen / 2;
-    let runtime = if r.engine.to_ascii_lowercase().contains("mlx") {
+    let engine = r.engine.to_ascii_lowercase();
+    let runtime = if engine.contains("mlx") {
         Runtime::Mlx
+    } else if engine.contains("ollama") {
+        Runtime::Ollama
+    } else if engine.contains("lm studio") || engine.contains("lmstudio") {
+        Runtime::LmStudio
     } else {
         Runtime::LlamaCpp
     };
+    let era = build_era(r.build, r.notes);
     let mut offloaded = false;
-    let (predicted, roofline, is_moe, params) = match find_model(cat, r.model) {
+    let (work, is_moe, params, family) = match find_model(cat, r.model) {
         Some(model) => {
             let quant =
                 parse_quant_label(r.quant).ok_or_else(|| format!("unknown quant '{}'", r.quant))?;
@@ -283,25 +419,37 @@ fn check(
             if let Some(size) = r.size_gib {
                 scale_weights(&mut terms.weights, size * GIB as f64);
             }
+            let prompt = r.n_prompt;
             let sp = speeds_with_constants(
                 model,
                 &hw,
                 &settings,
                 &terms,
                 depth_decode,
-                r.n_prompt,
-                &constants(backend),
+                prompt,
+                &BackendConstants::of(backend),
             );
-            let roof = hw.bandwidth_gbps * 1e9 / terms.weights.read_bytes().max(1) as f64;
-            let v = if metric == Metric::Decode {
-                sp.decode_tps
-            } else {
-                sp.prefill_tps
-            };
             offloaded = sp.verdict == crate::estimate::Verdict::PartialOffload;
-            (v, roof, model.arch.moe.is_some(), model.params as f64)
+            let roofline = hw.bandwidth_gbps * 1e9 / terms.weights.read_bytes().max(1) as f64;
+            let work = Work::Catalog {
+                model,
+                settings,
+                terms: Box::new(terms),
+                depth: depth_decode,
+                prompt,
+                roofline,
+            };
+            (
+                work,
+                model.arch.moe.is_some(),
+                model.params as f64,
+                family_key(&model.family),
+            )
         }
-        None => generic(r, &hw, metric, &constants(backend))?,
+        None => {
+            let (work, moe, params) = generic(r)?;
+            (work, moe, params, family_key(r.model))
+        }
     };
     let mut subsets = vec![match metric {
         Metric::Decode => "decode",
@@ -315,14 +463,26 @@ fn check(
         Backend::Sycl => "sycl",
         Backend::Cpu => "cpu",
     });
+    subsets.push(match runtime {
+        Runtime::Mlx => "mlx",
+        Runtime::Ollama => "ollama",
+        Runtime::LmStudio => "lm-studio",
+        Runtime::LlamaCpp if engine.contains("server") => "llama-server",
+        Runtime::LlamaCpp => "llama-bench/cli",
+    });
+    subsets.push(match era {
+        BuildEra::Y2024 => "build ≤ 2024",
+        BuildEra::Current => "build 2025+",
+    });
     if is_moe {
         subsets.push("moe");
+    } else {
+        subsets.push("dense");
     }
     if params < 3e9 {
         subsets.push("under-3b");
-    }
-    if runtime == Runtime::Mlx {
-        subsets.push("mlx");
+    } else if params >= 60e9 {
+        subsets.push("60b+");
     }
     if r.gpus > 1 {
         subsets.push("multi-gpu");
@@ -332,21 +492,72 @@ fn check(
     }
     if r.depth > 0 {
         subsets.push("at-depth");
+        subsets.push(if r.depth <= 8192 {
+            "depth ≤ 8K"
+        } else {
+            "depth > 8K"
+        });
     }
-    Ok(Checked {
+    Ok(Prepared {
         line: 0,
-        model: r.model.to_string(),
-        hardware: r.hardware.to_string(),
         metric,
         measured,
-        predicted,
-        roofline: if metric == Metric::Decode {
-            roofline
-        } else {
-            0.0
-        },
+        device: r.hardware.to_string(),
+        family,
+        backend,
+        era,
         subsets,
+        model_label: r.model.to_string(),
+        hw,
+        work,
     })
+}
+
+/// The build era of a measurement: llama.cpp build numbers below 4000 (before November 2024)
+/// and rows dated 2023-2024 ran 2024-era kernels; everything else (and undated rows) today's.
+pub fn build_era(build: &str, notes: &str) -> BuildEra {
+    // "4426e298 (2824)", "b9174-g0253fb21f", "b8123".
+    let number = build
+        .split(|c: char| c == '(' || c == ')' || c == '-' || c.is_whitespace())
+        .filter_map(|t| t.strip_prefix('b').unwrap_or(t).parse::<u32>().ok())
+        .next();
+    if let Some(n) = number {
+        return if n < 4000 {
+            BuildEra::Y2024
+        } else {
+            BuildEra::Current
+        };
+    }
+    let dated_old = ["2023-", "2024-", "(2023", "(2024"]
+        .iter()
+        .any(|k| notes.contains(k));
+    let dated_new = ["2025", "2026"].iter().any(|k| notes.contains(k));
+    if dated_old && !dated_new {
+        BuildEra::Y2024
+    } else {
+        BuildEra::Current
+    }
+}
+
+/// A family name without its minor version or size ("Llama 3.1" → "llama 3", "Qwen3.6" →
+/// "qwen3", "gpt-oss-20b" → "gpt oss"): variants of one generation share kernels and shapes, so
+/// they are left out together.
+pub fn family_key(name: &str) -> String {
+    let lower = name.to_ascii_lowercase().replace(['-', '_'], " ");
+    let mut words: Vec<&str> = Vec::new();
+    for word in lower.split_whitespace().take(3) {
+        let is_size = word
+            .strip_suffix('b')
+            .is_some_and(|n| n.parse::<f64>().is_ok());
+        if is_size && !words.is_empty() {
+            break;
+        }
+        words.push(word.split('.').next().unwrap_or(word));
+        if word.chars().any(|c| c.is_ascii_digit()) {
+            break;
+        }
+    }
+    words.join(" ")
 }
 
 /// Blocks of a typical transformer of `params` parameters (Llama 3: 16 at 1B, 32 at 8B, 80 at
@@ -356,12 +567,7 @@ fn typical_layers(params: f64) -> f64 {
 }
 
 /// A model not in the catalog: weights from the measured size, active share from the params.
-fn generic(
-    r: &RowIn<'_>,
-    hw: &Hardware,
-    metric: Metric,
-    c: &BackendConstants,
-) -> Result<(f64, f64, bool, f64), String> {
+fn generic<'a>(r: &RowIn<'_>) -> Result<(Work<'a>, bool, f64), String> {
     let size = r
         .size_gib
         .ok_or_else(|| format!("model '{}' not in the catalog and no size given", r.model))?
@@ -372,39 +578,15 @@ fn generic(
         * 1e9;
     let active = r.active_b.unwrap_or(params / 1e9) * 1e9;
     let moe = active < 0.9 * params;
-    let read = size * active / params;
-    let predicted = match metric {
-        Metric::Decode => {
-            let t = TokenTraffic {
-                device_weights: read,
-                layers: typical_layers(params),
-                ..Default::default()
-            };
-            1.0 / decode_seconds(
-                &t,
-                c,
-                hw.bandwidth_gbps,
-                hw.bandwidth_gbps,
-                hw.fp16_tflops,
-                moe,
-            )
-            .0
-        }
-        Metric::Prefill => {
-            let w = PrefillWork {
-                flops_per_token: 2.0 * active,
-                attn_width: 0.0,
-                prompt: r.n_prompt.max(1),
-                depth: r.depth,
-                n_ubatch: 512,
-                pipeline_stages: hw.gpus,
-                host_weight_bytes: 0.0,
-                moe,
-            };
-            r.n_prompt.max(1) as f64 / prefill_seconds(&w, c, hw.fp16_tflops, false)
-        }
+    let work = Work::Generic {
+        read: size * active / params,
+        layers: typical_layers(params),
+        active,
+        prompt: r.n_prompt.max(1),
+        depth: r.depth,
+        moe,
     };
-    Ok((predicted, hw.bandwidth_gbps * 1e9 / read, moe, params))
+    Ok((work, moe, params))
 }
 
 fn scale_weights(w: &mut crate::estimate::weights::WeightTable, target: f64) {
@@ -489,4 +671,32 @@ pub fn parse_quant_label(label: &str) -> Option<Quant> {
         other => other,
     };
     mapped.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn build_eras_come_from_build_numbers_then_dates() {
+        assert_eq!(build_era("4426e298 (2824)", ""), BuildEra::Y2024);
+        assert_eq!(build_era("b9174-g0253fb21f", ""), BuildEra::Current);
+        assert_eq!(build_era("b8123", "May 2024"), BuildEra::Current);
+        assert_eq!(build_era("", "ROCm 6.0; 2024-03"), BuildEra::Y2024);
+        assert_eq!(
+            build_era("", "results in the guide (Aug 2025)"),
+            BuildEra::Current
+        );
+        assert_eq!(build_era("", ""), BuildEra::Current);
+    }
+
+    #[test]
+    fn families_drop_minor_versions_and_sizes() {
+        assert_eq!(family_key("Llama 3.1"), "llama 3");
+        assert_eq!(family_key("Meta-Llama-3-8B"), "meta llama 3");
+        assert_eq!(family_key("gpt-oss-20b"), "gpt oss");
+        assert_eq!(family_key("TinyLlama-1.1B-1T-OpenOrca"), "tinyllama");
+        assert_eq!(family_key("Qwen3.6"), "qwen3");
+        assert_eq!(family_key("gemma-4-26B-A4B-it"), "gemma 4");
+    }
 }

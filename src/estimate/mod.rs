@@ -32,8 +32,8 @@ use kv::{cache_bytes, CacheBytes, CacheShape};
 use model::Attention;
 use overhead::{compute_buffers, runtime_overhead, ComputeBuffers};
 use per_token::{link_seconds, prefill_work, traffic};
-pub use speed::BackendConstants;
 use speed::{decode_seconds, prefill_seconds};
+pub use speed::{BackendConstants, BuildEra};
 use weights::{weight_table, WeightTable};
 
 /// Everything the app shows about one (model, hardware, settings).

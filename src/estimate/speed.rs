@@ -38,67 +38,143 @@ pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
 /// CPU streaming efficiency of theoretical DRAM bandwidth.
 pub const CPU_ETA: f64 = 0.6;
 
+/// Which generation of llama.cpp's kernels a figure is for: measurements from 2023-2024 builds
+/// (before about b4000, November 2024) ran older, slower kernels on several backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+pub enum BuildEra {
+    /// Builds from 2023 and 2024.
+    Y2024,
+    /// Builds from 2025 on (what the app estimates for).
+    #[default]
+    Current,
+}
+
 impl BackendConstants {
-    /// The calibrated constants of `backend`.
+    /// The calibrated constants of `backend` for today's builds.
     pub fn of(backend: Backend) -> Self {
-        // Fitted by examples/calibrate.rs on tests/data/ground_truth_speed.csv (docs/accuracy.md).
-        match backend {
-            Backend::Cuda => BackendConstants {
-                eta_weights: 0.931,
-                eta_kv: 0.8694,
-                t_fixed: 0.002054,
-                t_layer: 2.195e-05,
-                prefill_eff: 0.3451,
+        Self::of_era(backend, BuildEra::Current)
+    }
+
+    /// The calibrated constants of `backend` for builds of `era`.
+    pub fn of_era(backend: Backend, era: BuildEra) -> Self {
+        // Fitted by `cargo run --release --example calibrate` on tests/data/*speed*.csv
+        // (docs/accuracy.md); the CPU keeps the spec's defaults until it has rows enough.
+        match (backend, era) {
+            (Backend::Cuda, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.91,
+                eta_kv: 0.9162,
+                t_fixed: 0.001388,
+                t_layer: 1.498e-5,
+                prefill_eff: 0.52,
                 t_ubatch: 0.01,
-                moe_eta: 1.0,
-                moe_prefill: 0.8826,
-                attn_eff: 2.752,
-                format_eff: [0.9427, 0.9426, 1.0, 0.88, 1.0, 0.75],
+                moe_eta: 0.9064,
+                moe_prefill: 0.6357,
+                attn_eff: 1.827,
+                format_eff: [1.0, 0.9709, 1.0, 0.9308, 1.0, 0.75],
             },
-            Backend::Rocm => BackendConstants {
-                eta_weights: 0.891,
-                eta_kv: 0.6362,
-                t_fixed: 0.0024,
-                t_layer: 1.857e-05,
-                prefill_eff: 0.3328,
+            (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.91,
+                eta_kv: 0.95,
+                t_fixed: 0.001424,
+                t_layer: 7.051e-5,
+                prefill_eff: 0.3486,
                 t_ubatch: 0.01,
-                moe_eta: 0.8055,
-                moe_prefill: 0.3573,
-                attn_eff: 1.21,
-                format_eff: [0.971, 1.0, 0.889, 0.8487, 1.0, 0.75],
+                moe_eta: 0.9064,
+                moe_prefill: 0.6357,
+                attn_eff: 0.8528,
+                format_eff: [1.0, 0.9709, 1.0, 0.9587, 1.0, 0.75],
             },
-            Backend::Metal => BackendConstants {
-                eta_weights: 0.87,
-                eta_kv: 0.6512,
-                t_fixed: 0.002828,
-                t_layer: 1.688e-05,
-                prefill_eff: 0.6602,
+            (Backend::Rocm, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.8724,
+                eta_kv: 0.693,
+                t_fixed: 0.002302,
+                t_layer: 1.770e-5,
+                prefill_eff: 0.3077,
+                t_ubatch: 0.002223,
+                moe_eta: 0.8,
+                moe_prefill: 0.3703,
+                attn_eff: 1.29,
+                format_eff: [1.0, 1.0, 0.9645, 0.8512, 1.0, 0.75],
+            },
+            (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.8724,
+                eta_kv: 0.693,
+                t_fixed: 0.002302,
+                t_layer: 1.770e-5,
+                prefill_eff: 0.3077,
+                t_ubatch: 0.002223,
+                moe_eta: 0.8,
+                moe_prefill: 0.3703,
+                attn_eff: 1.29,
+                format_eff: [1.0, 1.0, 0.9645, 0.8512, 1.0, 0.75],
+            },
+            (Backend::Metal, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.7931,
+                eta_kv: 0.7491,
+                t_fixed: 6.789e-4,
+                t_layer: 6.361e-6,
+                prefill_eff: 0.6963,
+                t_ubatch: 0.007999,
+                moe_eta: 0.5273,
+                moe_prefill: 0.8569,
+                attn_eff: 0.8761,
+                format_eff: [1.0, 1.0, 0.9709, 0.3, 1.0, 0.75],
+            },
+            (Backend::Metal, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.8724,
+                eta_kv: 0.6888,
+                t_fixed: 0.003195,
+                t_layer: 2.994e-5,
+                prefill_eff: 0.676,
                 t_ubatch: 0.01,
-                moe_eta: 0.635,
-                moe_prefill: 0.9364,
-                attn_eff: 0.845,
-                format_eff: [0.971, 1.0, 1.0, 0.7019, 1.0, 0.75],
+                moe_eta: 0.5273,
+                moe_prefill: 0.8569,
+                attn_eff: 0.3139,
+                format_eff: [0.9709, 1.0, 1.0, 0.7251, 1.0, 0.75],
             },
-            Backend::Vulkan | Backend::Sycl => BackendConstants {
-                eta_weights: 0.865,
-                eta_kv: 0.763,
-                t_fixed: 0.0004773,
-                t_layer: 1.44e-05,
-                prefill_eff: 0.2875,
-                t_ubatch: 6.145e-05,
-                moe_eta: 0.711,
-                moe_prefill: 0.37,
-                attn_eff: 1.167,
-                format_eff: [0.931, 1.0, 0.971, 0.9709, 1.0, 0.75],
+            (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.95,
+                eta_kv: 0.767,
+                t_fixed: 0.00119,
+                t_layer: 5.135e-6,
+                prefill_eff: 0.2438,
+                t_ubatch: 0.001795,
+                moe_eta: 0.7273,
+                moe_prefill: 0.4481,
+                attn_eff: 1.131,
+                format_eff: [0.8215, 1.0, 0.9426, 0.8826, 1.0, 0.75],
             },
-            // Too few CPU measurements to fit: the spec's defaults (0.6 of theoretical DRAM).
-            Backend::Cpu => BackendConstants {
-                eta_weights: CPU_ETA,
-                eta_kv: CPU_ETA,
-                t_fixed: 1.0e-3,
+            (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.95,
+                eta_kv: 0.767,
+                t_fixed: 0.00119,
+                t_layer: 5.135e-6,
+                prefill_eff: 0.2438,
+                t_ubatch: 0.001795,
+                moe_eta: 0.7273,
+                moe_prefill: 0.4481,
+                attn_eff: 1.131,
+                format_eff: [0.8215, 1.0, 0.9426, 0.8826, 1.0, 0.75],
+            },
+            (Backend::Cpu, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.6,
+                eta_kv: 0.6,
+                t_fixed: 0.001,
                 t_layer: 0.0,
                 prefill_eff: 0.5,
-                t_ubatch: 5e-3,
+                t_ubatch: 0.005,
+                moe_eta: 0.75,
+                moe_prefill: 0.6,
+                attn_eff: 0.5,
+                format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+            },
+            (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.6,
+                eta_kv: 0.6,
+                t_fixed: 0.001,
+                t_layer: 0.0,
+                prefill_eff: 0.5,
+                t_ubatch: 0.005,
                 moe_eta: 0.75,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,

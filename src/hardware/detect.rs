@@ -6,6 +6,9 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use super::compute::{
+    amd_fp16_tflops, nvidia_fp16_tflops, parse_kfd_properties, AmdCompute, NvidiaCompute,
+};
 use super::parse::{
     parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes, GpuInfo,
 };
@@ -49,6 +52,10 @@ pub struct Facts {
     pub nvidia: Vec<GpuInfo>,
     /// Bandwidth NVML derived from the memory clock and bus width, GB/s.
     pub nvml_bandwidth: Option<f64>,
+    /// Compute capability, cores and SM clock of the first NVIDIA GPU (NVML).
+    pub nvidia_compute: Option<NvidiaCompute>,
+    /// Compute units and clock of the first AMD GPU (KFD topology).
+    pub amd_compute: Option<AmdCompute>,
     /// AMD GPUs with their own VRAM (sysfs).
     pub amd: Vec<GpuInfo>,
     /// Intel GPUs with their own VRAM (sysfs).
@@ -67,7 +74,7 @@ pub fn gather() -> Facts {
     sys.refresh_memory();
     sys.refresh_cpu_list(sysinfo::CpuRefreshKind::nothing());
     let mut notes = Vec::new();
-    let (nvidia, nvml_bandwidth) = nvidia_gpus(&mut notes);
+    let (nvidia, nvml_bandwidth, nvidia_compute) = nvidia_gpus(&mut notes);
     let drm = Path::new("/sys/class/drm");
     let (intel, intel_integrated) = intel_gpus(drm);
     Facts {
@@ -82,6 +89,8 @@ pub fn gather() -> Facts {
         cgroup_limit: cgroup_limit(),
         nvidia,
         nvml_bandwidth,
+        nvidia_compute,
+        amd_compute: amd_compute(Path::new("/sys/class/kfd/kfd/topology/nodes")),
         amd: amd_gpus(drm),
         intel,
         intel_integrated,
@@ -111,6 +120,8 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
         cgroup_limit,
         nvidia,
         nvml_bandwidth,
+        nvidia_compute,
+        amd_compute,
         amd,
         intel,
         intel_integrated,
@@ -171,6 +182,9 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             fmt_gib(first.memory)
         ));
         let mut hw = from_preset(presets, &first.name, backend, &mut notes);
+        if hw.kind == HardwareKind::Detected {
+            derive_tflops(&mut hw, nvidia_compute, amd_compute, &mut notes);
+        }
         if let Some(bw) = nvml_bandwidth.filter(|_| backend == Backend::Cuda) {
             notes.push(format!(
                 "bandwidth {bw:.0} GB/s measured from NVML (max memory clock × bus width)"
@@ -273,6 +287,43 @@ fn from_preset(
     }
 }
 
+/// TFLOPS of a GPU the catalog does not know, from the driver's compute units and clock.
+fn derive_tflops(
+    hw: &mut Hardware,
+    nvidia: Option<NvidiaCompute>,
+    amd: Option<AmdCompute>,
+    notes: &mut Vec<String>,
+) {
+    let derived = match hw.backend {
+        Backend::Cuda => nvidia.map(|c| nvidia_fp16_tflops(&c)),
+        Backend::Rocm => amd.map(|c| Ok(amd_fp16_tflops(&c))),
+        _ => None,
+    };
+    match derived {
+        Some(Ok((tflops, how))) => {
+            hw.fp16_tflops = tflops;
+            notes.push(how);
+        }
+        Some(Err(why)) => notes.push(format!("TFLOPS not derived: {why}")),
+        None => {}
+    }
+}
+
+/// The first GPU node of the KFD topology with compute units.
+fn amd_compute(nodes: &Path) -> Option<AmdCompute> {
+    let mut dirs: Vec<_> = std::fs::read_dir(nodes)
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    dirs.iter().find_map(|d| {
+        std::fs::read_to_string(d.join("properties"))
+            .ok()
+            .and_then(|t| parse_kfd_properties(&t))
+    })
+}
+
 fn run(cmd: &str, args: &[&str]) -> Option<String> {
     let out = Command::new(cmd).args(args).output().ok()?;
     out.status
@@ -294,11 +345,12 @@ fn cgroup_limit() -> Option<u64> {
 }
 
 /// NVIDIA GPUs through NVML (loaded at run time; no driver means no NVIDIA GPU), else nvidia-smi.
-fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
+fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>, Option<NvidiaCompute>) {
     if let Ok(nvml) = nvml_wrapper::Nvml::init() {
         let count = nvml.device_count().unwrap_or(0);
         let mut gpus = Vec::new();
         let mut bandwidth = None;
+        let mut compute = None;
         for i in 0..count {
             let Ok(dev) = nvml.device_by_index(i) else {
                 continue;
@@ -314,6 +366,20 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
                     bandwidth = Some(nvml_bandwidth_gbps(clock, bus));
                 }
             }
+            if compute.is_none() {
+                use nvml_wrapper::enum_wrappers::device::Clock;
+                if let (Ok(cc), Ok(cores), Ok(mhz)) = (
+                    dev.cuda_compute_capability(),
+                    dev.num_cores(),
+                    dev.max_clock_info(Clock::SM),
+                ) {
+                    compute = Some(NvidiaCompute {
+                        capability: (cc.major.max(0) as u32, cc.minor.max(0) as u32),
+                        cuda_cores: cores,
+                        max_sm_clock_mhz: mhz,
+                    });
+                }
+            }
             gpus.push(GpuInfo {
                 name,
                 memory: mem.total,
@@ -321,7 +387,7 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
         }
         if !gpus.is_empty() {
             notes.push("NVIDIA GPUs read through NVML".into());
-            return (gpus, bandwidth);
+            return (gpus, bandwidth, compute);
         }
     }
     let smi = run(
@@ -336,7 +402,7 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>) {
     if !smi.is_empty() {
         notes.push("NVIDIA GPUs read through nvidia-smi (NVML not loadable)".into());
     }
-    (smi, None)
+    (smi, None, None)
 }
 
 /// RAM assumed when the OS does not report it.
@@ -495,6 +561,46 @@ mod tests {
             measured.hardware.bandwidth_gbps, 930.0,
             "NVML's figure wins"
         );
+    }
+
+    #[test]
+    fn an_uncatalogued_nvidia_card_gets_tflops_from_nvml_and_says_how() {
+        let facts = Facts {
+            ram_total: 256 << 30,
+            nvidia: vec![GpuInfo {
+                name: "NVIDIA Future X900".into(),
+                memory: 140 << 30,
+            }],
+            nvml_bandwidth: Some(4814.0),
+            nvidia_compute: Some(NvidiaCompute {
+                capability: (9, 0),
+                cuda_cores: 16896,
+                max_sm_clock_mhz: 1980,
+            }),
+            ..Facts::default()
+        };
+        let d = describe(facts.clone(), &presets());
+        // 132 SMs × 1980 MHz × 4096 FLOPs per SM per clock.
+        assert!(
+            (d.hardware.fp16_tflops - 1070.5).abs() < 0.5,
+            "{}",
+            d.hardware.fp16_tflops
+        );
+        assert!(
+            d.notes.iter().any(|n| n.contains("132 SMs")),
+            "{:?}",
+            d.notes
+        );
+        // Without NVML's compute figures, the old assumption stays and is said.
+        let bare = describe(
+            Facts {
+                nvidia_compute: None,
+                ..facts
+            },
+            &presets(),
+        );
+        assert_eq!(bare.hardware.fp16_tflops, 20.0);
+        assert!(bare.notes.iter().any(|n| n.contains("not in the catalog")));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! This machine: detection of memory, CPU and GPUs. Fails soft: a machine where nothing can be
 //! detected still gets a CPU-only description, with notes saying what was guessed.
 
+pub mod compute;
 pub mod detect;
 pub mod parse;
 
