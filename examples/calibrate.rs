@@ -59,6 +59,7 @@ fn neutral(b: Backend) -> BackendConstants {
         // 0.6 of theoretical DRAM bandwidth; no kernel launches (spec §4.2, §4.4).
         return BackendConstants {
             eta_weights: 0.6,
+            bw_saturation_gbps: 1e6,
             eta_kv: 0.6,
             t_fixed: 1e-3,
             t_layer: 0.0,
@@ -72,6 +73,7 @@ fn neutral(b: Backend) -> BackendConstants {
     }
     BackendConstants {
         eta_weights: 0.7,
+        bw_saturation_gbps: 10000.0,
         eta_kv: 0.8,
         t_fixed: 1e-3,
         t_layer: 1e-5,
@@ -115,6 +117,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 2) => &mut c.t_fixed,
         (Metric::Decode, 3) => &mut c.moe_eta,
         (Metric::Decode, 10) => &mut c.t_layer,
+        (Metric::Decode, 11) => &mut c.bw_saturation_gbps,
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -127,6 +130,8 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
 fn clamp(c: &mut BackendConstants) {
     c.eta_weights = c.eta_weights.min(0.95);
     c.eta_kv = c.eta_kv.min(0.95);
+    // No saturation below the fastest memory measured: up to 1,000 TB/s (none).
+    c.bw_saturation_gbps = c.bw_saturation_gbps.clamp(500.0, 1e6);
     c.moe_eta = c.moe_eta.min(1.0);
     c.moe_prefill = c.moe_prefill.min(1.0);
     c.prefill_eff = c.prefill_eff.min(0.95);
@@ -141,7 +146,7 @@ fn clamp(c: &mut BackendConstants) {
 /// Coordinate descent on the fields of one metric.
 fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> BackendConstants {
     let mut best = loss(rows, &c);
-    let fields = if metric == Metric::Decode { 11 } else { 4 };
+    let fields = if metric == Metric::Decode { 12 } else { 4 };
     for step in [1.3, 1.1, 1.03] {
         for _round in 0..4 {
             let mut improved = false;
@@ -303,8 +308,9 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                eta_kv: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                t_ubatch: {},\n                moe_eta: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                eta_kv: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                t_ubatch: {},\n                moe_eta: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n            }},",
                 lit(c.eta_weights),
+                lit(c.bw_saturation_gbps),
                 lit(c.eta_kv),
                 lit(c.t_fixed),
                 lit(c.t_layer),
