@@ -30,6 +30,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
         n_ubatch: 512,
         n_outputs: parallel,
         flash_attn: true,
+        ollama_swa_memory: None,
     }
 }
 
@@ -417,7 +418,10 @@ fn gemma_4_moe_at_ubatch_2048_matches_a_llama_server_log() {
     assert_eq!(cache.kv - cache.kv_windowed, 160 * MIB);
     assert_eq!(cache.kv_windowed, 600 * MIB);
     assert_eq!(cb.output, MIB);
-    assert_close(mib(cb.host), 88.08, 0.01, "host compute MiB");
+    // The quoted Vulkan_Host line holds the two f32 masks (8192 + 3072 cells × 2048 tokens); the
+    // looked-up embeddings (4 × 2816 × 2048 B) sit in the CPU backend's buffer, not quoted.
+    let embeddings = 4 * u64::from(m.arch.hidden) * 2048;
+    assert_close(mib(cb.host - embeddings), 88.08, 0.002, "host masks MiB");
     assert_close(mib(cb.device), 428.07, 0.08, "device compute MiB");
     let w = weight_table(&m, Quant::Q4_0);
     assert_close(mib(w.token_embd), 577.50, 0.0005, "CPU_Mapped MiB");
@@ -461,4 +465,113 @@ fn ollama_serves_pre_mla_deepseek_files_with_full_per_head_kv() {
         ..Settings::default()
     };
     assert_eq!(fitcheck::estimate::context_terms(&r1, &s).0.kv, 2196 * MIB);
+}
+
+/// Terms as llama-completion reserves them: a logits row for every token of the ubatch.
+fn completion_terms(
+    m: &ModelSpec,
+    shape: CacheShape,
+    quant: Quant,
+) -> fitcheck::estimate::ModelTerms {
+    fitcheck::estimate::ModelTerms {
+        weights: weight_table(m, quant),
+        cache: cache_bytes(&m.arch, &shape),
+        compute: compute_buffers(&m.arch, &shape, None),
+        shape,
+    }
+}
+
+#[test]
+fn h200_buffer_logs_of_current_llama_cpp() {
+    // tests/data/raw/h200_2026-11-26_run2/mem_llama8b_c32768_ub512_np4.lines: llama-completion
+    // (build 0c1e570, 11312), -ngl 99 -fa on -c 32768 -np 4: four 8192-cell streams, KV 4096 MiB,
+    // CUDA0 model 4403.49 MiB, CPU_Mapped 281.81, compute 258.50 on the card (512 logits rows)
+    // and 24.01 on the host, output 1.96 MiB.
+    let m = model("llama-3.1-8b");
+    let split = CacheShape {
+        layout: CacheLayout::Split,
+        n_outputs: 512,
+        ..shape(32768, 4)
+    };
+    let t = completion_terms(&m, split, Quant::Q4_K_M);
+    assert_eq!(t.cache.kv, 4096 * MIB);
+    assert_close(mib(t.compute.device), 258.50, 0.002, "CUDA0 compute MiB");
+    assert_close(mib(t.compute.host), 24.01, 0.002, "CUDA_Host compute MiB");
+    assert_close(mib(t.compute.output), 1.96, 0.01, "output MiB");
+    let gpu = t.weights.layers.iter().map(|l| l.bytes).sum::<u64>() + t.weights.output;
+    assert_close(mib(gpu), 4403.49, 0.001, "CUDA0 model MiB");
+    assert_close(mib(t.weights.token_embd), 281.81, 0.001, "CPU_Mapped MiB");
+
+    // mem_qwen3moe30b_ngl0.lines: -ngl 0 -fa on -c 8192. No layer on the card, yet CUDA0 reserves
+    // 544.18 MiB: the 512-row logits plus the Q6_K output matrix copied in for the batch's
+    // matmul; the host's CUDA_Host buffer is 16.01 MiB, KV 768 MiB in RAM, output 0.58 MiB.
+    let q = model("qwen3-30b-a3b");
+    let t = completion_terms(
+        &q,
+        CacheShape {
+            n_outputs: 512,
+            ..shape(8192, 1)
+        },
+        Quant::Q4_K_M,
+    );
+    let mut h200 = catalog().find_hardware("h100-sxm-80").unwrap().clone();
+    h200.memory = 141 * (1 << 30);
+    let s = Settings {
+        context: 8192,
+        gpu_layers: Some(0),
+        ..Settings::default()
+    };
+    let e = fitcheck::estimate::estimate_with_terms(&q, &h200, &s, &t);
+    assert_eq!(e.weights_gpu_bytes, 0);
+    assert_eq!(t.cache.kv, 768 * MIB);
+    assert_close(
+        mib(e.compute_gpu_bytes),
+        544.18,
+        0.005,
+        "CUDA0 compute at -ngl 0",
+    );
+    let host = mib(e.compute_host_bytes);
+    assert!(
+        (host - 16.01 - 0.58).abs() <= 4.5,
+        "host compute + output {host:.2} MiB"
+    );
+}
+
+#[test]
+fn ollama_engine_sizes_sliding_windows_per_architecture() {
+    use fitcheck::estimate::Runtime;
+    let kv = |id: &str, runtime, ctx, parallel| {
+        let s = Settings {
+            context: ctx,
+            parallel,
+            runtime,
+            ..Settings::default()
+        };
+        let c = fitcheck::estimate::context_terms(&model(id), &s).0;
+        (c.kv - c.kv_windowed, c.kv_windowed)
+    };
+    // gpt-oss 20B at num_ctx 8192: 12 global layers × 8192 cells + 12 sliding layers × (4096 +
+    // 512) cells, 2 KiB each = 300 MiB, Ollama's own figure (ollama#11711:
+    // memory.required.kv="300.0 MiB"); llama.cpp keeps 128 + 512 → 768 cells: 210 MiB.
+    assert_eq!(
+        kv("gpt-oss-20b", Runtime::Ollama, 8192, 1),
+        (192 * MIB, 108 * MIB)
+    );
+    assert_eq!(
+        kv("gpt-oss-20b", Runtime::LlamaCpp, 8192, 1),
+        (192 * MIB, 18 * MIB)
+    );
+    // Gemma 3 uses the plain window: the same as llama.cpp for one sequence; two share one pool
+    // of 2 × 1025 + 512 cells (→ 2816) instead of two 1536-cell streams.
+    let g = kv("gemma-3-27b", Runtime::Ollama, 32768, 1);
+    assert_eq!(g, kv("gemma-3-27b", Runtime::LlamaCpp, 32768, 1));
+    assert_eq!(
+        kv("gemma-3-27b", Runtime::Ollama, 32768, 2).1,
+        52 * 2816 * 8192
+    );
+    // A context inside the floor is cached whole.
+    assert_eq!(
+        kv("gpt-oss-20b", Runtime::Ollama, 4096, 1).1,
+        12 * 4096 * 2048
+    );
 }

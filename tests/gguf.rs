@@ -21,6 +21,7 @@ fn shape(context: u32, parallel: u32) -> CacheShape {
         n_ubatch: 512,
         n_outputs: 1,
         flash_attn: true,
+        ollama_swa_memory: None,
     }
 }
 

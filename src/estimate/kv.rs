@@ -129,6 +129,10 @@ pub struct CacheShape {
     pub n_outputs: u32,
     /// Flash attention on (V stored untransposed, no V padding).
     pub flash_attn: bool,
+    /// Ollama's own engine: each windowed layer is one pool of `sequences × memory + batch`
+    /// cells, `memory` being the window or this floor if larger (`kvcache.NewSWAMemCache`:
+    /// 4096 for gpt-oss and Gemma 4, none for Gemma 3). `None`: llama.cpp's window + ubatch.
+    pub ollama_swa_memory: Option<u32>,
 }
 
 impl CacheShape {
@@ -141,6 +145,28 @@ impl CacheShape {
             CacheLayout::Split => (np, round_up(ctx.div_ceil(np), 256)),
             CacheLayout::PerSequence => (np, round_up(ctx, 256)),
         }
+    }
+
+    /// Cells of a sliding-window or chunked layer, all streams together.
+    pub fn window_cells_total(&self, window: u32) -> u64 {
+        let (streams, full) = self.full_cells();
+        let Some(floor) = self.ollama_swa_memory else {
+            return self.window_cells(window).saturating_mul(streams);
+        };
+        let np = u64::from(self.parallel.max(1));
+        let mut memory = u64::from(window.max(floor));
+        if np > 1 {
+            // A spare cell for the stop token when sequences share the pool (kvcache/causal.go).
+            memory = memory.max(u64::from(window) + 1);
+        }
+        if memory >= u64::from(self.context.max(1)) {
+            return full.saturating_mul(streams);
+        }
+        round_up(
+            np.saturating_mul(memory)
+                .saturating_add(u64::from(self.n_ubatch)),
+            256,
+        )
     }
 
     /// Cells per stream of a sliding-window or chunked cache.
@@ -205,10 +231,9 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
             Mixer::Attention => {
                 let windowed = arch.is_windowed(il);
                 let cells = match window_of(arch) {
-                    Some(w) if windowed => shape.window_cells(w),
-                    _ => full_cells,
-                }
-                .saturating_mul(streams);
+                    Some(w) if windowed => shape.window_cells_total(w),
+                    _ => full_cells.saturating_mul(streams),
+                };
                 let row = cell_bytes(arch, il, k, v, (!shape.flash_attn).then_some(max_dv));
                 let b = cells.saturating_mul(row);
                 out.kv = out.kv.saturating_add(b);

@@ -117,6 +117,18 @@ pub fn cache_shape(settings: &Settings) -> CacheShape {
             .runtime
             .logit_rows(settings.parallel, settings.n_ubatch),
         flash_attn: settings.flash_attn,
+        ollama_swa_memory: None,
+    }
+}
+
+/// Ollama runs these architectures in its own engine, whose sliding-window caches are one pool
+/// per layer with a memory floor (model/models/*: `NewSWAMemCache(window, 4096)` for gpt-oss and
+/// Gemma 4, `NewSWACache(window)` for Gemma 3 and 3n).
+fn ollama_swa_memory(kind: &str) -> Option<u32> {
+    match kind {
+        "gpt-oss" | "gemma4" => Some(4096),
+        "gemma3" | "gemma3n" => Some(0),
+        _ => None,
     }
 }
 
@@ -182,7 +194,10 @@ pub fn context_terms(
     model: &ModelSpec,
     settings: &Settings,
 ) -> (CacheBytes, ComputeBuffers, CacheShape) {
-    let shape = cache_shape(settings);
+    let mut shape = cache_shape(settings);
+    if settings.runtime == Runtime::Ollama {
+        shape.ollama_swa_memory = ollama_swa_memory(&model.arch.kind);
+    }
     let arch = runtime_arch(model, settings.runtime);
     let cache = cache_bytes(&arch, &shape);
     let mut compute = compute_buffers(&arch, &shape, window_cells(model, &shape));

@@ -24,9 +24,10 @@ pub struct ComputeBuffers {
 /// `GGML_SCHED_MAX_COPIES`: graph copies in flight when llama.cpp pipelines across GPUs.
 const PIPELINE_COPIES: u64 = 4;
 
-/// Scratch the allocator keeps beside the largest intermediate (norms, residual, rope tables):
-/// the logged Llama 3 8B buffer (560.00 MiB at 8K without flash attention) less its attention
-/// scores, mask and projections.
+/// Scratch the allocator keeps beside the largest layer intermediate (norms, residual, rope
+/// tables): the logged Llama 3 8B buffer (560.00 MiB at 8K without flash attention) less its
+/// attention scores, mask and projections; the same 12 MiB closes Mistral 7B's 164.00 and
+/// 2144.00 MiB at 2K and 32K exactly.
 pub const GRAPH_SLACK: u64 = 12 * MIB;
 
 /// The worst-case graph's buffers for `shape` (ubatch, logits rows, context, flash attention).
@@ -39,15 +40,15 @@ pub fn compute_buffers(
     let mul = |xs: &[u64]| xs.iter().fold(1u64, |a, b| a.saturating_mul(*b));
     let add = |xs: &[u64]| xs.iter().fold(0u64, |a, b| a.saturating_add(*b));
     let (streams, cells) = shape.full_cells();
-    let n_kv = mul(&[streams, cells]);
-    let n_ub = u64::from(shape.n_ubatch).min(n_kv).max(1);
+    let n_ub = u64::from(shape.n_ubatch).min(mul(&[streams, cells])).max(1);
     let h = u64::from(arch.hidden);
     let heads = u64::from(arch.heads);
-    let mask_elem = if shape.flash_attn { 2 } else { 4 };
-    let mut mask = mul(&[mask_elem, n_ub, n_kv]);
-    if let Some(w) = window_cells {
-        mask = add(&[mask, mul(&[mask_elem, n_ub, w, streams])]);
-    }
+    // The ubatch's tokens are split between the streams, each attending its own cells: the mask
+    // is `n_kv × n_tokens/n_stream × n_stream` f32 on the host (`build_attn_inp_kv`), cast to
+    // f16 on the device for flash attention; the SWA layers have a second one.
+    let n_kv = add(&[cells, window_cells.unwrap_or(0)]);
+    let mask_host = mul(&[4, n_ub, n_kv]);
+    let mask = mul(&[if shape.flash_attn { 2 } else { 4 }, n_ub, n_kv]);
     let (q, k, v, o) = match arch.attention {
         Attention::Mla {
             kv_lora_rank,
@@ -75,7 +76,7 @@ pub fn compute_buffers(
     };
     let mut att = mul(&[4, n_ub, add(&[q, k, v, o])]);
     if !shape.flash_attn {
-        att = add(&[att, mul(&[4, n_ub, n_kv, heads])]);
+        att = add(&[att, mul(&[4, n_ub, cells, heads])]);
     }
     let dense = mul(&[3, u64::from(arch.ffn)]);
     let ffn_width = match &arch.moe {
@@ -91,20 +92,19 @@ pub fn compute_buffers(
     }
     .max(dense);
     let ffn = mul(&[4, n_ub, add(&[ffn_width, mul(&[2, h])])]);
-    let n_out = u64::from(shape.n_outputs.max(1)).min(n_ub.max(1));
+    let n_out = u64::from(shape.n_outputs.max(1)).min(n_ub);
     let out = mul(&[4, n_out, add(&[u64::from(arch.vocab), h])]);
-    let device = add(&[mask, att.max(ffn).max(out), GRAPH_SLACK]);
-    // The looked-up embeddings stay on the host with `token_embd`; Gemma graphs scale them by
-    // √n_embd there too, a second copy (Gemma 4 26B-A4B at -ub 2048: 88.08 MiB logged).
-    let embd_copies = if arch.kind.starts_with("gemma") { 2 } else { 1 };
-    let inputs = add(&[mask, mul(&[4, h, n_ub, embd_copies])]);
+    // The logits come last, when the mask and the layer scratch are free again: a graph whose
+    // logits dominate reserves just them (Llama 3.1 8B, 512 rows: 258.0 of 258.50 MiB logged).
+    let device = add(&[mask, att.max(ffn), GRAPH_SLACK]).max(out);
+    let inputs = add(&[mask_host, mul(&[4, h, n_ub])]);
     let output_buffer = mul(&[4, u64::from(arch.vocab), u64::from(shape.parallel.max(1))]);
     ComputeBuffers {
         device,
         host: inputs,
         output: output_buffer,
-        pipeline_device: mul(&[PIPELINE_COPIES - 1, add(&[mask, mul(&[4, h, n_ub])])]),
-        pipeline_host: mul(&[PIPELINE_COPIES - 1, mask]),
+        pipeline_device: mul(&[PIPELINE_COPIES - 1, inputs]),
+        pipeline_host: mul(&[PIPELINE_COPIES - 1, mask_host]),
     }
 }
 
