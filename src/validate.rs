@@ -376,6 +376,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             .filter(|p| p.backend == backend || unified)
             .map_or(1 << 44, |p| p.memory),
         gpus: r.gpus,
+        cards: Vec::new(),
         bandwidth_gbps: bandwidth,
         ram: preset.map_or(1 << 44, |p| p.ram.max(64 * GIB)),
         ram_bandwidth_gbps: preset.map_or(bandwidth, |p| {

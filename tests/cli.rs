@@ -436,6 +436,46 @@ fn two_cards_split_the_layers_instead_of_pooling_bandwidth() {
 }
 
 #[test]
+fn gpus_takes_a_count_or_a_list_of_presets() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = fitcheck(args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_str(&stdout(&o)).unwrap()
+    };
+    let base = ["fit", "-m", "qwen3-14b", "--json"];
+    let with = |extra: &[&str]| json(&[&base[..], extra].concat());
+    let mixed = with(&["--gpus", "rtx-5090,rtx-5080"]);
+    assert_eq!(mixed["gpus"], 2);
+    assert_eq!(mixed["usable_bytes"].as_u64(), Some(48 << 30));
+    let cards = mixed["cards"].as_array().unwrap();
+    let ids: Vec<&str> = cards.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["rtx-5090", "rtx-5080"]);
+    // Memory-proportional split: the 32 GiB card holds about twice the 16 GiB card's layers.
+    let w = |i: usize| cards[i]["weights_bytes"].as_f64().unwrap();
+    assert!((1.6..2.4).contains(&(w(0) / w(1))), "{}", w(0) / w(1));
+    // -H names the host (its RAM) when a list is given; a count multiplies the -H preset.
+    let hosted = with(&["-H", "rtx-5090", "--gpus", "rtx-5090,rtx-5080"]);
+    assert_eq!(hosted["decode_tps"], mixed["decode_tps"]);
+    let counted = with(&["-H", "rtx-5090", "--gpus", "2"]);
+    let preset = with(&["-H", "2x-rtx-5090"]);
+    assert_eq!(
+        (&counted["gpus"], &counted["decode_tps"]),
+        (&preset["gpus"], &preset["decode_tps"])
+    );
+    for (gpus, says) in [
+        ("rtx-5090,dgx-spark", "not a discrete GPU"),
+        ("rtx-5090,rx-7900-xtx", "backend"),
+        ("rtx-5090,rtx-9999", "rtx-9999"),
+        ("rtx-5090,,rtx-5080", "empty name"),
+        ("0", "1..=64"),
+    ] {
+        let o = fitcheck(&["fit", "-m", "qwen3-14b", "--gpus", gpus]);
+        assert_eq!(o.status.code(), Some(2), "{gpus}");
+        assert!(stderr(&o).contains(says), "{gpus}: {}", stderr(&o));
+    }
+}
+
+#[test]
 fn train_json_has_the_contract_fields_and_bad_values_exit_2() {
     let o = fitcheck(&[
         "train",

@@ -245,6 +245,7 @@ fn machine() -> impl Strategy<Value = Hardware> {
             unified: backend == Backend::Metal,
             memory: gib * GIB,
             gpus: 1,
+            cards: Vec::new(),
             bandwidth_gbps: bw,
             ram: 0,
             ram_bandwidth_gbps: 0.0,

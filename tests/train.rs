@@ -28,6 +28,7 @@ fn card(gib: u64) -> Hardware {
         unified: false,
         memory: gib * GIB,
         gpus: 1,
+        cards: Vec::new(),
         bandwidth_gbps: 2000.0,
         ram: 256 * GIB,
         ram_bandwidth_gbps: 100.0,

@@ -25,6 +25,7 @@ fuzz_target!(|data: &[u8]| {
         price_usd: None,
         power_w: None,
         source: None,
+        cards: Vec::new(),
     };
     let s = Settings { context: 8192, parallel: 2, ..Settings::default() };
     let _ = estimate_with_weights(&m.spec, &hw, &s, &m.weights);

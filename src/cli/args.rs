@@ -455,10 +455,48 @@ pub struct HardwareArgs {
     /// Dense FP16 TFLOPS (prefill speed; with a preset: replaces its figure).
     #[arg(long, value_parser = limits::TFLOPS.flag())]
     pub tflops: Option<f64>,
-    /// Identical GPUs, each with the memory given (llama.cpp splits layers across them) [default: 1;
-    /// with a preset: replaces its count].
-    #[arg(long, value_parser = limits::GPUS.u32_flag())]
-    pub gpus: Option<u32>,
+    /// GPUs in the box: a count of identical cards (`2`: two of the -H preset or of the custom
+    /// memory), or a comma list of GPU presets for mixed cards (`rtx-5090,rtx-5080`); llama.cpp
+    /// splits layers across them in proportion to their memory.
+    #[arg(long, value_parser = parse_gpus)]
+    pub gpus: Option<GpuList>,
+}
+
+/// What `--gpus` names.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GpuList {
+    /// That many identical cards.
+    Count(u32),
+    /// These presets, in device order.
+    Presets(Vec<String>),
+}
+
+impl GpuList {
+    /// Number of cards.
+    pub fn count(&self) -> u32 {
+        match self {
+            GpuList::Count(n) => *n,
+            GpuList::Presets(p) => p.len() as u32,
+        }
+    }
+}
+
+fn parse_gpus(s: &str) -> Result<GpuList, String> {
+    let s = s.trim();
+    if s.parse::<f64>().is_ok() {
+        return limits::GPUS
+            .u32_flag()(s)
+            .map(GpuList::Count)
+            .map_err(|e| e.to_string());
+    }
+    let names: Vec<String> = s.split(',').map(|p| p.trim().to_string()).collect();
+    if names.iter().any(String::is_empty) {
+        return Err(format!("'{s}': an empty name in the GPU list"));
+    }
+    limits::GPUS
+        .check_u32(names.len() as u32)
+        .map_err(|e| e.to_string())?;
+    Ok(GpuList::Presets(names))
 }
 
 impl HardwareArgs {
@@ -479,7 +517,11 @@ impl HardwareArgs {
             }
         }
         let ram = self.ram_gb.map_or(0.0, |r| r * GB as f64);
-        let gpus = self.gpus.unwrap_or(1);
+        let gpus = match &self.gpus {
+            Some(GpuList::Count(n)) => *n,
+            // Listed cards replace the custom one when the machine is resolved.
+            None | Some(GpuList::Presets(_)) => 1,
+        };
         let backend = self.backend.unwrap_or(Backend::Cuda);
         Ok(Some(Hardware {
             id: "custom".into(),
@@ -506,6 +548,7 @@ impl HardwareArgs {
             price_usd: None,
             power_w: None,
             source: Some("command line".into()),
+            cards: Vec::new(),
         }))
     }
 }
@@ -523,8 +566,14 @@ impl HardwareArgs {
         if let Some(t) = self.tflops {
             hw.fp16_tflops = t;
         }
-        if let Some(g) = self.gpus {
-            hw.gpus = g;
+        if let Some(GpuList::Count(g)) = self.gpus {
+            if g != hw.gpus {
+                let scale = f64::from(g) / f64::from(hw.gpus.max(1));
+                hw.price_usd = hw.price_usd.map(|p| p * scale);
+                hw.power_w = hw.power_w.map(|p| p * scale);
+                hw.gpus = g;
+                hw.cards.clear();
+            }
         }
     }
 }

@@ -12,8 +12,10 @@ use crate::config::Config;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
 use crate::estimate::{
-    estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
+    estimate_with_weights, layer_split, max_context, Estimate, Hardware, ModelSpec, Settings,
+    Verdict,
 };
+use crate::estimate::weights::WeightTable;
 use crate::gguf;
 use crate::local::LocalModel;
 
@@ -76,9 +78,16 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     let max_ctx = max_context(model, &hw, &settings, &weights);
     let serving =
         (settings.parallel > 1).then(|| super::several::concurrency(model, &hw, &settings));
+    let cards = card_loads(model, &hw, &settings, &weights);
     if args.json {
         let mut v = to_json(model, &hw, &settings, &e, max_ctx);
         v["quant"] = serde_json::Value::String(quant_label);
+        if !cards.is_empty() {
+            v["cards"] = json!(cards
+                .iter()
+                .map(|c| json!({"id": c.id, "usable_bytes": c.usable, "weights_bytes": c.weights, "kv_bytes": c.kv}))
+                .collect::<Vec<_>>());
+        }
         if let Some(c) = &serving {
             v["serving"] = serde_json::to_value(c).map_err(|e| CliError::Usage(e.to_string()))?;
         }
@@ -86,6 +95,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         writeln!(out, "{text}")?;
     } else {
         write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
+        write_cards(out, &cards)?;
         if let Some(c) = &serving {
             super::several::write_concurrency(out, c)?;
         }
@@ -131,6 +141,51 @@ fn find_local(cli: &Cli, name: &str) -> Option<LocalModel> {
         &mut |_| {},
     );
     hit
+}
+
+/// What one GPU of a layer split holds.
+struct CardLoad {
+    id: String,
+    usable: u64,
+    weights: u64,
+    kv: u64,
+}
+
+/// Per-card layers of a several-GPU split (empty for one GPU, unified or CPU machines).
+fn card_loads(m: &ModelSpec, hw: &Hardware, s: &Settings, w: &WeightTable) -> Vec<CardLoad> {
+    if hw.gpus < 2 || hw.unified || !hw.has_gpu() {
+        return Vec::new();
+    }
+    let usable = hw.card_usable();
+    layer_split(m, hw, s, w)
+        .into_iter()
+        .zip(usable)
+        .enumerate()
+        .map(|(i, ((weights, kv), usable))| CardLoad {
+            id: hw.cards.get(i).map_or_else(|| hw.id.clone(), |c| c.id.clone()),
+            usable,
+            weights,
+            kv,
+        })
+        .collect()
+}
+
+fn write_cards(out: &mut dyn Write, cards: &[CardLoad]) -> std::io::Result<()> {
+    if cards.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "\nlayer split (llama.cpp default: in proportion to each card's memory)")?;
+    for (i, c) in cards.iter().enumerate() {
+        writeln!(
+            out,
+            "  GPU {i} {:<22} weights {}  KV {}  of {} usable (+ its compute buffer and context)",
+            c.id,
+            fmt_gib(c.weights),
+            fmt_gib(c.kv),
+            fmt_gib(c.usable)
+        )?;
+    }
+    Ok(())
 }
 
 /// The stable JSON object of `fit --json`.
@@ -267,7 +322,8 @@ fn write_table(
     write_overhead_lines(out, hw, e)?;
     writeln!(out, "  total            {}", both(e.total_bytes))?;
     writeln!(out, "  usable           {}", both(e.usable_bytes))?;
-    if hw.gpus > 1 && e.verdict != Verdict::CpuOnly {
+    // Mixed cards get a line each after the table instead.
+    if hw.gpus > 1 && hw.cards.is_empty() && e.verdict != Verdict::CpuOnly {
         // Layers split evenly: each card holds its share plus its own compute buffer.
         let n = u64::from(hw.gpus);
         writeln!(

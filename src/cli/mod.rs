@@ -20,7 +20,7 @@ pub use args::{
 
 use crate::catalog::{self, Catalog};
 use crate::config::Config;
-use crate::estimate::Hardware;
+use crate::estimate::{self, Hardware};
 use crate::hardware::detect;
 
 /// Runs a subcommand; returns the process exit code (see [`CliError::exit_code`]).
@@ -175,8 +175,29 @@ pub fn model_dirs(cli: &Cli, config: &Config) -> Vec<(&'static str, std::path::P
 }
 
 /// The hardware a command runs against: a preset, a custom spec, or this machine; host RAM,
-/// its bandwidth, TFLOPS and GPU count given as flags replace the preset's or detected figures.
+/// its bandwidth, TFLOPS and GPU count given as flags replace the preset's or detected figures,
+/// and a `--gpus` list of presets puts those cards in the box.
 pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, CliError> {
+    let usage = |e: String| CliError::Usage(e);
+    match &args.gpus {
+        Some(args::GpuList::Presets(names)) => {
+            let cards = names
+                .iter()
+                .map(|n| cat.find_hardware(n).map_err(|e| usage(e.to_string())))
+                .collect::<Result<Vec<_>, _>>()?;
+            let named_host = args.hardware.is_some() || args.custom()?.is_some();
+            let host = if named_host {
+                base_hardware(cat, args)?
+            } else {
+                cards[0].clone()
+            };
+            estimate::mixed_box(&host, &cards).map_err(|e| usage(format!("--gpus: {e}")))
+        }
+        _ => base_hardware(cat, args),
+    }
+}
+
+fn base_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, CliError> {
     if let Some(custom) = args.custom()? {
         return Ok(custom);
     }

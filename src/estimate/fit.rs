@@ -73,8 +73,10 @@ pub struct Tally {
     pub gpu_runtime: u64,
     /// Runtime allowance in host RAM.
     pub host_runtime: u64,
-    /// Used on the fullest GPU.
+    /// Used on the GPU with the least headroom (the fullest one when the cards are identical).
     pub gpu_per_device: u64,
+    /// Usable bytes of that GPU.
+    pub gpu_usable: u64,
     /// Used in host RAM (the unified pool for unified machines).
     pub host: u64,
 }
@@ -114,20 +116,37 @@ impl FitInputs<'_> {
         self.weights.layers.len() as u32
     }
 
-    /// (weights, KV) on each GPU of a layer split, as llama.cpp assigns them for identical cards:
-    /// the offloaded layers and the output head are `act` slots, and slot `k` goes to card
-    /// `k × gpus / act` — so the first cards take one layer more and the last one the head.
+    /// (weights, KV) on each GPU of a layer split, as llama.cpp assigns them by default
+    /// (`--tensor-split` unset): each card's share is proportional to its free memory, the
+    /// offloaded layers and the output head are `act` slots, and slot `k` goes to the first card
+    /// whose cumulative share exceeds `k / act` (llama-model.cpp `load_tensors`). For identical
+    /// cards that is card `k × gpus / act`: the first cards take one layer more, the last the head.
     pub fn layer_split(&self, p: Placement) -> Vec<(u64, u64)> {
         let w = self.weights;
         let n = self.layers();
-        let gpus = self.hw.gpus.max(1) as usize;
+        let shares = self.hw.card_usable();
+        let gpus = shares.len().max(1);
         let act = p.gpu_layers.min(n + 1);
         let mut cards = vec![(0u64, 0u64); gpus];
         if act == 0 {
             return cards;
         }
         let first_gpu = n + 1 - act;
-        let card = |il: u32| ((u64::from(il - first_gpu) * gpus as u64) / u64::from(act)) as usize;
+        let mut cumulative = Vec::with_capacity(gpus);
+        let mut sum = 0u128;
+        for s in &shares {
+            sum += u128::from(*s);
+            cumulative.push(sum);
+        }
+        let total = sum.max(1);
+        // First card with cumulative / total > slot / act, in exact integer arithmetic.
+        let card = |il: u32| {
+            let slot = u128::from(il - first_gpu);
+            cumulative
+                .iter()
+                .position(|&c| c * u128::from(act) > slot * total)
+                .unwrap_or(gpus - 1)
+        };
         for (il, l) in w.layers.iter().enumerate().skip(first_gpu as usize) {
             let il = il as u32;
             let experts_on_host = il < p.cpu_moe;
@@ -176,6 +195,7 @@ impl FitInputs<'_> {
                 gpu_runtime: on_gpu(runtime),
                 host_runtime: on_host(runtime),
                 gpu_per_device: on_gpu(total),
+                gpu_usable: hw.usable_per_device(),
                 host: total,
             };
         }
@@ -250,19 +270,22 @@ impl FitInputs<'_> {
             } else {
                 0
             });
-        // The fullest card decides: llama.cpp's layer split is not exactly even.
-        let busiest = if gpus > 1 {
+        // The card with the least headroom decides: the split is neither exactly even nor, for
+        // mixed cards, onto cards of one size.
+        let fixed = dev_compute.saturating_add(self.runtime);
+        let (gpu_per_device, gpu_usable) = if gpus > 1 {
             self.layer_split(p)
                 .iter()
-                .map(|(w, kv)| w.saturating_add(*kv))
-                .max()
-                .unwrap_or(0)
+                .zip(hw.card_usable())
+                .map(|((w, kv), usable)| (w.saturating_add(*kv).saturating_add(fixed), usable))
+                .min_by_key(|&(used, usable)| i128::from(usable) - i128::from(used))
+                .unwrap_or((fixed, hw.usable_per_device()))
         } else {
-            gpu_w.saturating_add(gpu_kv)
+            (
+                gpu_w.saturating_add(gpu_kv).saturating_add(fixed),
+                hw.usable_per_device(),
+            )
         };
-        let gpu_per_device = busiest
-            .saturating_add(dev_compute)
-            .saturating_add(self.runtime);
         Tally {
             gpu_weights: gpu_w,
             host_weights: host_w,
@@ -273,6 +296,7 @@ impl FitInputs<'_> {
             gpu_runtime: self.runtime.saturating_mul(active_gpus),
             host_runtime: HOST_RUNTIME,
             gpu_per_device,
+            gpu_usable,
             host: host_w
                 .saturating_add(host_kv)
                 .saturating_add(host_compute)
@@ -281,7 +305,7 @@ impl FitInputs<'_> {
     }
 
     fn gpu_ok(&self, t: &Tally) -> bool {
-        t.gpu_per_device <= self.hw.usable_per_device()
+        t.gpu_per_device <= t.gpu_usable
     }
 
     fn host_ok(&self, t: &Tally) -> bool {

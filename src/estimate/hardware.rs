@@ -148,6 +148,25 @@ pub struct Hardware {
     /// Where the figures come from.
     #[serde(default)]
     pub source: Option<String>,
+    /// Different cards in one box (`--gpus rtx-5090,rtx-5080`), in device order; empty when the
+    /// machine has `gpus` identical cards of `memory` and `bandwidth_gbps`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<GpuCard>,
+}
+
+/// One card of a mixed-GPU box.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GpuCard {
+    /// Preset id, e.g. `rtx-5080`.
+    pub id: String,
+    /// Memory of the card, bytes.
+    #[serde(rename = "memory_gib", with = "gib")]
+    pub memory: u64,
+    /// Peak bandwidth, GB/s.
+    pub bandwidth_gbps: f64,
+    /// Dense FP16 tensor throughput, TFLOPS.
+    pub fp16_tflops: f64,
 }
 
 fn one() -> u32 {
@@ -190,6 +209,51 @@ impl Hardware {
         ram.saturating_sub(5 * GB / 2 + ram / 10)
     }
 
+    /// Usable bytes of each GPU in device order (one entry for a unified or CPU machine).
+    pub fn card_usable(&self) -> Vec<u64> {
+        if self.cards.is_empty() || self.unified || !self.has_gpu() {
+            let n = if self.has_gpu() && !self.unified {
+                self.gpus.max(1)
+            } else {
+                1
+            };
+            return vec![self.usable_per_device(); n as usize];
+        }
+        self.cards.iter().map(|c| c.memory).collect()
+    }
+
+    /// Usable device bytes summed over the GPUs.
+    pub fn usable_total(&self) -> u64 {
+        self.card_usable()
+            .iter()
+            .fold(0u64, |a, b| a.saturating_add(*b))
+    }
+
+    /// (bandwidth GB/s, FP16 TFLOPS) of one card that would take as long as the layer split
+    /// does: a token visits the cards in turn, so time = Σ bytes_k / bw_k and the effective rate
+    /// is the load-weighted harmonic mean (the slow card's share dominates). `loads` are the
+    /// bytes each card holds (weights + KV); identical cards return their own figures.
+    pub fn split_rates(&self, loads: &[u64]) -> (f64, f64) {
+        if self.cards.is_empty() || self.unified {
+            return (self.bandwidth_gbps, self.fp16_tflops);
+        }
+        let total: f64 = loads.iter().map(|&b| b as f64).sum();
+        if total <= 0.0 {
+            let first = &self.cards[0];
+            return (first.bandwidth_gbps, first.fp16_tflops);
+        }
+        let harmonic = |rate: fn(&GpuCard) -> f64| {
+            let t: f64 = self
+                .cards
+                .iter()
+                .zip(loads)
+                .map(|(c, &b)| b as f64 / rate(c).max(1e-3))
+                .sum();
+            total / t
+        };
+        (harmonic(|c| c.bandwidth_gbps), harmonic(|c| c.fp16_tflops))
+    }
+
     /// Host bandwidth, GB/s (falls back to the device's for unified/CPU machines).
     pub fn host_bandwidth(&self) -> f64 {
         if self.unified || !self.has_gpu() || self.ram_bandwidth_gbps <= 0.0 {
@@ -200,6 +264,79 @@ impl Hardware {
         }
         self.ram_bandwidth_gbps
     }
+}
+
+/// A box holding `cards` (presets, in device order; a `2 ×` preset counts as its cards) with the
+/// host (RAM, its bandwidth) of `host`. All-identical cards give an ordinary `n ×` machine.
+pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, String> {
+    let first = cards.first().ok_or("an empty GPU list")?;
+    for c in cards {
+        if !c.has_gpu() || c.unified {
+            return Err(format!(
+                "'{}' is not a discrete GPU (unified or CPU machines cannot be cards)",
+                c.id
+            ));
+        }
+        if c.backend != first.backend {
+            return Err(format!(
+                "'{}' is {} but '{}' is {}: one llama.cpp backend drives all the cards",
+                c.id, c.backend, first.id, first.backend
+            ));
+        }
+    }
+    let expanded: Vec<&Hardware> = cards
+        .iter()
+        .flat_map(|c| std::iter::repeat_n(*c, c.gpus.max(1) as usize))
+        .collect();
+    let gpus = expanded.len() as u32;
+    let same = expanded.iter().all(|c| {
+        c.memory == first.memory
+            && c.bandwidth_gbps == first.bandwidth_gbps
+            && c.fp16_tflops == first.fp16_tflops
+    });
+    // A `2 ×` preset's price and power already cover its cards.
+    let sum = |f: fn(&Hardware) -> Option<f64>| cards.iter().map(|c| f(c)).sum::<Option<f64>>();
+    let names: Vec<String> = if same && cards.iter().all(|c| c.id == first.id) && gpus > 1 {
+        vec![format!("{gpus} × {}", first.name)]
+    } else {
+        cards.iter().map(|c| c.name.clone()).collect()
+    };
+    let ids: Vec<String> = cards.iter().map(|c| c.id.clone()).collect();
+    let (ram, ram_bw) = if host.has_gpu() && !host.unified {
+        (host.ram, host.ram_bandwidth_gbps)
+    } else {
+        (first.ram, first.ram_bandwidth_gbps)
+    };
+    Ok(Hardware {
+        id: ids.join("+"),
+        name: names.join(" + "),
+        kind: HardwareKind::Custom,
+        backend: first.backend,
+        unified: false,
+        memory: first.memory,
+        gpus,
+        bandwidth_gbps: first.bandwidth_gbps,
+        ram,
+        ram_bandwidth_gbps: ram_bw,
+        fp16_tflops: first.fp16_tflops,
+        working_set: None,
+        price_usd: sum(|c| c.price_usd),
+        power_w: sum(|c| c.power_w),
+        source: Some(format!("cards {}", ids.join(", "))),
+        cards: if same {
+            Vec::new()
+        } else {
+            expanded
+                .iter()
+                .map(|c| GpuCard {
+                    id: c.id.clone(),
+                    memory: c.usable_per_device(),
+                    bandwidth_gbps: c.bandwidth_gbps,
+                    fp16_tflops: c.fp16_tflops,
+                })
+                .collect()
+        },
+    })
 }
 
 /// Host RAM assumed for a discrete GPU when the machine's RAM is not given.
@@ -223,6 +360,58 @@ mod tests {
         // 16 GB Mac reports 10922.67 MiB; 64 GB ≈ 48 GiB.
         assert_eq!(metal_working_set(16 * GIB) / (1 << 20), 10922);
         assert_eq!(metal_working_set(64 * GIB), 48 * GIB);
+    }
+
+    fn card(id: &str, gib: u64, bw: f64, backend: Backend, unified: bool) -> Hardware {
+        Hardware {
+            id: id.into(),
+            name: id.into(),
+            kind: HardwareKind::Preset,
+            backend,
+            unified,
+            memory: gib * GIB,
+            gpus: 1,
+            bandwidth_gbps: bw,
+            ram: 64 * GIB,
+            ram_bandwidth_gbps: 90.0,
+            fp16_tflops: bw / 10.0,
+            working_set: None,
+            price_usd: Some(100.0),
+            power_w: None,
+            source: None,
+            cards: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_mixed_box_keeps_each_card_and_identical_cards_stay_a_plain_split() {
+        let big = card("big", 32, 1792.0, Backend::Cuda, false);
+        let small = card("small", 16, 960.0, Backend::Cuda, false);
+        let mixed = mixed_box(&big, &[&big, &small]).unwrap();
+        assert_eq!((mixed.gpus, mixed.cards.len()), (2, 2));
+        assert_eq!(mixed.card_usable(), vec![32 * GIB, 16 * GIB]);
+        assert_eq!(mixed.usable_total(), 48 * GIB);
+        assert_eq!(mixed.price_usd, Some(200.0));
+        let twin = mixed_box(&big, &[&big, &big]).unwrap();
+        assert_eq!((twin.gpus, twin.cards.len()), (2, 0));
+        assert_eq!(twin.card_usable(), vec![32 * GIB; 2]);
+        let spark = card("spark", 128, 273.0, Backend::Cuda, true);
+        assert!(mixed_box(&big, &[&big, &spark]).unwrap_err().contains("spark"));
+        let amd = card("amd", 24, 960.0, Backend::Rocm, false);
+        assert!(mixed_box(&big, &[&big, &amd]).unwrap_err().contains("backend"));
+    }
+
+    #[test]
+    fn a_split_runs_at_the_load_weighted_harmonic_rate() {
+        let big = card("big", 32, 1800.0, Backend::Cuda, false);
+        let small = card("small", 16, 900.0, Backend::Cuda, false);
+        let mixed = mixed_box(&big, &[&big, &small]).unwrap();
+        // 2 GB at 1800 GB/s + 1 GB at 900 GB/s = 2/900 s for 3 GB: 1350 GB/s.
+        let (bw, tflops) = mixed.split_rates(&[2_000_000_000, 1_000_000_000]);
+        assert!((bw - 1350.0).abs() < 1e-9, "{bw}");
+        assert!((tflops - 135.0).abs() < 1e-9, "{tflops}");
+        // Identical cards are their own rate whatever the loads.
+        assert_eq!(big.split_rates(&[5, 7]), (1800.0, 180.0));
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub mod weights;
 use serde::Serialize;
 
 pub use fit::{Placement, Verdict};
-pub use hardware::{Backend, Hardware};
+pub use hardware::{mixed_box, Backend, GpuCard, Hardware};
 pub use kv::KvType;
 pub use model::ModelSpec;
 pub use quant::Quant;
@@ -251,8 +251,19 @@ pub(crate) fn place(
 
 /// (weights, KV) bytes on each GPU of the placement the estimate chooses (llama.cpp's layer
 /// split); one entry for a single GPU, none in use for CPU-only or unified machines.
-pub fn layer_split(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Vec<(u64, u64)> {
-    let terms = model_terms(model, settings);
+pub fn layer_split(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> Vec<(u64, u64)> {
+    let (cache, compute, shape) = context_terms(model, settings);
+    let terms = ModelTerms {
+        weights: weights.clone(),
+        cache,
+        compute,
+        shape,
+    };
     let (placement, _, _) = place(hw, &terms, settings);
     fit_inputs(hw, &terms).layer_split(placement)
 }
@@ -309,10 +320,10 @@ fn assemble(
     let raw_empty = traffic(model, terms, hw, placement, 0, None);
     let moe = model.arch.moe.is_some();
     let host_bw = hw.host_bandwidth();
-    let dev_bw = hw.bandwidth_gbps;
-    let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
-    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
-    let (_, roof) = decode_seconds(&raw_empty, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    let (dev_bw, tflops) = device_rates(hw, terms, placement);
+    let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, tflops, moe);
+    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, tflops, moe);
+    let (_, roof) = decode_seconds(&raw_empty, &c, dev_bw, host_bw, tflops, moe);
     let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);
@@ -320,7 +331,7 @@ fn assemble(
     let pp_s = if verdict == Verdict::DoesNotFit {
         f64::INFINITY
     } else {
-        prefill_seconds(&work, &c, hw.fp16_tflops, gpu_offload)
+        prefill_seconds(&work, &c, tflops, gpu_offload)
     };
     let runs = verdict != Verdict::DoesNotFit;
     let tps = |t: f64| if runs && t > 0.0 { 1.0 / t } else { 0.0 };
@@ -381,7 +392,23 @@ impl Estimate {
     }
 }
 
-/// (usable, used) of the pool that decides the verdict.
+/// (bandwidth GB/s, FP16 TFLOPS) the device terms run at: for mixed cards, those of one card as
+/// slow as the layer split (identical cards: their own figures).
+fn device_rates(hw: &Hardware, terms: &ModelTerms, placement: Placement) -> (f64, f64) {
+    if hw.cards.is_empty() {
+        return (hw.bandwidth_gbps, hw.fp16_tflops);
+    }
+    let loads: Vec<u64> = fit_inputs(hw, terms)
+        .layer_split(placement)
+        .iter()
+        .map(|(w, kv)| w.saturating_add(*kv))
+        .collect();
+    hw.split_rates(&loads)
+}
+
+/// (usable, used) of the pool that decides the verdict. For a layer split the GPUs are
+/// reported together: all their usable bytes, and used such that the headroom is `gpus ×` that
+/// of the tightest card (what would have to shrink, per card, for the split to still fit).
 fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
     let gpus = u64::from(hw.gpus.max(1));
     if !hw.has_gpu() {
@@ -393,21 +420,21 @@ fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
             _ => (hw.usable_per_device(), t.gpu_per_device),
         };
     }
+    let gpu_pool = || {
+        let usable = hw.usable_total();
+        let tight = (i128::from(t.gpu_usable) - i128::from(t.gpu_per_device)) * i128::from(gpus);
+        let used = (i128::from(usable) - tight).clamp(0, i128::from(u64::MAX)) as u64;
+        (usable, used)
+    };
     match verdict {
-        Verdict::FitsOnGpu => (
-            hw.usable_per_device().saturating_mul(gpus),
-            t.gpu_per_device.saturating_mul(gpus),
-        ),
+        Verdict::FitsOnGpu => gpu_pool(),
         Verdict::CpuOnly => (hw.host_usable(), t.host),
         _ => {
             // Offloading: report the tighter of the two pools.
-            let gpu_head = (hw.usable_per_device() as i128) - (t.gpu_per_device as i128);
+            let gpu_head = (t.gpu_usable as i128) - (t.gpu_per_device as i128);
             let host_head = (hw.host_usable() as i128) - (t.host as i128);
             if gpu_head <= host_head {
-                (
-                    hw.usable_per_device().saturating_mul(gpus),
-                    t.gpu_per_device.saturating_mul(gpus),
-                )
+                gpu_pool()
             } else {
                 (hw.host_usable(), t.host)
             }
@@ -519,18 +546,12 @@ pub fn speeds_with_constants(
     let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
-    let (t, _) = decode_seconds(
-        &tr,
-        c,
-        hw.bandwidth_gbps,
-        hw.host_bandwidth(),
-        hw.fp16_tflops,
-        moe,
-    );
+    let (dev_bw, tflops) = device_rates(hw, terms, placement);
+    let (t, _) = decode_seconds(&tr, c, dev_bw, hw.host_bandwidth(), tflops, moe);
     let t = t + link_seconds(hw);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
-    let pp = prefill_seconds(&work, c, hw.fp16_tflops, gpu_offload);
+    let pp = prefill_seconds(&work, c, tflops, gpu_offload);
     Speeds {
         decode_tps: if t > 0.0 { 1.0 / t } else { 0.0 },
         prefill_tps: if pp > 0.0 {

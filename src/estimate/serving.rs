@@ -58,8 +58,7 @@ pub fn combine(estimates: &[Estimate], hw: &Hardware, sharing: Sharing) -> Combi
     let device = if hw.unified {
         hw.usable_per_device()
     } else {
-        hw.usable_per_device()
-            .saturating_mul(u64::from(hw.gpus.max(1)))
+        hw.usable_total()
     };
     let host = hw.host_usable();
     let (verdict, usable) = if !hw.has_gpu() {

@@ -103,7 +103,7 @@ fn render_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!(
                 " · {} · usable {}",
                 hw.backend,
-                fmt_gib(hw.usable_per_device() * u64::from(hw.gpus.max(1)))
+                fmt_gib(hw.usable_total())
             ),
             theme.dim,
         ),

@@ -22,6 +22,7 @@ pub fn fixed_machine() -> Hardware {
         unified: false,
         memory: 32 * GIB,
         gpus: 1,
+        cards: Vec::new(),
         bandwidth_gbps: 60.0,
         ram: 32 * GIB,
         ram_bandwidth_gbps: 60.0,

@@ -1,0 +1,91 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! Different GPUs in one box: llama.cpp's memory-proportional layer split (docs/beyond.md).
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::hardware::{mixed_box, Hardware};
+use fitcheck::estimate::weights::weight_table;
+use fitcheck::estimate::{estimate, layer_split, Quant, Settings, Verdict};
+
+fn cat() -> Catalog {
+    Catalog::builtin().unwrap()
+}
+
+fn hw(id: &str) -> Hardware {
+    cat().find_hardware(id).unwrap().clone()
+}
+
+fn box_of(ids: &[&str]) -> Hardware {
+    let cards: Vec<Hardware> = ids.iter().map(|id| hw(id)).collect();
+    let refs: Vec<&Hardware> = cards.iter().collect();
+    mixed_box(&cards[0], &refs).unwrap()
+}
+
+fn settings() -> Settings {
+    Settings {
+        quant: Quant::Q4_K_M,
+        context: 8192,
+        ..Settings::default()
+    }
+}
+
+#[test]
+fn layers_go_in_proportion_to_card_memory() {
+    // 24 GiB + 12 GiB: cumulative shares 2/3 and 1. Qwen3 14B has 40 blocks + the head = 41
+    // slots; slot k goes to the first card whose share exceeds k/41, so card 0 takes slots
+    // 0..=27 (k < 27.33: blocks 0-27) and card 1 blocks 28-39 plus the head.
+    let m = cat().find_model("qwen3-14b").unwrap().clone();
+    let s = settings();
+    let w = weight_table(&m, s.quant);
+    let rig = box_of(&["rtx-3090", "rtx-3060-12"]);
+    let split = layer_split(&m, &rig, &s, &w);
+    let first: u64 = w.layers[..28].iter().map(|l| l.bytes).sum();
+    let rest: u64 = w.layers[28..].iter().map(|l| l.bytes).sum::<u64>() + w.output;
+    assert_eq!(split.len(), 2);
+    assert_eq!((split[0].0, split[1].0), (first, rest));
+    // The same two cards the other way round give the 12 GiB card a third again.
+    let flipped = layer_split(&m, &box_of(&["rtx-3060-12", "rtx-3090"]), &s, &w);
+    let third: u64 = w.layers[..14].iter().map(|l| l.bytes).sum();
+    assert_eq!(flipped[0].0, third);
+}
+
+#[test]
+fn identical_cards_split_as_before() {
+    let m = cat().find_model("qwen3-14b").unwrap().clone();
+    let s = settings();
+    let w = weight_table(&m, s.quant);
+    let listed = box_of(&["rtx-3090", "rtx-3090"]);
+    assert!(listed.cards.is_empty());
+    assert_eq!(
+        layer_split(&m, &listed, &s, &w),
+        layer_split(&m, &hw("2x-rtx-3090"), &s, &w)
+    );
+    let (a, b) = (estimate(&m, &listed, &s), estimate(&m, &hw("2x-rtx-3090"), &s));
+    assert_eq!(
+        (a.used_bytes, a.decode_tps.to_bits()),
+        (b.used_bytes, b.decode_tps.to_bits())
+    );
+}
+
+#[test]
+fn the_slow_cards_share_sets_decode_speed() {
+    let m = cat().find_model("qwen3-14b").unwrap().clone();
+    let s = settings();
+    let fast = estimate(&m, &hw("2x-rtx-5090"), &s).decode_tps;
+    let slow = estimate(&m, &box_of(&["rtx-5080", "rtx-5080"]), &s).decode_tps;
+    let mixed = estimate(&m, &box_of(&["rtx-5090", "rtx-5080"]), &s).decode_tps;
+    assert!(slow < mixed && mixed < fast, "{slow} < {mixed} < {fast}");
+    // The 5090 holds about two thirds, so the mix sits nearer the fast pair than the slow one.
+    assert!(mixed - slow > fast - mixed, "{slow} {mixed} {fast}");
+}
+
+#[test]
+fn a_second_card_fits_what_the_first_alone_cannot() {
+    let m = cat().find_model("llama-3.3-70b").unwrap().clone();
+    let s = settings();
+    let alone = estimate(&m, &hw("rtx-5090"), &s);
+    let pair = estimate(&m, &box_of(&["rtx-5090", "rtx-5080"]), &s);
+    assert_eq!(alone.verdict, Verdict::PartialOffload);
+    assert_eq!(pair.verdict, Verdict::FitsOnGpu);
+    assert_eq!(pair.usable_bytes, 48 << 30);
+    assert!(pair.decode_tps > 4.0 * alone.decode_tps);
+}
