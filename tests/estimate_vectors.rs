@@ -226,7 +226,12 @@ fn layer_split_puts_layers_and_kv_on_each_card_as_llama_cpp_does() {
     let cards = |n: u32| {
         let mut hw = catalog().find_hardware("rtx-4090").unwrap().clone();
         hw.gpus = n;
-        fitcheck::estimate::layer_split(&m, &hw, &s)
+        fitcheck::estimate::layer_split(
+            &m,
+            &hw,
+            &s,
+            &fitcheck::estimate::weights::weight_table(&m, s.quant),
+        )
     };
     let mib = |b: u64| (b as f64 / MIB as f64 * 100.0).round() / 100.0;
     let weights = |n| cards(n).iter().map(|c| mib(c.0)).collect::<Vec<_>>();

@@ -59,7 +59,10 @@ fn identical_cards_split_as_before() {
         layer_split(&m, &listed, &s, &w),
         layer_split(&m, &hw("2x-rtx-3090"), &s, &w)
     );
-    let (a, b) = (estimate(&m, &listed, &s), estimate(&m, &hw("2x-rtx-3090"), &s));
+    let (a, b) = (
+        estimate(&m, &listed, &s),
+        estimate(&m, &hw("2x-rtx-3090"), &s),
+    );
     assert_eq!(
         (a.used_bytes, a.decode_tps.to_bits()),
         (b.used_bytes, b.decode_tps.to_bits())

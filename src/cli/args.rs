@@ -484,8 +484,7 @@ impl GpuList {
 fn parse_gpus(s: &str) -> Result<GpuList, String> {
     let s = s.trim();
     if s.parse::<f64>().is_ok() {
-        return limits::GPUS
-            .u32_flag()(s)
+        return limits::GPUS.u32_flag()(s)
             .map(GpuList::Count)
             .map_err(|e| e.to_string());
     }

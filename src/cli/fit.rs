@@ -11,11 +11,11 @@ use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::estimate::units::{fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
+use crate::estimate::weights::WeightTable;
 use crate::estimate::{
     estimate_with_weights, layer_split, max_context, Estimate, Hardware, ModelSpec, Settings,
     Verdict,
 };
-use crate::estimate::weights::WeightTable;
 use crate::gguf;
 use crate::local::LocalModel;
 
@@ -162,7 +162,10 @@ fn card_loads(m: &ModelSpec, hw: &Hardware, s: &Settings, w: &WeightTable) -> Ve
         .zip(usable)
         .enumerate()
         .map(|(i, ((weights, kv), usable))| CardLoad {
-            id: hw.cards.get(i).map_or_else(|| hw.id.clone(), |c| c.id.clone()),
+            id: hw
+                .cards
+                .get(i)
+                .map_or_else(|| hw.id.clone(), |c| c.id.clone()),
             usable,
             weights,
             kv,
@@ -174,7 +177,10 @@ fn write_cards(out: &mut dyn Write, cards: &[CardLoad]) -> std::io::Result<()> {
     if cards.is_empty() {
         return Ok(());
     }
-    writeln!(out, "\nlayer split (llama.cpp default: in proportion to each card's memory)")?;
+    writeln!(
+        out,
+        "\nlayer split (llama.cpp default: in proportion to each card's memory)"
+    )?;
     for (i, c) in cards.iter().enumerate() {
         writeln!(
             out,

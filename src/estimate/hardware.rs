@@ -396,9 +396,13 @@ mod tests {
         assert_eq!((twin.gpus, twin.cards.len()), (2, 0));
         assert_eq!(twin.card_usable(), vec![32 * GIB; 2]);
         let spark = card("spark", 128, 273.0, Backend::Cuda, true);
-        assert!(mixed_box(&big, &[&big, &spark]).unwrap_err().contains("spark"));
+        assert!(mixed_box(&big, &[&big, &spark])
+            .unwrap_err()
+            .contains("spark"));
         let amd = card("amd", 24, 960.0, Backend::Rocm, false);
-        assert!(mixed_box(&big, &[&big, &amd]).unwrap_err().contains("backend"));
+        assert!(mixed_box(&big, &[&big, &amd])
+            .unwrap_err()
+            .contains("backend"));
     }
 
     #[test]

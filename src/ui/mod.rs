@@ -100,11 +100,7 @@ fn render_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         Span::styled("│ ", theme.dim),
         Span::raw(hw.name.clone()),
         Span::styled(
-            format!(
-                " · {} · usable {}",
-                hw.backend,
-                fmt_gib(hw.usable_total())
-            ),
+            format!(" · {} · usable {}", hw.backend, fmt_gib(hw.usable_total())),
             theme.dim,
         ),
     ]);
