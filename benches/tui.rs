@@ -10,7 +10,7 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use fitcheck::app::update::adjust;
 use fitcheck::app::{App, Slider};
 use fitcheck::catalog::Catalog;
-use fitcheck::ui::{view, HitMap, Theme};
+use fitcheck::ui::{HitMap, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -21,8 +21,7 @@ fn app(cat: Arc<Catalog>) -> App {
 
 fn frame(app: &mut App, term: &mut Terminal<TestBackend>) {
     let mut hits = HitMap::default();
-    term.draw(|f| view(f, app, &Theme::dark(), &mut hits))
-        .expect("draw");
+    fitcheck::ui::draw(term, app, &Theme::dark(), &mut hits).expect("draw");
 }
 
 /// Moves the context by 256 tokens, bouncing between 2K and 120K: every step is a context the

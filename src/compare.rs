@@ -4,11 +4,9 @@
 use serde::Serialize;
 
 use crate::catalog::Catalog;
-use crate::estimate::quant::QUANTS;
+use crate::estimate::quant::largest_that_fits;
 use crate::estimate::weights::weight_table;
-use crate::estimate::{
-    estimate, max_context, Estimate, Hardware, ModelSpec, Quant, Settings, Verdict,
-};
+use crate::estimate::{estimate, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict};
 
 /// The guide's memory tiers on their typical unified-memory platforms.
 pub const TIER_IDS: [&str; 7] = [
@@ -68,11 +66,10 @@ pub fn comfortable(e: &Estimate) -> bool {
 pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
     let e = estimate(model, hw, s);
     let comfortable = comfortable(&e);
-    let best_quant = QUANTS
-        .iter()
-        .filter(|q| q.is_gguf() == s.quant.is_gguf() && !matches!(q, Quant::F32))
-        .find(|q| estimate(model, hw, &Settings { quant: **q, ..*s }).verdict == Verdict::FitsOnGpu)
-        .map(|q| q.label());
+    let best_quant = largest_that_fits(s.quant, |q| {
+        estimate(model, hw, &Settings { quant: q, ..*s }).verdict == Verdict::FitsOnGpu
+    })
+    .map(|q| q.label());
     let max_ctx = max_context(model, hw, s, &weight_table(model, s.quant));
     Cell {
         estimate: e,
@@ -80,6 +77,26 @@ pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
         max_context: max_ctx,
         comfortable,
     }
+}
+
+/// Position of the cheapest column where the row fits comfortably: by price when every column
+/// has one, else by memory.
+pub fn cheapest_comfortable<'a>(
+    cells: impl Iterator<Item = (&'a Hardware, &'a Estimate)> + Clone,
+) -> Option<usize> {
+    let by_price = cells.clone().all(|(h, _)| h.price_usd.is_some());
+    let cost = |h: &Hardware| {
+        if by_price {
+            h.price_usd.unwrap_or(0.0)
+        } else {
+            h.memory as f64
+        }
+    };
+    cells
+        .enumerate()
+        .filter(|(_, (_, e))| comfortable(e))
+        .min_by(|(_, (a, _)), (_, (b, _))| cost(a).total_cmp(&cost(b)))
+        .map(|(i, _)| i)
 }
 
 /// Builds the matrix. Columns keep the given order; "cheapest" is by price when every column has
@@ -90,33 +107,19 @@ pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Mat
         .map(|m| {
             hardware
                 .iter()
-                .map(|h| {
-                    cell(
-                        m,
-                        h,
-                        &Settings {
-                            context: m.clamp_context(s.context),
-                            ..*s
-                        },
-                    )
-                })
+                .map(|h| cell(m, h, &s.for_model(m)))
                 .collect()
         })
         .collect();
-    let by_price = hardware.iter().all(|h| h.price_usd.is_some());
-    let cost = |i: usize| {
-        if by_price {
-            hardware[i].price_usd.unwrap_or(0.0)
-        } else {
-            hardware[i].memory as f64
-        }
-    };
     let cheapest_fit = cells
         .iter()
         .map(|row| {
-            (0..row.len())
-                .filter(|&c| row[c].comfortable)
-                .min_by(|&a, &b| cost(a).total_cmp(&cost(b)))
+            cheapest_comfortable(
+                hardware
+                    .iter()
+                    .copied()
+                    .zip(row.iter().map(|c| &c.estimate)),
+            )
         })
         .collect();
     Matrix {

@@ -9,19 +9,61 @@ pub fn match_small(query: &str, items: &[String]) -> Vec<usize> {
         return (0..items.len()).collect();
     }
     let mut matcher = Matcher::new(Config::DEFAULT);
-    let pattern = Pattern::parse(query, CaseMatching::Smart, Normalization::Smart);
+    let atoms: Vec<Atom> = query
+        .split_whitespace()
+        .map(|w| {
+            let kind = if w.chars().all(|c| c.is_ascii_digit()) {
+                AtomKind::Substring
+            } else {
+                AtomKind::Fuzzy
+            };
+            Atom::new(w, CaseMatching::Ignore, Normalization::Smart, kind, false)
+        })
+        .collect();
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
     let mut buf = Vec::new();
-    let mut scored: Vec<(usize, u32)> = items
+    let mut scored: Vec<(usize, bool, u32)> = items
         .iter()
         .enumerate()
         .filter_map(|(i, s)| {
-            pattern
-                .score(Utf32Str::new(s, &mut buf), &mut matcher)
-                .map(|sc| (i, sc))
+            let hay = Utf32Str::new(s, &mut buf);
+            let score = atoms.iter().try_fold(0u32, |acc, a| {
+                a.score(hay, &mut matcher).map(|sc| acc + u32::from(sc))
+            })?;
+            let lower = s.to_lowercase();
+            let literal = words.iter().all(|w| lower.contains(w.as_str()));
+            Some((i, literal, score))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    scored.into_iter().map(|(i, _)| i).collect()
+    scored.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    scored.into_iter().map(|(i, _, _)| i).collect()
+}
+
+/// Highlights matched characters with one matcher kept for the app's lifetime (no allocation
+/// per frame).
+pub struct Highlighter {
+    matcher: Matcher,
+}
+
+impl Default for Highlighter {
+    fn default() -> Self {
+        Highlighter {
+            matcher: Matcher::new(Config::DEFAULT),
+        }
+    }
+}
+
+impl std::fmt::Debug for Highlighter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Highlighter")
+    }
+}
+
+impl Highlighter {
+    /// Character positions of `query`'s match in `text`, into `out`.
+    pub fn indices(&mut self, query: &str, text: &str, out: &mut Vec<u32>) {
+        match_indices(query, text, &mut self.matcher, out);
+    }
 }
 
 /// Character positions of `query`'s fuzzy match inside `text` (for highlighting).

@@ -14,7 +14,6 @@ use crossterm::execute;
 use crossterm::terminal::{BeginSynchronizedUpdate, EndSynchronizedUpdate};
 
 use crate::app::action::action_for;
-use crate::app::update::set_fraction;
 use crate::app::{update, Action, App, Focus, Mode};
 use crate::catalog;
 use crate::cli::{model_dirs, Cli};
@@ -22,7 +21,7 @@ use crate::config::Config;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::hardware::detect;
 use crate::local::LocalModel;
-use crate::ui::{view, HitMap, Theme};
+use crate::ui::{HitMap, Theme};
 
 /// Everything that can wake the loop.
 pub enum Msg {
@@ -208,6 +207,7 @@ fn run(
     let result = (|| -> color_eyre::Result<()> {
         draw(&mut terminal, &mut app, &theme, &mut hits)?;
         while let Ok(first) = rx.recv() {
+            // A burst is applied whole, then drawn once: `update` only ever sets `dirty`.
             let mut signal = None;
             for msg in std::iter::once(first).chain(rx.try_iter()) {
                 match msg {
@@ -239,7 +239,7 @@ fn run(
             if app.quit {
                 break;
             }
-            if std::mem::take(&mut app.dirty) {
+            if app.dirty {
                 draw(&mut terminal, &mut app, &theme, &mut hits)?;
             }
         }
@@ -319,7 +319,7 @@ fn draw(
     hits: &mut HitMap,
 ) -> std::io::Result<()> {
     execute!(std::io::stdout(), BeginSynchronizedUpdate)?;
-    let drawn = terminal.draw(|f| view(f, app, theme, hits)).map(|_| ());
+    let drawn = crate::ui::draw(terminal, app, theme, hits);
     execute!(std::io::stdout(), EndSynchronizedUpdate)?;
     drawn
 }
@@ -337,7 +337,11 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
                 update(app, action);
             }
         }
-        Msg::Term(Event::Mouse(m)) => mouse(app, m, hits),
+        Msg::Term(Event::Mouse(m)) => {
+            if let Some(action) = mouse_action(app.mode, m, hits) {
+                update(app, action);
+            }
+        }
         Msg::Term(Event::Resize(..)) => app.dirty = true,
         Msg::Term(_) => {}
         Msg::Detected(found) => {
@@ -355,59 +359,43 @@ fn inside(r: ratatui::layout::Rect, x: u16, y: u16) -> bool {
     x >= r.x && x < r.x + r.width && y >= r.y && y < r.y + r.height
 }
 
-/// Mouse events become the same actions keys produce.
-pub fn mouse(app: &mut App, m: MouseEvent, hits: &HitMap) {
+/// What a mouse event means, from where the last frame drew things; `update` applies it.
+pub fn mouse_action(mode: Mode, m: MouseEvent, hits: &HitMap) -> Option<Action> {
     let (x, y) = (m.column, m.row);
     match m.kind {
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
-            let a = if m.kind == MouseEventKind::ScrollDown {
-                Action::Down
-            } else {
-                Action::Up
-            };
-            if app.mode == Mode::Picker || inside(hits.browser, x, y) {
-                let saved = app.focus;
-                app.focus = Focus::Browser;
-                for _ in 0..3 {
-                    update(app, a);
-                }
-                app.focus = saved;
-                app.dirty = true;
-            }
+            let down = m.kind == MouseEventKind::ScrollDown;
+            let in_list = inside(hits.browser, x, y) && mode == Mode::Browse;
+            (in_list || matches!(mode, Mode::Picker | Mode::Compare | Mode::Guide))
+                .then_some(Action::Scroll(down))
         }
         MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
-            if app.mode != Mode::Browse && app.mode != Mode::Search {
-                if app.mode == Mode::Help {
-                    update(app, Action::Back);
-                }
-                return;
+            if mode == Mode::Help {
+                return Some(Action::Back);
+            }
+            if mode != Mode::Browse {
+                return None;
             }
             if inside(hits.browser, x, y) {
-                app.focus = Focus::Browser;
-                if y >= hits.first_row_y {
-                    let row = app.offset + (y - hits.first_row_y) as usize;
-                    if row < app.rows.len() {
-                        app.selected = row;
-                    }
+                if y >= hits.first_row_y && y < hits.first_row_y + hits.list_rows {
+                    Some(Action::ClickRow(y - hits.first_row_y))
+                } else {
+                    Some(Action::FocusOn(Focus::Browser))
                 }
-                app.dirty = true;
             } else if let Some(&(slider, _, x0, x1)) =
                 hits.slider_rows.iter().find(|(_, row, _, _)| *row == y)
             {
-                app.focus = Focus::Sliders;
-                app.slider = slider;
-                if x >= x0 && x < x1 && x1 > x0 + 1 {
-                    set_fraction(app, slider, f64::from(x - x0) / f64::from(x1 - x0 - 1));
+                if x < x0 || x >= x1 || x1 <= x0 + 1 {
+                    return Some(Action::FocusOn(Focus::Sliders));
                 }
-                app.dirty = true;
-            } else if inside(hits.gauges, x, y) {
-                app.focus = Focus::Gauges;
-                app.dirty = true;
+                let permille = u32::from(x - x0) * 1000 / u32::from(x1 - x0 - 1);
+                Some(Action::SetSlider(slider, permille as u16))
             } else if inside(hits.sliders, x, y) {
-                app.focus = Focus::Sliders;
-                app.dirty = true;
+                Some(Action::FocusOn(Focus::Sliders))
+            } else {
+                None
             }
         }
-        _ => {}
+        _ => None,
     }
 }

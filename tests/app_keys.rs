@@ -6,9 +6,9 @@ mod common;
 use common::app_on;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fitcheck::app::action::{action_for, KEYMAP};
-use fitcheck::app::{update, App, Focus, Mode, Slider, SortKey};
+use fitcheck::app::{update, Action, App, Focus, Mode, Slider, SortKey};
 use fitcheck::estimate::{KvType, Quant};
-use fitcheck::ui::{view, HitMap, Theme};
+use fitcheck::ui::{HitMap, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 
@@ -32,8 +32,7 @@ fn type_str(app: &mut App, s: &str) {
 fn draw(app: &mut App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut hits = HitMap::default();
-    t.draw(|f| view(f, app, &Theme::monochrome(), &mut hits))
-        .unwrap();
+    fitcheck::ui::draw(&mut t, app, &Theme::monochrome(), &mut hits).unwrap();
     format!("{}", t.backend())
 }
 
@@ -112,11 +111,13 @@ fn tab_cycles_focus_and_arrows_pick_the_slider() {
     press(&mut app, KeyCode::Char('l'));
     assert_eq!(app.settings.kv_type, KvType::Q8_0);
     press(&mut app, KeyCode::Tab);
-    assert_eq!(app.focus, Focus::Gauges);
-    press(&mut app, KeyCode::Tab);
-    assert_eq!(app.focus, Focus::Browser);
+    assert_eq!(
+        app.focus,
+        Focus::Browser,
+        "the gauges take no keys: Tab skips them"
+    );
     press_mod(&mut app, KeyCode::BackTab, KeyModifiers::SHIFT);
-    assert_eq!(app.focus, Focus::Gauges);
+    assert_eq!(app.focus, Focus::Sliders);
 }
 
 #[test]
@@ -280,7 +281,10 @@ fn capital_t_compares_and_sliders_still_work_inside() {
         "the matrix follows the sliders"
     );
     press(&mut app, KeyCode::Right);
-    assert_eq!(app.settings.context, 32768);
+    assert_eq!(
+        app.settings.context, 20480,
+        "→ is the slider's next (fine) step"
+    );
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Browse);
     press(&mut app, KeyCode::Char('m'));
@@ -478,5 +482,289 @@ fn every_sort_order_handles_models_found_on_disk() {
             assert_eq!(app.rows.last(), Some(&local_id), "'zz…' sorts last by name");
         }
         draw(&mut app, 80, 24);
+    }
+}
+
+fn screen_line<'a>(screen: &'a str, needle: &str) -> &'a str {
+    screen
+        .lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("{needle:?} not on screen:\n{screen}"))
+}
+
+#[test]
+fn a_key_that_changes_nothing_never_cancels_the_redraw_of_the_burst() {
+    // `g j j j Esc` arrive together: g and Esc change nothing, yet the frame must follow the jjj.
+    let mut app = app_on("rtx-4090");
+    draw(&mut app, 110, 32);
+    assert!(!app.dirty, "drawing clears the flag");
+    for code in [
+        KeyCode::Char('g'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+        KeyCode::Char('j'),
+        KeyCode::Esc,
+    ] {
+        press(&mut app, code);
+    }
+    assert!(
+        app.dirty,
+        "Esc (nothing to clear) must not drop the redraw j asked for"
+    );
+    let screen = draw(&mut app, 110, 32);
+    let fourth = app.model(app.rows[3]).name.clone();
+    assert!(
+        screen.contains(&format!(" {fourth} ·")),
+        "the gauges follow the fourth model:\n{screen}"
+    );
+    assert!(!app.dirty);
+    press(&mut app, KeyCode::Char('g'));
+    press(&mut app, KeyCode::Char('g'));
+    assert!(app.dirty, "g after j… moved back to the top");
+}
+
+#[test]
+fn the_selected_model_stays_selected_across_sorts_and_clearing_a_filter() {
+    let mut app = app_on("tier-16");
+    press(&mut app, KeyCode::Char('j'));
+    press(&mut app, KeyCode::Char('j'));
+    let id = app.selected_id();
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Char('s'));
+        assert_eq!(
+            app.selected_id(),
+            id,
+            "sort {:?} moved the selection",
+            app.sort
+        );
+    }
+    press(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "qwen");
+    press(&mut app, KeyCode::Enter);
+    let picked = app.selected_id();
+    press(&mut app, KeyCode::Esc);
+    assert!(app.query.is_empty());
+    assert_eq!(app.rows.len(), 5);
+    assert_eq!(
+        app.selected_id(),
+        picked,
+        "Esc clears the filter, not the choice"
+    );
+    // Ctrl-U clears the query while typing, and also keeps the choice.
+    press(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "gemma");
+    let gemma = app.selected_id();
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    assert!(app.query.is_empty() && app.rows.len() == 5);
+    assert_eq!(app.selected_id(), gemma);
+}
+
+#[test]
+fn one_memory_figure_in_the_list_the_gauges_and_the_comparison() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('j')); // Llama 3.3 70B: offloaded on 24 GB
+    let id = app.selected_id().unwrap();
+    let e = app.estimate_of(id);
+    assert!(e.offloaded(), "{e:?}");
+    let screen = draw(&mut app, 160, 48);
+    let name = app.model(id).name.clone();
+    let row = screen_line(&screen, &format!("{name} "));
+    assert!(row.contains(&e.memory_gib()), "list: {row}");
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    let gauge = screen_line(&screen, "│GPU ");
+    assert!(
+        gauge.contains(&format!("GPU {:.2} / 24.00 GiB", gib(e.device_bytes))),
+        "gauges: {gauge}"
+    );
+    let host = screen_line(&screen, "host RAM");
+    assert!(
+        host.contains(&format!("{:.2} /", gib(e.host_bytes))),
+        "{host}"
+    );
+    // The CLI's compare table prints the same figure for the same cell.
+    let cat = common::ui_catalog();
+    let m = cat.find_model("llama-3.3-70b").unwrap();
+    let hw = cat.find_hardware("rtx-4090").unwrap();
+    let cell = fitcheck::compare::cell(m, hw, &app.settings.for_model(m));
+    assert_eq!(cell.estimate.memory_gib(), e.memory_gib());
+}
+
+#[test]
+fn max_context_under_offload_says_both() {
+    let mut app = common::real_app_on("rtx-4060-ti-16");
+    press(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "qwen3 30b-a3b");
+    let id = app.selected_id().unwrap();
+    let (gpu, offload) = app.max_contexts_on(id, app.hw_index);
+    assert!(gpu < offload, "{gpu} {offload}");
+    let screen = draw(&mut app, 160, 48);
+    let line = screen_line(&screen, "max ctx GPU");
+    assert!(line.contains("with offload"), "{line}");
+}
+
+#[test]
+fn sliders_run_in_order_and_refuse_what_cannot_run() {
+    use fitcheck::estimate::Runtime;
+    let mut app = app_on("rtx-4090");
+    app.slider = Slider::Runtime;
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Right);
+        assert_ne!(
+            app.settings.runtime,
+            Runtime::Mlx,
+            "no MLX on an NVIDIA card"
+        );
+    }
+    let mut app = app_on("m4-pro-48");
+    app.slider = Slider::Runtime;
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.settings.runtime, Runtime::Mlx);
+    assert_eq!(
+        app.settings.quant,
+        Quant::Mlx4,
+        "Q4_K_M becomes its MLX size"
+    );
+    app.slider = Slider::Quant;
+    for _ in 0..10 {
+        press(&mut app, KeyCode::Left);
+        assert!(
+            !app.settings.quant.is_gguf(),
+            "the MLX runtime offers MLX quants only"
+        );
+    }
+    // Quants never wrap from the smallest GGUF into MLX.
+    let mut app = app_on("rtx-4090");
+    app.slider = Slider::Quant;
+    for _ in 0..40 {
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.settings.quant, Quant::IQ1_S);
+    app.slider = Slider::KvType;
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.kv_type, KvType::Q8_0);
+    // Combinations that cannot run are flagged where the user looks.
+    let hw = app.hw().clone();
+    let s = fitcheck::estimate::Settings {
+        runtime: Runtime::Mlx,
+        ..app.settings
+    };
+    assert!(s.conflicts(&hw).iter().any(|c| c.contains("Apple")));
+    let s = fitcheck::estimate::Settings {
+        flash_attn: false,
+        kv_type: KvType::Q8_0,
+        ..Default::default()
+    };
+    assert!(s
+        .conflicts(&hw)
+        .iter()
+        .any(|c| c.contains("flash attention")));
+    assert!(fitcheck::estimate::Settings::default()
+        .conflicts(&hw)
+        .is_empty());
+}
+
+#[test]
+fn context_keys_step_finely_and_plus_doubles() {
+    let mut app = app_on("rtx-4090");
+    app.slider = Slider::Context;
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.context, 10240, "a step between 8K and 16K");
+    press(&mut app, KeyCode::Char('-'));
+    assert_eq!(app.settings.context, 5120, "- halves");
+    press(&mut app, KeyCode::Char('+'));
+    assert_eq!(app.settings.context, 10240, "+ doubles, as help says");
+    assert!(Action::ContextUp.description().contains("double"));
+}
+
+#[test]
+fn picker_search_finds_mac_studios_and_numbers_as_written() {
+    let mut app = common::real_app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('H'));
+    for ch in "3090".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    assert_eq!(app.hardware[app.picker_rows[0]].id, "rtx-3090");
+    assert!(app
+        .picker_rows
+        .iter()
+        .all(|&i| !app.hardware[i].name.contains("5090")));
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    for ch in "mac studio".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    let first = &app.hardware[app.picker_rows[0]].name;
+    assert!(first.contains("Ultra") || first.contains("Max"), "{first}");
+    press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
+    for ch in "zzzz".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    assert!(draw(&mut app, 110, 32).contains("no hardware matches 'zzzz'"));
+}
+
+#[test]
+fn footer_hints_follow_the_focused_panel_and_fit_80_columns() {
+    let mut app = app_on("rtx-4090");
+    let screen = draw(&mut app, 80, 24);
+    let footer = screen.lines().last().unwrap();
+    for hint in ["? help", "/ search", "Tab settings", "s sort", "m mark"] {
+        assert!(footer.contains(hint), "{hint}: {footer}");
+    }
+    assert!(
+        screen.contains("✓ GPU") && screen.contains("✗ no fit"),
+        "legend"
+    );
+    press(&mut app, KeyCode::Tab);
+    let screen = draw(&mut app, 80, 24);
+    let footer = screen.lines().last().unwrap();
+    assert!(
+        footer.contains("←/→ change") && footer.contains("Tab list"),
+        "{footer}"
+    );
+}
+
+#[test]
+fn mouse_events_become_actions_that_update_applies() {
+    use crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+    use fitcheck::tui::mouse_action;
+    let mut app = app_on("rtx-4090");
+    let mut t = Terminal::new(TestBackend::new(110, 32)).unwrap();
+    let mut hits = HitMap::default();
+    fitcheck::ui::draw(&mut t, &mut app, &Theme::monochrome(), &mut hits).unwrap();
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let a = mouse_action(app.mode, click(5, hits.first_row_y + 2), &hits).unwrap();
+    update(&mut app, a);
+    assert_eq!(app.selected, 2);
+    let &(slider, y, x0, x1) = &hits.slider_rows[0];
+    let a = mouse_action(app.mode, click(x1 - 1, y), &hits).unwrap();
+    update(&mut app, a);
+    assert_eq!((app.slider, app.focus), (slider, Focus::Sliders));
+    assert_eq!(
+        app.settings.context, 131072,
+        "the bar's end is the model's maximum"
+    );
+    let a = mouse_action(app.mode, click(x0, y), &hits).unwrap();
+    update(&mut app, a);
+    assert_eq!(app.settings.context, 1024);
+}
+
+#[test]
+fn too_small_message_fits_the_terminal_it_is_in() {
+    for (w, h) in [(40, 12), (20, 8)] {
+        let mut app = app_on("rtx-4090");
+        let screen = draw(&mut app, w, h);
+        let text: String = screen
+            .lines()
+            .map(|l| l.trim_matches('"').trim())
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("need 80×24"), "{w}×{h}: {screen}");
+        assert!(text.contains(&format!("have {w}×{h}")), "{w}×{h}: {screen}");
     }
 }

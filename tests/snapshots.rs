@@ -8,7 +8,7 @@ use common::app_on;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fitcheck::app::action::action_for;
 use fitcheck::app::{update, App};
-use fitcheck::ui::{view, HitMap, Theme};
+use fitcheck::ui::{HitMap, Theme};
 use ratatui::backend::TestBackend;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
@@ -30,7 +30,7 @@ fn keys(app: &mut App, s: &str) {
 fn render(app: &mut App, w: u16, h: u16, theme: &Theme) -> Terminal<TestBackend> {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
     let mut hits = HitMap::default();
-    t.draw(|f| view(f, app, theme, &mut hits)).unwrap();
+    fitcheck::ui::draw(&mut t, app, theme, &mut hits).unwrap();
     t
 }
 

@@ -3,7 +3,7 @@
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use super::Mode;
+use super::{Focus, Mode, Slider};
 
 /// A user intent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -68,6 +68,25 @@ pub enum Action {
     Backspace,
     /// Type a character into the query.
     Type(char),
+    /// Clear the query (Ctrl-U, as in a shell).
+    ClearQuery,
+    /// What the last frame's layout had room for (fed back after drawing).
+    Layout {
+        /// Browser rows.
+        list_rows: u16,
+        /// Comparison rows.
+        compare_rows: u16,
+        /// Largest useful guide scroll.
+        guide_max_scroll: u16,
+    },
+    /// Mouse: select the browser row `n` lines below the first visible one.
+    ClickRow(u16),
+    /// Mouse: give a panel the keyboard.
+    FocusOn(Focus),
+    /// Mouse: set a slider to a position, in thousandths of its range.
+    SetSlider(Slider, u16),
+    /// Mouse wheel in a list (down when true).
+    Scroll(bool),
 }
 
 impl Action {
@@ -83,10 +102,10 @@ impl Action {
             Action::PageUp => "page up",
             Action::Top => "first row",
             Action::Bottom => "last row",
-            Action::FocusNext => "next panel",
-            Action::FocusPrev => "previous panel",
-            Action::Decrease => "decrease setting",
-            Action::Increase => "increase setting",
+            Action::FocusNext => "list ↔ settings",
+            Action::FocusPrev => "list ↔ settings",
+            Action::Decrease => "setting: previous value",
+            Action::Increase => "setting: next value",
             Action::DecreaseFine => "context −1024 tokens",
             Action::IncreaseFine => "context +1024 tokens",
             Action::ContextUp => "double the context",
@@ -104,6 +123,12 @@ impl Action {
             Action::ApiSpendUp => "API spend +25 USD/mo",
             Action::Backspace => "delete a character",
             Action::Type(_) => "type",
+            Action::ClearQuery => "clear the search",
+            Action::Layout { .. } => "layout changed",
+            Action::ClickRow(_) => "select a row",
+            Action::FocusOn(_) => "focus a panel",
+            Action::SetSlider(..) => "set a slider",
+            Action::Scroll(_) => "scroll",
         }
     }
 }
@@ -217,6 +242,24 @@ pub const KEYMAP: &[Binding] = &[
     (None, k(KeyCode::Esc), Action::Back),
     (None, k(KeyCode::Enter), Action::Confirm),
     (Some(Mode::Search), k(KeyCode::Backspace), Action::Backspace),
+    (
+        Some(Mode::Search),
+        Key {
+            code: KeyCode::Char('u'),
+            mods: KeyModifiers::CONTROL,
+        },
+        Action::ClearQuery,
+    ),
+    (
+        Some(Mode::Picker),
+        Key {
+            code: KeyCode::Char('u'),
+            mods: KeyModifiers::CONTROL,
+        },
+        Action::ClearQuery,
+    ),
+    (Some(Mode::Compare), c('j'), Action::Down),
+    (Some(Mode::Compare), c('k'), Action::Up),
     (Some(Mode::Picker), k(KeyCode::Backspace), Action::Backspace),
 ];
 

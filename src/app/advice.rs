@@ -1,12 +1,19 @@
 //! The "why" line: which term dominates, and what would make it fit.
 
 use crate::estimate::kv::KvType;
-use crate::estimate::quant::QUANTS;
-use crate::estimate::units::fmt_gib;
+use crate::estimate::units::{fmt_gib, fmt_tokens};
 use crate::estimate::{estimate, Estimate, Hardware, ModelSpec, Quant, Settings, Verdict};
 
-/// One short sentence about the estimate, with the numbers that change the answer.
-pub fn why(model: &ModelSpec, hw: &Hardware, s: &Settings, e: &Estimate, max_ctx: u32) -> String {
+/// One short sentence about the estimate, with the numbers that change the answer. `max_ctx` is
+/// the largest context on the GPU alone, `smaller` the largest quant that fits there.
+pub fn why(
+    model: &ModelSpec,
+    hw: &Hardware,
+    s: &Settings,
+    e: &Estimate,
+    max_ctx: u32,
+    smaller: Option<Quant>,
+) -> String {
     let terms = [
         ("weights dominate", e.weights_bytes),
         ("KV cache dominates", e.kv_bytes),
@@ -29,7 +36,7 @@ pub fn why(model: &ModelSpec, hw: &Hardware, s: &Settings, e: &Estimate, max_ctx
     }
     let mut fixes = Vec::new();
     if max_ctx >= 1024 && max_ctx < s.context && e.kv_bytes > e.weights_bytes / 10 {
-        fixes.push(format!("context ≤ {max_ctx}"));
+        fixes.push(format!("context ≤ {}", fmt_tokens(max_ctx)));
     }
     if s.kv_type == KvType::F16 && e.kv_bytes > e.weights_bytes / 4 {
         let q8 = estimate(
@@ -44,27 +51,19 @@ pub fn why(model: &ModelSpec, hw: &Hardware, s: &Settings, e: &Estimate, max_ctx
             fixes.push("q8_0 KV cache".into());
         }
     }
-    if let Some(q) = smaller_quant_that_fits(model, hw, s) {
+    if let Some(q) = smaller {
         fixes.push(q.label().to_string());
     }
-    let short = (e.used_bytes as i64 - e.usable_bytes as i64).max(0) as u64;
-    if short > 0 {
-        fixes.push(format!("+{} memory", fmt_gib(short)));
+    // All of it on the device: what it holds now plus what went to RAM.
+    let short = (e.device_bytes + e.host_bytes).saturating_sub(e.device_usable_bytes);
+    if short > 0 && hw.has_gpu() {
+        fixes.push(format!("+{} of GPU memory", fmt_gib(short)));
     }
     if fixes.is_empty() {
         dominant.to_string()
     } else {
-        format!("{dominant}; fits on GPU with {}", fixes.join(" · "))
+        format!("{dominant}; to fit on the GPU: {}", fixes.join(" or "))
     }
-}
-
-fn smaller_quant_that_fits(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Option<Quant> {
-    let start = QUANTS.iter().position(|q| *q == s.quant)?;
-    QUANTS[start + 1..]
-        .iter()
-        .filter(|q| q.is_gguf() == s.quant.is_gguf())
-        .find(|q| estimate(model, hw, &Settings { quant: **q, ..*s }).verdict == Verdict::FitsOnGpu)
-        .copied()
 }
 
 /// Short advice against the guide's buying mistakes, for the selected model (at most a few lines).

@@ -3,7 +3,9 @@
 
 pub mod action;
 pub mod advice;
+pub mod frame;
 pub mod recommend;
+pub mod sliders;
 pub mod sort_job;
 mod sorting;
 pub mod update;
@@ -11,13 +13,13 @@ pub mod update;
 use std::sync::Arc;
 
 use crate::catalog::Catalog;
-use crate::estimate::kv::KV_TYPES;
 use crate::estimate::memo::Memo;
-use crate::estimate::quant::QUANTS;
-use crate::estimate::settings::RUNTIMES;
+use crate::estimate::units::group_thousands as group;
 use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
 use crate::local::LocalModel;
-use crate::search::{match_small, ModelSearch};
+use crate::search::{match_small, Highlighter, ModelSearch};
+use frame::FrameData;
+pub use sliders::{context_steps, kv_steps, quant_steps, runtime_steps};
 use sort_job::SortJob;
 pub use sorting::SortKey;
 use std::collections::HashSet;
@@ -44,19 +46,17 @@ pub enum Mode {
     Recommend,
 }
 
-/// The panel with the keyboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The panel with the keyboard (the gauges take no input, so they never have it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Focus {
     /// Model list.
     Browser,
     /// Settings sliders.
     Sliders,
-    /// Gauges of the selected model.
-    Gauges,
 }
 
 /// A setting slider.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Slider {
     /// Context length.
     Context,
@@ -118,8 +118,18 @@ pub struct App {
     pub selected: usize,
     /// First visible row.
     pub offset: usize,
-    /// Rows the browser shows (set by the view).
+    /// Rows the browser showed in the last frame (a layout fact, fed back by `Action::Layout`).
     pub page: usize,
+    /// First comparison row shown.
+    pub compare_scroll: usize,
+    /// Comparison rows the last frame had room for.
+    pub compare_page: usize,
+    /// Last useful guide scroll position at the last frame's width.
+    pub guide_max_scroll: u16,
+    /// What the next frame shows (see [`App::prepare_frame`]).
+    pub frame: FrameData,
+    /// Reused matcher for the highlighted characters of visible rows.
+    pub highlighter: Highlighter,
     /// Browser order.
     pub sort: SortKey,
     /// Picker query, matches and selection.
@@ -191,6 +201,11 @@ impl App {
             selected: 0,
             offset: 0,
             page: 20,
+            compare_scroll: 0,
+            compare_page: 8,
+            guide_max_scroll: u16::MAX,
+            frame: FrameData::default(),
+            highlighter: Highlighter::default(),
             sort: SortKey::Relevance,
             picker_query: String::new(),
             picker_rows: Vec::new(),
@@ -211,6 +226,7 @@ impl App {
         };
         app.refresh_rows();
         app.refresh_picker();
+        app.prepare_frame();
         app
     }
 
@@ -253,10 +269,15 @@ impl App {
 
     /// The chosen hardware.
     pub fn hw(&self) -> &Hardware {
-        &self.hardware[self.hw_index.min(self.hardware.len() - 1)]
+        self.hw_at(self.hw_index)
     }
 
-    fn hw_key(&self) -> u64 {
+    /// Hardware entry `index`, clamped to the list.
+    pub fn hw_at(&self, index: usize) -> &Hardware {
+        hw_in(&self.hardware, index)
+    }
+
+    pub(crate) fn hw_key(&self) -> u64 {
         self.hw_key_of(self.hw_index)
     }
 
@@ -266,30 +287,36 @@ impl App {
         Some((id, self.model(id)))
     }
 
+    /// Id of the selected model.
+    pub fn selected_id(&self) -> Option<u32> {
+        self.rows.get(self.selected).copied()
+    }
+
     /// Settings as applied to one model (context clamped to what it supports).
     pub fn settings_for(&self, model: &ModelSpec) -> Settings {
-        Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
-            ..self.settings
-        }
+        self.settings.for_model(model)
     }
 
     /// The estimate of model `id` under the current choices (memoised).
     pub fn estimate_of(&mut self, id: u32) -> Estimate {
+        self.estimate_on(id, self.hw_index, None)
+    }
+
+    /// The estimate of model `id` on the chosen hardware under `s` (clamped to the model).
+    pub fn estimate_with(&mut self, id: u32, s: &Settings) -> Estimate {
         let key = self.hw_key();
         // Disjoint field borrows: the memo mutably, catalog/local/hardware immutably.
         let model = model_ref(&self.catalog, &self.local, id);
-        let s = self.settings_for(model);
-        let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
-        self.memo.estimate(id, model, key, hw, &s)
+        let hw = hw_in(&self.hardware, self.hw_index);
+        self.memo.estimate(id, model, key, hw, &s.for_model(model))
     }
 
     /// The largest context that fits for model `id` (memoised).
     pub fn max_context_of(&mut self, id: u32) -> u32 {
         let key = self.hw_key();
         let model = model_ref(&self.catalog, &self.local, id);
-        let s = self.settings_for(model);
-        let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
+        let s = self.settings.for_model(model);
+        let hw = hw_in(&self.hardware, self.hw_index);
         self.memo.max_context(id, model, key, hw, &s)
     }
 
@@ -303,24 +330,33 @@ impl App {
         let key = self.hw_key_of(hw_index);
         let model = model_ref(&self.catalog, &self.local, id);
         let s = Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
             quant: quant.unwrap_or(self.settings.quant),
-            ..self.settings
+            ..self.settings.for_model(model)
         };
-        let hw = &self.hardware[hw_index.min(self.hardware.len() - 1)];
+        let hw = hw_in(&self.hardware, hw_index);
         self.memo.estimate(id, model, key, hw, &s)
     }
 
-    /// Largest context of model `id` on hardware entry `hw_index` (memoised).
-    pub fn max_context_on(&mut self, id: u32, hw_index: usize) -> u32 {
+    /// Largest context of model `id` on hardware entry `hw_index`: with everything on the GPU,
+    /// and with layers offloaded to RAM (on a machine without a GPU: in RAM, twice).
+    pub fn max_contexts_on(&mut self, id: u32, hw_index: usize) -> (u32, u32) {
         let key = self.hw_key_of(hw_index);
         let model = model_ref(&self.catalog, &self.local, id);
-        let s = Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
-            ..self.settings
-        };
-        let hw = &self.hardware[hw_index.min(self.hardware.len() - 1)];
-        self.memo.max_context(id, model, key, hw, &s)
+        let s = self.settings.for_model(model);
+        let hw = hw_in(&self.hardware, hw_index);
+        if !hw.has_gpu() {
+            let m = self
+                .memo
+                .max_context_within(id, model, key, hw, &s, Verdict::CpuOnly);
+            return (m, m);
+        }
+        let gpu = self
+            .memo
+            .max_context_within(id, model, key, hw, &s, Verdict::FitsOnGpu);
+        let offload = self
+            .memo
+            .max_context_within(id, model, key, hw, &s, Verdict::CpuOnly);
+        (gpu, offload)
     }
 
     fn hw_key_of(&self, index: usize) -> u64 {
@@ -334,6 +370,11 @@ impl App {
         } else {
             self.marked_models.iter().copied().take(max).collect()
         }
+    }
+
+    /// Every row the comparison can scroll through (at most the first 500 results).
+    pub fn compare_rows_all(&self) -> Vec<u32> {
+        self.compare_rows(500)
     }
 
     /// Columns of the comparison: marked hardware, else the guide's memory tiers.
@@ -381,7 +422,7 @@ impl App {
         let names: Vec<String> = self
             .hardware
             .iter()
-            .map(|h| format!("{} {}", h.name, h.id))
+            .map(|h| format!("{} {} {}", h.name, h.id, apple_products(&h.name)))
             .collect();
         self.picker_rows = match_small(&self.picker_query, &names);
         self.picker_selected = self
@@ -389,82 +430,16 @@ impl App {
             .min(self.picker_rows.len().saturating_sub(1));
     }
 
-    /// Context steps of the slider for `model`: powers of two from 1K, then its maximum.
-    pub fn context_steps(model: Option<&ModelSpec>) -> Vec<u32> {
-        let max = model.map_or(131_072, ModelSpec::max_context).max(1024);
-        let mut steps: Vec<u32> = (10..31)
-            .map(|p| 1u32 << p)
-            .take_while(|&v| v < max)
-            .collect();
-        steps.push(max);
-        steps
-    }
-
-    /// (label of value, position, count) of a slider, for drawing.
-    pub fn slider_state(&self, slider: Slider) -> (String, usize, usize) {
-        let model = self.selected_model().map(|(_, m)| m);
-        match slider {
-            Slider::Context => {
-                let steps = Self::context_steps(model);
-                let ctx = model.map_or(self.settings.context, |m| self.settings_for(m).context);
-                let pos = steps
-                    .iter()
-                    .position(|&s| s >= ctx)
-                    .unwrap_or(steps.len() - 1);
-                (format!("{} tokens", group_thousands(ctx)), pos, steps.len())
-            }
-            Slider::Quant => {
-                let pos = QUANTS
-                    .iter()
-                    .position(|q| *q == self.settings.quant)
-                    .unwrap_or(0);
-                (self.settings.quant.label().to_string(), pos, QUANTS.len())
-            }
-            Slider::KvType => {
-                let pos = KV_TYPES
-                    .iter()
-                    .position(|k| *k == self.settings.kv_type)
-                    .unwrap_or(0);
-                (
-                    self.settings.kv_type.name().to_string(),
-                    pos,
-                    KV_TYPES.len(),
-                )
-            }
-            Slider::Sequences => (
-                self.settings.parallel.to_string(),
-                self.settings.parallel as usize - 1,
-                64,
-            ),
-            Slider::GpuLayers => {
-                let total = model.map_or(1, |m| m.arch.layers + 1) as usize;
-                match self.settings.gpu_layers {
-                    None => ("auto".into(), total + 1, total + 2),
-                    Some(n) => (
-                        format!("{} of {}", n.min(total as u32), total),
-                        n as usize,
-                        total + 2,
-                    ),
-                }
-            }
-            Slider::Runtime => {
-                let pos = RUNTIMES
-                    .iter()
-                    .position(|r| *r == self.settings.runtime)
-                    .unwrap_or(0);
-                (
-                    self.settings.runtime.name().to_string(),
-                    pos,
-                    RUNTIMES.len(),
-                )
-            }
-        }
-    }
-
     /// Verdict summary for the title bar: how many matched models fit on the GPU.
     pub fn verdict_symbol(v: Verdict) -> &'static str {
         v.symbol()
     }
+}
+
+/// Hardware entry `index`, clamped to the list (the one place that clamp lives; the list always
+/// holds this machine, so it is never empty).
+fn hw_in(hardware: &[Hardware], index: usize) -> &Hardware {
+    &hardware[index.min(hardware.len() - 1)]
 }
 
 fn model_ref<'a>(catalog: &'a Catalog, local: &'a [LocalModel], id: u32) -> &'a ModelSpec {
@@ -476,15 +451,23 @@ fn model_ref<'a>(catalog: &'a Catalog, local: &'a [LocalModel], id: u32) -> &'a 
 
 /// "131072" → "131,072".
 pub fn group_thousands(n: u32) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, ch) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(ch);
+    group(u64::from(n))
+}
+
+/// Where Apple's Max and Ultra chips ship (Apple's tech specs: Mac Studio with M1 Max/Ultra,
+/// M2 Max/Ultra, M4 Max, M3 Ultra; M3 Max only in the MacBook Pro), so "mac studio" finds them.
+fn apple_products(name: &str) -> &'static str {
+    if !name.starts_with("Apple M") {
+        ""
+    } else if name.contains(" Ultra") {
+        "Mac Studio"
+    } else if name.contains("M3 Max") {
+        "MacBook Pro"
+    } else if name.contains(" Max") {
+        "Mac Studio MacBook Pro"
+    } else {
+        ""
     }
-    out
 }
 
 /// The searchable text of a model besides its name: every token of family, repo, Ollama tags,

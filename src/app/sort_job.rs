@@ -61,10 +61,7 @@ impl SortJob {
             Some(i) => (&self.local[i].spec, Some(&self.local[i].weights)),
             None => (&self.catalog.models[id as usize], None),
         };
-        let s = Settings {
-            context: self.settings.context.min(model.max_context()).max(256),
-            ..self.settings
-        };
+        let s = self.settings.for_model(model);
         match weights {
             Some(w) => estimate_with_weights(model, &self.hardware, &s, w),
             None => estimate(model, &self.hardware, &s),

@@ -48,13 +48,10 @@ impl SortKey {
 impl App {
     /// Re-reads matches from the search and applies the sort.
     pub fn refresh_rows(&mut self) {
-        let keep = self.rows.get(self.selected).copied();
+        let keep = self.selected_id();
         self.rows = self.search.matched_ids();
         self.apply_sort();
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| *r == id))
-            .unwrap_or(0);
-        self.clamp_selection();
+        self.select_id(keep);
         self.dirty = true;
     }
 
@@ -64,9 +61,17 @@ impl App {
 
     /// Re-sorts the current rows (after a setting or hardware change that the key depends on).
     pub fn resort(&mut self) {
-        let keep = self.rows.get(self.selected).copied();
+        self.resort_keeping(self.selected_id());
+    }
+
+    fn resort_keeping(&mut self, keep: Option<u32>) {
         self.apply_sort();
-        self.selected = keep
+        self.select_id(keep);
+    }
+
+    /// Selects model `id` where it now is (row 0 when it is gone) and keeps it in view.
+    pub fn select_id(&mut self, id: Option<u32>) {
+        self.selected = id
             .and_then(|id| self.rows.iter().position(|r| *r == id))
             .unwrap_or(0);
         self.clamp_selection();
@@ -95,7 +100,7 @@ impl App {
                     rows: rows.clone(),
                     catalog: Arc::clone(&self.catalog),
                     local: self.local.clone(),
-                    hardware: self.hardware[self.hw_index.min(self.hardware.len() - 1)].clone(),
+                    hardware: self.hw().clone(),
                     settings: self.settings,
                     latest: Arc::clone(&self.sort_latest),
                 });
@@ -121,21 +126,19 @@ impl App {
         if generation != self.sort_generation || !self.sorting {
             return;
         }
-        let keep = self.rows.get(self.selected).copied();
+        let keep = self.selected_id();
         self.rows = rows;
         self.sorting = false;
-        self.selected = keep
-            .and_then(|id| self.rows.iter().position(|r| *r == id))
-            .unwrap_or(0);
-        self.clamp_selection();
+        self.select_id(keep);
         self.dirty = true;
     }
 
     /// Cycles the sort order.
     pub fn cycle_sort(&mut self) {
+        let keep = self.selected_id();
         self.sort = self.sort.next();
         self.rows = self.search.matched_ids();
-        self.resort();
+        self.resort_keeping(keep);
         self.dirty = true;
     }
 }

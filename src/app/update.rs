@@ -1,78 +1,145 @@
-//! `update`: the only place the app changes. Returns nothing; sets `dirty` when the screen must
-//! be redrawn.
+//! `update`: the only place the app changes (keys, mouse and layout facts all arrive here as
+//! actions). It only ever sets `dirty`; drawing clears it, so a key that changes nothing can
+//! never cancel the redraw an earlier key of the same burst asked for.
 
+use super::sliders::{context_steps, kv_steps, nearest_quant, quant_steps, runtime_steps};
 use super::{App, Focus, Mode, Slider, SLIDERS};
 use crate::app::Action;
-use crate::estimate::kv::KV_TYPES;
-use crate::estimate::quant::QUANTS;
-use crate::estimate::settings::RUNTIMES;
 use crate::estimate::train::Method;
 
 /// Applies one action.
 pub fn update(app: &mut App, action: Action) {
-    app.dirty = true;
+    let changed = apply(app, action);
+    app.dirty |= changed;
+}
+
+/// Applies one action; whether anything visible changed.
+fn apply(app: &mut App, action: Action) -> bool {
+    if let Action::Layout {
+        list_rows,
+        compare_rows,
+        guide_max_scroll,
+    } = action
+    {
+        return layout(app, list_rows, compare_rows, guide_max_scroll);
+    }
     match (app.mode, action) {
         (_, Action::Quit) => app.quit = true,
-        (Mode::Help, Action::ToggleHelp | Action::Back) => app.mode = Mode::Browse,
-        (Mode::Help, _) => app.dirty = false,
-        (Mode::Compare, Action::ToggleCompare | Action::Back) => app.mode = Mode::Browse,
-        (Mode::Compare, Action::Decrease) => adjust(app, app.slider, -1),
-        (Mode::Compare, Action::Increase) => adjust(app, app.slider, 1),
-        (Mode::Compare, Action::ContextUp) => adjust(app, Slider::Context, 1),
-        (Mode::Compare, Action::ContextDown) => adjust(app, Slider::Context, -1),
-        (Mode::Compare, Action::ApiSpendDown) => adjust_api_spend(app, -API_SPEND_STEP),
-        (Mode::Compare, Action::ApiSpendUp) => adjust_api_spend(app, API_SPEND_STEP),
-        (Mode::Compare, _) => app.dirty = false,
+        (Mode::Help, Action::ToggleHelp | Action::Back | Action::ClickRow(_)) => {
+            app.mode = Mode::Browse
+        }
+        (Mode::Help, _) => return false,
+        (Mode::Compare, a) => return compare_mode(app, a),
         (Mode::Guide, Action::ToggleGuide | Action::Back) => app.mode = Mode::Browse,
-        (Mode::Guide, Action::Down) => app.guide_scroll = app.guide_scroll.saturating_add(1),
-        (Mode::Guide, Action::Up) => app.guide_scroll = app.guide_scroll.saturating_sub(1),
-        (Mode::Guide, Action::PageDown) => app.guide_scroll = app.guide_scroll.saturating_add(10),
-        (Mode::Guide, Action::PageUp) => app.guide_scroll = app.guide_scroll.saturating_sub(10),
-        (Mode::Guide, _) => app.dirty = false,
+        (Mode::Guide, Action::Down | Action::Scroll(true)) => return guide_scroll(app, 1),
+        (Mode::Guide, Action::Up | Action::Scroll(false)) => return guide_scroll(app, -1),
+        (Mode::Guide, Action::PageDown) => return guide_scroll(app, 10),
+        (Mode::Guide, Action::PageUp) => return guide_scroll(app, -10),
+        (Mode::Guide, _) => return false,
         (Mode::Recommend, Action::ToggleRecommend | Action::Back) => app.mode = Mode::Browse,
         (Mode::Recommend, Action::Increase) => app.cycle_use_case(1),
         (Mode::Recommend, Action::Decrease) => app.cycle_use_case(-1),
         (Mode::Recommend, Action::Down) => app.rec.scroll = app.rec.scroll.saturating_add(1),
         (Mode::Recommend, Action::Up) => app.rec.scroll = app.rec.scroll.saturating_sub(1),
-        (Mode::Recommend, _) => app.dirty = false,
-        (Mode::Search, a) => search_mode(app, a),
-        (Mode::Picker, a) => picker_mode(app, a),
-        (Mode::Browse, a) => browse_mode(app, a),
+        (Mode::Recommend, _) => return false,
+        (Mode::Search, a) => return search_mode(app, a),
+        (Mode::Picker, a) => return picker_mode(app, a),
+        (Mode::Browse, a) => return browse_mode(app, a),
     }
+    true
+}
+
+fn layout(app: &mut App, list_rows: u16, compare_rows: u16, guide_max: u16) -> bool {
+    let before = (app.page, app.compare_page, app.guide_max_scroll, app.offset);
+    app.page = usize::from(list_rows).max(1);
+    app.compare_page = usize::from(compare_rows).max(1);
+    app.guide_max_scroll = guide_max;
+    app.guide_scroll = app.guide_scroll.min(guide_max);
+    app.clamp_selection();
+    before != (app.page, app.compare_page, app.guide_max_scroll, app.offset)
+}
+
+fn guide_scroll(app: &mut App, delta: i32) -> bool {
+    let before = app.guide_scroll;
+    let next = (i32::from(app.guide_scroll) + delta).clamp(0, i32::from(app.guide_max_scroll));
+    app.guide_scroll = next as u16;
+    app.guide_scroll != before
 }
 
 /// Step of the API-spend keys, USD per month.
 const API_SPEND_STEP: f64 = 25.0;
+
+fn compare_mode(app: &mut App, action: Action) -> bool {
+    let rows = app.compare_rows_all().len();
+    let last = rows.saturating_sub(app.compare_page.max(1));
+    let scroll = |app: &mut App, to: usize| {
+        let before = app.compare_scroll;
+        app.compare_scroll = to.min(last);
+        app.compare_scroll != before
+    };
+    match action {
+        Action::ToggleCompare | Action::Back => app.mode = Mode::Browse,
+        Action::Decrease => adjust(app, app.slider, -1),
+        Action::Increase => adjust(app, app.slider, 1),
+        Action::ContextUp => scale_context(app, true),
+        Action::ContextDown => scale_context(app, false),
+        Action::ApiSpendDown => adjust_api_spend(app, -API_SPEND_STEP),
+        Action::ApiSpendUp => adjust_api_spend(app, API_SPEND_STEP),
+        Action::Down | Action::Scroll(true) => return scroll(app, app.compare_scroll + 1),
+        Action::Up | Action::Scroll(false) => {
+            return scroll(app, app.compare_scroll.saturating_sub(1))
+        }
+        Action::PageDown => return scroll(app, app.compare_scroll + app.compare_page),
+        Action::PageUp => return scroll(app, app.compare_scroll.saturating_sub(app.compare_page)),
+        _ => return false,
+    }
+    true
+}
 
 fn adjust_api_spend(app: &mut App, delta: f64) {
     let spend = &mut app.costs.api_usd_per_month;
     *spend = (*spend + delta).clamp(0.0, 100_000.0);
 }
 
-fn search_mode(app: &mut App, action: Action) {
+fn search_mode(app: &mut App, action: Action) -> bool {
     match action {
         Action::Type(ch) => {
             app.query.push(ch);
-            requery(app);
+            requery(app, false);
         }
         Action::Backspace => {
-            app.query.pop();
-            requery(app);
+            if app.query.pop().is_none() {
+                return false;
+            }
+            requery(app, false);
+        }
+        Action::ClearQuery => {
+            if app.query.is_empty() {
+                return false;
+            }
+            app.query.clear();
+            requery(app, true);
         }
         Action::Back | Action::Confirm => app.mode = Mode::Browse,
-        other => move_selection(app, other),
+        other => return move_selection(app, other),
+    }
+    true
+}
+
+/// Re-runs the search. Typing selects the best match; clearing the filter keeps the selected
+/// model selected (`keep`).
+fn requery(app: &mut App, keep: bool) {
+    let id = app.selected_id();
+    app.search.set_query(&app.query);
+    app.refresh_rows();
+    app.select_id(if keep { id } else { None });
+    if !keep {
+        app.offset = 0;
     }
 }
 
-fn requery(app: &mut App) {
-    app.search.set_query(&app.query);
-    app.selected = 0;
-    app.offset = 0;
-    app.rows.clear();
-    app.refresh_rows();
-}
-
-fn picker_mode(app: &mut App, action: Action) {
+fn picker_mode(app: &mut App, action: Action) -> bool {
+    let last = app.picker_rows.len().saturating_sub(1);
     match action {
         Action::Type(ch) => {
             app.picker_query.push(ch);
@@ -83,15 +150,20 @@ fn picker_mode(app: &mut App, action: Action) {
             app.picker_query.pop();
             app.refresh_picker();
         }
-        Action::Down => {
-            app.picker_selected =
-                (app.picker_selected + 1).min(app.picker_rows.len().saturating_sub(1))
+        Action::ClearQuery => {
+            app.picker_query.clear();
+            app.refresh_picker();
         }
+        Action::Down => app.picker_selected = (app.picker_selected + 1).min(last),
         Action::Up => app.picker_selected = app.picker_selected.saturating_sub(1),
-        Action::PageDown => {
-            app.picker_selected =
-                (app.picker_selected + 10).min(app.picker_rows.len().saturating_sub(1))
+        Action::Scroll(down) => {
+            app.picker_selected = if down {
+                (app.picker_selected + 3).min(last)
+            } else {
+                app.picker_selected.saturating_sub(3)
+            }
         }
+        Action::PageDown => app.picker_selected = (app.picker_selected + 10).min(last),
         Action::PageUp => app.picker_selected = app.picker_selected.saturating_sub(10),
         Action::Confirm => {
             if let Some(&i) = app.picker_rows.get(app.picker_selected) {
@@ -105,8 +177,9 @@ fn picker_mode(app: &mut App, action: Action) {
                 toggle(&mut app.marked_hardware, i);
             }
         }
-        _ => app.dirty = false,
+        _ => return false,
     }
+    true
 }
 
 fn toggle<T: PartialEq>(list: &mut Vec<T>, x: T) {
@@ -118,25 +191,30 @@ fn toggle<T: PartialEq>(list: &mut Vec<T>, x: T) {
     }
 }
 
-/// Switches hardware (every row re-estimates; cache terms are kept).
+/// Switches hardware (every row re-estimates; cache terms are kept). A runtime the new machine
+/// cannot run (MLX off Apple silicon) falls back to llama.cpp.
 pub fn choose_hardware(app: &mut App, index: usize) {
     app.hw_index = index.min(app.hardware.len() - 1);
+    let runtimes = runtime_steps(app.hw());
+    if !runtimes.contains(&app.settings.runtime) {
+        app.settings.runtime = runtimes[0];
+        app.settings.quant = nearest_quant(&quant_steps(app.settings.runtime), app.settings.quant);
+    }
     settings_changed(app);
 }
 
-fn browse_mode(app: &mut App, action: Action) {
+fn browse_mode(app: &mut App, action: Action) -> bool {
     match action {
         Action::StartSearch => {
             app.mode = Mode::Search;
             app.focus = Focus::Browser;
         }
-        Action::Back => {
+        Action::Back | Action::ClearQuery => {
             if app.query.is_empty() {
-                app.dirty = false;
-            } else {
-                app.query.clear();
-                requery(app);
+                return false;
             }
+            app.query.clear();
+            requery(app, true);
         }
         Action::OpenPicker => {
             app.mode = Mode::Picker;
@@ -149,7 +227,10 @@ fn browse_mode(app: &mut App, action: Action) {
                 .unwrap_or(0);
         }
         Action::ToggleHelp => app.mode = Mode::Help,
-        Action::ToggleCompare => app.mode = Mode::Compare,
+        Action::ToggleCompare => {
+            app.mode = Mode::Compare;
+            app.compare_scroll = 0;
+        }
         Action::ToggleGuide => {
             app.mode = Mode::Guide;
             app.guide_scroll = 0;
@@ -159,11 +240,10 @@ fn browse_mode(app: &mut App, action: Action) {
             app.rec.scroll = 0;
             app.refresh_recommendation();
         }
-        Action::ToggleMark => {
-            if let Some(&id) = app.rows.get(app.selected) {
-                toggle(&mut app.marked_models, id);
-            }
-        }
+        Action::ToggleMark => match app.selected_id() {
+            Some(id) => toggle(&mut app.marked_models, id),
+            None => return false,
+        },
         Action::CycleSort => app.cycle_sort(),
         Action::CycleTrainMode => {
             app.train_mode = match app.train_mode {
@@ -173,39 +253,60 @@ fn browse_mode(app: &mut App, action: Action) {
                 Some(Method::Full) => None,
             };
         }
-        Action::FocusNext => {
+        // Two panels take keys; the gauges only show.
+        Action::FocusNext | Action::FocusPrev => {
             app.focus = match app.focus {
                 Focus::Browser => Focus::Sliders,
-                Focus::Sliders => Focus::Gauges,
-                Focus::Gauges => Focus::Browser,
+                Focus::Sliders => Focus::Browser,
             }
         }
-        Action::FocusPrev => {
-            app.focus = match app.focus {
-                Focus::Browser => Focus::Gauges,
-                Focus::Sliders => Focus::Browser,
-                Focus::Gauges => Focus::Sliders,
+        Action::FocusOn(f) => {
+            if app.focus == f {
+                return false;
             }
+            app.focus = f;
         }
         Action::Decrease => adjust(app, app.slider, -1),
         Action::Increase => adjust(app, app.slider, 1),
         Action::DecreaseFine => fine_context(app, -1024),
         Action::IncreaseFine => fine_context(app, 1024),
-        Action::ContextUp => adjust(app, Slider::Context, 1),
-        Action::ContextDown => adjust(app, Slider::Context, -1),
+        Action::ContextUp => scale_context(app, true),
+        Action::ContextDown => scale_context(app, false),
+        Action::SetSlider(slider, permille) => {
+            app.focus = Focus::Sliders;
+            app.slider = slider;
+            set_fraction(app, slider, f64::from(permille) / 1000.0);
+        }
+        Action::ClickRow(n) => {
+            app.focus = Focus::Browser;
+            let row = app.offset + usize::from(n);
+            if row < app.rows.len() {
+                app.selected = row;
+            }
+        }
+        Action::Scroll(down) => {
+            for _ in 0..3 {
+                move_selection(app, if down { Action::Down } else { Action::Up });
+            }
+        }
         Action::Up | Action::Down if app.focus == Focus::Sliders => {
             let i = SLIDERS.iter().position(|s| *s == app.slider).unwrap_or(0) as isize;
             let step = if action == Action::Down { 1 } else { -1 };
-            app.slider = SLIDERS[(i + step).clamp(0, SLIDERS.len() as isize - 1) as usize];
+            let next = SLIDERS[(i + step).clamp(0, SLIDERS.len() as isize - 1) as usize];
+            if next == app.slider {
+                return false;
+            }
+            app.slider = next;
         }
-        other => move_selection(app, other),
+        other => return move_selection(app, other),
     }
+    true
 }
 
-fn move_selection(app: &mut App, action: Action) {
+fn move_selection(app: &mut App, action: Action) -> bool {
     let last = app.rows.len().saturating_sub(1);
     let page = app.page.max(1);
-    let before = app.selected;
+    let before = (app.selected, app.offset);
     app.selected = match action {
         Action::Down => (app.selected + 1).min(last),
         Action::Up => app.selected.saturating_sub(1),
@@ -216,25 +317,23 @@ fn move_selection(app: &mut App, action: Action) {
         _ => app.selected,
     };
     app.clamp_selection();
-    app.dirty = app.selected != before || matches!(action, Action::Confirm);
+    (app.selected, app.offset) != before
 }
 
-/// Moves a slider by `dir` steps (−1 or +1).
+/// Moves a slider by `dir` steps (−1 or +1) in the order it runs.
 pub fn adjust(app: &mut App, slider: Slider, dir: i32) {
-    let model = app.selected_model().map(|(_, m)| m.clone());
+    let max_ctx = app
+        .selected_model()
+        .map_or(131_072, |(_, m)| m.max_context());
+    let layers = app.selected_model().map_or(1, |(_, m)| m.arch.layers + 1);
+    let runtimes = runtime_steps(app.hw());
     let s = &mut app.settings;
     match slider {
         Slider::Context => {
-            let steps = App::context_steps(model.as_ref());
-            let cur = model
-                .as_ref()
-                .map_or(s.context, |m| s.context.min(m.max_context()));
+            let steps = context_steps(max_ctx);
+            let cur = s.context.min(max_ctx);
             s.context = if dir > 0 {
-                steps
-                    .iter()
-                    .copied()
-                    .find(|&v| v > cur)
-                    .unwrap_or(*steps.last().unwrap_or(&cur))
+                steps.iter().copied().find(|&v| v > cur).unwrap_or(max_ctx)
             } else {
                 steps
                     .iter()
@@ -244,21 +343,38 @@ pub fn adjust(app: &mut App, slider: Slider, dir: i32) {
                     .unwrap_or(steps[0])
             };
         }
-        Slider::Quant => s.quant = step_in(&QUANTS, s.quant, dir),
-        Slider::KvType => s.kv_type = step_in(&KV_TYPES, s.kv_type, dir),
+        Slider::Quant => s.quant = step_in(&quant_steps(s.runtime), s.quant, dir),
+        Slider::KvType => s.kv_type = step_in(&kv_steps(), s.kv_type, dir),
         Slider::Sequences => s.parallel = (s.parallel as i32 + dir).clamp(1, 64) as u32,
-        Slider::Runtime => s.runtime = step_in(&RUNTIMES, s.runtime, dir),
+        Slider::Runtime => {
+            s.runtime = step_in(&runtimes, s.runtime, dir);
+            // Each runtime loads its own formats: keep the size, change the format.
+            s.quant = nearest_quant(&quant_steps(s.runtime), s.quant);
+        }
         Slider::GpuLayers => {
-            let total = model.as_ref().map_or(1, |m| m.arch.layers + 1);
             s.gpu_layers = match (s.gpu_layers, dir > 0) {
                 (None, true) => None,
-                (None, false) => Some(total),
-                (Some(n), true) if n >= total => None,
+                (None, false) => Some(layers),
+                (Some(n), true) if n >= layers => None,
                 (Some(n), true) => Some(n + 1),
-                (Some(n), false) => Some(n.saturating_sub(1).min(total)),
+                (Some(n), false) => Some(n.saturating_sub(1).min(layers)),
             };
         }
     }
+    settings_changed(app);
+}
+
+/// `+` doubles and `-` halves the context (within 1K and the model's maximum).
+fn scale_context(app: &mut App, up: bool) {
+    let max = app
+        .selected_model()
+        .map_or(u32::MAX, |(_, m)| m.max_context());
+    let cur = app.settings.context.min(max);
+    app.settings.context = if up {
+        cur.saturating_mul(2).min(max)
+    } else {
+        (cur / 2).max(1024)
+    };
     settings_changed(app);
 }
 
@@ -289,16 +405,16 @@ fn fine_context(app: &mut App, delta: i64) {
 }
 
 fn step_in<T: Copy + PartialEq>(list: &[T], cur: T, dir: i32) -> T {
-    let i = list.iter().position(|x| *x == cur).unwrap_or(0) as i32;
-    list[(i + dir).clamp(0, list.len() as i32 - 1) as usize]
+    match list.iter().position(|x| *x == cur) {
+        Some(i) => list[(i as i32 + dir).clamp(0, list.len() as i32 - 1) as usize],
+        // A value from elsewhere (config, CLI): enter the list at its end nearest the move.
+        None if dir > 0 => list[0],
+        None => list[list.len() - 1],
+    }
 }
 
 fn settings_changed(app: &mut App) {
-    if matches!(
-        app.sort,
-        super::SortKey::Fit | super::SortKey::Speed | super::SortKey::Size
-    ) {
+    if app.sort_depends_on_estimates() {
         app.resort();
     }
-    app.dirty = true;
 }

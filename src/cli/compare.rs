@@ -60,13 +60,13 @@ fn cell_text(c: &Cell) -> String {
         let best = c
             .best_quant
             .map_or(String::new(), |q| format!(" (fits at {q})"));
-        return format!("✗ {}/{}G{best}", gib(e.used_bytes), gib(e.usable_bytes));
+        return format!("✗ {}/{}G{best}", e.memory_gib(), gib(e.device_usable_bytes));
     }
     format!(
         "{} {}/{}G {:.0} t/s",
         e.verdict.symbol(),
-        gib(e.used_bytes),
-        gib(e.usable_bytes),
+        e.memory_gib(),
+        gib(e.device_usable_bytes),
         e.decode_tps
     )
 }
@@ -100,7 +100,7 @@ fn text_out(
     }));
     t.row(costs);
     t.write(out)?;
-    writeln!(out, "\nused/usable GiB · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% headroom)")?;
+    writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% headroom)")?;
     Ok(())
 }
 

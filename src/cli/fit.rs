@@ -9,12 +9,13 @@ use clap::ValueEnum;
 use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::config::Config;
-use crate::estimate::units::{fmt_gb, fmt_gib};
+use crate::estimate::speed::calibrated;
+use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{
-    estimate_with_weights, layer_split, max_context, Estimate, Hardware, ModelSpec, Settings,
-    Verdict,
+    estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware, ModelSpec,
+    Settings, Verdict,
 };
 use crate::gguf;
 use crate::local::LocalModel;
@@ -328,6 +329,21 @@ fn write_table(
     write_overhead_lines(out, hw, e)?;
     writeln!(out, "  total            {}", both(e.total_bytes))?;
     writeln!(out, "  usable           {}", both(e.usable_bytes))?;
+    // The figure the app shows: what the device holds, and RAM besides when offloaded.
+    writeln!(
+        out,
+        "  on the device    {} of {}",
+        fmt_gib(e.device_bytes),
+        fmt_gib(e.device_usable_bytes)
+    )?;
+    if e.offloaded() {
+        writeln!(
+            out,
+            "  host RAM         {} of {}  (offloaded)",
+            fmt_gib(e.host_bytes),
+            fmt_gib(e.host_usable_bytes)
+        )?;
+    }
     // Mixed cards get a line each after the table instead.
     if hw.gpus > 1 && hw.cards.is_empty() && e.verdict != Verdict::CpuOnly {
         // Layers split evenly: each card holds its share plus its own compute buffer.
@@ -349,13 +365,7 @@ fn write_table(
         fmt_gib(magnitude)
     )?;
     writeln!(out)?;
-    let placement = match e.verdict {
-        Verdict::PartialOffload if e.cpu_moe_layers > 0 => {
-            format!(" (experts of the first {} layers in RAM)", e.cpu_moe_layers)
-        }
-        Verdict::PartialOffload => format!(" ({}/{} layers on GPU)", e.gpu_layers, e.total_layers),
-        _ => String::new(),
-    };
+    let placement = e.placement_note();
     writeln!(
         out,
         "verdict: {} {}{}",
@@ -364,6 +374,9 @@ fn write_table(
         placement
     )?;
     writeln!(out, "largest context that fits: {max_ctx} tokens")?;
+    for c in s.conflicts(hw) {
+        writeln!(out, "warning: {c}")?;
+    }
     if e.verdict != Verdict::DoesNotFit {
         writeln!(
             out,
@@ -372,9 +385,19 @@ fn write_table(
         )?;
         writeln!(
             out,
-            "prefill: {:.0} tok/s · time to first token {:.2} s for a {}-token prompt",
-            e.prefill_tps, e.ttft_s, s.context
+            "prefill: {:.0} tok/s · time to first token {} for a {}-token prompt",
+            e.prefill_tps,
+            fmt_duration(e.ttft_s),
+            s.context
         )?;
+        if (hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly)
+            && !calibrated(Backend::Cpu)
+        {
+            writeln!(
+                out,
+                "CPU speed: estimate, uncalibrated (too few CPU measurements to fit)"
+            )?;
+        }
     }
     Ok(())
 }

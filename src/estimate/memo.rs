@@ -16,8 +16,8 @@ use super::kv::{CacheBytes, KvType};
 use super::overhead::ComputeBuffers;
 use super::weights::{weight_table, WeightTable};
 use super::{
-    context_terms, estimate_with_terms, max_context, Estimate, Hardware, ModelSpec, ModelTerms,
-    Quant, Runtime, Settings,
+    context_terms, estimate_with_terms, max_context, max_context_within, Estimate, Hardware,
+    ModelSpec, ModelTerms, Quant, Runtime, Settings, Verdict,
 };
 
 /// How many times each node was computed (not served from the cache).
@@ -60,7 +60,8 @@ pub struct Memo {
     weights: HashMap<(u32, Quant), Arc<WeightTable>>,
     context: HashMap<ContextKey, ContextTerms>,
     estimates: HashMap<EstimateKey, Estimate>,
-    max_ctx: HashMap<EstimateKey, u32>,
+    /// `None`: [`max_context`]'s own target; `Some(v)`: [`max_context_within`] `v`.
+    max_ctx: HashMap<(EstimateKey, Option<Verdict>), u32>,
     /// Weights known exactly (a file on disk): served whatever the quant slider says.
     fixed: HashMap<u32, Arc<WeightTable>>,
     capacity: usize,
@@ -191,7 +192,7 @@ impl Memo {
             hardware: hw_key,
             gpu_layers: s.gpu_layers,
         };
-        if let Some(m) = self.max_ctx.get(&key) {
+        if let Some(m) = self.max_ctx.get(&(key, None)) {
             return *m;
         }
         let weights = self.weights(id, model, s.quant);
@@ -200,7 +201,37 @@ impl Memo {
         }
         self.stats.max_context += 1;
         let m = max_context(model, hw, s, &weights);
-        self.max_ctx.insert(key, m);
+        self.max_ctx.insert((key, None), m);
+        m
+    }
+
+    /// The largest context whose verdict is `worst` or better (see [`max_context_within`]);
+    /// it does not depend on the chosen context, so moving that slider reuses it.
+    pub fn max_context_within(
+        &mut self,
+        id: u32,
+        model: &ModelSpec,
+        hw_key: u64,
+        hw: &Hardware,
+        s: &Settings,
+        worst: Verdict,
+    ) -> u32 {
+        let key = EstimateKey {
+            context: Self::context_key(id, &Settings { context: 0, ..*s }),
+            quant: s.quant,
+            hardware: hw_key,
+            gpu_layers: s.gpu_layers,
+        };
+        if let Some(m) = self.max_ctx.get(&(key, Some(worst))) {
+            return *m;
+        }
+        let weights = self.weights(id, model, s.quant);
+        if self.max_ctx.len() >= self.capacity {
+            self.max_ctx.clear();
+        }
+        self.stats.max_context += 1;
+        let m = max_context_within(model, hw, s, &weights, worst);
+        self.max_ctx.insert((key, Some(worst)), m);
         m
     }
 }

@@ -65,6 +65,16 @@ pub struct Estimate {
     pub usable_bytes: u64,
     /// Used in that pool.
     pub used_bytes: u64,
+    /// What the device must hold: the GPUs (all cards), or the unified pool (Metal's share,
+    /// RAM when it runs on the CPU), or RAM on a machine without a GPU. The one "memory" figure.
+    pub device_bytes: u64,
+    /// What the device offers (all cards).
+    pub device_usable_bytes: u64,
+    /// Held in host RAM besides (offloaded layers or experts, the token embedding); 0 without
+    /// a discrete GPU, where RAM is the device.
+    pub host_bytes: u64,
+    /// Host RAM available for it.
+    pub host_usable_bytes: u64,
     /// `usable − used`; negative when it does not fit.
     pub headroom_bytes: i64,
     /// The answer.
@@ -349,6 +359,26 @@ fn assemble(
         total_bytes,
         usable_bytes: usable,
         used_bytes: used,
+        // A unified pool is one memory: its binding figure is the whole story.
+        device_bytes: if hw.has_gpu() && !hw.unified {
+            tally
+                .gpu_per_device
+                .saturating_mul(u64::from(hw.gpus.max(1)))
+        } else {
+            used
+        },
+        device_usable_bytes: if hw.has_gpu() && !hw.unified {
+            hw.usable_per_device()
+                .saturating_mul(u64::from(hw.gpus.max(1)))
+        } else {
+            usable
+        },
+        host_bytes: if hw.has_gpu() && !hw.unified {
+            tally.host
+        } else {
+            0
+        },
+        host_usable_bytes: hw.host_usable(),
         headroom_bytes: (usable.min(i64::MAX as u64) as i64)
             .saturating_sub(used.min(i64::MAX as u64) as i64),
         verdict,
@@ -404,6 +434,44 @@ fn device_rates(hw: &Hardware, terms: &ModelTerms, placement: Placement) -> (f64
         .map(|(w, kv)| w.saturating_add(*kv))
         .collect();
     hw.split_rates(&loads)
+}
+
+impl Estimate {
+    /// Part of it runs from host RAM (offloaded layers or experts, or the CPU alone).
+    pub fn offloaded(&self) -> bool {
+        matches!(
+            self.verdict,
+            Verdict::PartialOffload | Verdict::CpuOnly | Verdict::DoesNotFit
+        ) && self.host_bytes > 0
+    }
+
+    /// Where the layers went when not all on the GPU: " (12/49 layers on GPU)", " (experts of
+    /// the first 20 layers in RAM)"; empty otherwise.
+    pub fn placement_note(&self) -> String {
+        match self.verdict {
+            Verdict::PartialOffload if self.cpu_moe_layers > 0 => {
+                format!(
+                    " (experts of the first {} layers in RAM)",
+                    self.cpu_moe_layers
+                )
+            }
+            Verdict::PartialOffload => {
+                format!(" ({}/{} layers on GPU)", self.gpu_layers, self.total_layers)
+            }
+            _ => String::new(),
+        }
+    }
+
+    /// The memory figure every table shows, in GiB without the unit: "22.6" (device), or
+    /// "22.6+8.1" (device + host RAM) when part of it is offloaded.
+    pub fn memory_gib(&self) -> String {
+        let gib = |b: u64| b as f64 / units::GIB as f64;
+        if self.offloaded() {
+            format!("{:.1}+{:.1}", gib(self.device_bytes), gib(self.host_bytes))
+        } else {
+            format!("{:.1}", gib(self.device_bytes))
+        }
+    }
 }
 
 /// (usable, used) of the pool that decides the verdict. For a layer split the GPUs are
@@ -481,6 +549,36 @@ pub fn max_context(
     } else {
         current
     };
+    largest_context(model, target, verdict_at)
+}
+
+/// Largest context (multiple of 256, up to the model's maximum) whose verdict is `worst` or
+/// better: `FitsOnGpu` asks "on the GPU alone", `PartialOffload` "with layers in RAM". 0 when
+/// not even 256 tokens do.
+pub fn max_context_within(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+    worst: Verdict,
+) -> u32 {
+    largest_context(model, worst, |ctx| {
+        let s = Settings {
+            context: ctx,
+            ..*settings
+        };
+        let (cache, compute, shape) = context_terms(model, &s);
+        let terms = ModelTerms {
+            weights: weights.clone(),
+            cache,
+            compute,
+            shape,
+        };
+        place(hw, &terms, &s).1
+    })
+}
+
+fn largest_context(model: &ModelSpec, target: Verdict, verdict_at: impl Fn(u32) -> Verdict) -> u32 {
     let ok = |ctx: u32| verdict_at(ctx) <= target;
     let cap = model.max_context().max(256);
     if ok(cap) {

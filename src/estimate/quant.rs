@@ -162,6 +162,27 @@ impl Quant {
         }
     }
 
+    /// Nominal bits per weight of the format's main type (scales included): what menus sort by.
+    /// Mixtures count their base type (Q4_K_M as Q4_K), MXFP4_MOE its experts' MXFP4.
+    pub fn nominal_bpw(self) -> f64 {
+        match self {
+            Quant::MXFP4_MOE => GgmlType::MXFP4.bits_per_weight(),
+            q => q
+                .foreign_bits()
+                .unwrap_or_else(|| q.base_type().bits_per_weight()),
+        }
+    }
+
+    /// Which family of formats this is: GGUF (llama.cpp), MLX, or the others (vLLM-style).
+    pub fn family(self) -> QuantFamily {
+        use Quant::*;
+        match self {
+            Mlx3 | Mlx4 | Mlx6 | Mlx8 => QuantFamily::Mlx,
+            Int4 | Fp8 | Nvfp4 => QuantFamily::Other,
+            _ => QuantFamily::Gguf,
+        }
+    }
+
     /// Bits per quantized weight for non-GGUF formats (scales included).
     fn foreign_bits(self) -> Option<f64> {
         match self {
@@ -175,6 +196,34 @@ impl Quant {
             _ => None,
         }
     }
+}
+
+/// Families of weight formats; a runtime loads one family only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum QuantFamily {
+    /// llama.cpp's GGUF types.
+    Gguf,
+    /// mlx-lm's affine formats.
+    Mlx,
+    /// AWQ/GPTQ, FP8, NVFP4 (vLLM and friends).
+    Other,
+}
+
+/// The quants of `family` from most to fewest bits per weight (F32 left out: nobody runs it).
+pub fn ladder(family: QuantFamily) -> Vec<Quant> {
+    let mut out: Vec<Quant> = QUANTS
+        .iter()
+        .copied()
+        .filter(|q| q.family() == family && *q != Quant::F32)
+        .collect();
+    out.sort_by(|a, b| b.nominal_bpw().total_cmp(&a.nominal_bpw()));
+    out
+}
+
+/// The largest quant of `current`'s family for which `fits` says yes (the one rule behind "fits
+/// at Q3_K_M" in the gauges, the comparison and `fitcheck compare`).
+pub fn largest_that_fits(current: Quant, mut fits: impl FnMut(Quant) -> bool) -> Option<Quant> {
+    ladder(current.family()).into_iter().find(|q| fits(*q))
 }
 
 impl fmt::Display for Quant {

@@ -5,8 +5,10 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use super::hardware::{Backend, Hardware};
 use super::kv::{CacheLayout, KvType};
-use super::quant::Quant;
+use super::model::ModelSpec;
+use super::quant::{Quant, QuantFamily};
 
 /// The program that runs the model; decides cache layout and defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,6 +112,40 @@ pub struct Settings {
     pub flash_attn: bool,
     /// Physical batch size (`-ub`/`--ubatch-size`; Ollama's `num_batch`).
     pub n_ubatch: u32,
+}
+
+impl Settings {
+    /// These settings as applied to `model`: the context clamped to what the model supports
+    /// ([`ModelSpec::clamp_context`], the one place that rule lives).
+    pub fn for_model(&self, model: &ModelSpec) -> Settings {
+        Settings {
+            context: model.clamp_context(self.context),
+            ..*self
+        }
+    }
+
+    /// Combinations that cannot run as chosen, each as a short sentence (empty when it can).
+    pub fn conflicts(&self, hw: &Hardware) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let mlx_runtime = self.runtime == Runtime::Mlx;
+        if mlx_runtime && hw.backend != Backend::Metal {
+            out.push("MLX runs on Apple silicon only");
+        }
+        match (mlx_runtime, self.quant.family()) {
+            (true, QuantFamily::Gguf) => out.push("MLX cannot load a GGUF quant"),
+            (false, QuantFamily::Mlx) => out.push("llama.cpp cannot load an MLX quant"),
+            (_, QuantFamily::Other) => out.push("this format runs in vLLM-style servers, not here"),
+            _ => {}
+        }
+        // llama.cpp refuses a quantized V cache without flash attention (llama-context.cpp).
+        if !mlx_runtime
+            && !self.flash_attn
+            && !matches!(self.kv_type, KvType::F32 | KvType::F16 | KvType::BF16)
+        {
+            out.push("a quantized V cache needs flash attention in llama.cpp");
+        }
+        out
+    }
 }
 
 impl Default for Settings {

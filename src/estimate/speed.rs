@@ -54,6 +54,12 @@ pub enum BuildEra {
     Current,
 }
 
+/// Whether `backend`'s constants were fitted on measurements (CPU ones are the spec's defaults
+/// until enough CPU rows exist); figures from the others are labelled "uncalibrated".
+pub fn calibrated(backend: Backend) -> bool {
+    backend != Backend::Cpu
+}
+
 impl BackendConstants {
     /// The calibrated constants of `backend` for today's builds.
     pub fn of(backend: Backend) -> Self {

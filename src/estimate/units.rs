@@ -23,6 +23,43 @@ pub fn fmt_gib_signed(bytes: i64) -> String {
     format!("{sign}{}", fmt_gib(bytes.unsigned_abs()))
 }
 
+/// "131072" → "131,072".
+pub fn group_thousands(n: u64) -> String {
+    let s = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// A token count in K (1024) when it is a whole number of K, else in full: "32K", "40,960".
+pub fn fmt_tokens(n: u32) -> String {
+    if n >= 1024 && n.is_multiple_of(1024) {
+        format!("{}K", n / 1024)
+    } else {
+        group_thousands(u64::from(n))
+    }
+}
+
+/// A duration for people: "850 ms", "12.4 s", "3.5 min", "2.1 h"; "—" when unknown.
+pub fn fmt_duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        "—".into()
+    } else if seconds < 1.0 {
+        format!("{:.0} ms", seconds * 1000.0)
+    } else if seconds < 120.0 {
+        format!("{seconds:.1} s")
+    } else if seconds < 7200.0 {
+        format!("{:.1} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    }
+}
+
 /// Rounds `n` up to a multiple of `to` (`to` > 0).
 pub fn round_up(n: u64, to: u64) -> u64 {
     n.div_ceil(to) * to

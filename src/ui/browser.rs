@@ -9,10 +9,12 @@ use ratatui::Frame;
 use super::{HitMap, Theme};
 use crate::app::{App, Focus, Mode};
 use crate::estimate::{Estimate, Verdict};
-use crate::search::match_indices;
 
-pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits: &mut HitMap) {
-    let focused = app.focus == Focus::Browser && app.mode != Mode::Picker;
+/// What the verdict symbols mean (bottom border of the list).
+pub const LEGEND: &str = " ✓ GPU  ~ part in RAM  c CPU  ✗ no fit ";
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
+    let focused = app.focus == Focus::Browser && matches!(app.mode, Mode::Browse | Mode::Search);
     let title = format!(
         " Models {}/{} · sort: {}{} ",
         app.rows.len(),
@@ -20,36 +22,27 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         app.sort.label(),
         if app.sorting { " (sorting…)" } else { "" }
     );
-    let block = theme.panel(title, focused);
+    let block = theme
+        .panel(title, focused)
+        .title_bottom(Line::styled(LEGEND, theme.dim));
     let inner = block.inner(area);
     frame.render_widget(block, area);
     hits.browser = area;
     if inner.height < 3 || inner.width < 20 {
         return;
     }
-    // Search line.
-    let search_style = if app.mode == Mode::Search {
-        theme.key
-    } else {
-        theme.dim
-    };
-    let cursor = if app.mode == Mode::Search { "▏" } else { "" };
-    let search = Line::from(vec![
-        Span::styled("/ ", search_style),
-        Span::raw(app.query.clone()),
-        Span::styled(cursor, theme.key),
-    ]);
-    frame.render_widget(Paragraph::new(search), Rect { height: 1, ..inner });
-    // Header.
-    let widths = Widths::for_width(inner.width);
-    let header = Rect {
-        y: inner.y + 1,
-        height: 1,
-        ..inner
-    };
     frame.render_widget(
-        Paragraph::new(widths.row("model", "params", "memory", " ", "tok/s")).style(theme.title),
-        header,
+        Paragraph::new(search_line(app, theme, inner.width)),
+        Rect { height: 1, ..inner },
+    );
+    let widths = Widths::for_width(inner.width);
+    frame.render_widget(
+        Paragraph::new(widths.row("model", "params", "GiB", " ", "tok/s")).style(theme.title),
+        Rect {
+            y: inner.y + 1,
+            height: 1,
+            ..inner
+        },
     );
     let rows_area = Rect {
         y: inner.y + 2,
@@ -57,29 +50,33 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         ..inner
     };
     hits.first_row_y = rows_area.y;
-    app.page = rows_area.height as usize;
-    app.clamp_selection();
+    hits.list_rows = rows_area.height;
     if app.rows.is_empty() {
-        frame.render_widget(
-            Paragraph::new(Span::styled("no model matches", theme.dim)),
-            rows_area,
-        );
+        let msg = if app.query.is_empty() {
+            "no models in the catalog".to_string()
+        } else {
+            format!("no model matches '{}' (Ctrl-U or Esc clears)", app.query)
+        };
+        frame.render_widget(Paragraph::new(Span::styled(msg, theme.dim)), rows_area);
         return;
     }
-    let mut matcher = nucleo_matcher::Matcher::new(nucleo_matcher::Config::DEFAULT);
-    let mut indices = Vec::new();
-    let end = (app.offset + rows_area.height as usize).min(app.rows.len());
-    for (line_no, pos) in (app.offset..end).enumerate() {
-        let id = app.rows[pos];
-        let e = app.estimate_of(id);
-        let installed = app.is_installed(id);
-        let model = app.model(id);
-        // "●" marks a model with a file on disk (Ollama, LM Studio, HF cache, …).
+    for (line_no, row) in app
+        .frame
+        .rows
+        .iter()
+        .take(rows_area.height as usize)
+        .enumerate()
+    {
+        let pos = app.offset + line_no;
+        let model = app.model(row.id);
+        let e = &row.estimate;
         let name = fit_width(&model.name, widths.name.saturating_sub(2));
-        match_indices(&app.query, &name, &mut matcher, &mut indices);
-        let marked = app.marked_models.contains(&id);
+        // "●" marks a model with a file on disk (Ollama, LM Studio, HF cache, …).
         let mark = Span::styled(
-            match (installed, marked) {
+            match (
+                app.is_installed(row.id),
+                app.marked_models.contains(&row.id),
+            ) {
                 (true, true) => "●+",
                 (true, false) => "● ",
                 (false, true) => " +",
@@ -89,7 +86,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         );
         let mut spans: Vec<Span> = std::iter::once(mark)
             .chain(name.chars().enumerate().map(|(i, ch)| {
-                let style = if indices.binary_search(&(i as u32)).is_ok() {
+                let style = if row.matched.binary_search(&(i as u32)).is_ok() {
                     theme.matched
                 } else {
                     Style::new()
@@ -109,31 +106,48 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         } else {
             short_params(model.params)
         };
-        spans.push(Span::raw(format!("{params:>w$} ", w = widths.params)));
+        spans.push(Span::raw(widths.params(&params)));
         spans.push(Span::raw(format!(
             "{:>w$} ",
-            gb_short(e.total_bytes),
+            e.memory_gib(),
             w = widths.mem
         )));
         spans.push(Span::styled(
             format!("{} ", e.verdict.symbol()),
-            verdict_style(theme, &e),
+            verdict_style(theme, e),
         ));
-        spans.push(Span::raw(format!("{:>w$}", tps(&e), w = widths.tps)));
+        spans.push(Span::raw(format!("{:>w$}", tps(e), w = widths.tps)));
         let mut line = Line::from(spans);
         if pos == app.selected {
             line = line.style(theme.selected);
         }
-        let y = rows_area.y + line_no as u16;
         frame.render_widget(
             Paragraph::new(line),
             Rect {
-                y,
+                y: rows_area.y + line_no as u16,
                 height: 1,
                 ..rows_area
             },
         );
     }
+}
+
+/// "/ query▏", scrolled so the end of a long query (where the cursor is) stays visible.
+fn search_line<'a>(app: &'a App, theme: &Theme, width: u16) -> Line<'a> {
+    let typing = app.mode == Mode::Search;
+    let room = (width as usize).saturating_sub(4);
+    let chars = app.query.chars().count();
+    let shown: String = if chars > room {
+        let tail: String = app.query.chars().skip(chars - room + 1).collect();
+        format!("…{tail}")
+    } else {
+        app.query.clone()
+    };
+    Line::from(vec![
+        Span::styled("/ ", if typing { theme.key } else { theme.dim }),
+        Span::raw(shown),
+        Span::styled(if typing { "▏" } else { "" }, theme.key),
+    ])
 }
 
 /// Colour of a verdict (the symbol carries it without colour).
@@ -146,23 +160,14 @@ pub fn verdict_style(theme: &Theme, e: &Estimate) -> Style {
     }
 }
 
-fn tps(e: &Estimate) -> String {
+/// Decode tok/s, "—" when it does not run.
+pub fn tps(e: &Estimate) -> String {
     if e.verdict == Verdict::DoesNotFit {
         "—".into()
     } else if e.decode_tps >= 100.0 {
         format!("{:.0}", e.decode_tps)
     } else {
         format!("{:.1}", e.decode_tps)
-    }
-}
-
-/// "6.8 GB", "412 GB" (decimal GB, the browser's memory column).
-fn gb_short(bytes: u64) -> String {
-    let gb = bytes as f64 / 1e9;
-    if gb >= 100.0 {
-        format!("{gb:.0} GB")
-    } else {
-        format!("{gb:.1} GB")
     }
 }
 
@@ -176,7 +181,8 @@ pub fn short_params(n: u64) -> String {
     }
 }
 
-fn fit_width(s: &str, w: usize) -> String {
+/// `s` cut to `w` characters with an ellipsis (the one truncation rule of the view).
+pub fn fit_width(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
         s.to_string()
     } else {
@@ -188,15 +194,18 @@ fn fit_width(s: &str, w: usize) -> String {
 
 struct Widths {
     name: usize,
+    /// 0: no params column (narrow lists; the gauges title says the size).
     params: usize,
     mem: usize,
     tps: usize,
 }
 
 impl Widths {
+    /// Name gets what the figures leave; below 50 columns the params column goes, so names
+    /// keep 20+ characters at 80×24.
     fn for_width(w: u16) -> Widths {
-        let (params, mem, tps) = (10, 7, 5);
-        let fixed = params + mem + tps + 2 + 4;
+        let (params, mem, tps) = if w < 50 { (0, 9, 5) } else { (10, 9, 5) };
+        let fixed = params + usize::from(params > 0) + mem + tps + 2 + 2;
         Widths {
             name: (w as usize).saturating_sub(fixed).max(8),
             params,
@@ -205,11 +214,19 @@ impl Widths {
         }
     }
 
+    fn params(&self, text: &str) -> String {
+        if self.params == 0 {
+            String::new()
+        } else {
+            format!("{text:>w$} ", w = self.params)
+        }
+    }
+
     fn row(&self, name: &str, params: &str, mem: &str, fit: &str, tps: &str) -> String {
         format!(
-            "{name:<nw$} {params:>pw$} {mem:>mw$} {fit} {tps:>tw$}",
+            "{name:<nw$} {}{mem:>mw$} {fit} {tps:>tw$}",
+            self.params(params),
             nw = self.name,
-            pw = self.params,
             mw = self.mem,
             tw = self.tps
         )

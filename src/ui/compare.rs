@@ -1,24 +1,32 @@
-//! The comparison view: models × hardware at the current settings. Each cell shows the verdict,
-//! memory used of usable, decode tok/s and time to first token, the best quantization that fits
-//! and the largest context; the cheapest column where a row first fits comfortably is marked.
+//! The comparison view: models × hardware at the current settings. Each cell shows the verdict
+//! and decode tok/s, memory on the device of what it offers, and the largest context (on the
+//! GPU / with offload) with the time to first token, or the largest quant that fits. Rows
+//! scroll; the first visible row's tok/s per machine is drawn as bars when there is room.
 
 use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::Theme;
+use super::browser::{fit_width, tps, verdict_style, LEGEND};
+use super::{HitMap, Theme};
+use crate::app::frame::CompareCell;
 use crate::app::{group_thousands, App};
-use crate::estimate::quant::QUANTS;
-use crate::estimate::units::GIB;
-use crate::estimate::Verdict;
+use crate::estimate::hardware::HardwareKind;
+use crate::estimate::units::{fmt_duration, fmt_tokens, GIB};
+use crate::estimate::{Hardware, Verdict};
 
-pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
+/// Lines per model row: verdict and speed, memory, context and TTFT.
+const LINES_PER_ROW: u16 = 3;
+/// Height of the bars under the rows, when the rows leave room.
+const BARS_HEIGHT: u16 = 7;
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     frame.render_widget(Clear, area);
     let s = app.settings;
     let title = format!(
-        " Compare · {} · {} tokens · KV {} · {} seq · {} (T/Esc close, ←→ +/- adjust) ",
+        " Compare · {} · {} tokens · KV {} · {} seq · {} ",
         s.quant,
         group_thousands(s.context),
         s.kv_type,
@@ -29,36 +37,38 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let cols = app.compare_columns();
-    if cols.is_empty() || inner.width < 30 || inner.height < 6 {
+    if cols.is_empty() || inner.width < 30 || inner.height < 8 {
         return;
     }
-    let name_w = (inner.width / 6).clamp(14, 28);
+    // Names get what 16-column cells leave, between 12 and 28 columns.
+    let name_w = inner
+        .width
+        .saturating_sub(cols.len() as u16 * 16)
+        .clamp(12, 28);
     let col_w = ((inner.width - name_w) / cols.len() as u16).max(8);
-    let lines_per_row = if inner.height >= 30 { 3 } else { 2 };
-    // Header, cost line and footer take three lines.
-    let max_rows = ((inner.height - 3) / lines_per_row) as usize;
-    let rows = app.compare_rows(max_rows);
-    // Header: hardware names (and price) per column.
-    let mut header = vec![Span::styled(
-        format!("{:<w$}", "model", w = name_w as usize),
-        theme.title,
-    )];
+    // Header (2), cost (1), "n more" (1), legend (2).
+    let fixed = 6;
+    let room = inner.height.saturating_sub(fixed);
+    let all_rows = app.compare_rows_all().len();
+    let bars = room >= BARS_HEIGHT + 2 * LINES_PER_ROW && all_rows > 0;
+    let row_room = room - if bars { BARS_HEIGHT } else { 0 };
+    hits.compare_rows = (row_room / LINES_PER_ROW).max(1);
+    let line = |dy: u16| Rect {
+        y: inner.y + dy,
+        height: 1,
+        ..inner
+    };
+
+    // Two header lines: what each machine is, then its detail (or its memory).
+    let mut top = vec![Span::styled(fit("model", name_w), theme.title)];
+    let mut second = vec![Span::raw(" ".repeat(name_w as usize))];
     for &c in &cols {
-        let h = &app.hardware[c];
-        let mut label = column_label(&h.name);
-        if label.chars().count() >= col_w as usize {
-            label = label.trim_end_matches(" unified");
-        }
-        let name = short(label, col_w as usize - 1);
-        header.push(Span::styled(
-            format!("{name:<w$}", w = col_w as usize),
-            theme.title,
-        ));
+        let (a, b) = column_label(app.hw_at(c), col_w as usize - 1);
+        top.push(Span::styled(fit(&a, col_w), theme.title));
+        second.push(Span::styled(fit(&b, col_w), theme.dim));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(header)),
-        Rect { height: 1, ..inner },
-    );
+    frame.render_widget(Paragraph::new(Line::from(top)), line(0));
+    frame.render_widget(Paragraph::new(Line::from(second)), line(1));
     // Price and months to break even against the API bill, per column.
     let mut cost = vec![Span::styled(
         fit(
@@ -68,8 +78,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         theme.dim,
     )];
     for &c in &cols {
-        let h = &app.hardware[c];
-        // Narrow columns drop the price and keep the months.
+        let h = app.hw_at(c);
         let wide = col_w >= 13;
         let text = match (h.price_usd, app.costs.break_even(h)) {
             (Some(p), Some(m)) if wide => format!(" ${p:.0} {m:.0} mo"),
@@ -80,108 +89,56 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         };
         cost.push(Span::styled(fit(&text, col_w), theme.dim));
     }
-    frame.render_widget(
-        Paragraph::new(Line::from(cost)),
-        Rect {
-            y: inner.y + 1,
-            height: 1,
-            ..inner
-        },
-    );
-    for (r, &id) in rows.iter().enumerate() {
-        let cells: Vec<_> = cols
-            .iter()
-            .map(|&c| (c, app.estimate_on(id, c, None)))
-            .collect();
-        // Cheapest column (by price, else by memory) where the row fits with ≥ 10 % headroom.
-        let comfortable = |e: &crate::estimate::Estimate| {
-            e.verdict == Verdict::FitsOnGpu
-                && e.headroom_bytes as f64 >= 0.1 * e.usable_bytes as f64
-        };
-        let cost = |c: usize| {
-            app.hardware[c]
-                .price_usd
-                .unwrap_or(app.hardware[c].memory as f64 / 1e6)
-        };
-        let cheapest = cells
-            .iter()
-            .filter(|(_, e)| comfortable(e))
-            .map(|(c, _)| *c)
-            .min_by(|a, b| cost(*a).total_cmp(&cost(*b)));
-        let y = inner.y + 2 + r as u16 * lines_per_row;
-        let name = short(&app.model(id).name, name_w as usize - 1);
-        let mut line1 = vec![Span::styled(
-            format!("{name:<w$}", w = name_w as usize),
-            theme.title,
-        )];
-        let mut line2 = vec![Span::raw(" ".repeat(name_w as usize))];
-        let mut line3 = vec![Span::raw(" ".repeat(name_w as usize))];
-        for (c, e) in &cells {
-            let best = Some(*c) == cheapest;
-            let mut style = super::browser::verdict_style(theme, e);
+    frame.render_widget(Paragraph::new(Line::from(cost)), line(2));
+
+    let shown = app.frame.compare.len().min(hits.compare_rows as usize);
+    for (r, row) in app.frame.compare.iter().take(shown).enumerate() {
+        let y = 3 + r as u16 * LINES_PER_ROW;
+        let name = fit_width(&app.model(row.id).name, name_w as usize - 1);
+        let mut lines = [
+            vec![Span::styled(fit(&name, name_w), theme.title)],
+            vec![Span::raw(" ".repeat(name_w as usize))],
+            vec![Span::raw(" ".repeat(name_w as usize))],
+        ];
+        for (i, cell) in row.cells.iter().enumerate() {
+            let best = row.cheapest == Some(i);
+            let [a, b, c] = cell_lines(cell, col_w, best);
+            let mut style = verdict_style(theme, &cell.estimate);
             if best {
                 style = style.add_modifier(Modifier::BOLD | Modifier::UNDERLINED);
             }
-            let star = if best { "*" } else { " " };
-            let speed = if e.verdict == Verdict::DoesNotFit {
-                "—".to_string()
-            } else {
-                format!(
-                    "{:.0}{}",
-                    e.decode_tps,
-                    if col_w >= 12 { " t/s" } else { "" }
-                )
-            };
-            line1.push(Span::styled(
-                fit(&format!("{star}{} {speed}", e.verdict.symbol()), col_w),
-                style,
-            ));
-            line2.push(Span::raw(fit(
-                &format!(
-                    " {:.1}/{:.0}{}",
-                    e.used_bytes as f64 / GIB as f64,
-                    e.usable_bytes as f64 / GIB as f64,
-                    if col_w >= 13 { " GiB" } else { "" }
-                ),
-                col_w,
-            )));
-            if lines_per_row >= 3 {
-                let extra = if e.verdict == Verdict::DoesNotFit {
-                    best_quant(app, id, *c)
-                        .map_or(" nothing fits".to_string(), |q| format!(" {q} fits"))
-                } else {
-                    format!(
-                        " ≤{} {}",
-                        short_ctx(app.max_context_on(id, *c)),
-                        secs(e.ttft_s)
-                    )
-                };
-                line3.push(Span::styled(fit(&extra, col_w), theme.dim));
-            }
+            lines[0].push(Span::styled(a, style));
+            lines[1].push(Span::raw(b));
+            lines[2].push(Span::styled(c, theme.dim));
         }
-        let put = |frame: &mut Frame, dy: u16, spans: Vec<Span<'static>>| {
-            if y + dy < inner.y + inner.height {
-                frame.render_widget(
-                    Paragraph::new(Line::from(spans)),
-                    Rect {
-                        y: y + dy,
-                        height: 1,
-                        ..inner
-                    },
-                );
-            }
-        };
-        put(frame, 0, line1);
-        put(frame, 1, line2);
-        if lines_per_row >= 3 {
-            put(frame, 2, line3);
+        for (dy, spans) in lines.into_iter().enumerate() {
+            frame.render_widget(Paragraph::new(Line::from(spans)), line(y + dy as u16));
         }
     }
-    let foot = Rect {
-        y: inner.y + inner.height - 1,
-        height: 1,
-        ..inner
-    };
+    let after_rows = 3 + shown as u16 * LINES_PER_ROW;
+    let hidden_above = app.compare_scroll;
+    let hidden_below = all_rows.saturating_sub(app.compare_scroll + shown);
+    if hidden_above + hidden_below > 0 {
+        let text = format!(
+            "{} more below · {} above · ↑/↓ scroll",
+            hidden_below, hidden_above
+        );
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.key)),
+            line(after_rows),
+        );
+    }
+    if bars {
+        if let Some(row) = app.frame.compare.first() {
+            let area = Rect {
+                x: inner.x,
+                y: inner.y + inner.height - 2 - BARS_HEIGHT,
+                width: inner.width,
+                height: BARS_HEIGHT,
+            };
+            render_bars(frame, app, theme, area, row.id, &row.cells, name_w, col_w);
+        }
+    }
     let src = if app.marked_models.is_empty() {
         "rows: search results (m marks models)"
     } else {
@@ -192,63 +149,146 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     } else {
         "columns: marked hardware"
     };
+    let legend = format!(
+        "{}· * cheapest with ≥10% free · cells: tok/s · GiB device/usable (+RAM) · max ctx GPU/offload · TTFT · [ ] API $ · {src} · {cols_src}",
+        LEGEND.trim_start()
+    );
     frame.render_widget(
-        Paragraph::new(Line::styled(
-            format!("* cheapest comfortable fit · cell: decode tok/s, GiB used/usable, max context · TTFT · [ ] API spend · {src} · {cols_src}"),
-            theme.dim,
-        )),
-        foot,
+        Paragraph::new(Line::styled(legend, theme.dim)).wrap(Wrap { trim: true }),
+        Rect {
+            y: inner.y + inner.height - 2,
+            height: 2,
+            ..inner
+        },
     );
 }
 
-/// A hardware name without its parenthesised detail: "16 GB unified (M4-class…)" → "16 GB unified".
-fn column_label(name: &str) -> &str {
-    name.split(" (").next().unwrap_or(name)
+/// The three lines of a cell, each `w` wide.
+fn cell_lines(cell: &CompareCell, w: u16, best: bool) -> [String; 3] {
+    let e = &cell.estimate;
+    let star = if best { "*" } else { " " };
+    let unit = if w >= 12 { " t/s" } else { "" };
+    let speed = match e.verdict {
+        Verdict::DoesNotFit => "—".to_string(),
+        _ => format!("{}{unit}", tps(e)),
+    };
+    let usable = e.device_usable_bytes as f64 / GIB as f64;
+    let memory = format!(" {}/{usable:.0}", e.memory_gib());
+    let third = if e.verdict == Verdict::DoesNotFit {
+        cell.best_quant
+            .map_or(" nothing fits".to_string(), |q| format!(" {q} fits"))
+    } else {
+        let (gpu, offload) = cell.max_ctx;
+        let ctx = |c: u32| {
+            if c == 0 {
+                "0".to_string()
+            } else {
+                fmt_tokens(c)
+            }
+        };
+        format!(
+            " ≤{}/{} {}",
+            ctx(gpu),
+            ctx(offload),
+            fmt_duration(e.ttft_s).replace(' ', "")
+        )
+    };
+    [
+        fit(&format!("{star}{} {speed}", e.verdict.symbol()), w),
+        fit(&memory, w),
+        fit(&third, w),
+    ]
 }
 
-fn best_quant(app: &mut App, id: u32, c: usize) -> Option<&'static str> {
-    let gguf = app.settings.quant.is_gguf();
-    QUANTS
+/// Decode tok/s of one model on every column, as bars under the columns.
+#[allow(clippy::too_many_arguments)]
+fn render_bars(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    id: u32,
+    cells: &[CompareCell],
+    name_w: u16,
+    col_w: u16,
+) {
+    let label = fit_width(&app.model(id).name, name_w as usize - 1);
+    frame.render_widget(
+        Paragraph::new(vec![
+            Line::styled(label, theme.title),
+            Line::styled("decode tok/s", theme.dim),
+        ]),
+        Rect {
+            width: name_w,
+            ..area
+        },
+    );
+    let bars: Vec<Bar> = cells
         .iter()
-        .filter(|q| q.is_gguf() == gguf)
-        .find(|q| app.estimate_on(id, c, Some(**q)).verdict == Verdict::FitsOnGpu)
-        .map(|q| q.label())
+        .map(|c| {
+            let v = if c.estimate.verdict == Verdict::DoesNotFit {
+                0
+            } else {
+                c.estimate.decode_tps.round() as u64
+            };
+            Bar::default()
+                .value(v)
+                .text_value(if v == 0 { "—".into() } else { v.to_string() })
+                .style(verdict_style(theme, &c.estimate))
+        })
+        .collect();
+    // One bar under each column.
+    let bar_width = col_w.saturating_sub(2).clamp(1, 10);
+    let chart = BarChart::default()
+        .data(BarGroup::default().bars(&bars))
+        .bar_width(bar_width)
+        .bar_gap(col_w - bar_width)
+        .value_style(theme.title.add_modifier(Modifier::REVERSED));
+    frame.render_widget(
+        chart,
+        Rect {
+            x: area.x + name_w + 1,
+            width: area.width.saturating_sub(name_w + 1),
+            ..area
+        },
+    );
 }
 
+/// Two header lines for a machine: a tier says what it is ("Mac 24 GB" / "GPU 24 GB") with its
+/// class below; a preset gives its name, without the vendor when narrow, and its memory below.
+fn column_label(h: &Hardware, w: usize) -> (String, String) {
+    // "Apple M4 Pro (20-core GPU) 48 GB" → "Apple M4 Pro 48 GB" and "20-core GPU".
+    let (name, detail) = match h.name.split_once(" (") {
+        Some((n, rest)) => match rest.split_once(')') {
+            Some((d, tail)) => (format!("{n}{tail}"), d),
+            None => (n.to_string(), rest),
+        },
+        None => (h.name.clone(), ""),
+    };
+    let name = name.as_str();
+    let gb = format!("{:.0} GB", h.memory as f64 / GIB as f64);
+    if h.kind == HardwareKind::Tier {
+        let kind = if h.unified { "Mac" } else { "GPU" };
+        let label = format!("{kind} {gb}");
+        return if label.chars().count() <= w {
+            (label, detail.to_string())
+        } else {
+            (kind.to_string(), gb)
+        };
+    }
+    if name.chars().count() <= w {
+        return (name.to_string(), detail.to_string());
+    }
+    let bare = ["NVIDIA ", "AMD ", "Apple ", "Intel "]
+        .iter()
+        .find_map(|v| name.strip_prefix(v))
+        .unwrap_or(name);
+    (bare.to_string(), gb)
+}
+
+/// `s` in exactly `w` columns: cut with an ellipsis when longer, padded when shorter.
 fn fit(s: &str, w: u16) -> String {
     let w = w as usize;
-    let t: String = s.chars().take(w.saturating_sub(1)).collect();
+    let t = fit_width(s, w.saturating_sub(1));
     format!("{t:<w$}")
-}
-
-fn short(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
-        t.push('…');
-        t
-    }
-}
-
-fn short_ctx(n: u32) -> String {
-    if n >= 1024 {
-        format!("{}K", n / 1024)
-    } else {
-        n.to_string()
-    }
-}
-
-fn secs(s: f64) -> String {
-    if !s.is_finite() {
-        "—".into()
-    } else if s < 1.0 {
-        format!("{:.0}ms", s * 1000.0)
-    } else if s < 10.0 {
-        format!("{s:.1}s")
-    } else if s < 600.0 {
-        format!("{s:.0}s")
-    } else {
-        format!("{:.0}min", s / 60.0)
-    }
 }

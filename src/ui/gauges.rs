@@ -1,24 +1,29 @@
-//! Live gauges of the selected model: memory split against usable memory, headroom, speed,
-//! largest context, and the "why" line.
+//! Live gauges of the selected model: what the device holds against what it offers, the host
+//! RAM part when offloaded, headroom, speed, the largest contexts, the "why" line, and charts of
+//! memory and speed against context when there is room.
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::browser::verdict_style;
-use super::{HitMap, Theme};
-use crate::app::advice::{buying_advice, why};
-use crate::app::{group_thousands, App, Focus};
-use crate::estimate::units::{fmt_gb, fmt_gib, fmt_gib_signed};
-use crate::estimate::{Estimate, Verdict};
+use super::{chart, HitMap, Theme};
+use crate::app::frame::Details;
+use crate::app::App;
+use crate::estimate::speed::calibrated;
+use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib, fmt_gib_signed, fmt_tokens, GIB};
+use crate::estimate::{Backend, Estimate, Hardware, Verdict};
 
 /// Glyphs of the stacked bar: weights, KV, state, overhead (distinct without colour).
 const GLYPHS: [char; 4] = ['█', '▓', '▒', '░'];
 
-pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits: &mut HitMap) {
-    let focused = app.focus == Focus::Gauges;
-    let Some((id, model)) = app.selected_model().map(|(i, m)| (i, m.clone())) else {
+/// Text lines the gauges need before a chart gets room.
+const TEXT_LINES: u16 = 12;
+
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
+    hits.gauges = area;
+    let Some(d) = app.frame.details.as_ref() else {
         let block = Block::default()
             .borders(Borders::ALL)
             .title(" Estimate ")
@@ -26,114 +31,176 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
         frame.render_widget(Paragraph::new("no model selected").block(block), area);
         return;
     };
-    let e = app.estimate_of(id);
-    let max_ctx = app.max_context_of(id);
-    let s = app.settings_for(&model);
-    let hw = app.hw().clone();
-    let title = match app.train_mode {
-        Some(method) => format!(" {} · {method} fine-tuning ", model.name),
-        None => format!(" {} · {} ", model.name, s.quant),
+    let model = app.model(d.id);
+    let title = match d.training {
+        Some((ts, _)) => format!(" {} · {} fine-tuning ", model.name, ts.method),
+        None => format!(" {} · {} ", model.name, d.settings.quant),
     };
-    let block = theme.panel(title, focused);
+    let block = theme.panel(title, false);
     let inner = block.inner(area);
     frame.render_widget(block, area);
-    hits.gauges = area;
-    if let Some(method) = app.train_mode {
-        let lines = super::beyond::training_lines(&model, &hw, &s, method, theme);
+    if d.training.is_some() {
+        let lines = super::beyond::training_lines(d, model.params, theme);
         frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
         return;
     }
-    let bar_width = inner.width.saturating_sub(2) as usize;
-    let gib = |b: u64| format!("{:.2}", b as f64 / (1u64 << 30) as f64);
-    let mut lines = vec![
-        Line::from(vec![
-            Span::styled("memory ", theme.title),
-            Span::raw(format!(
-                "{} / {}{}",
-                gib(e.used_bytes),
-                fmt_gib(e.usable_bytes),
-                match app.hw().gpus {
-                    n if n > 1 && e.verdict != Verdict::CpuOnly => format!(" on {n} cards"),
-                    _ => String::new(),
-                }
-            )),
-        ]),
-        stacked_bar(&e, bar_width, theme),
-        Line::from(vec![
-            Span::styled("█", theme.segments[0]),
-            Span::raw(format!(" weights {}  ", gib(e.weights_bytes))),
-            Span::styled("▓", theme.segments[1]),
-            Span::raw(format!(" KV {} GiB", gib(e.kv_bytes))),
-        ]),
-        Line::from(vec![
-            Span::styled("▒", theme.segments[2]),
-            Span::raw(format!(" state {}  ", gib(e.state_bytes))),
-            Span::styled("░", theme.segments[3]),
-            Span::raw(format!(" overhead {} GiB", gib(e.overhead_bytes))),
-        ]),
-        Line::from(format!(
-            "KV at {}{}: {} ({})",
-            short_ctx(s.context),
-            per_sequence(&s),
-            fmt_gib(e.kv_bytes),
-            fmt_gb(e.kv_bytes)
+    let hw = app.hw();
+    let lines = text_lines(d, hw, theme, inner.width);
+    let chart_height = if inner.height >= TEXT_LINES + 8 {
+        (inner.height - TEXT_LINES).min(14)
+    } else {
+        0
+    };
+    let [text_area, chart_area] =
+        Layout::vertical([Constraint::Min(1), Constraint::Length(chart_height)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), text_area);
+    if chart_height > 0 {
+        chart::render(frame, d, theme, chart_area);
+    }
+}
+
+/// "GPU", "unified", or "RAM": what the device is on this machine.
+fn device_name(hw: &Hardware) -> &'static str {
+    if !hw.has_gpu() {
+        "RAM"
+    } else if hw.unified {
+        "unified"
+    } else {
+        "GPU"
+    }
+}
+
+fn text_lines(d: &Details, hw: &Hardware, theme: &Theme, width: u16) -> Vec<Line<'static>> {
+    let e = &d.estimate;
+    let s = &d.settings;
+    let gib = |b: u64| format!("{:.2}", b as f64 / GIB as f64);
+    let cards = match hw.gpus {
+        n if n > 1 && !hw.unified => format!(" on {n} cards"),
+        _ => String::new(),
+    };
+    let mut lines: Vec<Line<'static>> = d
+        .conflicts
+        .iter()
+        .map(|c| Line::styled(format!("✗ {c}"), theme.error))
+        .collect();
+    lines.push(Line::from(vec![
+        Span::styled(format!("{} ", device_name(hw)), theme.title),
+        Span::raw(format!(
+            "{} / {}{cards}",
+            gib(e.device_bytes),
+            fmt_gib(e.device_usable_bytes)
         )),
-        headroom_line(&e, theme),
-        Line::from(vec![
-            Span::styled(
-                format!("{} {}", e.verdict.symbol(), e.verdict.label()),
-                verdict_style(theme, &e),
-            ),
-            Span::raw(placement(&e)),
-        ]),
-    ];
+    ]));
+    lines.push(stacked_bar(e, width.saturating_sub(2) as usize, theme));
+    lines.push(Line::from(vec![
+        Span::styled("█", theme.segments[0]),
+        Span::raw(format!(" weights {}  ", gib(e.weights_bytes))),
+        Span::styled("▓", theme.segments[1]),
+        Span::raw(format!(" KV {} GiB", gib(e.kv_bytes))),
+    ]));
+    lines.push(Line::from(vec![
+        Span::styled("▒", theme.segments[2]),
+        Span::raw(format!(" state {}  ", gib(e.state_bytes))),
+        Span::styled("░", theme.segments[3]),
+        Span::raw(format!(" overhead {} GiB", gib(e.overhead_bytes))),
+    ]));
+    if e.offloaded() {
+        lines.push(Line::from(vec![
+            Span::styled("host RAM ", theme.title),
+            Span::raw(format!(
+                "{} / {} besides",
+                gib(e.host_bytes),
+                fmt_gib(e.host_usable_bytes)
+            )),
+        ]));
+    }
+    lines.push(Line::from(format!(
+        "KV at {}{}: {} ({})",
+        fmt_tokens(s.context),
+        per_sequence(s),
+        fmt_gib(e.kv_bytes),
+        fmt_gb(e.kv_bytes)
+    )));
+    lines.push(headroom_line(e, theme));
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("{} {}", e.verdict.symbol(), e.verdict.label()),
+            verdict_style(theme, e),
+        ),
+        Span::raw(e.placement_note()),
+    ]));
+    let on_cpu = hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly;
     if e.verdict == Verdict::DoesNotFit {
         lines.push(Line::styled("decode —  prefill —", theme.dim));
     } else {
+        // The roofline only where it fits on the line (the tips repeat it).
+        let roofline = if width >= 48 {
+            format!(" · roofline {:.0}", e.roofline_tps)
+        } else {
+            String::new()
+        };
         lines.push(Line::from(format!(
-            "decode {:.1} tok/s · {:.1} at {}",
+            "decode {:.1} tok/s · {:.1} at {}{roofline}",
             e.decode_tps,
             e.decode_tps_full_context,
-            short_ctx(s.context)
+            fmt_tokens(s.context),
         )));
         lines.push(Line::from(format!(
             "prefill {:.0} tok/s · TTFT {}",
             e.prefill_tps,
-            seconds(e.ttft_s)
+            fmt_duration(e.ttft_s)
         )));
+        if on_cpu && !calibrated(Backend::Cpu) {
+            lines.push(Line::styled(
+                "CPU speed: estimate, uncalibrated",
+                theme.warn,
+            ));
+        }
     }
-    lines.push(Line::from(format!(
-        "max ctx {} · roofline {:.0} t/s",
-        group_thousands(max_ctx),
-        e.roofline_tps
-    )));
-    lines.extend(super::beyond::extra_lines(app, &model, &hw, &s, &e, theme));
+    lines.push(max_context_line(d, hw));
+    lines.extend(super::beyond::extra_lines(d, theme));
     lines.push(Line::from(vec![
         Span::styled("why ", theme.title),
-        Span::raw(why(&model, &hw, &s, &e, max_ctx)),
+        Span::raw(d.why.clone()),
     ]));
-    // The guide's buying mistakes, when they apply (shown while there is room).
-    let visible: Vec<&crate::estimate::ModelSpec> =
-        app.rows.iter().take(200).map(|&r| app.model(r)).collect();
-    for advice in buying_advice(&model, &s, &e, &app.query, &visible) {
+    for advice in &d.advice {
         lines.push(Line::from(vec![
             Span::styled("tip ", theme.key),
-            Span::styled(advice, theme.dim),
+            Span::styled(advice.clone(), theme.dim),
         ]));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), inner);
+    lines
+}
+
+/// "max ctx GPU 52K · with offload 128K" (one figure on a machine without a GPU).
+fn max_context_line(d: &Details, hw: &Hardware) -> Line<'static> {
+    let ctx = |c: u32| {
+        if c == 0 {
+            "none".to_string()
+        } else {
+            fmt_tokens(c)
+        }
+    };
+    if !hw.has_gpu() {
+        return Line::from(format!("max ctx {}", ctx(d.max_ctx_offload)));
+    }
+    Line::from(format!(
+        "max ctx GPU {} · with offload {}",
+        ctx(d.max_ctx_gpu),
+        ctx(d.max_ctx_offload)
+    ))
 }
 
 fn stacked_bar(e: &Estimate, width: usize, theme: &Theme) -> Line<'static> {
     let width = width.max(1);
     let parts = [e.weights_bytes, e.kv_bytes, e.state_bytes, e.overhead_bytes];
-    let scale = e.usable_bytes.max(e.used_bytes).max(1) as f64;
-    // Only the binding pool's share is drawn (the estimate's "used").
+    let scale = e.device_usable_bytes.max(e.device_bytes).max(1) as f64;
+    // Only the device's share is drawn: the parts scaled to what the device holds.
     let total: u64 = parts.iter().sum();
     let k = if total == 0 {
         0.0
     } else {
-        e.used_bytes as f64 / total as f64
+        e.device_bytes as f64 / total as f64
     };
     let mut spans = vec![Span::raw("[")];
     let mut drawn = 0usize;
@@ -177,36 +244,6 @@ fn headroom_line(e: &Estimate, theme: &Theme) -> Line<'static> {
     ])
 }
 
-fn placement(e: &Estimate) -> String {
-    match e.verdict {
-        Verdict::PartialOffload if e.cpu_moe_layers > 0 => {
-            format!(" (experts of {} layers in RAM)", e.cpu_moe_layers)
-        }
-        Verdict::PartialOffload => format!(" ({}/{} layers on GPU)", e.gpu_layers, e.total_layers),
-        _ => String::new(),
-    }
-}
-
-fn short_ctx(n: u32) -> String {
-    if n >= 1024 && n.is_multiple_of(1024) {
-        format!("{}K", n / 1024)
-    } else {
-        group_thousands(n)
-    }
-}
-
-fn seconds(s: f64) -> String {
-    if !s.is_finite() {
-        "—".into()
-    } else if s < 1.0 {
-        format!("{:.0} ms", s * 1000.0)
-    } else if s < 120.0 {
-        format!("{s:.1} s")
-    } else {
-        format!("{:.1} min", s / 60.0)
-    }
-}
-
 /// How several sequences share the context: "" for one, " = 4×2K" when llama.cpp splits it,
 /// " ×4" when each sequence has the whole context (Ollama).
 fn per_sequence(s: &crate::estimate::Settings) -> String {
@@ -215,7 +252,7 @@ fn per_sequence(s: &crate::estimate::Settings) -> String {
         return String::new();
     }
     match s.runtime.cache_layout() {
-        CacheLayout::Split => format!(" = {}×{}", s.parallel, short_ctx(s.context / s.parallel)),
+        CacheLayout::Split => format!(" = {}×{}", s.parallel, fmt_tokens(s.context / s.parallel)),
         CacheLayout::PerSequence => format!(" ×{}", s.parallel),
         CacheLayout::Unified => format!(" shared by {}", s.parallel),
     }

@@ -5,10 +5,10 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Paragraph};
 use ratatui::Frame;
 
-use super::Theme;
+use super::{HitMap, Theme};
 use crate::app::action::{key_label, KEYMAP};
 use crate::app::App;
-use crate::estimate::units::{fmt_gb, fmt_gib};
+use crate::estimate::units::fmt_gib;
 
 pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     let w = w.min(area.width);
@@ -123,6 +123,20 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
     }
     let rows = (inner.height - 1 - about_height) as usize;
+    if app.picker_rows.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                format!("no hardware matches '{}' (Ctrl-U clears)", app.picker_query),
+                theme.dim,
+            )),
+            Rect {
+                y: inner.y + 1,
+                height: 1,
+                ..inner
+            },
+        );
+        return;
+    }
     let start = app.picker_selected.saturating_sub(rows.saturating_sub(1));
     // Mark, memory, bandwidth and backend take 34 columns; the name gets the rest.
     let name_width = (inner.width as usize).saturating_sub(34).max(12);
@@ -141,7 +155,7 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         };
         let text = format!(
             "{mark} {:<name_width$} {:>11} {:>6} GB/s {}",
-            truncate(&h.name, name_width),
+            super::browser::fit_width(&h.name, name_width),
             mem,
             h.bandwidth_gbps,
             h.backend
@@ -163,18 +177,13 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
 }
 
+/// `s` cut to `w` characters (the browser's rule).
 pub(super) fn truncate(s: &str, w: usize) -> String {
-    if s.chars().count() <= w {
-        s.to_string()
-    } else {
-        let mut t: String = s.chars().take(w - 1).collect();
-        t.push('…');
-        t
-    }
+    super::browser::fit_width(s, w)
 }
 
 /// The source guide's claims next to the computed figures ("show where the guide is wrong").
-pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
+pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     let r = centered(
         area,
         area.width.saturating_sub(4).min(110),
@@ -198,23 +207,35 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
         "model                         guide    computed  tier   max ctx  verdict",
         theme.title,
     )];
-    let tables = app
-        .guide_tables
-        .get_or_init(|| crate::guide::GuideTables::compute(&app.catalog));
+    // Computed by `App::prepare_frame` when the guide opens.
+    let Some(tables) = app.guide_tables.get() else {
+        return;
+    };
     for c in &tables.claims {
         let style = if c.holds { theme.ok } else { theme.error };
-        let name = truncate(&c.name, 28);
-        lines.push(Line::from(vec![
-            Span::styled(if c.holds { "✓ " } else { "✗ " }, style),
-            Span::raw(format!(
-                "{name:<28} ~{:>5.0} GB {:>6.1} GB {:>4} GB {:>8}  ",
-                c.claimed_gb,
-                c.computed_gb,
-                c.tier_gb,
-                ctx(c.max_context_on_tier)
-            )),
-            Span::styled(c.note.clone(), style),
-        ]));
+        let name = super::browser::fit_width(&c.name, 28);
+        let row = format!(
+            "{name:<28} ~{:>5.0} GB {:>6.1} GB {:>4} GB {:>8}  ",
+            c.claimed_gb,
+            c.computed_gb,
+            c.tier_gb,
+            ctx(c.max_context_on_tier)
+        );
+        let mark = Span::styled(if c.holds { "✓ " } else { "✗ " }, style);
+        // A note that would wrap under the columns goes on its own indented line instead.
+        if 2 + row.chars().count() + c.note.chars().count() <= inner.width as usize {
+            lines.push(Line::from(vec![
+                mark,
+                Span::raw(row),
+                Span::styled(c.note.clone(), style),
+            ]));
+        } else {
+            lines.push(Line::from(vec![mark, Span::raw(row)]));
+            lines.push(Line::from(vec![
+                Span::raw("    "),
+                Span::styled(c.note.clone(), style),
+            ]));
+        }
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled(
@@ -248,7 +269,7 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
             .iter()
             .zip(&row.picks)
             .map(|(gb, p)| match p {
-                Some(p) => format!("{gb}: {} {}", p.name, fmt_gb(p.used_bytes)),
+                Some(p) => format!("{gb}: {} {}", p.name, fmt_gib(p.used_bytes)),
                 None => format!("{gb}: —"),
             })
             .collect();
@@ -275,6 +296,6 @@ pub fn guide(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect) {
     let paragraph = Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false });
     // Stop scrolling once the last line is at the bottom.
     let last = (paragraph.line_count(inner.width) as u16).saturating_sub(inner.height);
-    app.guide_scroll = app.guide_scroll.min(last);
-    frame.render_widget(paragraph.scroll((app.guide_scroll, 0)), inner);
+    hits.guide_max_scroll = last;
+    frame.render_widget(paragraph.scroll((app.guide_scroll.min(last), 0)), inner);
 }

@@ -8,7 +8,7 @@ use ratatui::Frame;
 use super::{HitMap, Theme};
 use crate::app::{App, Focus, Slider, SLIDERS};
 
-pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits: &mut HitMap) {
+pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     let focused = app.focus == Focus::Sliders;
     let block = theme.panel(" Settings ", focused);
     let inner = block.inner(area);
@@ -27,7 +27,8 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
             Slider::GpuLayers => "GPU layers",
             Slider::Runtime => "runtime",
         };
-        let bar_width = inner.width.saturating_sub(11 + 18).max(4) as usize;
+        // Label 11 columns, a space each side of the bar, the value after it.
+        let bar_width = inner.width.saturating_sub(11 + 2 + 16).max(4) as usize;
         let filled = if count <= 1 {
             bar_width
         } else {
@@ -52,7 +53,7 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
             theme.title
         };
         let line = Line::from(vec![
-            Span::styled(format!("{marker}{label:<10}"), label_style),
+            Span::styled(format!("{marker}{label:<10} "), label_style),
             Span::styled(bar, if active { theme.key } else { theme.dim }),
             Span::raw(format!(" {value}")),
         ]);
@@ -66,6 +67,6 @@ pub fn render(frame: &mut Frame, app: &mut App, theme: &Theme, area: Rect, hits:
             },
         );
         hits.slider_rows
-            .push((*slider, y, inner.x + 11, inner.x + 11 + bar_width as u16));
+            .push((*slider, y, inner.x + 12, inner.x + 12 + bar_width as u16));
     }
 }
