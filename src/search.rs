@@ -1,6 +1,6 @@
 //! Fuzzy matching (nucleo-matcher). The only module that knows it.
 
-use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher, Utf32Str, Utf32String};
 
 /// Indices of `items` matching `query`, best first (small lists: the hardware picker).
