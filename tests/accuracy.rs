@@ -31,6 +31,10 @@ fn decode_error_stays_within_targets() {
         "multi-gpu",
     ] {
         let st = subsets[&(Metric::Decode, name)];
+        // Issue 10's rule: a subset is held to a bound once it has 20 rows (under-3B has 4).
+        if st.n < 20 {
+            continue;
+        }
         assert!(
             st.median_abs <= 0.20,
             "{name}: median |error| {:.1}% > 20% over {} rows",
