@@ -37,6 +37,22 @@ pub struct CatalogError {
     pub message: String,
 }
 
+/// Parses RON text into `T`; a syntax or type error names `origin`, line and column. One place
+/// for the catalog, config.ron and the quality data, so their errors read alike.
+pub fn parse_ron<T: serde::de::DeserializeOwned>(
+    text: &str,
+    origin: &str,
+) -> Result<T, CatalogError> {
+    ron::Options::default()
+        .from_str(text)
+        .map_err(|e| CatalogError {
+            origin: origin.to_string(),
+            line: e.span.start.line,
+            col: e.span.start.col,
+            message: e.code.to_string(),
+        })
+}
+
 impl fmt::Display for CatalogError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -65,14 +81,7 @@ impl Catalog {
 
     /// Parses and validates catalog text; `origin` names it in errors.
     pub fn parse(text: &str, origin: &str) -> Result<Catalog, CatalogError> {
-        let cat: Catalog = ron::Options::default()
-            .from_str(text)
-            .map_err(|e| CatalogError {
-                origin: origin.to_string(),
-                line: e.span.start.line,
-                col: e.span.start.col,
-                message: e.code.to_string(),
-            })?;
+        let cat: Catalog = parse_ron(text, origin)?;
         cat.validate(text, origin)?;
         Ok(cat)
     }

@@ -111,14 +111,7 @@ impl Config {
         if text.trim().is_empty() {
             return Ok(Config::default());
         }
-        let config: Config = ron::Options::default()
-            .from_str(text)
-            .map_err(|e| CatalogError {
-                origin: origin.to_string(),
-                line: e.span.start.line,
-                col: e.span.start.col,
-                message: e.code.to_string(),
-            })?;
+        let config: Config = crate::catalog::parse_ron(text, origin)?;
         config.validate().map_err(|(field, message)| {
             let (line, col) = locate_field(text, field);
             CatalogError {

@@ -127,15 +127,7 @@ impl QualityData {
 
     /// Parses quality data; errors name the file, line and column.
     pub fn parse(text: &str, origin: &str) -> Result<QualityData, CatalogError> {
-        let data: QualityData =
-            ron::Options::default()
-                .from_str(text)
-                .map_err(|e| CatalogError {
-                    origin: origin.to_string(),
-                    line: e.span.start.line,
-                    col: e.span.start.col,
-                    message: e.code.to_string(),
-                })?;
+        let data: QualityData = crate::catalog::parse_ron(text, origin)?;
         for q in &data.quants {
             if q.quant.parse::<Quant>().is_err() {
                 return Err(CatalogError {
