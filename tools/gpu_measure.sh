@@ -37,7 +37,7 @@ if [ -n "${PREBUILT:-}" ]; then B=$PREBUILT; echo 0 > "$W/build.rc"; else
    -DCMAKE_CUDA_ARCHITECTURES=90-real -DLLAMA_CURL=OFF -DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF \
    -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_APP=OFF \
    -DLLAMA_BUILD_COMMIT=0c1e570 -DLLAMA_BUILD_NUMBER=11312 -DGGML_BUILD_COMMIT=0c1e570 > "$R/build.log" 2>&1 &&
- nice -n 5 cmake --build "$W/build" -j "$JOBS" --target llama-bench llama-completion >> "$R/build.log" 2>&1
+ nice -n 5 cmake --build "$W/build" -j "$JOBS" --target llama-bench llama-completion llama-batched-bench >> "$R/build.log" 2>&1
  echo $? > "$W/build.rc") &
 fi
 
@@ -108,6 +108,20 @@ mem() { # tag model-file min-seconds-left args...
     "$R/mem_$tag.log" | grep -v "^llama_model_loader: - " > "$R/mem_$tag.lines"
   gzip -f "$R/mem_$tag.log"; pack
 }
+bb() { # tag model-file min-seconds-left args...  (llama-batched-bench: aggregate tok/s vs parallel sequences)
+  local tag=$1 m=$2 need=$3; shift 3
+  [ "$(left)" -ge "$need" ] || { log "skip $tag (deadline)"; return; }
+  waitfile "$m" || { log "skip $tag (no model)"; return; }
+  log "batched $tag: $*"
+  timeout "$(budget)" "$B/llama-batched-bench" -m "$m" "$@" > "$R/bb_$tag.txt" 2>&1
+  log "  rc=$?"; grep -E "^\|" "$R/bb_$tag.txt" | tail -12 >> "$LOG"; pack
+}
+# STEPS=FILE runs that file's steps instead of the default list below.
+if [ -n "${STEPS:-}" ]; then
+  case $STEPS in /*) ;; *) STEPS=$GT/$STEPS;; esac  # relative to this script's folder
+  . "$STEPS"
+  log "done"; pack; exit 0
+fi
 FULL="-ngl 99 -fa 1 -p 512 -n 128 -r 2"
 bench llama8b_q4km "$M/llama8b.gguf" 40 $FULL -d 0,8192
 bench llama1b_q4km "$M/llama1b.gguf" 30 $FULL

@@ -15,7 +15,7 @@ mkdir -p "$D/ggml/src" "$D/tools" "$D/models"
 (cd "$S/ggml" && cp -r CMakeLists.txt cmake include "$D/ggml/")
 (cd "$S/ggml/src" && for f in *; do case $f in ggml-*) [ -d "$f" ] && continue;; esac; cp -r "$f" "$D/ggml/src/"; done
  cp -r ggml-cpu ggml-cuda "$D/ggml/src/")
-(cd "$S" && cp -r tools/llama-bench tools/completion tools/fit-params "$D/tools/"
+(cd "$S" && cp -r tools/llama-bench tools/completion tools/fit-params tools/batched-bench "$D/tools/"
  cp models/ggml-vocab-llama-bpe.gguf models/ggml-vocab-qwen2.gguf "$D/models/")
 cat > "$D/tools/CMakeLists.txt" <<'CM'
 # pruned by fitcheck tools/prep_llamacpp.sh: only the tools the measurements use
@@ -24,9 +24,10 @@ llama_add_compile_flags()
 add_subdirectory(llama-bench)
 add_subdirectory(completion)
 add_subdirectory(fit-params)
+add_subdirectory(batched-bench)
 CM
 mkdir -p "$DEST"
 tar czf "$DEST/llama.tar.gz" -C "$T" llama.cpp
-cp "$(dirname "$0")/gen_model.py" "$(dirname "$0")/gpu_measure.sh" "$DEST/"
+cp "$(dirname "$0")/gen_model.py" "$(dirname "$0")/gpu_measure.sh" "$(dirname "$0")/gpu_steps_run2.sh" "$DEST/"
 rm -rf "$T"
 echo "packed into $DEST"
