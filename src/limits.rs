@@ -303,6 +303,9 @@ pub fn check_hardware(h: &Hardware) -> Result<(), FieldProblem> {
     if let Some(p) = h.power_w {
         field("power_w", POWER_W.check(p))?;
     }
+    if let Some(c) = &h.cluster {
+        field("cluster", GPUS.check_u32(c.nodes))?;
+    }
     Ok(())
 }
 

@@ -114,6 +114,7 @@ fn placeholder_machine() -> Hardware {
         memory: ram,
         gpus: 1,
         cards: Vec::new(),
+        cluster: None,
         bandwidth_gbps: 50.0,
         ram,
         ram_bandwidth_gbps: 50.0,

@@ -377,6 +377,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             .map_or(1 << 44, |p| p.memory),
         gpus: r.gpus,
         cards: Vec::new(),
+        cluster: None,
         bandwidth_gbps: bandwidth,
         ram: preset.map_or(1 << 44, |p| p.ram.max(64 * GIB)),
         ram_bandwidth_gbps: preset.map_or(bandwidth, |p| {

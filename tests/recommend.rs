@@ -246,6 +246,7 @@ fn machine() -> impl Strategy<Value = Hardware> {
             memory: gib * GIB,
             gpus: 1,
             cards: Vec::new(),
+            cluster: None,
             bandwidth_gbps: bw,
             ram: 0,
             ram_bandwidth_gbps: 0.0,

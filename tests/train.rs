@@ -29,6 +29,7 @@ fn card(gib: u64) -> Hardware {
         memory: gib * GIB,
         gpus: 1,
         cards: Vec::new(),
+        cluster: None,
         bandwidth_gbps: 2000.0,
         ram: 256 * GIB,
         ram_bandwidth_gbps: 100.0,

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use super::CliError;
+use crate::estimate::cluster::{ClusterEngine, Link};
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::estimate::serving::Engine;
 use crate::estimate::train::{Framework, Method, Optimizer, Targets, TrainSettings};
@@ -460,6 +461,16 @@ pub struct HardwareArgs {
     /// splits layers across them in proportion to their memory.
     #[arg(long, value_parser = parse_gpus)]
     pub gpus: Option<GpuList>,
+    /// Machines joined into a cluster, each the -H machine (with a cluster preset such as
+    /// `2x-dgx-spark`: replaces its node count).
+    #[arg(long, value_parser = limits::GPUS.u32_flag())]
+    pub nodes: Option<u32>,
+    /// The cable between cluster nodes: tb5, tb5-rdma, 10gbe, 25gbe, 100gbe, 200gbe.
+    #[arg(long, value_parser = parse_from_str::<Link>)]
+    pub link: Option<Link>,
+    /// What runs a model across the nodes: rpc (llama.cpp RPC, default), exo, vllm-tp.
+    #[arg(long, value_parser = parse_from_str::<ClusterEngine>)]
+    pub cluster_engine: Option<ClusterEngine>,
 }
 
 /// What `--gpus` names.
@@ -548,6 +559,7 @@ impl HardwareArgs {
             power_w: None,
             source: Some("command line".into()),
             cards: Vec::new(),
+            cluster: None,
         }))
     }
 }

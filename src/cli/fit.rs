@@ -9,13 +9,14 @@ use clap::ValueEnum;
 use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::config::Config;
+use crate::estimate::cluster::{Cluster, ClusterEstimate};
 use crate::estimate::speed::calibrated;
 use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
 use crate::estimate::weights::weight_table;
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{
-    estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware, ModelSpec,
-    Settings, Verdict,
+    cluster_detail, estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware,
+    ModelSpec, Settings, Verdict,
 };
 use crate::gguf;
 use crate::local::LocalModel;
@@ -23,6 +24,15 @@ use crate::local::LocalModel;
 pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
     let mut settings = args.settings();
+    if hw.cluster.is_some()
+        && (args.engine.is_some() || settings.parallel > 1 || args.model.len() > 1)
+    {
+        return Err(CliError::Usage(
+            "a cluster (--nodes or a cluster preset) is estimated for one model and one sequence: \
+             --engine, --parallel and several --model are not modelled across nodes"
+                .into(),
+        ));
+    }
     let from_file;
     let local;
     if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
@@ -80,9 +90,13 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     let serving =
         (settings.parallel > 1).then(|| super::several::concurrency(model, &hw, &settings));
     let cards = card_loads(model, &hw, &settings, &weights);
+    let cluster = cluster_detail(model, &hw, &settings, &weights);
     if args.json {
         let mut v = to_json(model, &hw, &settings, &e, max_ctx);
         v["quant"] = serde_json::Value::String(quant_label);
+        if let (Some(c), Some(d)) = (&hw.cluster, &cluster) {
+            v["cluster"] = cluster_json(c, d);
+        }
         if !cards.is_empty() {
             v["cards"] = json!(cards
                 .iter()
@@ -97,6 +111,9 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     } else {
         write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
         write_cards(out, &cards)?;
+        if let (Some(c), Some(d)) = (&hw.cluster, &cluster) {
+            write_cluster(out, c, d)?;
+        }
         if let Some(c) = &serving {
             super::several::write_concurrency(out, c)?;
         }
@@ -154,7 +171,7 @@ struct CardLoad {
 
 /// Per-card layers of a several-GPU split (empty for one GPU, unified or CPU machines).
 fn card_loads(m: &ModelSpec, hw: &Hardware, s: &Settings, w: &WeightTable) -> Vec<CardLoad> {
-    if hw.gpus < 2 || hw.unified || !hw.has_gpu() {
+    if hw.gpus < 2 || hw.unified || !hw.has_gpu() || hw.cluster.is_some() {
         return Vec::new();
     }
     let usable = hw.card_usable();
@@ -190,6 +207,68 @@ fn write_cards(out: &mut dyn Write, cards: &[CardLoad]) -> std::io::Result<()> {
             fmt_gib(c.weights),
             fmt_gib(c.kv),
             fmt_gib(c.usable)
+        )?;
+    }
+    Ok(())
+}
+
+/// `fit --json`'s `cluster` object: the link, its cost per token, and each node's share.
+fn cluster_json(c: &Cluster, d: &ClusterEstimate) -> serde_json::Value {
+    json!({
+        "nodes": c.nodes,
+        "link": c.link.name(),
+        "engine": c.engine.name(),
+        "link_gbps": c.link.gbps(),
+        "message_latency_s": c.engine.message_seconds(c.link),
+        "compute_s_per_token": d.compute_seconds_per_token,
+        "link_s_per_token": d.link_seconds_per_token,
+        "link_s_prefill": d.link_seconds_prefill,
+        "per_node": d.nodes.iter().map(|n| json!({
+            "layers": n.layers,
+            "weights_bytes": n.weights_bytes,
+            "kv_bytes": n.kv_bytes,
+            "overhead_bytes": n.overhead_bytes,
+            "used_bytes": n.used_bytes,
+            "usable_bytes": n.usable_bytes,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn write_cluster(out: &mut dyn Write, c: &Cluster, d: &ClusterEstimate) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "\ncluster: {} nodes over {} ({} Gb/s, {:.0} µs per message) · {}",
+        c.nodes,
+        c.link,
+        c.link.gbps(),
+        c.engine.message_seconds(c.link) * 1e6,
+        c.engine.label()
+    )?;
+    for (i, n) in d.nodes.iter().enumerate() {
+        writeln!(
+            out,
+            "  node {i}  {:>3} layers  weights {}  KV {}  overhead {}  = {} of {}{}",
+            n.layers,
+            fmt_gib(n.weights_bytes),
+            fmt_gib(n.kv_bytes),
+            fmt_gib(n.overhead_bytes),
+            fmt_gib(n.used_bytes),
+            fmt_gib(n.usable_bytes),
+            if n.used_bytes > n.usable_bytes {
+                "  ✗ over"
+            } else {
+                ""
+            }
+        )?;
+    }
+    let total = d.compute_seconds_per_token + d.link_seconds_per_token;
+    if total > 0.0 {
+        writeln!(
+            out,
+            "  per token: {:.1} ms on the nodes + {:.2} ms on the link ({:.0} % of decode time)",
+            d.compute_seconds_per_token * 1e3,
+            d.link_seconds_per_token * 1e3,
+            100.0 * d.link_seconds_per_token / total
         )?;
     }
     Ok(())
@@ -345,7 +424,7 @@ fn write_table(
         )?;
     }
     // Mixed cards get a line each after the table instead.
-    if hw.gpus > 1 && hw.cards.is_empty() && e.verdict != Verdict::CpuOnly {
+    if hw.gpus > 1 && hw.cards.is_empty() && hw.cluster.is_none() && e.verdict != Verdict::CpuOnly {
         // Layers split evenly: each card holds its share plus its own compute buffer.
         let n = u64::from(hw.gpus);
         writeln!(

@@ -178,6 +178,57 @@ pub fn model_dirs(cli: &Cli, config: &Config) -> Vec<(&'static str, std::path::P
 /// its bandwidth, TFLOPS and GPU count given as flags replace the preset's or detected figures,
 /// and a `--gpus` list of presets puts those cards in the box.
 pub fn resolve_hardware(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, CliError> {
+    let hw = resolve_box(cat, args)?;
+    with_cluster(hw, args)
+}
+
+/// `--nodes`, `--link` and `--cluster-engine` applied to one machine or a cluster preset.
+fn with_cluster(mut hw: Hardware, args: &HardwareArgs) -> Result<Hardware, CliError> {
+    use crate::estimate::cluster::Cluster;
+    if args.nodes.is_none() && args.link.is_none() && args.cluster_engine.is_none() {
+        return Ok(hw);
+    }
+    let usage = |m: &str| Err(CliError::Usage(m.to_string()));
+    if !hw.cards.is_empty() {
+        return usage(
+            "--nodes: a cluster of mixed-GPU boxes is not modelled (identical nodes only)",
+        );
+    }
+    let old = hw.cluster;
+    let nodes = args.nodes.or(old.map(|c| c.nodes)).unwrap_or(1);
+    let Some(link) = args.link.or(old.map(|c| c.link)) else {
+        return usage("--nodes needs --link (tb5, tb5-rdma, 10gbe, 25gbe, 100gbe, 200gbe)");
+    };
+    if nodes < 2 && old.is_none() {
+        return usage("--link and --cluster-engine need --nodes N (2 or more) or a cluster preset");
+    }
+    let engine = args
+        .cluster_engine
+        .or(old.map(|c| c.engine))
+        .unwrap_or_default();
+    let was = old.map_or(1, |c| c.nodes);
+    let scale = f64::from(nodes) / f64::from(was);
+    hw.price_usd = hw.price_usd.map(|p| p * scale);
+    hw.power_w = hw.power_w.map(|p| p * scale);
+    let new = Cluster {
+        nodes,
+        link,
+        engine,
+    };
+    if old != Some(new) {
+        hw.name = match old {
+            None => format!("{nodes} × {} ({link}, {engine})", hw.name),
+            Some(_) => format!("{} → {nodes} nodes ({link}, {engine})", hw.name),
+        };
+        if old.is_none() {
+            hw.id = format!("{nodes}x-{}", hw.id);
+        }
+    }
+    hw.cluster = (nodes > 1).then_some(new);
+    Ok(hw)
+}
+
+fn resolve_box(cat: &Catalog, args: &HardwareArgs) -> Result<Hardware, CliError> {
     let usage = |e: String| CliError::Usage(e);
     match &args.gpus {
         Some(args::GpuList::Presets(names)) => {

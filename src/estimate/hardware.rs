@@ -152,6 +152,10 @@ pub struct Hardware {
     /// machine has `gpus` identical cards of `memory` and `bandwidth_gbps`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cards: Vec<GpuCard>,
+    /// Several of this machine joined by a network (`--nodes N --link L`, or a cluster preset
+    /// such as `2x-dgx-spark`); the other figures are one node's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::cluster::Cluster>,
 }
 
 /// One card of a mixed-GPU box.
@@ -271,6 +275,9 @@ impl Hardware {
 pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, String> {
     let first = cards.first().ok_or("an empty GPU list")?;
     for c in cards {
+        if c.cluster.is_some() {
+            return Err(format!("'{}' is a cluster, not a card", c.id));
+        }
         if !c.has_gpu() || c.unified {
             return Err(format!(
                 "'{}' is not a discrete GPU (unified or CPU machines cannot be cards)",
@@ -336,6 +343,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
                 })
                 .collect()
         },
+        cluster: None,
     })
 }
 
@@ -380,6 +388,7 @@ mod tests {
             power_w: None,
             source: None,
             cards: Vec::new(),
+            cluster: None,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The estimator: pure functions from (model, hardware, settings) to memory and speed.
 //! No I/O, no UI, no clocks — every client (CLI, TUI, benches) calls [`estimate`].
 
+pub mod cluster;
 pub mod fit;
 pub mod ggml;
 pub mod hardware;
@@ -285,8 +286,28 @@ pub fn estimate_with_terms(
     settings: &Settings,
     terms: &ModelTerms,
 ) -> Estimate {
+    if let Some(c) = &hw.cluster {
+        return cluster::estimate(model, hw, c, settings, terms).estimate;
+    }
     let (placement, verdict, tally) = place(hw, terms, settings);
     assemble(model, hw, settings, terms, placement, verdict, &tally)
+}
+
+/// The verdict at `settings` (a cluster's: every node holds its share, or it does not fit).
+fn verdict_with_terms(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    terms: &ModelTerms,
+) -> Verdict {
+    match &hw.cluster {
+        Some(c) => {
+            cluster::estimate(model, hw, c, settings, terms)
+                .estimate
+                .verdict
+        }
+        None => place(hw, terms, settings).1,
+    }
 }
 
 fn fit_inputs<'a>(hw: &'a Hardware, terms: &'a ModelTerms) -> FitInputs<'a> {
@@ -530,18 +551,7 @@ pub fn max_context(
             compute,
             shape,
         };
-        let inputs = fit_inputs(hw, &terms);
-        match s.gpu_layers {
-            Some(ngl) if hw.has_gpu() && !hw.unified => {
-                inputs
-                    .verdict_of(Placement {
-                        gpu_layers: ngl,
-                        cpu_moe: 0,
-                    })
-                    .0
-            }
-            _ => inputs.auto_place().1,
-        }
+        verdict_with_terms(model, hw, &s, &terms)
     };
     let current = verdict_at(settings.context.max(256));
     let target = if current == Verdict::DoesNotFit {
@@ -574,7 +584,7 @@ pub fn max_context_within(
             compute,
             shape,
         };
-        place(hw, &terms, &s).1
+        verdict_with_terms(model, hw, &s, &terms)
     })
 }
 
@@ -659,6 +669,24 @@ pub fn speeds_with_constants(
         },
         verdict,
     }
+}
+
+/// Each node's share and the link's cost when `hw` is a cluster; `None` for one machine.
+pub fn cluster_detail(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> Option<cluster::ClusterEstimate> {
+    let c = hw.cluster.as_ref()?;
+    let (cache, compute, shape) = context_terms(model, settings);
+    let terms = ModelTerms {
+        weights: weights.clone(),
+        cache,
+        compute,
+        shape,
+    };
+    Some(cluster::estimate(model, hw, c, settings, &terms))
 }
 
 /// The estimate for a model whose weights are known exactly (read from a GGUF tensor table).

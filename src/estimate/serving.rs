@@ -180,8 +180,10 @@ pub fn batched_decode(
     t.host_kv *= nf;
     t.attn_flops *= nf;
     let moe = model.arch.moe.is_some();
-    let (dev_bw, host_bw) = (hw.bandwidth_gbps, hw.host_bandwidth());
-    let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, hw.fp16_tflops, moe);
+    // Mixed cards: the layer split's load-weighted rates, as for one sequence.
+    let (dev_bw, tflops) = super::device_rates(hw, &terms, placement);
+    let host_bw = hw.host_bandwidth();
+    let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, tflops, moe);
     // Weight streaming alone, to compare with the matmuls that overlap it.
     let weights_only = super::speed::TokenTraffic {
         device_weights: t.device_weights,
@@ -194,8 +196,7 @@ pub fn batched_decode(
         ..c
     };
     let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, moe);
-    let matmul =
-        small_batch_matmul_seconds(terms.weights.active_params() as f64, n, hw.fp16_tflops);
+    let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
     let step = step_mem + matmul + link_seconds(hw);
     Batched {
         sequences: n,

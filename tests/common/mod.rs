@@ -23,6 +23,7 @@ pub fn fixed_machine() -> Hardware {
         memory: 32 * GIB,
         gpus: 1,
         cards: Vec::new(),
+        cluster: None,
         bandwidth_gbps: 60.0,
         ram: 32 * GIB,
         ram_bandwidth_gbps: 60.0,
