@@ -47,9 +47,10 @@ pub const LINKS: [Link; 6] = [
 /// over Thunderbolt (J. Geerling, "1.5 TB of VRAM on Mac Studio", 2025-12). fitcheck uses it for
 /// every TCP link.
 pub const TCP_MESSAGE_SECONDS: f64 = 300e-6;
-/// The same with RDMA: "< 50 µs" over Thunderbolt 5 (same source); used for RoCE too, where NCCL's
-/// small all-reduces are of the same order.
-pub const RDMA_MESSAGE_SECONDS: f64 = 50e-6;
+/// The same with RDMA over Thunderbolt 5: 5–9 µs between nodes as Stabilise.io measured it
+/// (reported by aiexpert.news, 2026; J. Geerling gives "< 50 µs"); the upper end, and the same
+/// for RoCE on ConnectX NICs.
+pub const RDMA_MESSAGE_SECONDS: f64 = 9e-6;
 /// What one remote llama.cpp RPC device adds per decoded token besides the bytes: TinyLlama
 /// 1.1B F16 ran at 63 tok/s on a local CUDA backend and 60 tok/s through an RPC server on the
 /// same host (llama.cpp#6829): 1/60 − 1/63 s ≈ 0.79 ms of commands and TCP round trips.
@@ -128,7 +129,8 @@ pub enum ClusterEngine {
     /// device reached through the client.
     #[default]
     LlamaRpc,
-    /// exo: MLX shards in a ring, bf16 activations node to node.
+    /// exo 1.0: tensor parallel over RDMA on Thunderbolt 5, else MLX shards in a ring (a
+    /// pipeline), bf16 activations.
     Exo,
     /// vLLM tensor parallel over NCCL.
     VllmTp,
@@ -139,8 +141,18 @@ impl ClusterEngine {
     pub fn label(self) -> &'static str {
         match self {
             ClusterEngine::LlamaRpc => "llama.cpp RPC (layer split)",
-            ClusterEngine::Exo => "exo (pipeline)",
+            ClusterEngine::Exo => "exo",
             ClusterEngine::VllmTp => "vLLM tensor parallel",
+        }
+    }
+
+    /// Splits every matrix across the nodes on `link` (else a pipeline over layer ranges):
+    /// vLLM always, exo where RDMA lets it (its tensor sharding needs RDMA over Thunderbolt 5).
+    pub fn tensor_parallel(self, link: Link) -> bool {
+        match self {
+            ClusterEngine::LlamaRpc => false,
+            ClusterEngine::Exo => link == Link::Tb5Rdma,
+            ClusterEngine::VllmTp => true,
         }
     }
 
@@ -316,7 +328,7 @@ pub fn estimate(
     };
     let k = BackendConstants::of(hw.backend);
     let moe = model.arch.moe.is_some();
-    let tp = c.engine == ClusterEngine::VllmTp;
+    let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {
         f64::from(n_nodes * per_node)
     } else {
@@ -352,11 +364,11 @@ pub fn estimate(
     let prompt = u64::from(settings.context.max(1));
     let mut work = prefill_work(model, terms, prompt, 0, (settings, &cards), &tally);
     let (stages, tflops) = match c.engine {
+        _ if tp => (1, hw.fp16_tflops * ways),
         // llama.cpp pipelines a prompt's ubatches through all devices (RPC ones included).
         ClusterEngine::LlamaRpc => (n_nodes * per_node, hw.fp16_tflops),
         // exo runs a prompt through the shards one after another.
-        ClusterEngine::Exo => (1, hw.fp16_tflops),
-        ClusterEngine::VllmTp => (1, hw.fp16_tflops * ways),
+        _ => (1, hw.fp16_tflops),
     };
     work.pipeline_stages = stages;
     let ubatches = prompt.div_ceil(u64::from(settings.n_ubatch.max(1)));
@@ -392,9 +404,10 @@ pub fn estimate(
 /// - llama.cpp RPC: each of the `nodes − 1` remote nodes gets its input activations from the
 ///   client and returns its output (f32, `hidden` wide), plus [`RPC_HOP_SECONDS`] of commands per
 ///   batch; the last node sends the logits back (one f32 row per batch).
-/// - exo: `nodes` ring hops per batch (the last returns the sampled token), bf16 activations.
-/// - vLLM TP: two ring all-reduces per layer, each moving `2 (n − 1) / n` of the activations
-///   and costing one message latency.
+/// - exo's pipeline: `nodes` ring hops per batch (the last returns the sampled token), bf16.
+/// - Tensor parallel (vLLM, exo over RDMA): two all-reduces per layer (after attention and after
+///   the MLP), each moving the ring's `2 (n − 1) / n` of the activations and waiting
+///   `⌈log2 n⌉` message latencies (recursive doubling, what small all-reduces use).
 pub fn link_seconds(model: &ModelSpec, c: &Cluster, tokens: u64, batches: u64) -> f64 {
     let n = f64::from(c.nodes.max(1));
     if n <= 1.0 {
@@ -405,16 +418,17 @@ pub fn link_seconds(model: &ModelSpec, c: &Cluster, tokens: u64, batches: u64) -
     let hidden = f64::from(a.hidden) * c.engine.activation_bytes() * tokens as f64;
     let msg = c.engine.message_seconds(c.link);
     let b = batches.max(1) as f64;
+    if c.engine.tensor_parallel(c.link) {
+        let steps = n.log2().ceil();
+        let per_layer = 2.0 * (2.0 * (n - 1.0) / n * hidden / bw + steps * msg * b);
+        return f64::from(a.layers) * per_layer;
+    }
     match c.engine {
         ClusterEngine::LlamaRpc => {
             let logits = f64::from(a.vocab) * 4.0 * b;
             (n - 1.0) * (2.0 * hidden / bw + msg * b) + logits / bw
         }
-        ClusterEngine::Exo => (n - 1.0) * hidden / bw + n * msg * b,
-        ClusterEngine::VllmTp => {
-            let per_layer = 2.0 * (2.0 * (n - 1.0) / n * hidden / bw + msg * b);
-            f64::from(a.layers) * per_layer
-        }
+        _ => (n - 1.0) * hidden / bw + n * msg * b,
     }
 }
 
@@ -438,7 +452,7 @@ fn node_loads(
         hw.usable_total()
     };
     let host_side = terms.compute.host.saturating_add(terms.compute.output);
-    let tp = c.engine == ClusterEngine::VllmTp;
+    let tp = c.engine.tensor_parallel(c.link);
     // llama.cpp and exo keep the input embedding with the first shard (host RAM of a discrete
     // node); vLLM shards it like every other matrix.
     let embd_on_device = if hw.unified && !tp { w.token_embd } else { 0 };
