@@ -417,8 +417,46 @@ impl App {
         self.offset = self.offset.min(self.rows.len().saturating_sub(1));
     }
 
-    /// Recomputes the picker's matches.
+    /// A comma list in the picker (`rtx-5090, rtx-5080`): those cards in one box, or why not.
+    pub fn picker_cards(&self) -> Option<Result<Hardware, String>> {
+        if !self.picker_query.contains(',') {
+            return None;
+        }
+        let cards: Result<Vec<&Hardware>, String> = self
+            .picker_query
+            .split(',')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| crate::resolve::resolve_hardware(&self.hardware, p).map_err(|e| e.to_string()))
+            .collect();
+        Some(cards.and_then(|cards| match cards.first() {
+            Some(first) => crate::estimate::mixed_box(first, &cards),
+            None => Err("an empty GPU list".into()),
+        }))
+    }
+
+    /// The picker's comma list as a hardware entry (added once, then reused), for Enter or Tab.
+    pub fn picker_cards_index(&mut self) -> Option<usize> {
+        let hw = self.picker_cards()?.ok()?;
+        if let Some(i) = self.hardware.iter().position(|h| h.id == hw.id) {
+            return Some(i);
+        }
+        self.hardware.push(hw);
+        Some(self.hardware.len() - 1)
+    }
+
+    /// Recomputes the picker's matches (a comma list matches the box it names, once added).
     pub fn refresh_picker(&mut self) {
+        if let Some(Ok(hw)) = self.picker_cards() {
+            self.picker_rows = self
+                .hardware
+                .iter()
+                .position(|h| h.id == hw.id)
+                .into_iter()
+                .collect();
+            self.picker_selected = 0;
+            return;
+        }
         let names: Vec<String> = self
             .hardware
             .iter()

@@ -166,15 +166,18 @@ fn picker_mode(app: &mut App, action: Action) -> bool {
         Action::PageDown => app.picker_selected = (app.picker_selected + 10).min(last),
         Action::PageUp => app.picker_selected = app.picker_selected.saturating_sub(10),
         Action::Confirm => {
-            if let Some(&i) = app.picker_rows.get(app.picker_selected) {
+            let chosen = app.picker_rows.get(app.picker_selected).copied();
+            if let Some(i) = chosen.or_else(|| app.picker_cards_index()) {
                 choose_hardware(app, i);
             }
             app.mode = Mode::Browse;
         }
         Action::Back => app.mode = Mode::Browse,
         Action::ToggleMark => {
-            if let Some(&i) = app.picker_rows.get(app.picker_selected) {
+            let chosen = app.picker_rows.get(app.picker_selected).copied();
+            if let Some(i) = chosen.or_else(|| app.picker_cards_index()) {
                 toggle(&mut app.marked_hardware, i);
+                app.refresh_picker();
             }
         }
         _ => return false,

@@ -124,11 +124,14 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     }
     let rows = (inner.height - 1 - about_height) as usize;
     if app.picker_rows.is_empty() {
+        // A comma list names different cards in one box (llama.cpp's layer split).
+        let text = match app.picker_cards() {
+            Some(Ok(hw)) => format!("Enter: {} in one box (Tab marks it)", hw.name),
+            Some(Err(e)) => format!("cards: {e}"),
+            None => format!("no hardware matches '{}' (Ctrl-U clears)", app.picker_query),
+        };
         frame.render_widget(
-            Paragraph::new(Line::styled(
-                format!("no hardware matches '{}' (Ctrl-U clears)", app.picker_query),
-                theme.dim,
-            )),
+            Paragraph::new(Line::styled(text, theme.dim)),
             Rect {
                 y: inner.y + 1,
                 height: 1,

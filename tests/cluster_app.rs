@@ -1,0 +1,97 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The app's comparison with cluster presets as columns, and mixed cards from the picker.
+
+mod common;
+
+use common::real_app_on;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use fitcheck::app::action::action_for;
+use fitcheck::app::{update, App};
+use fitcheck::ui::{HitMap, Theme};
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+
+fn press(app: &mut App, code: KeyCode) {
+    if let Some(a) = action_for(app.mode, KeyEvent::new(code, KeyModifiers::NONE)) {
+        update(app, a);
+    }
+}
+
+fn keys(app: &mut App, s: &str) {
+    for ch in s.chars() {
+        press(app, KeyCode::Char(ch));
+    }
+}
+
+fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let mut hits = HitMap::default();
+    fitcheck::ui::draw(&mut t, app, &Theme::monochrome(), &mut hits).unwrap();
+    t
+}
+
+fn screen(t: &Terminal<TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Opens the picker, types `query`, marks the first match (Tab) and closes it.
+fn mark(app: &mut App, query: &str) {
+    keys(app, "H");
+    keys(app, query);
+    press(app, KeyCode::Tab);
+    press(app, KeyCode::Esc);
+}
+
+#[test]
+fn two_sparks_stand_next_to_an_m3_ultra_in_the_comparison() {
+    let mut app = real_app_on("dgx-spark");
+    mark(&mut app, "2x-dgx-spark");
+    mark(&mut app, "m3-ultra-80c");
+    let ids: Vec<&str> = app
+        .compare_columns()
+        .iter()
+        .map(|&i| app.hardware[i].id.as_str())
+        .collect();
+    assert_eq!(ids, ["2x-dgx-spark", "m3-ultra-80c"]);
+    keys(&mut app, "T");
+    let t = render(&mut app, 160, 48);
+    let s = screen(&t);
+    assert!(
+        s.contains("2 × NVIDIA DGX Spark") || s.contains("2x-dgx-spark"),
+        "{s}"
+    );
+    insta::assert_snapshot!("compare_cluster_columns_160x48", t.backend());
+}
+
+#[test]
+fn a_comma_list_in_the_picker_is_different_cards_in_one_box() {
+    let mut app = real_app_on("rtx-4090");
+    let before = app.hardware.len();
+    keys(&mut app, "H");
+    keys(&mut app, "rtx-5090, rtx-5080");
+    let t = render(&mut app, 120, 40);
+    assert!(screen(&t).contains("in one box"), "{}", screen(&t));
+    press(&mut app, KeyCode::Enter);
+    let hw = app.hw();
+    assert_eq!(hw.id, "rtx-5090+rtx-5080");
+    assert_eq!(hw.cards.len(), 2);
+    assert_eq!(app.hardware.len(), before + 1);
+    // The same list again reuses the entry rather than adding another.
+    keys(&mut app, "H");
+    keys(&mut app, "rtx-5090,rtx-5080");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.hardware.len(), before + 1);
+    // A name that is no card says why.
+    keys(&mut app, "H");
+    keys(&mut app, "rtx-5090,dgx-spark");
+    let s = screen(&render(&mut app, 120, 40));
+    assert!(s.contains("not a discrete GPU"), "{s}");
+}
