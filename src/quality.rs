@@ -46,6 +46,18 @@ pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// Column header of a metric, at most 5 characters.
+pub fn metric_short(metric: &str) -> &'static str {
+    match metric {
+        GENERAL_METRIC => "Elo",
+        "livecodebench" => "LCB%",
+        "gpqa-diamond" => "GPQA%",
+        "tau2-bench" => "τ²%",
+        "mmmu-pro" => "MMMU%",
+        _ => "score",
+    }
+}
+
 /// The context a use case asks for unless one is given, tokens: long-context means 128K.
 pub fn default_context(use_case: &str) -> u32 {
     if use_case.eq_ignore_ascii_case("long-context") {

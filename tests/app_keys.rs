@@ -213,7 +213,7 @@ fn s_cycles_sort_and_fit_puts_fitting_models_first() {
         app.catalog.models[last as usize].id, "llama-3.3-70b",
         "70B cannot fit 16 GB"
     );
-    for _ in 0..4 {
+    for _ in 0..5 {
         press(&mut app, KeyCode::Char('s'));
     }
     assert_eq!(app.sort, SortKey::Relevance);
@@ -475,7 +475,7 @@ fn every_sort_order_handles_models_found_on_disk() {
     });
     let local_id = app.catalog.models.len() as u32;
     assert!(app.rows.contains(&local_id));
-    for _ in 0..5 {
+    for _ in 0..6 {
         press(&mut app, KeyCode::Char('s'));
         assert!(app.rows.contains(&local_id), "{:?}", app.sort);
         if app.sort == SortKey::Name {
@@ -529,7 +529,7 @@ fn the_selected_model_stays_selected_across_sorts_and_clearing_a_filter() {
     press(&mut app, KeyCode::Char('j'));
     press(&mut app, KeyCode::Char('j'));
     let id = app.selected_id();
-    for _ in 0..5 {
+    for _ in 0..6 {
         press(&mut app, KeyCode::Char('s'));
         assert_eq!(
             app.selected_id(),

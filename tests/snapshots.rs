@@ -74,6 +74,11 @@ fn help_open() {
 }
 
 #[test]
+fn best_for_coding_fits_only_reversed() {
+    snap("best_for_coding", "ssssuFS", "rtx-4090");
+}
+
+#[test]
 fn too_small_says_so() {
     let mut app = app_on("rtx-4090");
     let t = render(&mut app, 60, 20, &Theme::monochrome());
@@ -172,6 +177,16 @@ fn guide_view_on_the_real_catalog() {
     keys(&mut app, "B");
     let t = render(&mut app, 160, 48, &Theme::monochrome());
     insta::assert_snapshot!("guide_real_catalog_160x48", t.backend());
+}
+
+#[test]
+fn cheapest_machines_from_the_comparison_on_the_real_catalog() {
+    // Prices are the real catalog's, so this view uses the built-in catalog.
+    let cat = std::sync::Arc::new(fitcheck::catalog::Catalog::builtin().unwrap());
+    let mut app = App::new(cat, common::fixed_machine(), Some("rtx-4090"));
+    keys(&mut app, "T$");
+    let t = render(&mut app, 160, 48, &Theme::monochrome());
+    insta::assert_snapshot!("cheapest_machine_real_catalog_160x48", t.backend());
 }
 
 fn screen(t: &Terminal<TestBackend>) -> String {

@@ -48,6 +48,14 @@ pub enum Action {
     Confirm,
     /// Cycle the browser's sort order.
     CycleSort,
+    /// Turn the browser's order around.
+    ReverseSort,
+    /// Show only the models that fit on the GPU, or all.
+    ToggleFitsOnly,
+    /// Next use case: the quality column and "best for" sort (and the Recommend view).
+    CycleUseCase,
+    /// In the comparison: the cheapest priced machines for its top model.
+    CheapestMachine,
     /// Cycle the gauges' mode: inference, LoRA, QLoRA, full fine-tuning.
     CycleTrainMode,
     /// Toggle the help overlay.
@@ -112,7 +120,11 @@ impl Action {
             Action::ContextDown => "halve the context",
             Action::OpenPicker => "choose hardware",
             Action::Confirm => "choose",
-            Action::CycleSort => "sort: fit/speed/size/name",
+            Action::CycleSort => "sort: fit/speed/size/best",
+            Action::ReverseSort => "reverse the order",
+            Action::ToggleFitsOnly => "only models that fit",
+            Action::CycleUseCase => "use case: quality column",
+            Action::CheapestMachine => "cheapest machine for it",
             Action::CycleTrainMode => "train: LoRA/QLoRA/full",
             Action::ToggleHelp => "this help",
             Action::ToggleMark => "mark for comparison",
@@ -212,6 +224,9 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Browse), c('-'), Action::ContextDown),
     (Some(Mode::Browse), c('H'), Action::OpenPicker),
     (Some(Mode::Browse), c('s'), Action::CycleSort),
+    (Some(Mode::Browse), c('S'), Action::ReverseSort),
+    (Some(Mode::Browse), c('F'), Action::ToggleFitsOnly),
+    (Some(Mode::Browse), c('u'), Action::CycleUseCase),
     (Some(Mode::Browse), c('f'), Action::CycleTrainMode),
     (Some(Mode::Browse), c('?'), Action::ToggleHelp),
     (Some(Mode::Help), c('?'), Action::ToggleHelp),
@@ -236,6 +251,7 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Compare), k(KeyCode::Right), Action::Increase),
     (Some(Mode::Compare), c('['), Action::ApiSpendDown),
     (Some(Mode::Compare), c(']'), Action::ApiSpendUp),
+    (Some(Mode::Compare), c('$'), Action::CheapestMachine),
     (Some(Mode::Guide), c('j'), Action::Down),
     (Some(Mode::Guide), c('k'), Action::Up),
     (Some(Mode::Help), c('q'), Action::Back),

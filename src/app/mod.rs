@@ -163,8 +163,18 @@ pub struct App {
     /// The guide's tables, computed the first time the popup opens (they depend only on the
     /// catalog).
     pub guide_tables: std::sync::OnceLock<crate::guide::GuideTables>,
-    /// The Recommend view (`R`).
+    /// The Recommend view (`R`) and the use case the browser's quality column shows.
     pub rec: recommend::RecommendState,
+    /// The browser's order turned around (`S`).
+    pub reverse: bool,
+    /// The browser shows only models that fit on the GPU (`F`).
+    pub fits_only: bool,
+    /// Published quality data (`None` only if the built-in file failed to parse).
+    pub quality: Option<Arc<crate::quality::QualityData>>,
+    /// Scores of the use case's metric by catalog index (the quality column and sort).
+    pub quality_scores: Arc<Vec<Option<f64>>>,
+    /// The comparison's cheapest machines for a model (`$`), while shown.
+    pub buy: Option<recommend::BuyView>,
 }
 
 impl App {
@@ -223,7 +233,18 @@ impl App {
             guide_scroll: 0,
             guide_tables: std::sync::OnceLock::new(),
             rec: Default::default(),
+            reverse: false,
+            fits_only: false,
+            quality: None,
+            quality_scores: Arc::default(),
+            buy: None,
         };
+        app.quality = crate::quality::QualityData::builtin().ok().map(Arc::new);
+        app.quality_scores = Arc::new(recommend::scores_by_index(
+            app.quality.as_deref(),
+            &app.catalog.models,
+            app.rec.metric(),
+        ));
         app.refresh_rows();
         app.refresh_picker();
         app.prepare_frame();

@@ -1,10 +1,15 @@
-//! State of the Recommend view (`R`): which use case is shown and its ranking for the chosen
-//! machine and settings, computed by `crate::recommend` on the app's own estimator memo.
+//! The use case the app ranks by (the Recommend view `R`, the browser's quality column and its
+//! "best for" sort share it), the view's ranking for the chosen machine and settings (computed
+//! by `crate::recommend` on the app's own estimator memo), and the comparison's cheapest
+//! machines for a model (`$`, the code of `fitcheck buy`).
+
+use std::sync::Arc;
 
 use super::App;
+use crate::estimate::memo::Memo;
 use crate::estimate::Settings;
 use crate::quality::{QualityData, USE_CASE_METRICS};
-use crate::recommend::{recommend, Basis, Ranking, Request};
+use crate::recommend::{buy, recommend, Basis, BuyOptions, BuyRow, BuyTarget, Ranking, Request};
 
 /// Decode floor of the view, tokens/s (the CLI's default).
 pub const VIEW_MIN_TPS: f64 = 10.0;
@@ -20,8 +25,6 @@ pub struct RecommendState {
     pub scroll: u16,
     /// The ranking shown (recomputed on opening and on a use-case change).
     pub ranking: Option<Ranking>,
-    /// Parsed once; `None` only if the built-in data failed to parse.
-    data: Option<QualityData>,
 }
 
 impl RecommendState {
@@ -29,19 +32,48 @@ impl RecommendState {
     pub fn use_case(&self) -> &'static str {
         USE_CASE_METRICS[self.use_case % USE_CASE_METRICS.len()].0
     }
+
+    /// The metric the use case ranks by.
+    pub fn metric(&self) -> &'static str {
+        USE_CASE_METRICS[self.use_case % USE_CASE_METRICS.len()].1
+    }
+}
+
+/// The comparison's answer to "cheapest machine for this" (`$`).
+#[derive(Debug, Clone)]
+pub struct BuyView {
+    /// The model asked about.
+    pub id: u32,
+    /// Context and floor asked with.
+    pub context: u32,
+    /// Priced machines that run it with 10 % headroom at the floor, cheapest first.
+    pub rows: Vec<BuyRow>,
+}
+
+/// Scores of `metric` by catalog index (`None`: no score).
+pub fn scores_by_index(
+    data: Option<&QualityData>,
+    models: &[crate::estimate::ModelSpec],
+    metric: &str,
+) -> Vec<Option<f64>> {
+    let Some(data) = data else {
+        return vec![None; models.len()];
+    };
+    let by_model = data.metric(metric);
+    models
+        .iter()
+        .map(|m| by_model.get(&m.id).map(|s| s.value))
+        .collect()
 }
 
 impl App {
     /// Recomputes the ranking for the chosen machine, settings and use case.
     pub fn refresh_recommendation(&mut self) {
-        if self.rec.data.is_none() {
-            self.rec.data = QualityData::builtin().ok();
-        }
-        let Some(data) = &self.rec.data else {
+        let Some(data) = self.quality.clone() else {
             self.rec.ranking = None;
             return;
         };
-        let metric = USE_CASE_METRICS[self.rec.use_case % USE_CASE_METRICS.len()].1;
+        let metric = self.rec.metric();
         let scores = data.metric(metric);
         let quants = data.acceptable_quants();
         let req = Request {
@@ -69,11 +101,61 @@ impl App {
         ));
     }
 
-    /// Shows the next (`+1`) or previous (`-1`) use case.
+    /// Shows the next (`+1`) or previous (`-1`) use case, here and in the browser.
     pub fn cycle_use_case(&mut self, step: isize) {
         let n = USE_CASE_METRICS.len() as isize;
         self.rec.use_case = ((self.rec.use_case as isize + step).rem_euclid(n)) as usize;
         self.rec.scroll = 0;
-        self.refresh_recommendation();
+        self.quality_scores = Arc::new(scores_by_index(
+            self.quality.as_deref(),
+            &self.catalog.models,
+            self.rec.metric(),
+        ));
+        if self.sort == super::SortKey::Quality {
+            self.resort();
+        }
+        if self.mode == super::Mode::Recommend {
+            self.refresh_recommendation();
+        }
+        self.dirty = true;
+    }
+
+    /// The score of model `id` for the use case (`None`: no score, or a model found on disk).
+    pub fn quality_of(&self, id: u32) -> Option<f64> {
+        self.quality_scores.get(id as usize).copied().flatten()
+    }
+
+    /// The priced machines that run model `id` at the current settings with 10 % headroom and
+    /// at least [`VIEW_MIN_TPS`], cheapest first (what `fitcheck buy --model` prints).
+    pub fn cheapest_machines(&mut self, id: u32) -> Option<BuyView> {
+        let data = self.quality.clone()?;
+        let index = id as usize;
+        if index >= self.catalog.models.len() {
+            return None;
+        }
+        let quants = data.acceptable_quants();
+        let req = Request {
+            settings: self.settings,
+            min_tps: VIEW_MIN_TPS,
+            top: 1,
+        };
+        let opts = BuyOptions {
+            budget_usd: None,
+            costs: self.costs,
+        };
+        // Its own memo: `buy` keys machines by their catalog index, the app by its own list.
+        let rows = buy(
+            &self.catalog.models,
+            &self.catalog.hardware,
+            BuyTarget::Model(index, &quants),
+            &req,
+            &opts,
+            &mut Memo::default(),
+        );
+        Some(BuyView {
+            id,
+            context: self.settings.context,
+            rows,
+        })
     }
 }

@@ -1,9 +1,11 @@
-//! The browser's order: relevance, name, or an estimate (fit, speed, size). Estimate sorts of
-//! many rows go to a worker ([`super::sort_job`]); the app keeps the newest answer only.
+//! The browser's order: relevance, name, an estimate (fit, speed, size) or the quality score of
+//! a use case ("best for coding"); reversed or not, all models or those that fit only. Orders
+//! of many rows that need estimates go to a worker ([`super::sort_job`]); the app keeps the
+//! newest answer only.
 
 use std::sync::Arc;
 
-use super::sort_job::{self, SortJob, SYNC_SORT_ROWS};
+use super::sort_job::{arrange, Order, SortJob, SYNC_SORT_ROWS};
 use super::{model_ref, App};
 use crate::estimate::Estimate;
 
@@ -18,6 +20,8 @@ pub enum SortKey {
     Speed,
     /// Smallest memory first.
     Size,
+    /// Highest score of the browser's use case first ("best for coding"); no score last.
+    Quality,
     /// Alphabetical.
     Name,
 }
@@ -30,6 +34,7 @@ impl SortKey {
             SortKey::Fit => "fit",
             SortKey::Speed => "speed",
             SortKey::Size => "size",
+            SortKey::Quality => "quality",
             SortKey::Name => "name",
         }
     }
@@ -39,7 +44,8 @@ impl SortKey {
             SortKey::Relevance => SortKey::Fit,
             SortKey::Fit => SortKey::Speed,
             SortKey::Speed => SortKey::Size,
-            SortKey::Size => SortKey::Name,
+            SortKey::Size => SortKey::Quality,
+            SortKey::Quality => SortKey::Name,
             SortKey::Name => SortKey::Relevance,
         }
     }
@@ -55,8 +61,17 @@ impl App {
         self.dirty = true;
     }
 
+    /// The browser's order and filter.
+    pub fn order(&self) -> Order {
+        Order {
+            key: self.sort,
+            reverse: self.reverse,
+            fits_only: self.fits_only,
+        }
+    }
+
     pub(super) fn sort_depends_on_estimates(&self) -> bool {
-        matches!(self.sort, SortKey::Fit | SortKey::Speed | SortKey::Size)
+        self.order().needs_estimates()
     }
 
     /// Re-sorts the current rows (after a setting or hardware change that the key depends on).
@@ -77,6 +92,7 @@ impl App {
         self.clamp_selection();
     }
 
+    /// Orders the search's matches (filtered ones come back when the filter changes).
     pub(super) fn apply_sort(&mut self) {
         // Any new order makes a sort still running elsewhere stale.
         self.sort_generation += 1;
@@ -84,36 +100,33 @@ impl App {
             .store(self.sort_generation, std::sync::atomic::Ordering::Relaxed);
         self.sort_pending = None;
         self.sorting = false;
-        let mut rows = std::mem::take(&mut self.rows);
-        match self.sort {
-            SortKey::Relevance => {}
-            SortKey::Name => {
-                // Local models have ids past the catalog's: look both up.
-                let (catalog, local) = (&self.catalog, &self.local);
-                rows.sort_by_cached_key(|id| model_ref(catalog, local, *id).name.to_lowercase());
-            }
-            SortKey::Fit | SortKey::Speed | SortKey::Size if rows.len() > SYNC_SORT_ROWS => {
-                // Too many rows for one frame: keep the current order until a worker answers.
-                self.sort_pending = Some(SortJob {
-                    generation: self.sort_generation,
-                    key: self.sort,
-                    rows: rows.clone(),
-                    catalog: Arc::clone(&self.catalog),
-                    local: self.local.clone(),
-                    hardware: self.hw().clone(),
-                    settings: self.settings,
-                    latest: Arc::clone(&self.sort_latest),
-                });
-                self.sorting = true;
-            }
-            SortKey::Fit | SortKey::Speed | SortKey::Size => {
-                let mut keyed: Vec<(u32, Estimate)> =
-                    rows.iter().map(|&id| (id, self.estimate_of(id))).collect();
-                keyed.sort_by(|a, b| sort_job::compare(self.sort, &a.1, &b.1));
-                rows = keyed.into_iter().map(|(id, _)| id).collect();
-            }
+        let matched = self.search.matched_ids();
+        let order = self.order();
+        if order.needs_estimates() && matched.len() > SYNC_SORT_ROWS {
+            // Too many rows for one frame: keep the current order until a worker answers.
+            self.sort_pending = Some(SortJob {
+                generation: self.sort_generation,
+                order,
+                quality: Arc::clone(&self.quality_scores),
+                rows: matched,
+                catalog: Arc::clone(&self.catalog),
+                local: self.local.clone(),
+                hardware: self.hw().clone(),
+                settings: self.settings,
+                latest: Arc::clone(&self.sort_latest),
+            });
+            self.sorting = true;
+            return;
         }
-        self.rows = rows;
+        let estimates: Vec<Estimate> = if order.needs_estimates() {
+            matched.iter().map(|&id| self.estimate_of(id)).collect()
+        } else {
+            Vec::new()
+        };
+        let (catalog, local) = (&self.catalog, &self.local);
+        self.rows = arrange(&matched, &estimates, order, &self.quality_scores, |id| {
+            model_ref(catalog, local, id).name.clone()
+        });
     }
 
     /// Takes the sort a worker should run, if one is waiting.
@@ -135,10 +148,22 @@ impl App {
 
     /// Cycles the sort order.
     pub fn cycle_sort(&mut self) {
-        let keep = self.selected_id();
         self.sort = self.sort.next();
-        self.rows = self.search.matched_ids();
-        self.resort_keeping(keep);
+        self.resort();
+        self.dirty = true;
+    }
+
+    /// Turns the order around.
+    pub fn toggle_reverse(&mut self) {
+        self.reverse = !self.reverse;
+        self.resort();
+        self.dirty = true;
+    }
+
+    /// Shows only the models that fit on the GPU, or all again.
+    pub fn toggle_fits_only(&mut self) {
+        self.fits_only = !self.fits_only;
+        self.resort();
         self.dirty = true;
     }
 }

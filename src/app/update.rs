@@ -78,7 +78,20 @@ fn compare_mode(app: &mut App, action: Action) -> bool {
         app.compare_scroll != before
     };
     match action {
-        Action::ToggleCompare | Action::Back => app.mode = Mode::Browse,
+        Action::Back if app.buy.is_some() => app.buy = None,
+        Action::ToggleCompare | Action::Back => {
+            app.buy = None;
+            app.mode = Mode::Browse;
+        }
+        Action::CheapestMachine => {
+            app.buy = match app.buy.take() {
+                Some(_) => None,
+                None => {
+                    let top = app.compare_rows_all().get(app.compare_scroll).copied();
+                    top.and_then(|id| app.cheapest_machines(id))
+                }
+            };
+        }
         Action::Decrease => adjust(app, app.slider, -1),
         Action::Increase => adjust(app, app.slider, 1),
         Action::ContextUp => scale_context(app, true),
@@ -99,6 +112,7 @@ fn compare_mode(app: &mut App, action: Action) -> bool {
 fn adjust_api_spend(app: &mut App, delta: f64) {
     let spend = &mut app.costs.api_usd_per_month;
     *spend = (*spend + delta).clamp(0.0, 100_000.0);
+    refresh_buy(app);
 }
 
 fn search_mode(app: &mut App, action: Action) -> bool {
@@ -248,6 +262,9 @@ fn browse_mode(app: &mut App, action: Action) -> bool {
             None => return false,
         },
         Action::CycleSort => app.cycle_sort(),
+        Action::ReverseSort => app.toggle_reverse(),
+        Action::ToggleFitsOnly => app.toggle_fits_only(),
+        Action::CycleUseCase => app.cycle_use_case(1),
         Action::CycleTrainMode => {
             app.train_mode = match app.train_mode {
                 None => Some(Method::Lora),
@@ -419,5 +436,13 @@ fn step_in<T: Copy + PartialEq>(list: &[T], cur: T, dir: i32) -> T {
 fn settings_changed(app: &mut App) {
     if app.sort_depends_on_estimates() {
         app.resort();
+    }
+    refresh_buy(app);
+}
+
+/// The cheapest machines shown follow the settings and the API spend they are weighed against.
+fn refresh_buy(app: &mut App) {
+    if let Some(id) = app.buy.as_ref().map(|b| b.id) {
+        app.buy = app.cheapest_machines(id);
     }
 }

@@ -7,19 +7,25 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::{HitMap, Theme};
-use crate::app::{App, Focus, Mode};
+use crate::app::{App, Focus, Mode, SortKey};
 use crate::estimate::{Estimate, Verdict};
+use crate::quality::{metric_label, metric_short};
 
 /// What the verdict symbols mean (bottom border of the list).
 pub const LEGEND: &str = " ✓ GPU  ~ part in RAM  c CPU  ✗ no fit ";
 
 pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut HitMap) {
     let focused = app.focus == Focus::Browser && matches!(app.mode, Mode::Browse | Mode::Search);
+    let sort = match app.sort {
+        SortKey::Quality => format!("best for {}", app.rec.use_case()),
+        key => key.label().to_string(),
+    };
     let title = format!(
-        " Models {}/{} · sort: {}{} ",
+        " Models {}/{}{} · sort: {sort}{}{} ",
         app.rows.len(),
         app.search.total(),
-        app.sort.label(),
+        if app.fits_only { " fitting" } else { "" },
+        if app.reverse { ", reversed" } else { "" },
         if app.sorting { " (sorting…)" } else { "" }
     );
     let block = theme
@@ -35,9 +41,11 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
         Paragraph::new(search_line(app, theme, inner.width)),
         Rect { height: 1, ..inner },
     );
-    let widths = Widths::for_width(inner.width);
+    let widths = Widths::for_width(inner.width, app.sort == SortKey::Quality);
+    let metric = app.rec.metric();
     frame.render_widget(
-        Paragraph::new(widths.row("model", "params", "GiB", " ", "tok/s")).style(theme.title),
+        Paragraph::new(widths.row("model", "params", metric_short(metric), "GiB", " ", "tok/s"))
+            .style(theme.title),
         Rect {
             y: inner.y + 1,
             height: 1,
@@ -52,7 +60,9 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
     hits.first_row_y = rows_area.y;
     hits.list_rows = rows_area.height;
     if app.rows.is_empty() {
-        let msg = if app.query.is_empty() {
+        let msg = if app.fits_only && !app.search.matched_ids().is_empty() {
+            "no model fits on the GPU at these settings (F shows all)".to_string()
+        } else if app.query.is_empty() {
             "no models in the catalog".to_string()
         } else {
             format!("no model matches '{}' (Ctrl-U or Esc clears)", app.query)
@@ -107,6 +117,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
             short_params(model.params)
         };
         spans.push(Span::raw(widths.params(&params)));
+        if widths.quality > 0 {
+            let q = app.quality_of(row.id).map_or_else(
+                || "—".to_string(),
+                |v| score_text(v, metric_label(metric).1),
+            );
+            spans.push(Span::raw(format!("{q:>w$} ", w = widths.quality)));
+        }
         spans.push(Span::raw(format!(
             "{:>w$} ",
             e.memory_gib(),
@@ -171,6 +188,15 @@ pub fn tps(e: &Estimate) -> String {
     }
 }
 
+/// A score as the list shows it: Elo whole, percentages to one decimal.
+pub fn score_text(v: f64, unit: &str) -> String {
+    if unit == "%" {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
 /// "8.0B", "671B", "0.6B".
 pub fn short_params(n: u64) -> String {
     let b = n as f64 / 1e9;
@@ -196,19 +222,33 @@ struct Widths {
     name: usize,
     /// 0: no params column (narrow lists; the gauges title says the size).
     params: usize,
+    /// 0: no quality column.
+    quality: usize,
     mem: usize,
     tps: usize,
 }
 
 impl Widths {
-    /// Name gets what the figures leave; below 50 columns the params column goes, so names
-    /// keep 20+ characters at 80×24.
-    fn for_width(w: u16) -> Widths {
-        let (params, mem, tps) = if w < 50 { (0, 9, 5) } else { (10, 9, 5) };
-        let fixed = params + usize::from(params > 0) + mem + tps + 2 + 2;
+    /// Name gets what the figures leave; below 50 columns the params column goes, and the
+    /// quality column shows only when the list is sorted by it, so names keep 20+ characters
+    /// at 80×24 otherwise.
+    fn for_width(w: u16, by_quality: bool) -> Widths {
+        let narrow = w < 50;
+        let params = if narrow { 0 } else { 10 };
+        let quality = if narrow && !by_quality { 0 } else { 5 };
+        let (mem, tps) = (9, 5);
+        let fixed = params
+            + usize::from(params > 0)
+            + quality
+            + usize::from(quality > 0)
+            + mem
+            + tps
+            + 2
+            + 2;
         Widths {
             name: (w as usize).saturating_sub(fixed).max(8),
             params,
+            quality,
             mem,
             tps,
         }
@@ -222,9 +262,22 @@ impl Widths {
         }
     }
 
-    fn row(&self, name: &str, params: &str, mem: &str, fit: &str, tps: &str) -> String {
+    fn row(
+        &self,
+        name: &str,
+        params: &str,
+        quality: &str,
+        mem: &str,
+        fit: &str,
+        tps: &str,
+    ) -> String {
+        let quality = if self.quality == 0 {
+            String::new()
+        } else {
+            format!("{quality:>w$} ", w = self.quality)
+        };
         format!(
-            "{name:<nw$} {}{mem:>mw$} {fit} {tps:>tw$}",
+            "{name:<nw$} {}{quality}{mem:>mw$} {fit} {tps:>tw$}",
             self.params(params),
             nw = self.name,
             mw = self.mem,

@@ -3,6 +3,7 @@
 
 mod beyond;
 mod browser;
+mod buy;
 mod chart;
 mod compare;
 mod gauges;
@@ -114,17 +115,17 @@ pub fn view(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
         Mode::Picker => popups::picker(frame, app, theme, area),
         Mode::Guide => popups::guide(frame, app, theme, area, hits),
         Mode::Recommend => recommend::render(frame, app, theme, area),
-        Mode::Compare => compare::render(
-            frame,
-            app,
-            theme,
-            Rect {
+        Mode::Compare => {
+            let compare_area = Rect {
                 y: area.y + 1,
                 height: area.height.saturating_sub(2),
                 ..area
-            },
-            hits,
-        ),
+            };
+            compare::render(frame, app, theme, compare_area, hits);
+            if let Some(view) = &app.buy {
+                buy::render(frame, app, theme, compare_area, view);
+            }
+        }
         _ => {}
     }
 }
@@ -180,6 +181,10 @@ fn hints(app: &App) -> &'static [Action] {
             Action::OpenPicker,
             Action::ToggleCompare,
             Action::ContextUp,
+            Action::ToggleRecommend,
+            Action::CycleUseCase,
+            Action::ToggleFitsOnly,
+            Action::ReverseSort,
             Action::ToggleGuide,
             Action::Quit,
         ],
@@ -211,6 +216,7 @@ fn hints(app: &App) -> &'static [Action] {
             Action::Back,
             Action::Down,
             Action::Increase,
+            Action::CheapestMachine,
             Action::ContextUp,
             Action::ApiSpendUp,
         ],
@@ -278,6 +284,10 @@ fn short(focus: Focus, a: Action) -> &'static str {
         Action::Down => "move",
         Action::PageDown => "page",
         Action::ApiSpendUp => "API $",
+        Action::CycleUseCase => "use case",
+        Action::ToggleFitsOnly => "fits only",
+        Action::ReverseSort => "reverse",
+        Action::CheapestMachine => "cheapest machine",
         other => other.description(),
     }
 }

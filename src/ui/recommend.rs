@@ -18,11 +18,11 @@ fn gib(b: f64) -> String {
 }
 
 fn score(v: f64, unit: &str) -> String {
-    if unit == "%" {
-        format!("{v:.1}%")
-    } else {
-        format!("{v:.0}")
-    }
+    format!(
+        "{}{}",
+        super::browser::score_text(v, unit),
+        if unit == "%" { "%" } else { "" }
+    )
 }
 
 /// `https://host/a/b/...` → `host/a/b` (the full URL is in `fitcheck recommend` and the data file).
