@@ -26,6 +26,10 @@ pub const USE_CASE_METRICS: &[(&str, &str)] = &[
     ("vision", "mmmu-pro"),
 ];
 
+/// Published scores kept as facts next to the ranked ones (shown by the data, never ranked by:
+/// too few catalog models have them to rank a use case).
+pub const RECORDED_METRICS: &[&str] = &["swe-bench-verified"];
+
 /// The general score: LMArena's text leaderboard (style control).
 pub const GENERAL_METRIC: &str = "lmarena-text";
 
@@ -42,6 +46,7 @@ pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
         "gpqa-diamond" => ("GPQA Diamond", "%"),
         "tau2-bench" => ("τ²-bench", "%"),
         "mmmu-pro" => ("MMMU Pro", "%"),
+        "swe-bench-verified" => ("SWE-bench Verified", "%"),
         _ => ("score", ""),
     }
 }
@@ -54,6 +59,7 @@ pub fn metric_short(metric: &str) -> &'static str {
         "gpqa-diamond" => "GPQA%",
         "tau2-bench" => "τ²%",
         "mmmu-pro" => "MMMU%",
+        "swe-bench-verified" => "SWE%",
         _ => "score",
     }
 }

@@ -10,7 +10,10 @@ use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
 use fitcheck::estimate::memo::Memo;
 use fitcheck::estimate::units::GIB;
 use fitcheck::estimate::{estimate, Quant, Settings};
-use fitcheck::quality::{metric_for, QualityData, GENERAL_METRIC, MAX_QUANT_KLD, USE_CASE_METRICS};
+use fitcheck::quality::{
+    metric_for, metric_label, QualityData, GENERAL_METRIC, MAX_QUANT_KLD, RECORDED_METRICS,
+    USE_CASE_METRICS,
+};
 use fitcheck::recommend::{buy, recommend, Basis, BuyOptions, BuyTarget, Reason, Request};
 use proptest::prelude::*;
 
@@ -24,7 +27,12 @@ fn data() -> QualityData {
 fn every_score_has_a_source_a_date_and_a_catalog_model() {
     let cat = Catalog::builtin().unwrap();
     let ids: HashSet<&str> = cat.models.iter().map(|m| m.id.as_str()).collect();
-    let metrics: HashSet<&str> = USE_CASE_METRICS.iter().map(|(_, m)| *m).collect();
+    let metrics: HashSet<&str> = USE_CASE_METRICS
+        .iter()
+        .map(|(_, m)| *m)
+        .chain(RECORDED_METRICS.iter().copied())
+        .collect();
+    assert!(metrics.iter().all(|m| metric_label(m).0 != "score"));
     let q = data();
     let date_ok =
         |d: &str| d.len() == 7 && d[..4].chars().all(|c| c.is_ascii_digit()) && &d[4..5] == "-";
@@ -81,8 +89,13 @@ fn coverage_does_not_shrink() {
     // Regression floor for the data actually collected (see docs/quality.md for the figures).
     let q = data();
     assert!(q.metric(GENERAL_METRIC).len() >= 64);
-    for metric in ["livecodebench", "gpqa-diamond"] {
-        assert!(q.metric(metric).len() >= 9, "{metric}");
+    for (metric, floor) in [
+        ("livecodebench", 11),
+        ("gpqa-diamond", 16),
+        ("tau2-bench", 4),
+        ("mmmu-pro", 4),
+    ] {
+        assert!(q.metric(metric).len() >= floor, "{metric}");
     }
 }
 
@@ -285,6 +298,30 @@ proptest! {
             prop_assert!(m.max_context() >= context);
             prop_assert!(q.quant_loss(quant).unwrap().kld <= MAX_QUANT_KLD);
             prop_assert_eq!(p.total_bytes, e.used_bytes);
+        }
+        // Every exclusion is true too: what does not fit does not, what is too slow is.
+        for x in &r.excluded {
+            let m = cat.find_model(&x.model).unwrap();
+            match &x.reason {
+                Reason::ContextTooShort { max_context } => {
+                    prop_assert!(*max_context < context && m.max_context() == *max_context)
+                }
+                Reason::DoesNotFit { quant, .. } => {
+                    // The most compressed acceptable format is the least lossy's last.
+                    let quant: Quant = quant.parse().unwrap();
+                    prop_assert_eq!(Some(quant), quants.last().map(|q| q.0));
+                    for (q, _) in &quants {
+                        let e = estimate(m, &hw, &Settings { quant: *q, ..req.settings });
+                        prop_assert!(!comfortable(&e), "{} {:?} fits", x.model, q);
+                    }
+                }
+                Reason::TooSlow { quant, decode_tps } => {
+                    let quant: Quant = quant.parse().unwrap();
+                    let e = estimate(m, &hw, &Settings { quant, ..req.settings });
+                    prop_assert!(comfortable(&e), "{} {:?}", x.model, quant);
+                    prop_assert!(*decode_tps < min_tps && e.decode_tps_full_context < min_tps);
+                }
+            }
         }
     }
 }
