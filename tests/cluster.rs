@@ -283,6 +283,28 @@ fn serving_on_mixed_cards_runs_at_the_split_rates() {
     assert!((one / e - 1.0).abs() < 1e-9, "{one} vs {e}");
 }
 
+#[test]
+fn one_batched_sequence_on_a_cluster_is_the_cluster_estimate() {
+    // `fit --parallel` and the app's concurrency readout on a cluster: one sequence is the
+    // cluster's own decode, and more sequences share each weight read.
+    let m = model("llama-3.3-70b");
+    let s = settings(Quant::Q4_K_M);
+    for pair in [
+        hw("2x-dgx-spark"),
+        joined("dgx-spark", 2, Link::Gbe200, ClusterEngine::VllmTp),
+    ] {
+        let e = estimate(&m, &pair, &s).decode_tps;
+        let one = batched_decode(&m, &pair, &s, 1, 0);
+        assert!(
+            (one.per_stream_tps / e - 1.0).abs() < 1e-9,
+            "{} vs {e}",
+            one.per_stream_tps
+        );
+        let four = batched_decode(&m, &pair, &s, 4, 0);
+        assert!(four.aggregate_tps > e && four.per_stream_tps < e);
+    }
+}
+
 fn fitcheck(args: &[&str]) -> std::process::Output {
     let empty = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_fitcheck"))
@@ -340,8 +362,8 @@ fn cluster_flags_refuse_what_they_cannot_mean() {
             "unknown link '40gbe'",
         ),
         (
-            vec!["--nodes", "2", "--link", "tb5", "--parallel", "4"],
-            "one sequence",
+            vec!["--nodes", "2", "--link", "tb5", "--engine", "vllm"],
+            "one model",
         ),
     ] {
         let mut all = vec!["fit", "-m", "llama-3.3-70b", "-H", "m3-ultra-80c"];

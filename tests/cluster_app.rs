@@ -95,3 +95,12 @@ fn a_comma_list_in_the_picker_is_different_cards_in_one_box() {
     let s = screen(&render(&mut app, 120, 40));
     assert!(s.contains("not a discrete GPU"), "{s}");
 }
+
+#[test]
+fn on_a_cluster_the_gauges_say_what_each_node_holds() {
+    let mut app = real_app_on("2x-dgx-spark");
+    assert_eq!(app.hw().id, "2x-dgx-spark");
+    let s = screen(&render(&mut app, 160, 48));
+    assert!(s.contains("2 nodes 200gbe"), "{s}");
+    assert!(s.contains("per node"), "{s}");
+}

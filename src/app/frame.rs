@@ -3,6 +3,7 @@
 
 use super::advice::{buying_advice, why};
 use super::{App, Mode};
+use crate::estimate::cluster::ClusterEstimate;
 use crate::estimate::hardware::Backend;
 use crate::estimate::quant::largest_that_fits;
 use crate::estimate::serving::{
@@ -63,6 +64,8 @@ pub struct Details {
     pub marked: Option<(usize, Combined, Combined)>,
     /// Several sequences: their decode speeds and how many fit.
     pub batched: Option<(Batched, u32)>,
+    /// On a cluster: the link and engine, each node's share and the link's time per token.
+    pub cluster: Option<(crate::estimate::cluster::Cluster, ClusterEstimate)>,
 }
 
 /// One cell of the comparison.
@@ -259,9 +262,14 @@ impl App {
                     max_sequences(&model, &hw, &settings, each, 256),
                 )
             });
+        let cluster = hw.cluster.and_then(|c| {
+            let w = crate::estimate::weights::weight_table(&model, settings.quant);
+            crate::estimate::cluster_detail(&model, &hw, &settings, &w).map(|d| (c, d))
+        });
         Details {
             id,
             settings,
+            cluster,
             training,
             marked,
             batched,

@@ -24,12 +24,11 @@ use crate::local::LocalModel;
 pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
     let mut settings = args.settings();
-    if hw.cluster.is_some()
-        && (args.engine.is_some() || settings.parallel > 1 || args.model.len() > 1)
-    {
+    if hw.cluster.is_some() && (args.engine.is_some() || args.model.len() > 1) {
         return Err(CliError::Usage(
-            "a cluster (--nodes or a cluster preset) is estimated for one model and one sequence: \
-             --engine, --parallel and several --model are not modelled across nodes"
+            "a cluster (--nodes or a cluster preset) is estimated for one model under llama.cpp, \
+             exo or vLLM tensor parallel (--cluster-engine): --engine and several --model are \
+             not modelled across nodes"
                 .into(),
         ));
     }
@@ -237,11 +236,16 @@ fn cluster_json(c: &Cluster, d: &ClusterEstimate) -> serde_json::Value {
 fn write_cluster(out: &mut dyn Write, c: &Cluster, d: &ClusterEstimate) -> std::io::Result<()> {
     writeln!(
         out,
-        "\ncluster: {} nodes over {} ({} Gb/s, {:.0} µs per message) · {}",
+        "\ncluster: {} nodes over {} ({} Gb/s, {:.0} µs {}) · {}",
         c.nodes,
         c.link,
         c.link.gbps(),
         c.engine.message_seconds(c.link) * 1e6,
+        if c.engine == crate::estimate::cluster::ClusterEngine::LlamaRpc {
+            "of RPC commands per remote node and token"
+        } else {
+            "per message"
+        },
         c.engine.label()
     )?;
     for (i, n) in d.nodes.iter().enumerate() {
@@ -265,7 +269,7 @@ fn write_cluster(out: &mut dyn Write, c: &Cluster, d: &ClusterEstimate) -> std::
     if total > 0.0 {
         writeln!(
             out,
-            "  per token: {:.1} ms on the nodes + {:.2} ms on the link ({:.0} % of decode time)",
+            "  per token: {:.1} ms on the nodes + {:.2} ms on the link ({:.1} % of decode time)",
             d.compute_seconds_per_token * 1e3,
             d.link_seconds_per_token * 1e3,
             100.0 * d.link_seconds_per_token / total

@@ -399,6 +399,56 @@ pub fn estimate(
     }
 }
 
+/// Seconds of one decode step of `n` sequences at `depth` on the cluster, memory side only:
+/// the weights once (× `weight_share`, the union of a batch's experts), each sequence's cache,
+/// split `n` ways when tensor parallel, plus the link carrying `n` tokens; and the TFLOPS the
+/// batch's extra matmuls run at (one node's, or all of them when tensor parallel).
+pub fn batched_step(
+    model: &ModelSpec,
+    hw: &Hardware,
+    c: &Cluster,
+    terms: &ModelTerms,
+    n: u32,
+    depth: u64,
+    weight_share: f64,
+) -> (f64, f64) {
+    let cards = as_cards(hw, c.nodes.max(1));
+    let all = Placement {
+        gpu_layers: model.arch.layers + 1,
+        cpu_moe: 0,
+    };
+    let k = BackendConstants::of(hw.backend);
+    let tp = c.engine.tensor_parallel(c.link);
+    let ways = if tp {
+        f64::from(c.nodes.max(1) * hw.gpus.max(1))
+    } else {
+        1.0
+    };
+    let nf = f64::from(n.max(1));
+    let mut t = traffic(model, terms, &cards, all, depth, Some(&k));
+    t.device_weights *= weight_share / ways;
+    t.device_kv *= nf / ways;
+    t.attn_flops *= nf / ways;
+    let moe = model.arch.moe.is_some();
+    let (mem, _) = decode_seconds(
+        &t,
+        &k,
+        hw.bandwidth_gbps,
+        hw.host_bandwidth(),
+        hw.fp16_tflops,
+        moe,
+    );
+    let intra = if tp {
+        0.0
+    } else {
+        f64::from(c.nodes.max(1) * (hw.gpus.max(1) - 1)) * LINK_HOP_SECONDS
+    };
+    (
+        mem + intra + link_seconds(model, c, u64::from(n.max(1)), 1),
+        hw.fp16_tflops * ways,
+    )
+}
+
 /// Link seconds for `tokens` tokens passing through the cluster in `batches` batches.
 ///
 /// - llama.cpp RPC: each of the `nodes − 1` remote nodes gets its input activations from the

@@ -160,6 +160,9 @@ pub fn batched_decode(
 ) -> Batched {
     let n = n.max(1);
     let terms = model_terms(model, settings);
+    if let Some(c) = &hw.cluster {
+        return cluster_batched(model, hw, c, settings, &terms, n, depth);
+    }
     let (placement, verdict, _) = place(hw, &terms, settings);
     if verdict == Verdict::DoesNotFit {
         return Batched {
@@ -203,6 +206,31 @@ pub fn batched_decode(
         per_stream_tps: if step > 0.0 { 1.0 / step } else { 0.0 },
         aggregate_tps: if step > 0.0 { nf / step } else { 0.0 },
         compute_bound: matmul > stream,
+    }
+}
+
+/// [`batched_decode`] on a cluster: the cluster's step for `n` sequences plus the extra matmuls.
+fn cluster_batched(
+    model: &ModelSpec,
+    hw: &Hardware,
+    c: &super::cluster::Cluster,
+    settings: &Settings,
+    terms: &super::ModelTerms,
+    n: u32,
+    depth: u64,
+) -> Batched {
+    let fits = estimate(model, hw, settings).verdict != Verdict::DoesNotFit;
+    let share = expert_share(model, &terms.weights, n);
+    let (mem, tflops) = super::cluster::batched_step(model, hw, c, terms, n, depth, share);
+    let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
+    let step = mem + matmul;
+    let nf = f64::from(n);
+    let rate = |x: f64| if fits && step > 0.0 { x / step } else { 0.0 };
+    Batched {
+        sequences: n,
+        per_stream_tps: rate(1.0),
+        aggregate_tps: rate(nf),
+        compute_bound: matmul > mem,
     }
 }
 

@@ -77,6 +77,23 @@ pub fn extra_lines(d: &Details, theme: &Theme) -> Vec<Line<'static>> {
             )),
         ]));
     }
+    if let Some((c, detail)) = &d.cluster {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{} nodes ", c.nodes), theme.title),
+            Span::raw(format!(
+                "{} · {} · link {:.2} ms/token",
+                c.link,
+                c.engine.label(),
+                detail.link_seconds_per_token * 1e3
+            )),
+        ]));
+        let nodes: Vec<String> = detail
+            .nodes
+            .iter()
+            .map(|n| format!("{}/{}", gib(n.used_bytes), fmt_gib(n.usable_bytes)))
+            .collect();
+        lines.push(Line::from(format!("per node {}", nodes.join(" · "))));
+    }
     if let Some((b, most)) = d.batched {
         lines.push(Line::from(vec![
             Span::styled(format!("{} seq ", d.settings.parallel), theme.title),
