@@ -221,6 +221,21 @@ pub fn context_terms(
     (cache, compute, shape)
 }
 
+/// The terms at `settings` for a weight table already at hand (read from a GGUF, or memoised).
+pub fn terms_with_weights(
+    model: &ModelSpec,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> ModelTerms {
+    let (cache, compute, shape) = context_terms(model, settings);
+    ModelTerms {
+        weights: weights.clone(),
+        cache,
+        compute,
+        shape,
+    }
+}
+
 /// All hardware-independent terms.
 pub fn model_terms(model: &ModelSpec, settings: &Settings) -> ModelTerms {
     let weights = weight_table(model, settings.quant);
@@ -268,13 +283,7 @@ pub fn layer_split(
     settings: &Settings,
     weights: &WeightTable,
 ) -> Vec<(u64, u64)> {
-    let (cache, compute, shape) = context_terms(model, settings);
-    let terms = ModelTerms {
-        weights: weights.clone(),
-        cache,
-        compute,
-        shape,
-    };
+    let terms = terms_with_weights(model, settings, weights);
     let (placement, _, _) = place(hw, &terms, settings);
     fit_inputs(hw, &terms).layer_split(placement)
 }
@@ -544,13 +553,7 @@ pub fn max_context(
             context: ctx,
             ..*settings
         };
-        let (cache, compute, shape) = context_terms(model, &s);
-        let terms = ModelTerms {
-            weights: weights.clone(),
-            cache,
-            compute,
-            shape,
-        };
+        let terms = terms_with_weights(model, &s, weights);
         verdict_with_terms(model, hw, &s, &terms)
     };
     let current = verdict_at(settings.context.max(256));
@@ -577,13 +580,7 @@ pub fn max_context_within(
             context: ctx,
             ..*settings
         };
-        let (cache, compute, shape) = context_terms(model, &s);
-        let terms = ModelTerms {
-            weights: weights.clone(),
-            cache,
-            compute,
-            shape,
-        };
+        let terms = terms_with_weights(model, &s, weights);
         verdict_with_terms(model, hw, &s, &terms)
     })
 }
@@ -679,13 +676,7 @@ pub fn cluster_detail(
     weights: &WeightTable,
 ) -> Option<cluster::ClusterEstimate> {
     let c = hw.cluster.as_ref()?;
-    let (cache, compute, shape) = context_terms(model, settings);
-    let terms = ModelTerms {
-        weights: weights.clone(),
-        cache,
-        compute,
-        shape,
-    };
+    let terms = terms_with_weights(model, settings, weights);
     Some(cluster::estimate(model, hw, c, settings, &terms))
 }
 
@@ -696,12 +687,6 @@ pub fn estimate_with_weights(
     settings: &Settings,
     weights: &WeightTable,
 ) -> Estimate {
-    let (cache, compute, shape) = context_terms(model, settings);
-    let terms = ModelTerms {
-        weights: weights.clone(),
-        cache,
-        compute,
-        shape,
-    };
+    let terms = terms_with_weights(model, settings, weights);
     estimate_with_terms(model, hw, settings, &terms)
 }
