@@ -350,6 +350,19 @@ fn fit_json_gives_each_node() {
         out.contains("cluster: 2 nodes over 200gbe") && out.contains("node 1"),
         "{out}"
     );
+    assert!(
+        !out.contains("note: published exo runs"),
+        "dense model: {out}"
+    );
+    let moe = fitcheck(&[
+        "fit",
+        "-m",
+        "qwen3-235b-a22b",
+        "-H",
+        "4x-mac-studio-m3-ultra-512",
+    ]);
+    let out = String::from_utf8_lossy(&moe.stdout);
+    assert!(out.contains("note: published exo runs of MoE"), "{out}");
 }
 
 #[test]

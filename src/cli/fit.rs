@@ -111,7 +111,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
         write_cards(out, &cards)?;
         if let (Some(c), Some(d)) = (&hw.cluster, &cluster) {
-            write_cluster(out, c, d)?;
+            write_cluster(out, c, d, model.arch.moe.is_some())?;
         }
         if let Some(c) = &serving {
             super::several::write_concurrency(out, c)?;
@@ -233,7 +233,12 @@ fn cluster_json(c: &Cluster, d: &ClusterEstimate) -> serde_json::Value {
     })
 }
 
-fn write_cluster(out: &mut dyn Write, c: &Cluster, d: &ClusterEstimate) -> std::io::Result<()> {
+fn write_cluster(
+    out: &mut dyn Write,
+    c: &Cluster,
+    d: &ClusterEstimate,
+    moe: bool,
+) -> std::io::Result<()> {
     writeln!(
         out,
         "\ncluster: {} nodes over {} ({} Gb/s, {:.0} µs {}) · {}",
@@ -273,6 +278,13 @@ fn write_cluster(out: &mut dyn Write, c: &Cluster, d: &ClusterEstimate) -> std::
             d.compute_seconds_per_token * 1e3,
             d.link_seconds_per_token * 1e3,
             100.0 * d.link_seconds_per_token / total
+        )?;
+    }
+    if moe && c.engine.tensor_parallel(c.link) {
+        writeln!(
+            out,
+            "  note: published exo runs of MoE models sharded across nodes were up to 3.5× slower \
+             than this (docs/beyond.md)"
         )?;
     }
     Ok(())
