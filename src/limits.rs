@@ -137,6 +137,8 @@ pub const GPU_MEMORY_UTILIZATION: Bound<f64> = real("GPU memory utilization", 0.
 // Machines. The largest real ones: 8 GPUs of 288 GB, 8 TB/s, 2.5k dense FP16 TFLOPS.
 /// Identical GPUs in one machine.
 pub const GPUS: Bound<u64> = int("GPUs", 1, 64);
+/// Machines in a cluster (exo and llama.cpp RPC setups published so far: 2 to 10).
+pub const NODES: Bound<u64> = int("nodes", 1, 64);
 /// Memory of one device, GB (10^9 bytes).
 pub const MEMORY_GB: Bound<f64> = real("memory (GB)", 0.001, 65_536.0);
 /// Memory of one device, GiB (2^30 bytes).
@@ -304,7 +306,7 @@ pub fn check_hardware(h: &Hardware) -> Result<(), FieldProblem> {
         field("power_w", POWER_W.check(p))?;
     }
     if let Some(c) = &h.cluster {
-        field("cluster", GPUS.check_u32(c.nodes))?;
+        field("cluster", NODES.check_u32(c.nodes))?;
     }
     Ok(())
 }

@@ -305,6 +305,35 @@ fn one_batched_sequence_on_a_cluster_is_the_cluster_estimate() {
     }
 }
 
+#[test]
+fn a_bad_cluster_in_a_catalog_names_the_place_and_the_field() {
+    let entry = |cluster: &str| {
+        format!(
+            "#![enable(implicit_some)]\n(hardware: [\n  (id: \"pair\", name: \"pair\", backend: cuda, \
+             unified: true, memory_gib: 128, bandwidth_gbps: 273, fp16_tflops: 62,\n   cluster: {cluster}),\n])\n"
+        )
+    };
+    let link = Catalog::parse(&entry("(nodes: 2, link: \"40gbe\")"), "c.ron").unwrap_err();
+    assert_eq!((link.line, link.col), (4, 31));
+    assert!(link.message.contains("unknown link '40gbe'"), "{link}");
+    let nodes = Catalog::parse(&entry("(nodes: 0, link: \"tb5\")"), "c.ron").unwrap_err();
+    assert!(
+        nodes
+            .to_string()
+            .contains("'pair' field 'cluster': nodes must be"),
+        "{nodes}"
+    );
+    let ok = Catalog::parse(
+        &entry("(nodes: 3, link: \"tb5-rdma\", engine: \"exo\")"),
+        "c.ron",
+    );
+    let c = ok.unwrap().hardware[0].cluster.unwrap();
+    assert_eq!(
+        (c.nodes, c.link, c.engine),
+        (3, Link::Tb5Rdma, ClusterEngine::Exo)
+    );
+}
+
 fn fitcheck(args: &[&str]) -> std::process::Output {
     let empty = tempfile::tempdir().unwrap();
     Command::new(env!("CARGO_BIN_EXE_fitcheck"))
@@ -367,6 +396,17 @@ fn fit_json_gives_each_node() {
 
 #[test]
 fn cluster_flags_refuse_what_they_cannot_mean() {
+    let one = fitcheck(&[
+        "fit",
+        "-m",
+        "llama-3.3-70b",
+        "-H",
+        "2x-dgx-spark",
+        "--nodes",
+        "1",
+    ]);
+    assert_eq!(one.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&one.stderr).contains("one machine"));
     for (args, says) in [
         (vec!["--link", "tb5"], "need --nodes"),
         (vec!["--nodes", "2"], "needs --link"),

@@ -463,7 +463,7 @@ pub struct HardwareArgs {
     pub gpus: Option<GpuList>,
     /// Machines joined into a cluster, each the -H machine (with a cluster preset such as
     /// `2x-dgx-spark`: replaces its node count).
-    #[arg(long, value_parser = limits::GPUS.u32_flag())]
+    #[arg(long, value_parser = limits::NODES.u32_flag())]
     pub nodes: Option<u32>,
     /// The cable between cluster nodes: tb5, tb5-rdma, 10gbe, 25gbe, 100gbe, 200gbe.
     #[arg(long, value_parser = parse_from_str::<Link>)]

@@ -202,6 +202,9 @@ fn with_cluster(mut hw: Hardware, args: &HardwareArgs) -> Result<Hardware, CliEr
     if nodes < 2 && old.is_none() {
         return usage("--link and --cluster-engine need --nodes N (2 or more) or a cluster preset");
     }
+    if nodes < 2 {
+        return usage("--nodes 1 is one machine: name the node's own preset with -H instead");
+    }
     let engine = args
         .cluster_engine
         .or(old.map(|c| c.engine))
@@ -218,13 +221,13 @@ fn with_cluster(mut hw: Hardware, args: &HardwareArgs) -> Result<Hardware, CliEr
     if old != Some(new) {
         hw.name = match old {
             None => format!("{nodes} × {} ({link}, {engine})", hw.name),
-            Some(_) => format!("{} → {nodes} nodes ({link}, {engine})", hw.name),
+            Some(_) => format!("{} → {nodes} nodes, {link}, {engine}", hw.name),
         };
         if old.is_none() {
             hw.id = format!("{nodes}x-{}", hw.id);
         }
     }
-    hw.cluster = (nodes > 1).then_some(new);
+    hw.cluster = Some(new);
     Ok(hw)
 }
 
