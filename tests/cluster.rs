@@ -114,7 +114,8 @@ fn a_slower_link_costs_exactly_its_bytes() {
         engine: ClusterEngine::LlamaRpc,
     };
     let bytes = 2.0 * 8192.0 * 4.0 + 128_256.0 * 4.0;
-    let extra = link_seconds(&m, &c(Link::Gbe10), 1, 1) - link_seconds(&m, &c(Link::Gbe200), 1, 1);
+    let extra =
+        link_seconds(&m, &c(Link::Gbe10), 1, 1, 1) - link_seconds(&m, &c(Link::Gbe200), 1, 1, 1);
     let want = bytes / 1.25e9 - bytes / 25e9;
     assert!((extra - want).abs() < 1e-12, "{extra} vs {want}");
     let s = settings(Quant::Q4_K_M);
@@ -125,6 +126,17 @@ fn a_slower_link_costs_exactly_its_bytes() {
     );
     let fast = estimate(&m, &hw("2x-dgx-spark"), &s);
     assert!((1.0 / slow.decode_tps - 1.0 / fast.decode_tps - want).abs() < 1e-9);
+    // An 8,192-token prompt: every token's activations both ways, the commands once per
+    // 512-token ubatch (16), one row of logits.
+    let hop = fitcheck::estimate::cluster::RPC_HOP_SECONDS;
+    let prompt = 2.0 * 8192.0 * 4.0 * 8192.0 / 1.25e9 + 16.0 * hop + 128_256.0 * 4.0 / 1.25e9;
+    let slow_hw = joined("dgx-spark", 2, Link::Gbe10, ClusterEngine::LlamaRpc);
+    let d = cluster_detail(&m, &slow_hw, &s, &weight_table(&m, s.quant)).unwrap();
+    assert!(
+        (d.link_seconds_prefill - prompt).abs() < 1e-9,
+        "{}",
+        d.link_seconds_prefill
+    );
 }
 
 #[test]
@@ -220,14 +232,14 @@ fn tensor_parallel_over_tcp_waits_on_160_messages() {
         link: Link::Tb5,
         engine: ClusterEngine::VllmTp,
     };
-    let t = link_seconds(&m, &c, 1, 1);
+    let t = link_seconds(&m, &c, 1, 1, 1);
     assert!(t > 0.048 && t < 0.049, "{t}");
     // Over RDMA the same 160 exchanges cost 1.4 ms, and their bytes 0.26 ms.
     let rdma = Cluster {
         link: Link::Tb5Rdma,
         ..c
     };
-    let r = link_seconds(&m, &rdma, 1, 1);
+    let r = link_seconds(&m, &rdma, 1, 1, 1);
     assert!(r > 0.0016 && r < 0.0018, "{r}");
 }
 

@@ -360,7 +360,7 @@ pub fn estimate(
     let raw = traffic(model, terms, &cards, all, 0, None);
     let bytes_per_token =
         (raw.device_weights + raw.device_kv + raw.host_weights + raw.host_kv) as u64;
-    let link_token = link_seconds(model, c, 1, 1);
+    let link_token = link_seconds(model, c, 1, 1, 1);
     let prompt = u64::from(settings.context.max(1));
     let mut work = prefill_work(model, terms, prompt, 0, (settings, &cards), &tally);
     let (stages, tflops) = match c.engine {
@@ -372,7 +372,7 @@ pub fn estimate(
     };
     work.pipeline_stages = stages;
     let ubatches = prompt.div_ceil(u64::from(settings.n_ubatch.max(1)));
-    let link_prefill = link_seconds(model, c, prompt, ubatches);
+    let link_prefill = link_seconds(model, c, prompt, ubatches, 1);
     let pp = prefill_seconds(&work, &k, tflops, false) + link_prefill;
     let runs = verdict != Verdict::DoesNotFit;
     let rate = |t: f64| if runs && t > 0.0 { 1.0 / t } else { 0.0 };
@@ -444,21 +444,28 @@ pub fn batched_step(
         f64::from(c.nodes.max(1) * (hw.gpus.max(1) - 1)) * LINK_HOP_SECONDS
     };
     (
-        mem + intra + link_seconds(model, c, u64::from(n.max(1)), 1),
+        mem + intra + link_seconds(model, c, u64::from(n.max(1)), 1, u64::from(n.max(1))),
         hw.fp16_tflops * ways,
     )
 }
 
-/// Link seconds for `tokens` tokens passing through the cluster in `batches` batches.
+/// Link seconds for `tokens` tokens passing through the cluster in `batches` batches, of which
+/// `outputs` rows of logits come back (one per sequence: a prompt's last token, each decoded one).
 ///
 /// - llama.cpp RPC: each of the `nodes − 1` remote nodes gets its input activations from the
 ///   client and returns its output (f32, `hidden` wide), plus [`RPC_HOP_SECONDS`] of commands per
-///   batch; the last node sends the logits back (one f32 row per batch).
+///   batch; the last node sends the logits back (one f32 row per output).
 /// - exo's pipeline: `nodes` ring hops per batch (the last returns the sampled token), bf16.
 /// - Tensor parallel (vLLM, exo over RDMA): two all-reduces per layer (after attention and after
 ///   the MLP), each moving the ring's `2 (n − 1) / n` of the activations and waiting
 ///   `⌈log2 n⌉` message latencies (recursive doubling, what small all-reduces use).
-pub fn link_seconds(model: &ModelSpec, c: &Cluster, tokens: u64, batches: u64) -> f64 {
+pub fn link_seconds(
+    model: &ModelSpec,
+    c: &Cluster,
+    tokens: u64,
+    batches: u64,
+    outputs: u64,
+) -> f64 {
     let n = f64::from(c.nodes.max(1));
     if n <= 1.0 {
         return 0.0;
@@ -475,7 +482,7 @@ pub fn link_seconds(model: &ModelSpec, c: &Cluster, tokens: u64, batches: u64) -
     }
     match c.engine {
         ClusterEngine::LlamaRpc => {
-            let logits = f64::from(a.vocab) * 4.0 * b;
+            let logits = f64::from(a.vocab) * 4.0 * outputs.max(1) as f64;
             (n - 1.0) * (2.0 * hidden / bw + msg * b) + logits / bw
         }
         _ => (n - 1.0) * hidden / bw + n * msg * b,
