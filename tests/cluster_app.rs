@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::real_app_on;
+use common::{real_app_on, screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fitcheck::app::action::action_for;
 use fitcheck::app::{update, App};
@@ -28,18 +28,6 @@ fn render(app: &mut App, w: u16, h: u16) -> Terminal<TestBackend> {
     let mut hits = HitMap::default();
     fitcheck::ui::draw(&mut t, app, &Theme::monochrome(), &mut hits).unwrap();
     t
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Opens the picker, types `query`, marks the first match (Tab) and closes it.

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::app_on;
+use common::{app_on, screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use fitcheck::app::action::action_for;
 use fitcheck::app::{update, App};
@@ -187,18 +187,6 @@ fn cheapest_machines_from_the_comparison_on_the_real_catalog() {
     keys(&mut app, "T$");
     let t = render(&mut app, 160, 48, &Theme::monochrome());
     insta::assert_snapshot!("cheapest_machine_real_catalog_160x48", t.backend());
-}
-
-fn screen(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -45,3 +45,16 @@ pub fn real_app_on(hardware: &str) -> App {
     let catalog = Arc::new(Catalog::builtin().expect("built-in catalog"));
     App::new(catalog, fixed_machine(), Some(hardware))
 }
+
+/// The text of a rendered screen, one line per row.
+pub fn screen(t: &ratatui::Terminal<ratatui::backend::TestBackend>) -> String {
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
