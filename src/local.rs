@@ -159,6 +159,11 @@ fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
             Err(e) => (w.problem)(e),
         }
     }
+    let projector = entries
+        .iter()
+        .filter(|p| gguf::projector::is_projector(p))
+        .min()
+        .cloned();
     for path in entries {
         if path.is_dir() {
             walk(&path, source, depth + 1, w);
@@ -174,7 +179,7 @@ fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            match read_gguf(&path, source, label) {
+            match read_gguf(&path, projector.as_deref(), source, label) {
                 Ok(m) => (w.found)(m),
                 Err(e) => (w.problem)(e),
             }
@@ -193,11 +198,19 @@ fn is_model_gguf(path: &Path) -> bool {
         && (!name.contains("-of-") || name.contains("-00001-of-"))
 }
 
-fn read_gguf(path: &Path, source: &'static str, label: String) -> Result<LocalModel, String> {
+/// Reads a model GGUF and, when given, its vision projector file (a projector that cannot be
+/// read is left out, as llama.cpp would fail to load it rather than load it partly).
+fn read_gguf(
+    path: &Path,
+    projector: Option<&Path>,
+    source: &'static str,
+    label: String,
+) -> Result<LocalModel, String> {
     let g = gguf::read_model(path).map_err(|e| e.to_string())?;
     let id = format!("local:{label}");
     let mut m = gguf::to_model(&g, &id).map_err(|e| format!("{}: {e}", path.display()))?;
     m.spec.name = format!("{} [{}]", m.spec.name, m.quant_label);
+    m.spec.vision = projector.and_then(|p| gguf::projector::read(p).ok());
     Ok(LocalModel {
         path: path.to_path_buf(),
         source,
@@ -247,20 +260,26 @@ fn scan_ollama(root: &Path, w: &mut Walk) {
                 (w.problem)(format!("{}: not an Ollama manifest", path.display()));
                 continue;
             };
-            let Some(layer) = manifest
-                .layers
-                .iter()
-                .find(|l| l.media_type == "application/vnd.ollama.image.model")
-            else {
+            let layer = |kind: &str| {
+                manifest
+                    .layers
+                    .iter()
+                    .find(|l| l.media_type == format!("application/vnd.ollama.image.{kind}"))
+            };
+            let Some(model_layer) = layer("model") else {
                 continue;
             };
             // A digest is `sha256:<hex>`; anything else could name a path outside the store.
-            let file = layer.digest.replace(':', "-");
-            if file.is_empty() || !file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+            let blob_of = |l: &ManifestLayer| {
+                let file = l.digest.replace(':', "-");
+                (!file.is_empty() && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                    .then(|| root.join("blobs").join(file))
+            };
+            let Some(blob) = blob_of(model_layer) else {
                 (w.problem)(format!("{}: bad blob digest", path.display()));
                 continue;
-            }
-            let blob = root.join("blobs").join(file);
+            };
+            let projector = layer("projector").and_then(blob_of);
             let rel: Vec<String> = path
                 .strip_prefix(&manifests)
                 .map(|r| r.iter().map(|c| c.to_string_lossy().into_owned()).collect())
@@ -270,7 +289,7 @@ fn scan_ollama(root: &Path, w: &mut Walk) {
                 [.., ns, model, tag] => format!("{ns}/{model}:{tag}"),
                 _ => path.display().to_string(),
             };
-            match read_gguf(&blob, "ollama", label) {
+            match read_gguf(&blob, projector.as_deref(), "ollama", label) {
                 Ok(m) => (w.found)(m),
                 Err(e) => (w.problem)(e),
             }
@@ -460,6 +479,7 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         license: None,
         released: None,
         source: Some(format!("{} + safetensors sizes", cfg_path.display())),
+        vision: None,
     };
     // The same bounds as a catalog entry: a config.json claiming 2^32 layers must not size
     // tables by it.

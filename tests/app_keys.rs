@@ -768,3 +768,24 @@ fn too_small_message_fits_the_terminal_it_is_in() {
         assert!(text.contains(&format!("have {w}×{h}")), "{w}×{h}: {screen}");
     }
 }
+
+#[test]
+fn the_ubatch_slider_steps_the_micro_batch_and_the_compute_buffer_follows() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Tab);
+    for _ in 0..6 {
+        press(&mut app, KeyCode::Down);
+    }
+    assert_eq!(app.slider, Slider::Ubatch, "the last slider");
+    let before = app.estimate_on(0, app.hw_index, None).compute_gpu_bytes;
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.n_ubatch, 1024);
+    press(&mut app, KeyCode::Right);
+    assert_eq!(app.settings.n_ubatch, 2048);
+    let after = app.estimate_on(0, app.hw_index, None).compute_gpu_bytes;
+    assert!(after > 2 * before, "{after} vs {before}");
+    for _ in 0..5 {
+        press(&mut app, KeyCode::Left);
+    }
+    assert_eq!(app.settings.n_ubatch, 128, "stops at the smallest step");
+}

@@ -92,7 +92,8 @@ proptest! {
         let e = estimate(m, hw, &s);
         prop_assert!(e.decode_tps <= e.roofline_tps + 1e-9);
         prop_assert_eq!(e.headroom_bytes, e.usable_bytes as i64 - e.used_bytes as i64);
-        prop_assert_eq!(e.total_bytes, e.weights_bytes + e.kv_bytes + e.state_bytes + e.overhead_bytes);
+        prop_assert_eq!(e.total_bytes, e.weights_bytes + e.kv_bytes + e.state_bytes + e.overhead_bytes
+            + e.projector_bytes + e.projector_compute_bytes);
     }
 
     #[test]
@@ -118,7 +119,7 @@ proptest! {
             moe, hybrid: None, attn_output_gate: false, expert_format: None, kv_heads_per_layer: vec![], kv_shared_layers: 0, per_layer_input: None,
         };
         let m = ModelSpec { id: "x".into(), name: "x".into(), family: "x".into(), hf_repo: None, ollama: vec![], aliases: vec![],
-            params: 1, active_params: None, arch, use_cases: vec![], license: None, released: None, source: None };
+            params: 1, active_params: None, arch, use_cases: vec![], license: None, released: None, source: None, vision: None };
         let hw = Hardware { id: "h".into(), name: "h".into(), kind: HardwareKind::Custom, backend: Backend::Cuda, unified: false,
             memory: 80 * GIB, gpus: 8, bandwidth_gbps: 3350.0, ram: 2048 * GIB, ram_bandwidth_gbps: 400.0, fp16_tflops: 989.0,
             working_set: None, price_usd: None, power_w: None, source: None, cards: vec![], cluster: None };

@@ -304,3 +304,109 @@ fn fit_finds_models_on_disk_by_label_or_file_name() {
         "{err}"
     );
 }
+
+/// A small Gemma 3 style projector file (SigLIP layout, narrow widths): what
+/// `convert_hf_to_gguf.py --mmproj` writes, with matrices in F16 and norms in F32.
+fn projector() -> Vec<u8> {
+    let mut t: Vec<(String, Vec<u64>, GgmlType)> = vec![
+        (
+            "v.patch_embd.weight".into(),
+            vec![14, 14, 3, 64],
+            GgmlType::F16,
+        ),
+        (
+            "v.position_embd.weight".into(),
+            vec![64, 4096],
+            GgmlType::F16,
+        ),
+        (
+            "mm.input_projection.weight".into(),
+            vec![64, 256],
+            GgmlType::F16,
+        ),
+    ];
+    for il in 0..2 {
+        let n = |s: &str| format!("v.blk.{il}.{s}.weight");
+        for m in ["attn_q", "attn_k", "attn_v", "attn_out"] {
+            t.push((n(m), vec![64, 64], GgmlType::F16));
+        }
+        t.push((n("ffn_up"), vec![64, 128], GgmlType::F16));
+        t.push((n("ffn_down"), vec![128, 64], GgmlType::F16));
+        t.push((n("ln1"), vec![64], GgmlType::F32));
+        t.push((n("ln2"), vec![64], GgmlType::F32));
+    }
+    let t: Vec<(&str, Vec<u64>, GgmlType)> = t
+        .iter()
+        .map(|(n, d, ty)| (&*Box::leak(n.clone().into_boxed_str()), d.clone(), *ty))
+        .collect();
+    gguf(
+        &[
+            ("general.architecture", Meta::Str("clip")),
+            ("clip.projector_type", Meta::Str("gemma3")),
+            ("clip.vision.block_count", Meta::U32(2)),
+            ("clip.vision.embedding_length", Meta::U32(64)),
+            ("clip.vision.feed_forward_length", Meta::U32(128)),
+            ("clip.vision.attention.head_count", Meta::U32(4)),
+            ("clip.vision.image_size", Meta::U32(896)),
+            ("clip.vision.patch_size", Meta::U32(14)),
+        ],
+        &t,
+    )
+}
+
+/// The tensor bytes of [`projector`], counted by hand.
+const PROJECTOR_BYTES: u64 = 14 * 14 * 3 * 64 * 2
+    + 64 * 4096 * 2
+    + 64 * 256 * 2
+    + 2 * (4 * 64 * 64 * 2 + 2 * 64 * 128 * 2 + 2 * 64 * 4);
+
+#[test]
+fn a_projector_beside_the_model_is_counted_exactly() {
+    let (_tmp, root) = tree("mmproj");
+    let dir = root.join("models/vision");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("seer-Q8_0.gguf"), tiny("Seer")).unwrap();
+    std::fs::write(dir.join("mmproj-seer-F16.gguf"), projector()).unwrap();
+    // Ollama keeps the projector as its own layer of the manifest.
+    let ollama = root.join("ollama");
+    std::fs::write(ollama.join("blobs/sha256-def456"), projector()).unwrap();
+    std::fs::create_dir_all(ollama.join("manifests/registry.ollama.ai/library/seer")).unwrap();
+    std::fs::write(
+        ollama.join("manifests/registry.ollama.ai/library/seer/4b"),
+        br#"{"layers":[{"mediaType":"application/vnd.ollama.image.model","digest":"sha256:abc123"},{"mediaType":"application/vnd.ollama.image.projector","digest":"sha256:def456"}]}"#,
+    )
+    .unwrap();
+    let dirs = vec![("ollama", ollama), ("dir", root.join("models"))];
+    let mut found = Vec::new();
+    scan(&dirs, &mut |m| found.push(m), &mut |_| {});
+    for label in ["seer-Q8_0.gguf", "seer:4b"] {
+        let m = found.iter().find(|m| m.label == label).expect(label);
+        let v = m.spec.vision.as_ref().expect("projector read");
+        assert_eq!(v.weight_bytes(), PROJECTOR_BYTES, "{label}");
+        // Gemma 3's encoder warms up on its native 896-px image: 64 × 64 patches.
+        assert_eq!((v.layers, v.hidden, v.warmup_patches), (2, 64, 4096));
+    }
+    // A text model's folder has no projector.
+    let plain = found.iter().find(|m| m.label == "llama3.1:8b").unwrap();
+    assert!(plain.spec.vision.is_none());
+    // `fit --gguf` picks up the file beside the model, and the device holds it.
+    let fit = |path: &Path| {
+        let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+            .args(["fit", "-H", "rtx-4090", "--json", "--gguf"])
+            .arg(path)
+            .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap()
+    };
+    let with = fit(&dir.join("seer-Q8_0.gguf"));
+    let without = fit(&root.join("models/org/repo/big-00001-of-00002.gguf"));
+    assert_eq!(with["projector_bytes"].as_u64(), Some(PROJECTOR_BYTES));
+    // 4096 patches × 4 B × (128 + 3 × 64) with flash attention, the llama.cpp default.
+    assert_eq!(
+        with["projector_compute_bytes"].as_u64(),
+        Some(4096 * 4 * (128 + 3 * 64))
+    );
+    assert_eq!(without["projector_bytes"].as_u64(), Some(0));
+}

@@ -70,16 +70,19 @@ pub enum Slider {
     GpuLayers,
     /// Runtime.
     Runtime,
+    /// Micro-batch (`-ub`): compute buffers and the sliding-window cache grow with it.
+    Ubatch,
 }
 
 /// Sliders top to bottom.
-pub const SLIDERS: [Slider; 6] = [
+pub const SLIDERS: [Slider; 7] = [
     Slider::Context,
     Slider::Quant,
     Slider::KvType,
     Slider::Sequences,
     Slider::GpuLayers,
     Slider::Runtime,
+    Slider::Ubatch,
 ];
 
 /// The whole app state.

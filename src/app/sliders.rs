@@ -36,13 +36,29 @@ pub fn kv_steps() -> [KvType; 9] {
     ]
 }
 
-/// The quants `runtime` can load, most bits first: GGUF for the llama.cpp family, MLX's own
-/// formats for MLX.
+/// Micro-batch sizes (`-ub`, Ollama's `num_batch`): llama.cpp's default 512 with the powers of
+/// two around it up to its default logical batch 2048, and 4096 for `-b 4096` setups.
+pub fn ubatch_steps() -> [u32; 6] {
+    [128, 256, 512, 1024, 2048, 4096]
+}
+
+/// The quants `runtime` can load, most bits first: GGUF for the llama.cpp family (each
+/// bartowski `_L`/`_XL` file just above its stock recipe), MLX's own formats for MLX.
 pub fn quant_steps(runtime: Runtime) -> Vec<Quant> {
-    ladder(match runtime {
+    let stock = ladder(match runtime {
         Runtime::Mlx => QuantFamily::Mlx,
         _ => QuantFamily::Gguf,
-    })
+    });
+    let mut steps = Vec::with_capacity(stock.len() + 5);
+    for q in stock {
+        steps.extend(
+            crate::estimate::quant::QUANTS
+                .iter()
+                .filter(|l| l.stock_recipe() == Some(q)),
+        );
+        steps.push(q);
+    }
+    steps
 }
 
 /// The runtimes that run on `hw` (MLX needs Apple silicon).
@@ -113,6 +129,14 @@ impl App {
                 let steps = runtime_steps(self.hw());
                 let pos = position(&steps, &s.runtime);
                 (s.runtime.name().to_string(), pos, steps.len())
+            }
+            Slider::Ubatch => {
+                let steps = ubatch_steps();
+                let pos = steps
+                    .iter()
+                    .position(|&v| v >= s.n_ubatch)
+                    .unwrap_or(steps.len() - 1);
+                (format!("{} tokens", s.n_ubatch), pos, steps.len())
             }
         }
     }

@@ -2,7 +2,9 @@
 //! actions). It only ever sets `dirty`; drawing clears it, so a key that changes nothing can
 //! never cancel the redraw an earlier key of the same burst asked for.
 
-use super::sliders::{context_steps, kv_steps, nearest_quant, quant_steps, runtime_steps};
+use super::sliders::{
+    context_steps, kv_steps, nearest_quant, quant_steps, runtime_steps, ubatch_steps,
+};
 use super::{App, Focus, Mode, Slider, SLIDERS};
 use crate::app::Action;
 use crate::estimate::train::Method;
@@ -366,6 +368,7 @@ pub fn adjust(app: &mut App, slider: Slider, dir: i32) {
         Slider::Quant => s.quant = step_in(&quant_steps(s.runtime), s.quant, dir),
         Slider::KvType => s.kv_type = step_in(&kv_steps(), s.kv_type, dir),
         Slider::Sequences => s.parallel = (s.parallel as i32 + dir).clamp(1, 64) as u32,
+        Slider::Ubatch => s.n_ubatch = step_in(&ubatch_steps(), s.n_ubatch, dir),
         Slider::Runtime => {
             s.runtime = step_in(&runtimes, s.runtime, dir);
             // Each runtime loads its own formats: keep the size, change the format.

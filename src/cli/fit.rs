@@ -18,6 +18,7 @@ use crate::estimate::{
     cluster_detail, estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware,
     ModelSpec, Settings, Verdict,
 };
+use crate::estimate::{overhead_parts, vision_parts};
 use crate::gguf;
 use crate::local::LocalModel;
 
@@ -47,6 +48,11 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
                 .file_stem()
                 .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
             from_file = gguf::to_model(&g, &id)
+                .map(|mut m| {
+                    m.spec.vision =
+                        gguf::projector::beside(path).and_then(|p| gguf::projector::read(&p).ok());
+                    m
+                })
                 .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
             (
                 &from_file.spec,
@@ -320,6 +326,8 @@ pub fn to_json(
         "compute_host_bytes": e.compute_host_bytes,
         "runtime_gpu_bytes": e.runtime_gpu_bytes,
         "runtime_host_bytes": e.runtime_host_bytes,
+        "projector_bytes": e.projector_bytes,
+        "projector_compute_bytes": e.projector_compute_bytes,
         "ubatch": s.n_ubatch,
         "total_bytes": e.total_bytes,
         "usable_bytes": e.usable_bytes,
@@ -350,35 +358,30 @@ pub(super) fn both(bytes: u64) -> String {
 
 /// The overhead's parts, each with what it is (docs/accuracy.md gives the sources).
 fn write_overhead_lines(out: &mut dyn Write, hw: &Hardware, e: &Estimate) -> std::io::Result<()> {
-    let gpu = if hw.unified { "unified" } else { "GPU" };
-    let context = match hw.backend {
-        crate::estimate::Backend::Cuda => "CUDA context, cuBLAS, pool",
-        crate::estimate::Backend::Rocm => "HIP context, hipBLAS, pool",
-        crate::estimate::Backend::Metal => "Metal device and library",
-        crate::estimate::Backend::Vulkan | crate::estimate::Backend::Sycl => "driver context",
-        crate::estimate::Backend::Cpu => "",
-    };
-    let lines = [
-        (
-            format!("compute ({gpu})"),
-            e.compute_gpu_bytes,
-            "graph buffer per card",
-        ),
-        (
-            "compute (host)".into(),
-            e.compute_host_bytes,
-            "graph inputs, logits, CPU graph",
-        ),
-        ("driver context".into(), e.runtime_gpu_bytes, context),
-        (
-            "host runtime".into(),
-            e.runtime_host_bytes,
-            "tokenizer, threads",
-        ),
-    ];
-    for (name, bytes, what) in lines {
-        if bytes > 0 {
-            writeln!(out, "    {name:<14} {:>10}   {what}", fmt_gib(bytes))?;
+    for p in overhead_parts(hw, e) {
+        writeln!(
+            out,
+            "    {:<16} {:>10}   {}",
+            p.name,
+            fmt_gib(p.bytes),
+            p.what
+        )?;
+    }
+    let vision = e.projector_bytes.saturating_add(e.projector_compute_bytes);
+    if vision > 0 {
+        writeln!(
+            out,
+            "  vision           {}   mmproj beside the model",
+            both(vision)
+        )?;
+        for p in vision_parts(e) {
+            writeln!(
+                out,
+                "    {:<16} {:>10}   {}",
+                p.name,
+                fmt_gib(p.bytes),
+                p.what
+            )?;
         }
     }
     Ok(())

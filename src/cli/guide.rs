@@ -7,7 +7,8 @@ use serde_json::json;
 use super::table::Table;
 use super::CliError;
 use crate::catalog::Catalog;
-use crate::estimate::units::fmt_gb;
+use crate::estimate::units::fmt_gib;
+use crate::guide::gb_to_gib;
 use crate::guide::{check, tiers, use_cases_and_diffs, GUIDE_MIN_TPS, TIER_SIZES_GB};
 
 pub fn run(
@@ -47,11 +48,12 @@ pub fn run(
         for c in &claims {
             writeln!(
                 out,
-                "| {} | {} | ~{} GB | {:.1} GB | {} GB | {} | {} |",
+                "| {} | {} | ~{} GB ({:.1} GiB) | {:.1} GiB | {} GiB | {} | {} |",
                 c.name,
                 c.quant,
                 c.claimed_gb,
-                c.computed_gb,
+                gb_to_gib(c.claimed_gb),
+                gb_to_gib(c.computed_gb),
                 c.tier_gb,
                 ctx(c.max_context_on_tier),
                 c.note
@@ -61,7 +63,7 @@ pub fn run(
         for r in &tier_rows {
             writeln!(
                 out,
-                "| {} GB | {} | {} | {} |",
+                "| {} GiB | {} | {} | {} |",
                 r.tier_gb,
                 r.claimed,
                 models_cell(r),
@@ -73,7 +75,7 @@ pub fn run(
             "\n| use case | {} |\n|---|{}",
             TIER_SIZES_GB
                 .iter()
-                .map(|g| format!("{g} GB"))
+                .map(|g| format!("{g} GiB"))
                 .collect::<Vec<_>>()
                 .join(" | "),
             "---|".repeat(TIER_SIZES_GB.len())
@@ -84,7 +86,7 @@ pub fn run(
                 .iter()
                 .map(|p| {
                     p.as_ref().map_or("—".into(), |p| {
-                        format!("{} ({})", p.name, fmt_gb(p.used_bytes))
+                        format!("{} ({})", p.name, fmt_gib(p.used_bytes))
                     })
                 })
                 .collect();
@@ -97,7 +99,7 @@ pub fn run(
         for d in &diffs {
             writeln!(
                 out,
-                "| {} | {} GB | {} | {} | {} |",
+                "| {} | {} GiB | {} | {} | {} |",
                 d.guide_use_case,
                 d.tier_gb,
                 d.guide_model,
@@ -123,9 +125,9 @@ pub fn run(
             if c.holds { "✓" } else { "✗" }.into(),
             c.name.clone(),
             c.quant.into(),
-            format!("~{} GB", c.claimed_gb),
-            format!("{:.1} GB", c.computed_gb),
-            format!("{} GB", c.tier_gb),
+            format!("~{} GB = {:.1} GiB", c.claimed_gb, gb_to_gib(c.claimed_gb)),
+            format!("{:.1} GiB", gb_to_gib(c.computed_gb)),
+            format!("{} GiB", c.tier_gb),
             ctx(c.max_context_on_tier),
             c.note.clone(),
         ]);
@@ -136,7 +138,7 @@ pub fn run(
     for r in &tier_rows {
         t.row(vec![
             r.symbol().into(),
-            format!("{} GB", r.tier_gb),
+            format!("{} GiB", r.tier_gb),
             r.claimed.into(),
             models_cell(r),
         ]);
@@ -154,7 +156,7 @@ pub fn run(
                     p.name.clone(),
                     p.quant.to_string(),
                     format!("{:.1}", p.quality),
-                    fmt_gb(p.used_bytes),
+                    fmt_gib(p.used_bytes),
                     format!("{:.0} tok/s", p.decode_tps),
                 ),
                 None => (
@@ -167,7 +169,7 @@ pub fn run(
             };
             t.row(vec![
                 label.into(),
-                format!("{gb} GB"),
+                format!("{gb} GiB"),
                 model,
                 quant,
                 score,
@@ -181,7 +183,7 @@ pub fn run(
     for d in &diffs {
         writeln!(
             out,
-            "{} {} ({} GB): {}",
+            "{} {} ({} GiB): {}",
             if d.agrees { "✓" } else { "✗" },
             d.guide_use_case,
             d.tier_gb,

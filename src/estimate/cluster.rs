@@ -559,7 +559,11 @@ fn node_loads(
         .enumerate()
         .map(|(i, (weights, kv, layers))| {
             let (weights, extra) = if i == 0 {
-                (weights.saturating_add(embd_on_device), host_side)
+                // The head node also holds the vision projector, as llama.cpp's main GPU does.
+                (
+                    weights.saturating_add(embd_on_device),
+                    host_side.saturating_add(terms.compute.projector()),
+                )
             } else {
                 (weights, 0)
             };
@@ -614,6 +618,8 @@ fn assemble(
         .saturating_mul(u64::from(hw.gpus.max(1)))
         .saturating_mul(nodes.len() as u64);
     let host_side = terms.compute.host.saturating_add(terms.compute.output);
+    let projector = terms.compute.projector();
+    let overhead = overhead.saturating_sub(projector);
     Estimate {
         weights_bytes: weights,
         weights_gpu_bytes: weights_device,
@@ -625,10 +631,13 @@ fn assemble(
         compute_host_bytes: host_side,
         runtime_gpu_bytes: runtime,
         runtime_host_bytes: 0,
+        projector_bytes: terms.compute.projector_weights,
+        projector_compute_bytes: terms.compute.projector_compute,
         total_bytes: weights
             .saturating_add(terms.cache.kv)
             .saturating_add(terms.cache.state)
-            .saturating_add(overhead),
+            .saturating_add(overhead)
+            .saturating_add(projector),
         usable_bytes: usable,
         used_bytes: (i128::from(usable) - headroom).clamp(0, i128::from(u64::MAX)) as u64,
         device_bytes: used,

@@ -73,6 +73,10 @@ pub struct Tally {
     pub gpu_runtime: u64,
     /// Runtime allowance in host RAM.
     pub host_runtime: u64,
+    /// Vision projector (weights + image buffer) on the main GPU or the unified pool.
+    pub gpu_projector: u64,
+    /// The same in host RAM (CPU-only machines).
+    pub host_projector: u64,
     /// Used on the GPU with the least headroom (the fullest one when the cards are identical).
     pub gpu_per_device: u64,
     /// Usable bytes of that GPU.
@@ -178,11 +182,13 @@ impl FitInputs<'_> {
             let gpu = hw.has_gpu();
             let host_compute = self.compute.host.saturating_add(self.compute.output);
             let runtime = if gpu { self.runtime } else { HOST_RUNTIME };
+            let projector = self.compute.projector();
             let total = weights
                 .saturating_add(cache_total)
                 .saturating_add(self.compute.device)
                 .saturating_add(host_compute)
-                .saturating_add(runtime);
+                .saturating_add(runtime)
+                .saturating_add(projector);
             let on_gpu = |b: u64| if gpu { b } else { 0 };
             let on_host = |b: u64| if gpu { 0 } else { b };
             return Tally {
@@ -194,6 +200,8 @@ impl FitInputs<'_> {
                 host_compute: host_compute.saturating_add(on_host(self.compute.device)),
                 gpu_runtime: on_gpu(runtime),
                 host_runtime: on_host(runtime),
+                gpu_projector: on_gpu(projector),
+                host_projector: on_host(projector),
                 gpu_per_device: on_gpu(total),
                 gpu_usable: hw.usable_per_device(),
                 host: total,
@@ -273,16 +281,30 @@ impl FitInputs<'_> {
         // The card with the least headroom decides: the split is neither exactly even nor, for
         // mixed cards, onto cards of one size.
         let fixed = dev_compute.saturating_add(self.runtime);
+        // The projector goes to the first GPU whatever `-ngl` is (mtmd's own backend choice).
+        let projector = self.compute.projector();
         let (gpu_per_device, gpu_usable) = if gpus > 1 {
             self.layer_split(p)
                 .iter()
                 .zip(hw.card_usable())
-                .map(|((w, kv), usable)| (w.saturating_add(*kv).saturating_add(fixed), usable))
+                .enumerate()
+                .map(|(i, ((w, kv), usable))| {
+                    let own = if i == 0 { projector } else { 0 };
+                    (
+                        w.saturating_add(*kv)
+                            .saturating_add(fixed)
+                            .saturating_add(own),
+                        usable,
+                    )
+                })
                 .min_by_key(|&(used, usable)| i128::from(usable) - i128::from(used))
                 .unwrap_or((fixed, hw.usable_per_device()))
         } else {
             (
-                gpu_w.saturating_add(gpu_kv).saturating_add(fixed),
+                gpu_w
+                    .saturating_add(gpu_kv)
+                    .saturating_add(fixed)
+                    .saturating_add(projector),
                 hw.usable_per_device(),
             )
         };
@@ -295,6 +317,8 @@ impl FitInputs<'_> {
             host_compute,
             gpu_runtime: self.runtime.saturating_mul(active_gpus),
             host_runtime: HOST_RUNTIME,
+            gpu_projector: projector,
+            host_projector: 0,
             gpu_per_device,
             gpu_usable,
             host: host_w

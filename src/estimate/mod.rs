@@ -1,6 +1,7 @@
 //! The estimator: pure functions from (model, hardware, settings) to memory and speed.
 //! No I/O, no UI, no clocks — every client (CLI, TUI, benches) calls [`estimate`].
 
+pub mod breakdown;
 pub mod cluster;
 pub mod fit;
 pub mod ggml;
@@ -17,10 +18,12 @@ pub mod speed;
 pub mod tensors;
 pub mod train;
 pub mod units;
+pub mod vision;
 pub mod weights;
 
 use serde::Serialize;
 
+pub use breakdown::{overhead_parts, vision_parts, Part};
 pub use fit::{Placement, Verdict};
 pub use hardware::{mixed_box, Backend, GpuCard, Hardware};
 pub use kv::KvType;
@@ -60,6 +63,10 @@ pub struct Estimate {
     pub runtime_gpu_bytes: u64,
     /// Runtime allowance in host RAM (tokenizer, thread pools).
     pub runtime_host_bytes: u64,
+    /// Vision projector weights (mmproj), 0 for text-only models.
+    pub projector_bytes: u64,
+    /// Its clip compute buffer for one image.
+    pub projector_compute_bytes: u64,
     /// Sum of the above.
     pub total_bytes: u64,
     /// Memory of the binding pool (GPU, unified pool, or GPU + RAM when offloading).
@@ -217,6 +224,10 @@ pub fn context_terms(
             device: mlx_prefill_peak(&model.arch, settings.context),
             ..ComputeBuffers::default()
         };
+    } else if let Some(v) = &model.vision {
+        // mlx-lm is text-only; the llama.cpp engines load the mmproj beside the model.
+        compute.projector_weights = v.weight_bytes();
+        compute.projector_compute = v.compute_bytes(settings.flash_attn);
     }
     (cache, compute, shape)
 }
@@ -345,7 +356,9 @@ fn assemble(
     let total_bytes = weights_bytes
         .saturating_add(terms.cache.kv)
         .saturating_add(terms.cache.state)
-        .saturating_add(overhead_bytes);
+        .saturating_add(overhead_bytes)
+        .saturating_add(tally.gpu_projector)
+        .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
     let c = BackendConstants::of(hw.backend);
     let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
@@ -386,6 +399,8 @@ fn assemble(
         compute_host_bytes: tally.host_compute,
         runtime_gpu_bytes: tally.gpu_runtime,
         runtime_host_bytes: tally.host_runtime,
+        projector_bytes: terms.compute.projector_weights,
+        projector_compute_bytes: terms.compute.projector_compute,
         total_bytes,
         usable_bytes: usable,
         used_bytes: used,

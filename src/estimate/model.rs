@@ -42,6 +42,10 @@ pub struct ModelSpec {
     /// Where the facts come from (config.json, model card).
     #[serde(default)]
     pub source: Option<String>,
+    /// Vision tower in a separate mmproj file, loaded beside the model by llama.cpp (`--mmproj`,
+    /// `-hf`), Ollama and LM Studio; `None` for text-only models or when vision is off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vision: Option<super::vision::Vision>,
 }
 
 impl ModelSpec {

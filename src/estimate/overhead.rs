@@ -19,6 +19,10 @@ pub struct ComputeBuffers {
     pub pipeline_device: u64,
     /// The same on the host (the mask copies).
     pub pipeline_host: u64,
+    /// Vision projector weights (mmproj file), on the main GPU (mtmd offloads it by default).
+    pub projector_weights: u64,
+    /// The projector's clip graph buffer for its warm-up image, beside it.
+    pub projector_compute: u64,
 }
 
 /// `GGML_SCHED_MAX_COPIES`: graph copies in flight when llama.cpp pipelines across GPUs.
@@ -105,18 +109,64 @@ pub fn compute_buffers(
         output: output_buffer,
         pipeline_device: mul(&[PIPELINE_COPIES - 1, inputs]),
         pipeline_host: mul(&[PIPELINE_COPIES - 1, mask_host]),
+        projector_weights: 0,
+        projector_compute: 0,
+    }
+}
+
+/// What a backend's runtime takes per device outside llama.cpp's logged buffers, by part
+/// (docs/accuracy.md, "Overheads, line by line").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RuntimeParts {
+    /// The process's driver context with the backend's kernels loaded.
+    pub context: u64,
+    /// The BLAS library's workspace (cuBLAS), allocated at the first large matmul.
+    pub blas_workspace: u64,
+}
+
+impl RuntimeParts {
+    /// Both parts.
+    pub fn total(&self) -> u64 {
+        self.context.saturating_add(self.blas_workspace)
+    }
+}
+
+/// The parts of [`runtime_overhead`] for a backend.
+pub fn runtime_parts(backend: Backend) -> RuntimeParts {
+    let (context, blas_workspace) = match backend {
+        // Measured: our H200 log (b11312, CUDA 13.0) has 142629 MiB free at model load out of
+        // the 143155 MiB CUDA reports (cudaGetDeviceProperties), so 526 MiB of context with
+        // ggml-cuda's kernels; cuBLAS's workspace is 32 MiB on Hopper (4 MiB on older cards;
+        // cuBLAS API reference, cublasSetWorkspace). The other 616 MiB nvidia-smi shows in use
+        // (143771 MiB) never reach CUDA: the catalog gives CUDA's total for such cards.
+        Backend::Cuda => (526 * MIB, 32 * MIB),
+        // About 0.4 GiB per process outside the logged buffers on an RX 7900 XTX
+        // (Quartermaster#24), hipBLAS included.
+        Backend::Rocm => (420 * MIB, 0),
+        // A floor: the Gemma 4 log (RTX 3090, b9849) exceeds its buffers by 29 MiB after load
+        // and by 1.9 GiB more during a 2042-token prefill (lazily allocated dequant buffers).
+        Backend::Vulkan | Backend::Sycl => (400 * MIB, 0),
+        // No separate context: the working-set cap already excludes what macOS keeps; an
+        // allowance for the device, queues and the compiled library (Ollama reserves 512 MiB).
+        Backend::Metal => (256 * MIB, 0),
+        // Tokenizer and thread pools (an allowance).
+        Backend::Cpu => (64 * MIB, 0),
+    };
+    RuntimeParts {
+        context,
+        blas_workspace,
     }
 }
 
 /// Memory a backend's driver/runtime takes per device outside llama.cpp's buffers.
 pub fn runtime_overhead(backend: Backend) -> u64 {
-    match backend {
-        // CUDA context, cuBLAS workspace, ggml-cuda pool (spec §3.3: 0.3–0.8 GiB).
-        Backend::Cuda => 560 * MIB,
-        Backend::Rocm => 420 * MIB,
-        Backend::Vulkan | Backend::Sycl => 400 * MIB,
-        // Metal has no separate context; the working-set cap already excludes the OS.
-        Backend::Metal => 256 * MIB,
-        Backend::Cpu => 64 * MIB,
+    runtime_parts(backend).total()
+}
+
+impl ComputeBuffers {
+    /// The vision projector's weights and image buffer together.
+    pub fn projector(&self) -> u64 {
+        self.projector_weights
+            .saturating_add(self.projector_compute)
     }
 }

@@ -36,6 +36,17 @@ pub enum Quant {
     IQ2_XXS,
     IQ1_S,
     MXFP4_MOE,
+    /// bartowski's `_L`/`_XL` files: the stock recipe named, with the token embedding and the
+    /// output head in Q8_0 (his model cards: "Uses Q8_0 for embed and output weights").
+    Q6_K_L,
+    /// As [`Quant::Q6_K_L`] over Q5_K_M.
+    Q5_K_L,
+    /// As [`Quant::Q6_K_L`] over Q4_K_M.
+    Q4_K_L,
+    /// As [`Quant::Q6_K_L`] over Q3_K_L.
+    Q3_K_XL,
+    /// As [`Quant::Q6_K_L`] over Q2_K.
+    Q2_K_L,
     /// MLX affine, group 64.
     Mlx3,
     Mlx4,
@@ -50,12 +61,12 @@ pub enum Quant {
 }
 
 /// Every quant, in menu order (largest first).
-pub const QUANTS: [Quant; 28] = {
+pub const QUANTS: [Quant; 33] = {
     use Quant::*;
     [
-        F32, F16, BF16, Q8_0, Q6_K, Q5_K_M, Q5_K_S, Q5_0, Q4_K_M, Q4_K_S, Q4_0, IQ4_XS, IQ4_NL,
-        Q3_K_L, Q3_K_M, Q3_K_S, Q2_K, IQ3_XXS, IQ2_XXS, IQ1_S, MXFP4_MOE, Mlx8, Mlx6, Mlx4, Mlx3,
-        Fp8, Nvfp4, Int4,
+        F32, F16, BF16, Q8_0, Q6_K_L, Q6_K, Q5_K_L, Q5_K_M, Q5_K_S, Q5_0, Q4_K_L, Q4_K_M, Q4_K_S,
+        Q4_0, IQ4_XS, IQ4_NL, Q3_K_XL, Q3_K_L, Q3_K_M, Q3_K_S, Q2_K_L, Q2_K, IQ3_XXS, IQ2_XXS,
+        IQ1_S, MXFP4_MOE, Mlx8, Mlx6, Mlx4, Mlx3, Fp8, Nvfp4, Int4,
     ]
 };
 
@@ -85,6 +96,11 @@ impl Quant {
             IQ2_XXS => "IQ2_XXS",
             IQ1_S => "IQ1_S",
             MXFP4_MOE => "MXFP4_MOE",
+            Q6_K_L => "Q6_K_L",
+            Q5_K_L => "Q5_K_L",
+            Q4_K_L => "Q4_K_L",
+            Q3_K_XL => "Q3_K_XL",
+            Q2_K_L => "Q2_K_L",
             Mlx3 => "MLX-3bit",
             Mlx4 => "MLX-4bit",
             Mlx6 => "MLX-6bit",
@@ -118,6 +134,9 @@ impl Quant {
             IQ2_XXS => "GGUF i-quant 2.06 bpw",
             IQ1_S => "GGUF i-quant 1.56 bpw",
             MXFP4_MOE => "experts MXFP4 (4.25 bpw), everything else Q8_0",
+            Q6_K_L | Q5_K_L | Q4_K_L | Q3_K_XL | Q2_K_L => {
+                "bartowski: the stock mixture, embedding and output Q8_0"
+            }
             Mlx3 | Mlx4 | Mlx6 | Mlx8 => "MLX affine, group 64 (+0.5 bpw scales and biases)",
             Int4 => "AWQ/GPTQ int4 g128 (4.16 bpw), embeddings and head fp16",
             Fp8 => "FP8 E4M3 linears, embeddings and head bf16",
@@ -139,8 +158,24 @@ impl Quant {
         )
     }
 
+    /// The stock recipe under a bartowski `_L`/`_XL` label.
+    pub fn stock_recipe(self) -> Option<Quant> {
+        use Quant::*;
+        match self {
+            Q6_K_L => Some(Q6_K),
+            Q5_K_L => Some(Q5_K_M),
+            Q4_K_L => Some(Q4_K_M),
+            Q3_K_XL => Some(Q3_K_L),
+            Q2_K_L => Some(Q2_K),
+            _ => None,
+        }
+    }
+
     fn base_type(self) -> GgmlType {
         use Quant::*;
+        if let Some(stock) = self.stock_recipe() {
+            return stock.base_type();
+        }
         match self {
             F32 => GgmlType::F32,
             F16 => GgmlType::F16,
@@ -159,6 +194,7 @@ impl Quant {
             IQ2_XXS => GgmlType::IQ2_XXS,
             IQ1_S => GgmlType::IQ1_S,
             Mlx3 | Mlx4 | Mlx6 | Mlx8 | Int4 | Fp8 | Nvfp4 => GgmlType::F16,
+            Q6_K_L | Q5_K_L | Q4_K_L | Q3_K_XL | Q2_K_L => GgmlType::Q8_0,
         }
     }
 
@@ -209,12 +245,13 @@ pub enum QuantFamily {
     Other,
 }
 
-/// The quants of `family` from most to fewest bits per weight (F32 left out: nobody runs it).
+/// The quants of `family` from most to fewest bits per weight (F32 left out: nobody runs it;
+/// the `_L`/`_XL` files too: advice names the stock recipes every publisher makes).
 pub fn ladder(family: QuantFamily) -> Vec<Quant> {
     let mut out: Vec<Quant> = QUANTS
         .iter()
         .copied()
-        .filter(|q| q.family() == family && *q != Quant::F32)
+        .filter(|q| q.family() == family && *q != Quant::F32 && q.stock_recipe().is_none())
         .collect();
     out.sort_by(|a, b| b.nominal_bpw().total_cmp(&a.nominal_bpw()));
     out
@@ -318,6 +355,12 @@ fn tensor_type(st: &mut RecipeState, arch: &Arch, q: Quant, t: &TensorInfo) -> G
     }
     if matches!(q, F32 | F16 | BF16) {
         return q.base_type();
+    }
+    if let Some(stock) = q.stock_recipe() {
+        return match t.role {
+            Role::Output | Role::TokenEmbd => G::Q8_0,
+            _ => tensor_type(st, arch, stock, t),
+        };
     }
     if t.role.is_expert() {
         if let Some(fixed) = arch.expert_format {

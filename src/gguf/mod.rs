@@ -3,6 +3,7 @@
 //! allocated, nothing panics, and every error names the file and the byte offset.
 
 mod model;
+pub mod projector;
 mod reader;
 
 use std::collections::BTreeMap;

@@ -280,6 +280,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
         license: g.str("general.license").map(str::to_string),
         released: None,
         source: Some("GGUF header".into()),
+        vision: None,
     };
     // The same bounds as a catalog entry or a command-line flag.
     crate::limits::check_model(&spec).map_err(|(field, msg)| format!("{field}: {msg}"))?;

@@ -14,6 +14,12 @@ use crate::estimate::units::GB;
 use crate::estimate::weights::weight_table;
 use crate::estimate::{estimate, max_context, Quant, Settings, Verdict};
 
+/// A figure the guide gives in GB (10^9 bytes) in GiB, the app's unit. Its tiers are memory
+/// sizes, which vendors sell in GiB ("16 GB" of RAM is 16 GiB), so they keep their number.
+pub fn gb_to_gib(gb: f64) -> f64 {
+    gb * GB as f64 / crate::estimate::units::GIB as f64
+}
+
 /// One memory claim of the guide ("Llama 4 Scout ~45 GB").
 pub struct Claim {
     /// Catalog model id.
@@ -183,18 +189,20 @@ pub fn check(cat: &Catalog) -> Vec<Checked> {
             let max_ctx = max_context(m, tier, &s, &w);
             let err = computed / c.claimed_gb - 1.0;
             let holds = err.abs() <= 0.15;
+            // Judged in the guide's own unit (GB), told in the app's (GiB).
+            let computed_gib = gb_to_gib(computed);
             let note = if holds {
-                format!("holds: {computed:.1} GB computed")
+                format!("holds: {computed_gib:.1} GiB computed")
             } else if err > 0.0 {
                 format!(
-                    "guide is wrong: needs {computed:.1} GB, {:.0}% more than it says",
+                    "guide is wrong: needs {computed_gib:.1} GiB, {:.0}% more than it says",
                     err * 100.0
                 )
             } else {
-                format!("guide overstates: {computed:.1} GB computed")
+                format!("guide overstates: {computed_gib:.1} GiB computed")
             };
             let note = if e.verdict == Verdict::DoesNotFit {
-                format!("{note}; does not fit its {} GB tier", c.tier_gb)
+                format!("{note}; does not fit its {} GiB tier", c.tier_gb)
             } else {
                 note
             };

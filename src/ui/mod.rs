@@ -104,8 +104,11 @@ pub fn view(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
     let right_width = (body.width * 45 / 100).clamp(38, 64);
     let [left, right] =
         Layout::horizontal([Constraint::Min(40), Constraint::Length(right_width)]).areas(body);
-    let [slider_area, gauge_area] =
-        Layout::vertical([Constraint::Length(8), Constraint::Min(10)]).areas(right);
+    let [slider_area, gauge_area] = Layout::vertical([
+        Constraint::Length(crate::app::SLIDERS.len() as u16 + 2),
+        Constraint::Min(10),
+    ])
+    .areas(right);
     browser::render(frame, app, theme, left, hits);
     sliders::render(frame, app, theme, slider_area, hits);
     gauges::render(frame, app, theme, gauge_area, hits);

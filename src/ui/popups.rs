@@ -206,10 +206,12 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
             format!("{}K", c / 1024)
         }
     };
-    let mut lines = vec![Line::styled(
-        "model                         guide    computed  tier   max ctx  verdict",
-        theme.title,
-    )];
+    // Columns as the rows below lay them out; the guide's GB are shown converted to GiB.
+    let header = format!(
+        "{:<30}{:>7}{:>11}{:>8}{:>9}  verdict (GiB; the guide's GB converted)",
+        "model", "guide", "computed", "tier", "max ctx"
+    );
+    let mut lines = vec![Line::styled(header, theme.title)];
     // Computed by `App::prepare_frame` when the guide opens.
     let Some(tables) = app.guide_tables.get() else {
         return;
@@ -218,9 +220,9 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
         let style = if c.holds { theme.ok } else { theme.error };
         let name = super::browser::fit_width(&c.name, 28);
         let row = format!(
-            "{name:<28} ~{:>5.0} GB {:>6.1} GB {:>4} GB {:>8}  ",
-            c.claimed_gb,
-            c.computed_gb,
+            "{name:<28} ~{:>5.1} {:>6.1} GiB {:>3} GiB {:>8}  ",
+            crate::guide::gb_to_gib(c.claimed_gb),
+            crate::guide::gb_to_gib(c.computed_gb),
             c.tier_gb,
             ctx(c.max_context_on_tier)
         );
@@ -255,7 +257,7 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
         lines.push(Line::from(vec![
             Span::styled(format!("{} ", t.symbol()), style),
             Span::raw(format!(
-                "{:>3} GB  {:<11} → {}",
+                "{:>3} GiB  {:<11} → {}",
                 t.tier_gb,
                 t.claimed,
                 models.join(", ")
@@ -272,8 +274,8 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
             .iter()
             .zip(&row.picks)
             .map(|(gb, p)| match p {
-                Some(p) => format!("{gb}: {} {}", p.name, fmt_gib(p.used_bytes)),
-                None => format!("{gb}: —"),
+                Some(p) => format!("{gb} GiB: {} {}", p.name, fmt_gib(p.used_bytes)),
+                None => format!("{gb} GiB: —"),
             })
             .collect();
         lines.push(Line::from(vec![
@@ -291,7 +293,7 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
         lines.push(Line::from(vec![
             Span::styled(if d.agrees { "✓ " } else { "✗ " }, style),
             Span::raw(format!(
-                "{} ({} GB): {}",
+                "{} ({} GiB): {}",
                 d.guide_use_case, d.tier_gb, d.note
             )),
         ]));

@@ -26,6 +26,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
             Slider::Sequences => "sequences",
             Slider::GpuLayers => "GPU layers",
             Slider::Runtime => "runtime",
+            Slider::Ubatch => "ubatch",
         };
         // Label 11 columns, a space each side of the bar, the value after it.
         let bar_width = inner.width.saturating_sub(11 + 2 + 16).max(4) as usize;
