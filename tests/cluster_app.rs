@@ -64,18 +64,24 @@ fn a_comma_list_in_the_picker_is_different_cards_in_one_box() {
     let mut app = real_app_on("rtx-4090");
     let before = app.hardware.len();
     keys(&mut app, "H");
-    keys(&mut app, "rtx-5090, rtx-5080");
+    keys(&mut app, "rtx-4090, rtx-3060-12");
     let t = render(&mut app, 120, 40);
     assert!(screen(&t).contains("in one box"), "{}", screen(&t));
     press(&mut app, KeyCode::Enter);
     let hw = app.hw();
-    assert_eq!(hw.id, "rtx-5090+rtx-5080");
+    assert_eq!(hw.id, "rtx-4090+rtx-3060-12");
     assert_eq!(hw.cards.len(), 2);
     assert_eq!(app.hardware.len(), before + 1);
     // The same list again reuses the entry rather than adding another.
     keys(&mut app, "H");
+    keys(&mut app, "rtx-4090,rtx-3060-12");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.hardware.len(), before + 1);
+    // A list the catalog has as a preset is that preset.
+    keys(&mut app, "H");
     keys(&mut app, "rtx-5090,rtx-5080");
     press(&mut app, KeyCode::Enter);
+    assert_eq!(app.hw().id, "rtx-5090+rtx-5080");
     assert_eq!(app.hardware.len(), before + 1);
     // A name that is no card says why.
     keys(&mut app, "H");

@@ -92,3 +92,40 @@ fn a_second_card_fits_what_the_first_alone_cannot() {
     assert_eq!(pair.usable_bytes, 48 << 30);
     assert!(pair.decode_tps > 4.0 * alone.decode_tps);
 }
+
+#[test]
+fn mixed_card_presets_are_the_box_their_cards_make() {
+    // A catalog entry with `cards` must say what `--gpus a,b` builds from those presets, so the
+    // picker's preset and the command line agree (figures, price, power).
+    let c = cat();
+    let mixed: Vec<&Hardware> = c.hardware.iter().filter(|h| !h.cards.is_empty()).collect();
+    assert!(mixed.len() >= 2, "the picker offers mixed boxes");
+    for h in mixed {
+        let cards: Vec<&Hardware> = h
+            .cards
+            .iter()
+            .map(|card| c.find_hardware(&card.id).unwrap())
+            .collect();
+        let built = mixed_box(cards[0], &cards).unwrap();
+        assert_eq!(built.cards, h.cards, "{}", h.id);
+        assert_eq!(built.id, h.id);
+        assert_eq!(
+            (built.gpus, built.memory, built.backend),
+            (h.gpus, h.memory, h.backend),
+            "{}",
+            h.id
+        );
+        assert_eq!(
+            (built.price_usd, built.power_w),
+            (h.price_usd, h.power_w),
+            "{}",
+            h.id
+        );
+        assert_eq!(
+            (built.ram, built.ram_bandwidth_gbps),
+            (h.ram, h.ram_bandwidth_gbps),
+            "{}",
+            h.id
+        );
+    }
+}
