@@ -1,6 +1,7 @@
 //! fitcheck: which local LLMs fit on a machine, at what context, and how fast.
 
 pub mod app;
+pub mod calibrate;
 pub mod catalog;
 pub mod cli;
 pub mod compare;

@@ -42,6 +42,9 @@ pub enum Msg {
 /// `fitcheck` with no command: the interactive app. Exit status as the commands': 2 for bad
 /// input (catalog, config.ron, names), 1 for a terminal failure.
 pub fn main(cli: &Cli) -> ExitCode {
+    if cli.no_calibration {
+        crate::calibrate::disable();
+    }
     let cat = match catalog::load(cli.catalog.as_deref()) {
         Ok(c) => Arc::new(c),
         Err(e) => return fail(&e, 2),
@@ -123,6 +126,7 @@ fn placeholder_machine() -> Hardware {
         price_usd: None,
         power_w: None,
         source: None,
+        measured: None,
     }
 }
 
@@ -167,6 +171,9 @@ fn run(
         thread::spawn(move || {
             let mut d = detect(&presets);
             corrections.apply(&mut d.hardware, &mut d.notes);
+            if let Err(w) = crate::calibrate::attach(&mut d) {
+                d.notes.push(w);
+            }
             let _ = tx.send(Msg::Detected(Box::new((d.hardware, d.notes))));
         });
     }

@@ -392,6 +392,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         price_usd: None,
         power_w: None,
         source: None,
+        measured: None,
     };
     let depth_decode = r.depth + r.n_gen / 2;
     let engine = r.engine.to_ascii_lowercase();

@@ -268,6 +268,7 @@ fn machine() -> impl Strategy<Value = Hardware> {
             price_usd: None,
             power_w: None,
             source: None,
+            measured: None,
         })
 }
 

@@ -38,6 +38,7 @@ fn card(gib: u64) -> Hardware {
         price_usd: None,
         power_w: None,
         source: None,
+        measured: None,
     }
 }
 

@@ -26,6 +26,7 @@ fuzz_target!(|data: &[u8]| {
         power_w: None,
         source: None,
         cards: Vec::new(),
+        measured: None,
     };
     let s = Settings { context: 8192, parallel: 2, ..Settings::default() };
     let _ = estimate_with_weights(&m.spec, &hw, &s, &m.weights);

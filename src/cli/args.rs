@@ -29,6 +29,9 @@ pub struct Cli {
     /// Do not scan the standard model folders (Ollama, LM Studio, Hugging Face, llama.cpp).
     #[arg(long, global = true)]
     pub no_default_model_dirs: bool,
+    /// Ignore this machine's stored `fitcheck calibrate` figures (also FITCHECK_NO_CALIBRATION=1).
+    #[arg(long, global = true)]
+    pub no_calibration: bool,
     /// Without a command, fitcheck opens the interactive app.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -81,6 +84,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Fit this machine's own speed from llama-bench or Ollama runs; used from then on.
+    Calibrate(CalibrateArgs),
+}
+
+/// `calibrate` flags.
+#[derive(Debug, Clone, Args)]
+pub struct CalibrateArgs {
+    /// llama-bench `-o json`/`-o jsonl` output or `ollama run --verbose` output (`-`: stdin).
+    /// Without files, runs llama-bench (when on PATH) on the --gguf models.
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Models for llama-bench to run when no file is given (two sizes or more also fit the fixed
+    /// cost per token).
+    #[arg(long = "gguf", value_name = "PATH", conflicts_with = "files")]
+    pub gguf: Vec<PathBuf>,
+    /// The model of Ollama output that does not say it (no `ollama run MODEL` line).
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Print this machine's stored calibration.
+    #[arg(long, conflicts_with_all = ["files", "gguf", "reset"])]
+    pub show: bool,
+    /// Delete this machine's stored calibration.
+    #[arg(long, conflicts_with_all = ["files", "gguf"])]
+    pub reset: bool,
+    /// Fit and print, but store nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Things `list` can list.
@@ -560,6 +593,7 @@ impl HardwareArgs {
             source: Some("command line".into()),
             cards: Vec::new(),
             cluster: None,
+            measured: None,
         }))
     }
 }

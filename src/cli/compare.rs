@@ -101,6 +101,7 @@ fn text_out(
     t.row(costs);
     t.write(out)?;
     writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% headroom)")?;
+    calibration_lines(out, hw)?;
     Ok(())
 }
 
@@ -209,7 +210,8 @@ fn json_out(
     let columns: Vec<_> = hw
         .iter()
         .zip(be)
-        .map(|(h, b)| json!({"id": h.id, "name": h.name, "usable_bytes": h.usable_per_device(), "price_usd": h.price_usd, "power_w": h.power_w, "break_even_months": b}))
+        .map(|(h, b)| json!({"id": h.id, "name": h.name, "usable_bytes": h.usable_per_device(), "price_usd": h.price_usd, "power_w": h.power_w, "break_even_months": b,
+                             "speed_calibration": super::fit::calibration_json(h)}))
         .collect();
     let rows: Vec<_> = m
         .cells
@@ -240,6 +242,16 @@ fn json_out(
         "{}",
         serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?
     )?;
+    Ok(())
+}
+
+/// Which columns run at their own measured speed (`fitcheck calibrate`).
+fn calibration_lines(out: &mut dyn Write, hw: &[&Hardware]) -> std::io::Result<()> {
+    for h in hw {
+        if let Some(m) = &h.measured {
+            writeln!(out, "{}: speed {}", h.id, crate::calibrate::label(m))?;
+        }
+    }
     Ok(())
 }
 

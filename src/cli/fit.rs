@@ -345,6 +345,20 @@ pub fn to_json(
         "roofline_tps": round2(e.roofline_tps),
         "prefill_tps": round2(e.prefill_tps),
         "ttft_s": if e.ttft_s.is_finite() { Some(round2(e.ttft_s)) } else { None },
+        "speed_calibration": calibration_json(hw),
+    })
+}
+
+/// This machine's `fitcheck calibrate` figures behind the speeds, or null (specs only).
+pub fn calibration_json(hw: &Hardware) -> serde_json::Value {
+    hw.measured.as_ref().map_or(serde_json::Value::Null, |m| {
+        json!({
+            "label": crate::calibrate::label(m),
+            "runs": m.runs(),
+            "bandwidth_gbps": round2(m.bandwidth_gbps),
+            "fixed_ms": round2(m.fixed_s * 1e3),
+            "prefill_tflops": m.prefill_tflops.map(round2),
+        })
     })
 }
 
@@ -488,7 +502,9 @@ fn write_table(
             fmt_duration(e.ttft_s),
             s.context
         )?;
-        if (hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly)
+        if let Some(m) = &hw.measured {
+            writeln!(out, "speed: {}", crate::calibrate::label(m))?;
+        } else if (hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly)
             && !calibrated(Backend::Cpu)
         {
             writeln!(

@@ -155,6 +155,10 @@ pub fn system(cat: &Catalog, json: bool, out: &mut dyn Write) -> Result<(), CliE
     let mut d = detect(&cat.hardware);
     let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
     config.machine.apply(&mut d.hardware, &mut d.notes);
+    // The notes then say whether speeds are this machine's own (`fitcheck calibrate`).
+    if let Err(w) = crate::calibrate::attach(&mut d) {
+        d.notes.push(w);
+    }
     if json {
         return write_json(out, &serde_json::to_value(&d).unwrap_or_default());
     }

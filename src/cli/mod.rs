@@ -1,6 +1,7 @@
 //! The command line: a stable contract for scripts. No ratatui here.
 
 mod args;
+mod calibrate;
 mod compare;
 mod fit;
 mod guide;
@@ -15,7 +16,8 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub use args::{
-    BuyArgs, Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs, RecommendArgs, TrainArgs,
+    BuyArgs, CalibrateArgs, Cli, Command, CompareArgs, FitArgs, Format, HardwareArgs,
+    RecommendArgs, TrainArgs,
 };
 
 use crate::catalog::{self, Catalog};
@@ -25,6 +27,9 @@ use crate::hardware::detect;
 
 /// Runs a subcommand; returns the process exit code (see [`CliError::exit_code`]).
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
+    if cli.no_calibration {
+        crate::calibrate::disable();
+    }
     let result = catalog::load(cli.catalog.as_deref())
         .map_err(|e| CliError::Usage(e.to_string()))
         .and_then(|cat| run_with(&cat, cli, command, out));
@@ -103,6 +108,7 @@ fn run_with(
         Command::Guide { json, markdown } => guide::run(cat, *json, *markdown, out),
         Command::Validate { file, rows, json } => validate::run(cat, file, *rows, *json, out),
         Command::Buy(args) => recommend::buy(cat, args, out),
+        Command::Calibrate(args) => calibrate::run(cat, args, out),
     }
 }
 
@@ -271,5 +277,8 @@ pub fn this_machine(cat: &Catalog) -> Result<Hardware, CliError> {
     let mut d = detect(&cat.hardware);
     let config = Config::load().map_err(|e| CliError::Usage(e.to_string()))?;
     config.machine.apply(&mut d.hardware, &mut d.notes);
+    if let Err(w) = crate::calibrate::attach(&mut d) {
+        warn(&w);
+    }
     Ok(d.hardware)
 }

@@ -91,7 +91,8 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         excluded.extend(unscored);
         let v = json!({
             "use_case": args.use_case, "metric": metric, "metric_name": label,
-            "hardware": hw.id, "context": context, "min_tps": args.min_tps,
+            "hardware": hw.id, "speed_calibration": super::fit::calibration_json(&hw),
+            "context": context, "min_tps": args.min_tps,
             "recommendations": r.recommendations, "excluded": excluded,
         });
         writeln!(
@@ -106,6 +107,9 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         "Best for {} on {} · {} tokens · ≥ {} tok/s · ranked by {label}",
         args.use_case, hw.name, context, args.min_tps
     )?;
+    if let Some(m) = &hw.measured {
+        writeln!(out, "speed {}", crate::calibrate::label(m))?;
+    }
     if r.recommendations.is_empty() {
         writeln!(out, "\nNothing qualifies.")?;
     } else {

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::machine::MachineSpeed;
 use super::units::{GB, GIB};
 
 /// The llama.cpp backend the GPU (or CPU) runs.
@@ -156,6 +157,10 @@ pub struct Hardware {
     /// such as `2x-dgx-spark`); the other figures are one node's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::Cluster>,
+    /// This machine's own speed from `fitcheck calibrate`: set on the detected machine only,
+    /// never read from or written to catalog files.
+    #[serde(skip)]
+    pub measured: Option<MachineSpeed>,
 }
 
 /// One card of a mixed-GPU box.
@@ -344,6 +349,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
                 .collect()
         },
         cluster: None,
+        measured: None,
     })
 }
 
@@ -389,6 +395,7 @@ mod tests {
             source: None,
             cards: Vec::new(),
             cluster: None,
+            measured: None,
         }
     }
 

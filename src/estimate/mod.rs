@@ -7,6 +7,7 @@ pub mod fit;
 pub mod ggml;
 pub mod hardware;
 pub mod kv;
+pub mod machine;
 pub mod memo;
 pub mod model;
 pub mod overhead;
@@ -361,6 +362,13 @@ fn assemble(
         .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
     let c = BackendConstants::of(hw.backend);
+    let host_bw = hw.host_bandwidth();
+    let (peak_bw, peak_tflops) = device_rates(hw, terms, placement);
+    // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
+    let (c, dev_bw, host_bw, tflops) = match &hw.measured {
+        Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
+        None => (c, peak_bw, host_bw, peak_tflops),
+    };
     let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
     let traffic_full = traffic(
         model,
@@ -372,11 +380,17 @@ fn assemble(
     );
     let raw_empty = traffic(model, terms, hw, placement, 0, None);
     let moe = model.arch.moe.is_some();
-    let host_bw = hw.host_bandwidth();
-    let (dev_bw, tflops) = device_rates(hw, terms, placement);
     let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, tflops, moe);
     let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, tflops, moe);
-    let (_, roof) = decode_seconds(&raw_empty, &c, dev_bw, host_bw, tflops, moe);
+    // The roofline stays the hardware's peak, measured or not.
+    let (_, roof) = decode_seconds(
+        &raw_empty,
+        &c,
+        peak_bw,
+        hw.host_bandwidth(),
+        peak_tflops,
+        moe,
+    );
     let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);

@@ -224,6 +224,7 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             price_usd: None,
             power_w: None,
             source: Some("detected".into()),
+            measured: None,
         };
         notes.push("RAM bandwidth assumed 50 GB/s (dual-channel DDR4/DDR5); correct it with machine: (bandwidth_gbps: Some(N)) in config.ron".into());
         (hw, Vec::new())
@@ -286,6 +287,7 @@ fn from_preset(
                 price_usd: None,
                 power_w: None,
                 source: Some("detected".into()),
+                measured: None,
             }
         }
     }

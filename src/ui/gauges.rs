@@ -250,7 +250,12 @@ fn text_lines(
             )),
             MAIN,
         ));
-        if on_cpu && !calibrated(Backend::Cpu) {
+        if let Some(m) = &hw.measured {
+            lines.push((
+                Line::styled(format!("speed {}", crate::calibrate::label(m)), theme.dim),
+                USEFUL,
+            ));
+        } else if on_cpu && !calibrated(Backend::Cpu) {
             lines.push((
                 Line::styled("CPU speed: estimate, uncalibrated", theme.warn),
                 USEFUL,

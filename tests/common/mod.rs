@@ -32,6 +32,7 @@ pub fn fixed_machine() -> Hardware {
         price_usd: None,
         power_w: None,
         source: None,
+        measured: None,
     }
 }
 
