@@ -3,6 +3,8 @@
 //! stored file, and that a calibration reaches this machine only. Every run of the binary gets
 //! its own XDG_DATA_HOME and config folder (never the real home).
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -403,4 +405,28 @@ fn without_files_or_llama_bench_it_says_what_to_do() {
         "{}",
         text(&o)
     );
+}
+
+#[test]
+fn the_app_says_so_for_this_machine_only() {
+    use fitcheck::app::App;
+    use fitcheck::ui::Theme;
+    use ratatui::{backend::TestBackend, Terminal};
+    let mut machine = common::fixed_machine();
+    machine.measured = Some(MachineSpeed {
+        bandwidth_gbps: 40.0,
+        fixed_s: 2e-3,
+        prefill_tflops: Some(0.5),
+        decode_runs: 4,
+        prefill_runs: 3,
+    });
+    let screen = |preselect: &str| {
+        let mut app = App::new(common::ui_catalog(), machine.clone(), Some(preselect));
+        let mut t = Terminal::new(TestBackend::new(140, 44)).unwrap();
+        let mut hits = fitcheck::ui::HitMap::default();
+        fitcheck::ui::draw(&mut t, &mut app, &Theme::monochrome(), &mut hits).unwrap();
+        format!("{}", t.backend())
+    };
+    assert!(screen("this-machine").contains("calibrated on this machine (7 runs)"));
+    assert!(!screen("rtx-4090").contains("calibrated on this machine"));
 }
