@@ -236,6 +236,8 @@ fn stored_calibration_reaches_this_machine_only() {
         "{v}"
     );
     let calibrated_tps = v["decode_tps"].as_f64().unwrap();
+    // A measured rate above an assumed peak raises the roofline with it.
+    assert!(calibrated_tps <= v["roofline_tps"].as_f64().unwrap(), "{v}");
     let text_out = home.run(&["fit", "-m", "llama-3.2-1b"], &[]);
     assert!(text(&text_out).contains("speed: calibrated on this machine ("));
 
@@ -429,4 +431,43 @@ fn the_app_says_so_for_this_machine_only() {
     };
     assert!(screen("this-machine").contains("calibrated on this machine (7 runs)"));
     assert!(!screen("rtx-4090").contains("calibrated on this machine"));
+}
+
+/// With no file, `calibrate --gguf` runs the `llama-bench` it finds on PATH (here a script that
+/// prints recorded runs), shows progress on stderr and keeps the raw output.
+#[cfg(unix)]
+#[test]
+fn runs_llama_bench_from_path() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = Home::new();
+    let files = fixture_for_this_machine(&home);
+    let bin = tempfile::tempdir().unwrap();
+    let script = bin.path().join("llama-bench");
+    let cats: Vec<String> = files.iter().map(|f| format!("cat '{f}'")).collect();
+    std::fs::write(&script, format!("#!/bin/sh\n{}\n", cats.join("\n"))).unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let path = format!(
+        "{}:{}",
+        bin.path().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let o = home.run(
+        &["calibrate", "--gguf", "small.gguf"],
+        &[("PATH", path.as_str())],
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("[1/1] llama-bench small.gguf"), "{t}");
+    assert!(t.contains("calibrated on this machine ("), "{t}");
+    let kept = std::fs::read_dir(home.store().parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("llama-bench-")
+        })
+        .count();
+    assert_eq!(kept, 1);
 }

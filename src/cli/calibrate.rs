@@ -101,6 +101,12 @@ fn write_speed(out: &mut dyn Write, s: &MachineSpeed, peak_gbps: f64) -> std::io
         s.fixed_s * 1e3,
         s.decode_runs
     )?;
+    if s.bandwidth_gbps > peak_gbps {
+        writeln!(
+            out,
+            "  (above the peak assumed for this machine: correct it with machine: (bandwidth_gbps: Some(N)) in config.ron)"
+        )?;
+    }
     match s.prefill_tflops {
         Some(t) => writeln!(
             out,

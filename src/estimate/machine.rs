@@ -192,6 +192,16 @@ pub fn measured_rates(
     (k, dev_bw, host_bw, tflops)
 }
 
+/// (device, host) peak bandwidths for the roofline: the spec's, raised to the measured rate where
+/// the machine streams faster than its assumed peak (a CPU's RAM bandwidth is often a guess).
+pub fn roofline_rates(m: &MachineSpeed, hw: &Hardware, (dev, host): (f64, f64)) -> (f64, f64) {
+    if hw.has_gpu() {
+        (dev.max(m.bandwidth_gbps), host)
+    } else {
+        (dev, host.max(m.bandwidth_gbps))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -382,15 +382,12 @@ fn assemble(
     let moe = model.arch.moe.is_some();
     let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, tflops, moe);
     let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, tflops, moe);
-    // The roofline stays the hardware's peak, measured or not.
-    let (_, roof) = decode_seconds(
-        &raw_empty,
-        &c,
-        peak_bw,
-        hw.host_bandwidth(),
-        peak_tflops,
-        moe,
-    );
+    // The roofline stays the hardware's peak, unless a measurement shows the peak assumed low.
+    let (roof_dev, roof_host) = match &hw.measured {
+        Some(m) => machine::roofline_rates(m, hw, (peak_bw, hw.host_bandwidth())),
+        None => (peak_bw, hw.host_bandwidth()),
+    };
+    let (_, roof) = decode_seconds(&raw_empty, &c, roof_dev, roof_host, peak_tflops, moe);
     let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);
