@@ -11,6 +11,7 @@ pub mod files;
 pub mod gguf;
 pub mod guide;
 pub mod hardware;
+pub mod hub;
 pub mod limits;
 pub mod local;
 mod parallel;

@@ -126,6 +126,9 @@ const fn real(what: &'static str, min: f64, max: f64) -> Bound<f64> {
 // Settings.
 /// Context in tokens (the longest trained contexts are 10M).
 pub const CONTEXT: Bound<u64> = int("context", 1, 100_000_000);
+/// A model file's size in bytes as a server states it (the largest published GGUFs are under
+/// 2 TB; 1 PiB is far beyond any).
+pub const FILE_BYTES: Bound<u64> = int("file size (bytes)", 1, 1 << 50);
 /// Sequences served at once.
 pub const PARALLEL: Bound<u64> = int("parallel sequences", 1, 4096);
 /// Layers offloaded to the GPU (`-ngl`).

@@ -376,17 +376,61 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
     let cfg_path = dir.join("config.json");
     let text = crate::files::read_text(&cfg_path, crate::files::HF_CONFIG_LIMIT)
         .map_err(|e| e.to_string())?;
-    let mut cfg: HfConfig = serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", cfg_path.display(), e.line(), e.column()))?;
+    let size: u64 = std::fs::read_dir(dir)
+        .map_err(|e| e.to_string())?
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
+        // Hugging Face snapshots are symlinks into blobs/: follow them for the real size.
+        .filter_map(|e| std::fs::metadata(e.path()).ok().map(|m| m.len()))
+        .sum();
+    let label = dir
+        .iter()
+        .rev()
+        .take(3)
+        .map(|c| c.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect::<Vec<_>>()
+        .join("/");
+    let name = dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let origin = cfg_path.display().to_string();
+    let (spec, weights, quant) =
+        model_from_config(&text, &origin, &format!("local:{label}"), &name, size)?;
+    Ok(LocalModel {
+        path: dir.to_path_buf(),
+        source,
+        label,
+        spec,
+        weights,
+        quant_label: quant.label().to_string(),
+        size,
+    })
+}
+
+/// A model from the text of a Hugging Face config.json (`origin` names it in errors) whose
+/// safetensors weigh `size` bytes: the architecture from the config, the weights scaled to the
+/// real size, the quantization from its `quantization` block (MLX bits) or BF16.
+pub fn model_from_config(
+    text: &str,
+    origin: &str,
+    id: &str,
+    name: &str,
+    size: u64,
+) -> Result<(ModelSpec, WeightTable, Quant), String> {
+    let mut cfg: HfConfig = serde_json::from_str(text)
+        .map_err(|e| format!("{origin}:{}:{}: {e}", e.line(), e.column()))?;
     if let Some(inner) = cfg.text_config.take() {
         let outer_tie = cfg.tie_word_embeddings;
-        cfg = serde_json::from_value(*inner)
-            .map_err(|e| format!("{}: text_config: {e}", cfg_path.display()))?;
+        cfg = serde_json::from_value(*inner).map_err(|e| format!("{origin}: text_config: {e}"))?;
         cfg.tie_word_embeddings = cfg.tie_word_embeddings.or(outer_tie);
     }
     let need = |v: Option<u32>, field: &str| {
         v.filter(|x| *x > 0)
-            .ok_or(format!("{}: missing '{field}'", cfg_path.display()))
+            .ok_or(format!("{origin}: missing '{field}'"))
     };
     let layers = need(cfg.num_hidden_layers, "num_hidden_layers")?;
     let hidden = need(cfg.hidden_size, "hidden_size")?;
@@ -396,13 +440,6 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         .or(cfg.num_local_experts)
         .or(cfg.n_routed_experts)
         .filter(|e| *e > 1);
-    let size: u64 = std::fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
-        .flatten()
-        .filter(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
-        // Hugging Face snapshots are symlinks into blobs/: follow them for the real size.
-        .filter_map(|e| std::fs::metadata(e.path()).ok().map(|m| m.len()))
-        .sum();
     let bits = cfg
         .quantization
         .as_ref()
@@ -416,26 +453,10 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         Some(8) => Quant::Mlx8,
         _ => Quant::BF16,
     };
-    let label = dir
-        .iter()
-        .rev()
-        .take(3)
-        .map(|c| c.to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect::<Vec<_>>()
-        .join("/");
     let attention = sliding_attention(&cfg, layers);
     let spec = ModelSpec {
-        id: format!("local:{label}"),
-        name: format!(
-            "{} [{}]",
-            dir.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            quant.label()
-        ),
+        id: id.to_string(),
+        name: format!("{name} [{}]", quant.label()),
         family: cfg.model_type.clone().unwrap_or_default(),
         hf_repo: None,
         ollama: Vec::new(),
@@ -478,22 +499,14 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
         use_cases: Vec::new(),
         license: None,
         released: None,
-        source: Some(format!("{} + safetensors sizes", cfg_path.display())),
+        source: Some(format!("{origin} + safetensors sizes")),
         vision: None,
     };
     // The same bounds as a catalog entry: a config.json claiming 2^32 layers must not size
     // tables by it.
     crate::limits::check_model(&spec)
-        .map_err(|(field, msg)| format!("{}: {field}: {msg}", cfg_path.display()))?;
+        .map_err(|(field, msg)| format!("{origin}: {field}: {msg}"))?;
     let mut weights = weight_table(&spec, quant);
     weights.scale_to(size);
-    Ok(LocalModel {
-        path: dir.to_path_buf(),
-        source,
-        label,
-        spec,
-        weights,
-        quant_label: quant.label().to_string(),
-        size,
-    })
+    Ok((spec, weights, quant))
 }

@@ -32,6 +32,9 @@ pub struct Cli {
     /// Ignore this machine's stored `fitcheck calibrate` figures (also FITCHECK_NO_CALIBRATION=1).
     #[arg(long, global = true)]
     pub no_calibration: bool,
+    /// Use only the cache for Hugging Face repos not in the catalog (also `HF_HUB_OFFLINE=1`).
+    #[arg(long, global = true)]
+    pub offline: bool,
     /// Without a command, fitcheck opens the interactive app.
     #[command(subcommand)]
     pub command: Option<Command>,

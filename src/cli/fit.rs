@@ -35,6 +35,12 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     }
     let from_file;
     let local;
+    let fetched;
+    if args.engine.is_some() || args.model.len() > 1 {
+        if let Some(extended) = super::hub::with_fetched(cat, cli, &args.model, args.run.quant)? {
+            return run(&extended, cli, args, out);
+        }
+    }
     if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
         return super::several::engine(cat, args, name, engine, &hw, &settings, out);
     }
@@ -75,16 +81,25 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
                 )
             }
             Err(not_found) => {
-                local = find_local(cli, name).ok_or_else(|| {
-                    CliError::Usage(format!(
-                        "{not_found}\n(a GGUF file: --gguf PATH; models on this machine: `fitcheck list local`, by label or file name)"
-                    ))
-                })?;
-                (
-                    &local.spec,
-                    local.weights.clone(),
-                    local.quant_label.clone(),
-                )
+                if let Some(found) = find_local(cli, name) {
+                    local = found;
+                    (
+                        &local.spec,
+                        local.weights.clone(),
+                        local.quant_label.clone(),
+                    )
+                } else {
+                    fetched = super::hub::fetch(cli, name, args.run.quant)
+                        .unwrap_or_else(|| Err(CliError::Usage(
+                            "(a GGUF file: --gguf PATH; models on this machine: `fitcheck list local`, by label or file name; any Hugging Face repo: org/repo[:QUANT])".into(),
+                        )))
+                        .map_err(|e| CliError::Usage(format!("{not_found}\n{e}")))?;
+                    (
+                        &fetched.spec,
+                        fetched.weights.clone(),
+                        fetched.quant_label.clone(),
+                    )
+                }
             }
         },
         (None, None) => return Err(CliError::Usage("give --model or --gguf".into())),

@@ -5,6 +5,7 @@ mod calibrate;
 mod compare;
 mod fit;
 mod guide;
+mod hub;
 mod list;
 mod recommend;
 mod several;
@@ -96,9 +97,17 @@ fn run_with(
             let hardware = global_hw
                 .map(|h| h.split(',').map(str::trim).map(String::from).collect())
                 .unwrap_or_default();
-            compare::run(cat, &args.with_hardware(hardware), out)
+            let fetched = hub::with_fetched(cat, cli, &args.models, None)?;
+            compare::run(
+                fetched.as_ref().unwrap_or(cat),
+                &args.with_hardware(hardware),
+                out,
+            )
         }
-        Command::Compare(args) => compare::run(cat, args, out),
+        Command::Compare(args) => {
+            let fetched = hub::with_fetched(cat, cli, &args.models, None)?;
+            compare::run(fetched.as_ref().unwrap_or(cat), args, out)
+        }
         _ if global_hw.is_some() => Err(CliError::Usage(
             "-H/--hardware applies to the app, 'fit', 'train', 'recommend' and 'compare' only"
                 .into(),

@@ -188,3 +188,21 @@ pub fn parse_bytes(data: &[u8], name: &str) -> Result<Gguf, GgufError> {
         name,
     )
 }
+
+/// What [`parse_prefix`] needs to go on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Prefix {
+    /// The header continues past the bytes given: fetch the file up to this offset.
+    NeedUpTo(u64),
+    /// The header is malformed (or the file truncated).
+    Bad(GgufError),
+}
+
+/// Parses the header of a `file_len`-byte GGUF from its first bytes (a remote file fetched with
+/// Range requests), saying how far to fetch when the header runs past them.
+pub fn parse_prefix(data: &[u8], file_len: u64, name: &str) -> Result<Gguf, Prefix> {
+    reader::parse_prefix(data, file_len, name).map_err(|e| match e {
+        Ok(end) => Prefix::NeedUpTo(end),
+        Err(bad) => Prefix::Bad(bad),
+    })
+}

@@ -24,6 +24,10 @@ struct Src<R> {
     r: BufReader<R>,
     pos: u64,
     len: u64,
+    /// Bytes actually present (a fetched prefix of a remote file is shorter than `len`).
+    avail: u64,
+    /// Set when the header runs past `avail`: the end of the bytes it needs.
+    short: Option<u64>,
     name: String,
 }
 
@@ -40,13 +44,18 @@ impl<R: Read + Seek> Src<R> {
         self.len.saturating_sub(self.pos)
     }
 
-    fn need(&self, n: u64, what: &str) -> Result<(), GgufError> {
+    fn need(&mut self, n: u64, what: &str) -> Result<(), GgufError> {
         if n > self.remaining() {
             return Err(self.err(format!(
                 "{what} needs {n} bytes but only {} remain (file is {} bytes: truncated?)",
                 self.remaining(),
                 self.len
             )));
+        }
+        let end = self.pos.saturating_add(n);
+        if end > self.avail {
+            self.short = Some(end);
+            return Err(self.err(format!("{what} lies past the {} bytes fetched", self.avail)));
         }
         Ok(())
     }
@@ -211,8 +220,35 @@ pub(super) fn parse<R: Read + Seek>(
         r,
         pos: 0,
         len,
+        avail: len,
+        short: None,
         name: name.to_string(),
     };
+    parse_src(&mut s)
+}
+
+/// Parses the header from the first bytes of a file of `len` bytes; `Err(Ok(end))` when the
+/// header needs the bytes up to `end`, which `data` does not hold.
+pub(super) fn parse_prefix(
+    data: &[u8],
+    len: u64,
+    name: &str,
+) -> Result<Gguf, Result<u64, GgufError>> {
+    let mut s = Src {
+        r: BufReader::new(std::io::Cursor::new(data)),
+        pos: 0,
+        len,
+        avail: (data.len() as u64).min(len),
+        short: None,
+        name: name.to_string(),
+    };
+    parse_src(&mut s).map_err(|e| s.short.ok_or(e))
+}
+
+fn parse_src<R: Read + Seek>(s: &mut Src<R>) -> Result<Gguf, GgufError> {
+    let len = s.len;
+    let name = s.name.clone();
+    let name = name.as_str();
     let mut magic = [0u8; 4];
     s.fill(&mut magic, "magic")?;
     if &magic != MAGIC {
@@ -242,7 +278,7 @@ pub(super) fn parse<R: Read + Seek>(
         }
         let key = s.string_of(key_len, MAX_KEY, "metadata key")?;
         let ty = s.u32(&format!("type of '{key}'"))?;
-        let value = read_value(&mut s, ty, &key, 0)?;
+        let value = read_value(s, ty, &key, 0)?;
         metadata.insert(key, value);
     }
     s.need(

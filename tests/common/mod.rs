@@ -40,6 +40,7 @@ pub fn app_on(hardware: &str) -> App {
     App::new(ui_catalog(), fixed_machine(), Some(hardware))
 }
 pub mod gguf_writer;
+pub mod hub_server;
 
 /// An app on the real, built-in catalog (prices, every guide model).
 pub fn real_app_on(hardware: &str) -> App {
