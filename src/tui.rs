@@ -37,6 +37,8 @@ pub enum Msg {
     Signal(i32),
     /// The disk scan found a model.
     Local(Box<LocalModel>),
+    /// A Hugging Face fetch finished: the query and the model or the error.
+    Fetched(String, Box<Result<crate::hub::HubModel, String>>),
 }
 
 /// `fitcheck` with no command: the interactive app. Exit status as the commands': 2 for bad
@@ -89,7 +91,7 @@ pub fn main(cli: &Cli) -> ExitCode {
         preselect_id.as_deref(),
         (config.context, config.ubatch),
         quant,
-        dirs,
+        (dirs, cli.offline),
         config.machine.clone(),
         config.costs(),
     ) {
@@ -135,7 +137,7 @@ fn run(
     preselect: Option<&str>,
     (context, ubatch): (Option<u32>, Option<u32>),
     quant: Option<crate::estimate::Quant>,
-    dirs: Vec<(&'static str, std::path::PathBuf)>,
+    (dirs, offline): (Vec<(&'static str, std::path::PathBuf)>, bool),
     machine: crate::config::MachineOverride,
     costs: crate::compare::CostInputs,
 ) -> color_eyre::Result<()> {
@@ -242,6 +244,19 @@ fn run(
                 thread::spawn(move || {
                     let rows = job.run();
                     let _ = tx.send(Msg::Sorted(job.generation, rows));
+                });
+            }
+            if let Some(query) = app.take_fetch() {
+                let tx = sort_tx.clone();
+                thread::spawn(move || {
+                    let result = crate::hub::repo_id(&query)
+                        .ok_or_else(|| format!("'{query}' is not a repo id"))
+                        .and_then(|(repo, tag)| {
+                            crate::hub::Hub::from_env(offline)
+                                .and_then(|hub| hub.fetch(&repo, tag.as_deref()))
+                                .map_err(|e| e.to_string())
+                        });
+                    let _ = tx.send(Msg::Fetched(query, Box::new(result)));
                 });
             }
             if app.quit {
@@ -357,6 +372,7 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
             app.set_machine(hw, notes);
         }
         Msg::Local(m) => app.add_local(*m),
+        Msg::Fetched(query, result) => app.fetched(&query, *result),
         Msg::Sorted(generation, rows) => app.finish_sort(generation, rows),
         // Signals are handled by the loop, which owns the terminal.
         Msg::InputClosed | Msg::Signal(_) => app.quit = true,

@@ -397,3 +397,52 @@ fn fit_and_compare_take_any_repo_id() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("not in the cache"), "{err}");
 }
+
+#[test]
+fn app_search_offers_a_fetch_and_lists_the_result() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use fitcheck::app::action::action_for;
+    use fitcheck::app::update;
+    let mut app = common::app_on("rtx-4090");
+    let press = |app: &mut fitcheck::app::App, code: KeyCode| {
+        if let Some(a) = action_for(app.mode, KeyEvent::new(code, KeyModifiers::NONE)) {
+            update(app, a);
+        }
+    };
+    press(&mut app, KeyCode::Char('/'));
+    for ch in "org/tiny-GGUF".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    app.refresh_rows();
+    assert!(app.rows.is_empty() && app.offers_fetch());
+    // Typing alone fetches nothing; Enter asks once, and the loop takes it off the render path.
+    assert_eq!(app.take_fetch(), None);
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.take_fetch().as_deref(), Some("org/tiny-GGUF"));
+    assert_eq!(app.take_fetch(), None);
+    assert!(app
+        .hub
+        .status
+        .as_deref()
+        .unwrap()
+        .starts_with("fetching org/tiny-GGUF"));
+    // The worker's result, delivered back: listed, selected, not marked installed.
+    let (server, _) = hub_server();
+    let hub = Hub::new(&server.endpoint, None, false, None).unwrap();
+    let m = hub.fetch("org/tiny-GGUF", None).unwrap();
+    app.fetched("org/tiny-GGUF", Ok(m));
+    app.refresh_rows();
+    let (id, spec) = app.selected_model().unwrap();
+    assert_eq!(spec.hf_repo.as_deref(), Some("org/tiny-GGUF"));
+    assert!(!app.is_installed(id));
+    // A failure is shown where the rows would be.
+    press(&mut app, KeyCode::Char('/'));
+    for ch in "x".chars() {
+        press(&mut app, KeyCode::Char(ch));
+    }
+    app.fetched("org/missing", Err("HTTP 404: not found".into()));
+    assert_eq!(
+        app.hub.status.as_deref(),
+        Some("org/missing: HTTP 404: not found")
+    );
+}

@@ -4,6 +4,7 @@
 pub mod action;
 pub mod advice;
 pub mod frame;
+mod hub_fetch;
 pub mod recommend;
 pub mod sliders;
 pub mod sort_job;
@@ -19,6 +20,7 @@ use crate::estimate::{Estimate, Hardware, ModelSpec, Settings, Verdict};
 use crate::local::LocalModel;
 use crate::search::{match_small, Highlighter, ModelSearch};
 use frame::FrameData;
+pub use hub_fetch::{HubFetch, HUB_SOURCE};
 pub use sliders::{context_steps, kv_steps, quant_steps, runtime_steps};
 use sort_job::SortJob;
 pub use sorting::SortKey;
@@ -147,6 +149,8 @@ pub struct App {
     pub dirty: bool,
     /// Leave the loop.
     pub quit: bool,
+    /// A Hugging Face fetch asked for from the search, and its status.
+    pub hub: HubFetch,
     /// Bumped by every new order; a worker's result must carry the current one.
     pub sort_generation: u64,
     /// The gauges show a fine-tuning step instead of inference (`f`).
@@ -228,6 +232,7 @@ impl App {
             quit: false,
             machine_notes: vec!["detecting this machine…".into()],
             sort_generation: 0,
+            hub: HubFetch::default(),
             train_mode: None,
             sort_latest: Arc::default(),
             sort_pending: None,
@@ -261,16 +266,27 @@ impl App {
 
     /// Whether model `id` is on disk (a local file, or a catalog model with a matching file).
     pub fn is_installed(&self, id: u32) -> bool {
-        id as usize >= self.catalog.models.len() || self.installed.contains(&id)
+        let n = self.catalog.models.len();
+        match (id as usize).checked_sub(n) {
+            Some(i) => self.local.get(i).is_some_and(|m| m.source != HUB_SOURCE),
+            None => self.installed.contains(&id),
+        }
     }
 
     /// Adds a model found on disk: searchable, marked installed, linked to its catalog entry.
     pub fn add_local(&mut self, m: LocalModel) {
         let id = (self.catalog.models.len() + self.local.len()) as u32;
-        if let Some(cat_id) = self.catalog_match(&m) {
+        let on_disk = m.source != HUB_SOURCE;
+        if let Some(cat_id) = self.catalog_match(&m).filter(|_| on_disk) {
             self.installed.insert(cat_id);
         }
-        let extras = format!("installed {} {} {}", m.source, m.label, m.spec.family);
+        let extras = format!(
+            "{}{} {} {}",
+            if on_disk { "installed " } else { "" },
+            m.source,
+            m.label,
+            m.spec.family
+        );
         self.search.push(&m.spec.name, &extras);
         self.memo.set_fixed_weights(id, m.weights.clone());
         self.local.push(m);

@@ -136,6 +136,10 @@ fn search_mode(app: &mut App, action: Action) -> bool {
             app.query.clear();
             requery(app, true);
         }
+        Action::Confirm if app.offers_fetch() => {
+            app.request_fetch();
+            app.mode = Mode::Browse;
+        }
         Action::Back | Action::Confirm => app.mode = Mode::Browse,
         other => return move_selection(app, other),
     }
@@ -146,6 +150,8 @@ fn search_mode(app: &mut App, action: Action) -> bool {
 /// model selected (`keep`).
 fn requery(app: &mut App, keep: bool) {
     let id = app.selected_id();
+    // A fetch's message was about the query that asked for it.
+    app.hub.status = None;
     app.search.set_query(&app.query);
     app.refresh_rows();
     app.select_id(if keep { id } else { None });

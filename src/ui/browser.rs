@@ -64,6 +64,13 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
             "no model fits on the GPU at these settings (F shows all)".to_string()
         } else if app.query.is_empty() {
             "no models in the catalog".to_string()
+        } else if let Some(status) = &app.hub.status {
+            status.clone()
+        } else if app.offers_fetch() {
+            format!(
+                "no model matches '{}': Enter (in the search) fetches it from Hugging Face",
+                app.query.trim()
+            )
         } else {
             format!("no model matches '{}' (Ctrl-U or Esc clears)", app.query)
         };
