@@ -187,7 +187,8 @@ fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
     }
 }
 
-fn is_model_gguf(path: &Path) -> bool {
+/// A GGUF holding a model: not a vision projector, not a later shard of a split.
+pub fn is_model_gguf(path: &Path) -> bool {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().to_lowercase())

@@ -201,7 +201,7 @@ impl Hub {
         let ggufs: Vec<&Sibling> = info
             .siblings
             .iter()
-            .filter(|s| is_model_gguf(&s.rfilename))
+            .filter(|s| crate::local::is_model_gguf(std::path::Path::new(&s.rfilename)))
             .collect();
         if ggufs.is_empty() {
             return self.fetch_safetensors(repo, &info.siblings, notes);
@@ -465,14 +465,6 @@ impl Hub {
             }
         }
     }
-}
-
-/// A GGUF holding a model: not a vision projector, not a later shard of a split.
-fn is_model_gguf(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".gguf")
-        && !lower.contains("mmproj")
-        && (!lower.contains("-of-") || lower.contains("-00001-of-"))
 }
 
 /// The file for `quant` (its name contains the quant, followed by `.`, `-` or `/`), Q4_K_M
