@@ -94,7 +94,9 @@ pub fn attach(d: &mut Detection) -> Result<bool, String> {
 
 /// "calibrated on this machine (n runs)", the one wording of CLI, JSON and app.
 pub fn label(s: &MachineSpeed) -> String {
-    format!("calibrated on this machine ({} runs)", s.runs())
+    let n = s.runs();
+    let plural = if n == 1 { "" } else { "s" };
+    format!("calibrated on this machine ({n} run{plural})")
 }
 
 /// llama-bench's file type ("Q4_K - Medium", "Q8_0", "IQ4_XS - 4.25 bpw") as a quant.
@@ -224,13 +226,16 @@ pub fn calibrate(runs: &[Run], cat: &Catalog, hw: &Hardware) -> Result<Calibrati
             }
         }
         let Some(subject) = subject(cat, run) else {
-            notes.push(format!(
-                "{}: skipped: model '{}' is not in the catalog and the output gives no size",
-                run.origin,
-                run.name
-                    .as_deref()
-                    .unwrap_or("(unnamed; add `ollama run MODEL` above it or use --model)")
-            ));
+            notes.push(match &run.name {
+                Some(name) => format!(
+                    "{}: skipped: model '{name}' is not in the catalog and the output gives no size",
+                    run.origin
+                ),
+                None => format!(
+                    "{}: skipped: no model named (add an `ollama run MODEL` line above it, or --model M)",
+                    run.origin
+                ),
+            });
             continue;
         };
         let layers = match &subject {
