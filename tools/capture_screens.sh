@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Captures the real app, driven by keystrokes in tmux, into assets/screen-*.txt (used by README).
-# Usage: tools/capture_screens.sh   (needs tmux; builds the release binary)
+# Usage: tools/capture_screens.sh   (needs tmux; builds the release binary, or uses $FITCHECK_BIN:
+# the screens do not depend on the build profile)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q
-bin="$PWD/target/release/fitcheck"
+bin=${FITCHECK_BIN:-}
+if [ -z "$bin" ]; then
+    cargo build --release -q
+    bin="$PWD/target/release/fitcheck"
+fi
 empty=$(mktemp -d)
 capture() { # name, hardware, keys...
     local name=$1 hw=$2
@@ -12,7 +16,7 @@ capture() { # name, hardware, keys...
     tmux kill-session -t fitcheck-capture 2>/dev/null || true
     tmux new-session -d -s fitcheck-capture -x 110 -y 32 \
         "FITCHECK_CONFIG_DIR=$empty NO_COLOR=1 $bin --no-default-model-dirs -H $hw"
-    sleep 1
+    sleep 2
     for k in "$@"; do
         tmux send-keys -t fitcheck-capture "$k"
         sleep 0.3
