@@ -173,20 +173,8 @@ fn capital_f_shows_only_what_fits_and_follows_the_settings() {
 #[test]
 fn fits_only_on_thousands_of_rows_is_filtered_by_the_worker() {
     use fitcheck::app::sort_job::SYNC_SORT_ROWS;
-    use fitcheck::catalog::Catalog;
-    use std::sync::Arc;
-    let real = Catalog::builtin().unwrap();
     let n = SYNC_SORT_ROWS + 300;
-    let mut cat = Catalog {
-        models: Vec::with_capacity(n),
-        hardware: real.hardware.clone(),
-    };
-    for i in 0..n {
-        let mut m = real.models[i % real.models.len()].clone();
-        m.id = format!("{}-v{i}", m.id);
-        cat.models.push(m);
-    }
-    let mut app = App::new(Arc::new(cat), common::fixed_machine(), Some("rtx-4090"));
+    let mut app = common::synthetic_app_on(n, "rtx-4090");
     press(&mut app, 'F');
     assert!(app.sorting);
     let job = app.take_sort_job().expect("a worker job");

@@ -406,21 +406,8 @@ fn no_key_is_bound_twice_in_one_mode() {
 #[test]
 fn sorting_thousands_of_rows_runs_off_the_ui_thread_and_drops_stale_answers() {
     use fitcheck::app::sort_job::SYNC_SORT_ROWS;
-    use fitcheck::catalog::Catalog;
-    use std::sync::Arc;
     // Real architectures under new names, more rows than the on-the-spot limit.
-    let real = Catalog::builtin().unwrap();
-    let n = SYNC_SORT_ROWS + 500;
-    let mut cat = Catalog {
-        models: Vec::with_capacity(n),
-        hardware: real.hardware.clone(),
-    };
-    for i in 0..n {
-        let mut m = real.models[i % real.models.len()].clone();
-        m.id = format!("{}-v{i}", m.id);
-        cat.models.push(m);
-    }
-    let mut app = App::new(Arc::new(cat), common::fixed_machine(), Some("rtx-4090"));
+    let mut app = common::synthetic_app_on(SYNC_SORT_ROWS + 500, "rtx-4090");
     let before = app.rows.clone();
     press(&mut app, KeyCode::Char('s'));
     assert_eq!(app.sort, SortKey::Fit);

@@ -42,6 +42,15 @@ pub fn app_on(hardware: &str) -> App {
 pub mod gguf_writer;
 pub mod hub_server;
 
+#[path = "../../benches/common.rs"]
+mod synthetic;
+
+/// An app on `n` models: the real catalog's architectures under new names (the benchmarks'
+/// synthetic catalog), with the real hardware.
+pub fn synthetic_app_on(n: usize, hardware: &str) -> App {
+    App::new(synthetic::synthetic(n), fixed_machine(), Some(hardware))
+}
+
 /// An app on the real, built-in catalog (prices, every guide model).
 pub fn real_app_on(hardware: &str) -> App {
     let catalog = Arc::new(Catalog::builtin().expect("built-in catalog"));
