@@ -147,6 +147,8 @@ pub struct Prepared<'a> {
     pub backend: Backend,
     /// Build era of the runtime.
     pub era: BuildEra,
+    /// Format class of the main weight type (`speed::format_class`), for GGUF catalog rows.
+    pub format: Option<usize>,
     /// Subsets this row belongs to.
     pub subsets: Vec<&'static str>,
     model_label: String,
@@ -171,6 +173,7 @@ enum Work<'a> {
         prompt: u64,
         depth: u64,
         moe: bool,
+        runtime: Runtime,
     },
 }
 
@@ -200,6 +203,7 @@ impl Prepared<'_> {
                 prompt,
                 depth,
                 moe,
+                runtime,
             } => match self.metric {
                 Metric::Decode => {
                     let t = TokenTraffic {
@@ -208,7 +212,8 @@ impl Prepared<'_> {
                         ..Default::default()
                     };
                     let bw = hw.bandwidth_gbps;
-                    let secs = decode_seconds(&t, c, bw, bw, hw.fp16_tflops, *moe).0;
+                    let secs = decode_seconds(&t, c, bw, bw, hw.fp16_tflops, *moe).0
+                        + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
                 }
                 Metric::Prefill => {
@@ -343,8 +348,14 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         other => return Err(format!("metric '{other}' is not decode_tps or prefill_tps")),
     };
     let measured = r.value.filter(|v| *v > 0.0).ok_or("no measured value")?;
-    if r.flag.contains("implausible") || r.flag.contains("anomal") {
+    if ["implausible", "anomal", "unusual host"]
+        .iter()
+        .any(|f| r.flag.contains(f))
+    {
         return Err(format!("flagged: {}", r.flag));
+    }
+    if metric == Metric::Prefill && r.n_prompt == 0 {
+        return Err("prefill without a stated prompt length".into());
     }
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
@@ -407,15 +418,24 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     };
     let era = build_era(r.build, r.notes);
     let mut offloaded = false;
+    let mut format = None;
     let (work, is_moe, params, family) = match find_model(cat, r.model) {
         Some(model) => {
             let quant =
                 parse_quant_label(r.quant).ok_or_else(|| format!("unknown quant '{}'", r.quant))?;
+            if quant.family() == crate::estimate::quant::QuantFamily::Gguf {
+                format = Some(crate::estimate::speed::format_class(quant.base_type()));
+            }
             let context = (r.depth + r.n_prompt + r.n_gen).max(512) as u32;
+            // An explicit `-ngl` below the block count is a partial offload as run; `ngl 99`
+            // (everything) is left to the placement, which knows the card's memory.
+            let gpu_layers = note_number(r.notes, "ngl").filter(|n| *n <= model.arch.layers);
             let settings = Settings {
                 quant,
                 context,
                 runtime,
+                gpu_layers,
+                n_ubatch: note_number(r.notes, "n_ubatch").unwrap_or(512).max(1),
                 ..Settings::default()
             };
             let mut terms = model_terms(model, &settings);
@@ -450,7 +470,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             )
         }
         None => {
-            let (work, moe, params) = generic(r)?;
+            let (work, moe, params) = generic(r, runtime)?;
             (work, moe, params, family_key(r.model))
         }
     };
@@ -509,10 +529,21 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         family,
         backend,
         era,
+        format,
         subsets,
         model_label: r.model.to_string(),
         hw,
         work,
+    })
+}
+
+/// The number after `key ` in a row's notes (`ngl 16; threads 16; n_ubatch 512`).
+fn note_number(notes: &str, key: &str) -> Option<u32> {
+    notes.split([';', ',']).find_map(|part| {
+        let mut words = part.split_whitespace();
+        (words.next() == Some(key))
+            .then(|| words.next()?.parse().ok())
+            .flatten()
     })
 }
 
@@ -570,7 +601,7 @@ fn typical_layers(params: f64) -> f64 {
 }
 
 /// A model not in the catalog: weights from the measured size, active share from the params.
-fn generic<'a>(r: &RowIn<'_>) -> Result<(Work<'a>, bool, f64), String> {
+fn generic<'a>(r: &RowIn<'_>, runtime: Runtime) -> Result<(Work<'a>, bool, f64), String> {
     let size = r
         .size_gib
         .ok_or_else(|| format!("model '{}' not in the catalog and no size given", r.model))?
@@ -588,6 +619,7 @@ fn generic<'a>(r: &RowIn<'_>) -> Result<(Work<'a>, bool, f64), String> {
         prompt: r.n_prompt.max(1),
         depth: r.depth,
         moe,
+        runtime,
     };
     Ok((work, moe, params))
 }
@@ -679,6 +711,15 @@ pub fn parse_quant_label(label: &str) -> Option<Quant> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn run_settings_come_from_the_notes() {
+        let notes = "2026-11-26; synthetic weights; ngl 16; threads 16; n_ubatch 256";
+        assert_eq!(note_number(notes, "ngl"), Some(16));
+        assert_eq!(note_number(notes, "n_ubatch"), Some(256));
+        assert_eq!(note_number(notes, "n_batch"), None);
+        assert_eq!(note_number("nngl 5; ngl x", "ngl"), None);
+    }
 
     #[test]
     fn build_eras_come_from_build_numbers_then_dates() {

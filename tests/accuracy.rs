@@ -1,23 +1,43 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
-//! Keeps the estimator's measured accuracy from regressing (targets from the catalog issue).
+//! Keeps the estimator's measured accuracy on every measurement file from regressing (bounds on
+//! in-sample error per subset, issue 10).
 
 use fitcheck::catalog::Catalog;
 use fitcheck::validate::{validate, Metric};
 
+/// Every measurement file the calibration uses, as one CSV (they share the header).
+fn all_rows() -> String {
+    let mut out = String::new();
+    for name in [
+        "ground_truth_speed.csv",
+        "measured_llamacpp_speed.csv",
+        "public_speed_2025_2026.csv",
+    ] {
+        let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let body = if out.is_empty() {
+            text.as_str()
+        } else {
+            text.split_once('\n').map_or("", |(_, rest)| rest)
+        };
+        out.push_str(body);
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+    }
+    out
+}
+
 #[test]
 fn decode_error_stays_within_targets() {
-    let csv = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/ground_truth_speed.csv"
-    ))
-    .unwrap();
-    let report = validate(&csv, &Catalog::builtin().unwrap()).unwrap();
+    let report = validate(&all_rows(), &Catalog::builtin().unwrap()).unwrap();
     let subsets = report.by_subset();
     let all = subsets[&(Metric::Decode, "all")];
-    assert!(all.n >= 750, "rows checked: {}", all.n);
+    assert!(all.n >= 850, "rows checked: {}", all.n);
+    // In-sample figures (docs/accuracy.md has the held-out ones): 7.5 % overall today.
     assert!(
-        all.median_abs <= 0.10,
-        "decode median |error| {:.1}% > 10%",
+        all.median_abs <= 0.09,
+        "decode median |error| {:.1}% > 9%",
         all.median_abs * 100.0
     );
     for name in [
@@ -29,22 +49,30 @@ fn decode_error_stays_within_targets() {
         "under-3b",
         "at-depth",
         "multi-gpu",
+        "build 2025+",
+        "partial-offload",
+        "mlx",
     ] {
         let st = subsets[&(Metric::Decode, name)];
-        // Issue 10's rule: a subset is held to a bound once it has 20 rows (under-3B has 4).
+        // Issue 10's rule: a subset is held to a bound once it has 20 rows.
         if st.n < 20 {
             continue;
         }
         assert!(
-            st.median_abs <= 0.20,
-            "{name}: median |error| {:.1}% > 20% over {} rows",
+            st.median_abs <= 0.12,
+            "{name}: median |error| {:.1}% > 12% over {} rows",
             st.median_abs * 100.0,
             st.n
         );
     }
     // Prefill depends on kernels the rows rarely state; it is held to looser bounds, and the
     // layer-split pipeline keeps multi-GPU prompts in line with single cards.
-    for (name, bound) in [("all", 0.22), ("multi-gpu", 0.25), ("apple", 0.12)] {
+    for (name, bound) in [
+        ("all", 0.20),
+        ("multi-gpu", 0.26),
+        ("apple", 0.09),
+        ("cuda", 0.23),
+    ] {
         let st = subsets[&(Metric::Prefill, name)];
         assert!(
             st.median_abs <= bound,
@@ -57,12 +85,7 @@ fn decode_error_stays_within_targets() {
 
 #[test]
 fn no_estimate_beats_the_roofline() {
-    let csv = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/ground_truth_speed.csv"
-    ))
-    .unwrap();
-    let report = validate(&csv, &Catalog::builtin().unwrap()).unwrap();
+    let report = validate(&all_rows(), &Catalog::builtin().unwrap()).unwrap();
     for r in report
         .rows
         .iter()

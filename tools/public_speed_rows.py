@@ -4,10 +4,14 @@ tests/data/public_speed_2025_2026.csv (columns of ground_truth_speed.csv). Each 
 source: its URL, date, build and device as the source states them, then the rows as
 (model, params_b, active_params_b, quant, size_gib, test, tokens/s, stddev). Nothing here is
 estimated; a blank field means the source does not say. Sources already in
-ground_truth_speed.csv are not repeated. Run: python3 tools/public_speed_rows.py"""
+ground_truth_speed.csv are not repeated. The llama-bench tables transcribed under
+tools/public_tables/ are added by tools/bench_tables.py; duplicates are dropped and decode rows
+above the bandwidth roofline flagged. Run: python3 tools/public_speed_rows.py"""
 import csv
 import os
 import re
+
+import bench_tables
 
 COLS = ('source,source_ref,source_type,hardware,gpu_count,memory_bandwidth_gbps,bw_basis,backend,'
         'engine,build,model,params_b,active_params_b,quant,model_size_gib,test,n_prompt,n_gen,depth,'
@@ -378,7 +382,7 @@ def roofline_flags(rs):
 
 
 if __name__ == '__main__':
-    rs = rows()
+    rs = bench_tables.dedupe(rows() + bench_tables.rows(shape))
     roofline_flags(rs)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'data',
                         'public_speed_2025_2026.csv')

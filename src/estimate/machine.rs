@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::hardware::Hardware;
 use super::kv::kv_read_bytes;
 use super::model::ModelSpec;
-use super::speed::{BackendConstants, CPU_ETA, FORMAT_CLASSES};
+use super::speed::{BackendConstants, FORMAT_CLASSES};
 use super::weights::WeightTable;
 use super::{cache_shape, Settings};
 
@@ -179,12 +179,14 @@ pub fn measured_rates(
     let (dev_bw, host_bw) = if hw.has_gpu() {
         (m.bandwidth_gbps, host_bw)
     } else {
-        // CPU-only: every byte is a host byte, which the estimator reads at host bw × CPU_ETA.
-        (dev_bw, m.bandwidth_gbps / CPU_ETA)
+        // CPU-only: every byte is a host byte, which the estimator reads at host bw × eta_host.
+        (dev_bw, m.bandwidth_gbps / c.eta_host.max(0.05))
     };
     let tflops = match m.prefill_tflops {
         Some(t) => {
+            // The measured rate is what the kernels reach: no efficiency, no saturation.
             k.prefill_eff = 1.0;
+            k.tflops_saturation = f64::MAX;
             t
         }
         None => tflops,

@@ -388,7 +388,8 @@ fn assemble(
         None => (peak_bw, hw.host_bandwidth()),
     };
     let (_, roof) = decode_seconds(&raw_empty, &c, roof_dev, roof_host, peak_tflops, moe);
-    let (t0, t1) = (t0 + link_seconds(hw), t1 + link_seconds(hw));
+    let fixed = link_seconds(hw) + c.runtime_seconds(settings.runtime);
+    let (t0, t1) = (t0 + fixed, t1 + fixed);
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
@@ -679,7 +680,7 @@ pub fn speeds_with_constants(
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops) = device_rates(hw, terms, placement);
     let (t, _) = decode_seconds(&tr, c, dev_bw, hw.host_bandwidth(), tflops, moe);
-    let t = t + link_seconds(hw);
+    let t = t + link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
     let pp = prefill_seconds(&work, c, tflops, gpu_offload);

@@ -171,7 +171,7 @@ impl Quant {
         }
     }
 
-    fn base_type(self) -> GgmlType {
+    pub(crate) fn base_type(self) -> GgmlType {
         use Quant::*;
         if let Some(stock) = self.stock_recipe() {
             return stock.base_type();

@@ -3,6 +3,7 @@
 
 use super::ggml::GgmlType;
 use super::hardware::Backend;
+use super::settings::Runtime;
 
 /// Physical constants of one backend, fitted on the calibration set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -16,6 +17,9 @@ pub struct BackendConstants {
     pub bw_saturation_gbps: f64,
     /// Achieved fraction streaming the KV cache at depth.
     pub eta_kv: f64,
+    /// Achieved fraction of the host's RAM bandwidth streaming layers (or experts) kept in host
+    /// memory while the GPU runs the rest (`-ngl` below the block count).
+    pub eta_host: f64,
     /// Fixed cost per decoded token (sync, sampling, graph launch), seconds.
     pub t_fixed: f64,
     /// Dispatch cost per block per decoded token (kernel launches), seconds: why small models
@@ -23,8 +27,17 @@ pub struct BackendConstants {
     pub t_layer: f64,
     /// Achieved fraction of dense FP16 TFLOPS in prefill matmuls.
     pub prefill_eff: f64,
+    /// Compute rate at which llama.cpp's quantized matmul kernels (MMQ: int8 dot products, not
+    /// the tensor-core FP16 GEMMs the spec sheet rates) stop scaling with the card, TFLOPS:
+    /// usable compute is `peak / (1 + peak / saturation)`, so an H200's 989 FP16 TFLOPS give
+    /// far less than 989 × efficiency, while a 100-TFLOPS card keeps most of its peak.
+    pub tflops_saturation: f64,
     /// Fixed cost per prefill ubatch, seconds.
     pub t_ubatch: f64,
+    /// Rate at which host-resident weights are copied to the GPU for each prefill ubatch
+    /// (llama.cpp offloads big batches' matmuls of host layers), GB/s: pageable copies run
+    /// well below the PCIe link rate.
+    pub host_copy_gbps: f64,
     /// Bandwidth efficiency multiplier for MoE decode (routing, many small matmuls).
     pub moe_eta: f64,
     /// Grouped-GEMM prefill efficiency multiplier for MoE.
@@ -34,14 +47,13 @@ pub struct BackendConstants {
     pub attn_eff: f64,
     /// Relative decode efficiency of each format class (see [`format_class`]).
     pub format_eff: [f64; FORMAT_CLASSES],
+    /// Extra seconds per decoded token of a runtime over llama.cpp's own tools (HTTP, sampling
+    /// and scheduling layers): [Ollama, LM Studio, MLX].
+    pub runtime_t_fixed: [f64; 3],
 }
 
-/// Practical host→device copy rate for offloaded weights during prefill (PCIe 4.0 x16), B/s.
-pub const PCIE_BYTES_PER_S: f64 = 25e9;
 /// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
 pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
-/// CPU streaming efficiency of theoretical DRAM bandwidth.
-pub const CPU_ETA: f64 = 0.6;
 
 /// Which generation of llama.cpp's kernels a figure is for: measurements from 2023-2024 builds
 /// (before about b4000, November 2024) ran older, slower kernels on several backends.
@@ -61,6 +73,21 @@ pub fn calibrated(backend: Backend) -> bool {
 }
 
 impl BackendConstants {
+    /// Extra seconds per decoded token `runtime` spends over llama.cpp's tools.
+    pub fn runtime_seconds(&self, runtime: Runtime) -> f64 {
+        match runtime {
+            Runtime::LlamaCpp => 0.0,
+            Runtime::Ollama => self.runtime_t_fixed[0],
+            Runtime::LmStudio => self.runtime_t_fixed[1],
+            Runtime::Mlx => self.runtime_t_fixed[2],
+        }
+    }
+
+    /// The compute rate llama.cpp's matmul kernels reach on a card of `peak` FP16 TFLOPS.
+    pub fn usable_tflops(&self, peak: f64) -> f64 {
+        peak / (1.0 + peak / self.tflops_saturation.max(1.0))
+    }
+
     /// The calibrated constants of `backend` for today's builds.
     pub fn of(backend: Backend) -> Self {
         Self::of_era(backend, BuildEra::Current)
@@ -72,136 +99,174 @@ impl BackendConstants {
         // (docs/accuracy.md); the CPU keeps the spec's defaults until it has rows enough.
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.91,
-                bw_saturation_gbps: 18467.1,
-                eta_kv: 0.95,
-                t_fixed: 0.001175,
-                t_layer: 1.648e-5,
-                prefill_eff: 0.52,
+                eta_weights: 0.95,
+                bw_saturation_gbps: 5447.6,
+                eta_kv: 0.8636,
+                eta_host: 0.7573,
+                t_fixed: 9.546e-4,
+                t_layer: 2.142e-5,
+                prefill_eff: 0.572,
+                tflops_saturation: 404.7,
                 t_ubatch: 0.01,
+                host_copy_gbps: 8.196,
                 moe_eta: 0.9064,
-                moe_prefill: 0.6357,
-                attn_eff: 1.827,
-                format_eff: [1.0, 0.9709, 1.0, 0.9308, 1.0, 0.75],
+                moe_prefill: 0.6789,
+                attn_eff: 1.661,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
-                bw_saturation_gbps: 5343.7,
-                eta_kv: 0.8842,
-                t_fixed: 0.001641,
-                t_layer: 3.707e-5,
-                prefill_eff: 0.3486,
-                t_ubatch: 0.01,
+                bw_saturation_gbps: 5070.4,
+                eta_kv: 0.7985,
+                eta_host: 0.7573,
+                t_fixed: 0.001723,
+                t_layer: 3.025e-5,
+                prefill_eff: 0.5553,
+                tflops_saturation: 442.2,
+                t_ubatch: 0.00293,
+                host_copy_gbps: 8.196,
                 moe_eta: 0.9064,
-                moe_prefill: 0.6357,
-                attn_eff: 0.8528,
-                format_eff: [1.0, 0.9709, 1.0, 1.0, 1.0, 0.75],
+                moe_prefill: 0.6789,
+                attn_eff: 0.3037,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
-                bw_saturation_gbps: 9301.7,
-                eta_kv: 0.6769,
-                t_fixed: 0.00168,
-                t_layer: 2.785e-5,
+                bw_saturation_gbps: 21422.1,
+                eta_kv: 0.6338,
+                eta_host: 0.6,
+                t_fixed: 0.001828,
+                t_layer: 6.573e-5,
                 prefill_eff: 0.3077,
-                t_ubatch: 0.002223,
+                tflops_saturation: 30328.9,
+                t_ubatch: 0.001036,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 moe_prefill: 0.3703,
                 attn_eff: 1.29,
-                format_eff: [1.0, 1.0, 0.9587, 0.8462, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.91,
-                bw_saturation_gbps: 9301.7,
-                eta_kv: 0.6769,
-                t_fixed: 0.00168,
-                t_layer: 2.785e-5,
+                bw_saturation_gbps: 21422.1,
+                eta_kv: 0.6338,
+                eta_host: 0.6,
+                t_fixed: 0.001828,
+                t_layer: 6.573e-5,
                 prefill_eff: 0.3077,
-                t_ubatch: 0.002223,
+                tflops_saturation: 30328.9,
+                t_ubatch: 0.001036,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 moe_prefill: 0.3703,
                 attn_eff: 1.29,
-                format_eff: [1.0, 1.0, 0.9587, 0.8462, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.9255,
-                bw_saturation_gbps: 14641.0,
-                eta_kv: 0.5975,
-                t_fixed: 0.001563,
-                t_layer: 5.101e-6,
-                prefill_eff: 0.6963,
-                t_ubatch: 0.007999,
-                moe_eta: 0.534,
-                moe_prefill: 0.8569,
-                attn_eff: 0.8761,
-                // K-quants: the era fit gave 0.37 (M4 8B Q4_K_M at 8.7 tok/s, about half of what
-                // public 2025 runs show); keep the pre-era value until a refit on all the CSVs.
-                format_eff: [1.0, 1.0, 0.9426, 0.7609, 1.0, 0.75],
+                eta_weights: 0.77,
+                bw_saturation_gbps: 7743.5,
+                eta_kv: 0.7619,
+                eta_host: 0.6,
+                t_fixed: 0.001225,
+                t_layer: 1.770e-5,
+                prefill_eff: 0.7172,
+                tflops_saturation: 1203.6,
+                t_ubatch: 0.01,
+                host_copy_gbps: 25.0,
+                moe_eta: 0.6612,
+                moe_prefill: 0.8319,
+                attn_eff: 0.9357,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 5126.2,
-                eta_kv: 0.3195,
-                t_fixed: 0.003776,
-                t_layer: 1.501e-5,
-                prefill_eff: 0.676,
-                t_ubatch: 0.01,
-                moe_eta: 0.534,
-                moe_prefill: 0.8569,
-                attn_eff: 0.3139,
-                format_eff: [1.0, 1.0, 1.0, 0.7609, 1.0, 0.75],
+                eta_weights: 0.8986,
+                bw_saturation_gbps: 64781.6,
+                eta_kv: 0.5419,
+                eta_host: 0.6,
+                t_fixed: 0.00282,
+                t_layer: 5.492e-5,
+                prefill_eff: 0.7172,
+                tflops_saturation: 194.3,
+                t_ubatch: 0.008024,
+                host_copy_gbps: 25.0,
+                moe_eta: 0.6612,
+                moe_prefill: 0.8319,
+                attn_eff: 0.2941,
+                format_eff: [0.9709, 1.0, 1.0, 0.7251, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 23168.7,
-                eta_kv: 0.7716,
-                t_fixed: 8.826e-4,
-                t_layer: 1.114e-5,
-                prefill_eff: 0.2438,
-                t_ubatch: 0.001795,
+                eta_weights: 0.8835,
+                bw_saturation_gbps: 9301.7,
+                eta_kv: 0.7446,
+                eta_host: 0.6,
+                t_fixed: 6.675e-4,
+                t_layer: 8.270e-6,
+                prefill_eff: 0.2987,
+                tflops_saturation: 45434.2,
+                t_ubatch: 0.01,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.7273,
-                moe_prefill: 0.4481,
-                attn_eff: 1.131,
-                format_eff: [0.8462, 1.0, 0.9709, 0.8826, 1.0, 0.75],
+                moe_prefill: 0.3657,
+                attn_eff: 1.099,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 23168.7,
-                eta_kv: 0.7716,
-                t_fixed: 8.826e-4,
-                t_layer: 1.114e-5,
-                prefill_eff: 0.2438,
-                t_ubatch: 0.001795,
+                eta_weights: 0.8835,
+                bw_saturation_gbps: 9301.7,
+                eta_kv: 0.7446,
+                eta_host: 0.6,
+                t_fixed: 6.675e-4,
+                t_layer: 8.270e-6,
+                prefill_eff: 0.2987,
+                tflops_saturation: 45434.2,
+                t_ubatch: 0.01,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.7273,
-                moe_prefill: 0.4481,
-                attn_eff: 1.131,
-                format_eff: [0.8462, 1.0, 0.9709, 0.8826, 1.0, 0.75],
+                moe_prefill: 0.3657,
+                attn_eff: 1.099,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.6,
                 bw_saturation_gbps: 1000000.0,
                 eta_kv: 0.6,
+                eta_host: 0.6,
                 t_fixed: 0.001,
                 t_layer: 0.0,
                 prefill_eff: 0.5,
+                tflops_saturation: 100000.0,
                 t_ubatch: 0.005,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.6,
                 bw_saturation_gbps: 1000000.0,
                 eta_kv: 0.6,
+                eta_host: 0.6,
                 t_fixed: 0.001,
                 t_layer: 0.0,
                 prefill_eff: 0.5,
+                tflops_saturation: 100000.0,
                 t_ubatch: 0.005,
+                host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+                runtime_t_fixed: [0.0, 0.0, 0.0],
             },
         }
     }
@@ -263,12 +328,12 @@ pub fn decode_seconds(
     let moe_f = if moe { device.moe_eta } else { 1.0 };
     let dev_bw = device_bw_gbps.max(1e-3) * 1e9;
     let host_bw = host_bw_gbps.max(1e-3) * 1e9;
-    let host_eta = CPU_ETA * moe_f;
+    let host_eta = device.eta_host * moe_f;
     let sat = 1.0 + device_bw_gbps.max(1e-3) / device.bw_saturation_gbps.max(1.0);
     let t = traffic.device_weights * sat / (dev_bw * device.eta_weights * moe_f)
         + traffic.device_kv * sat / (dev_bw * device.eta_kv)
         + traffic.host_weights / (host_bw * host_eta)
-        + traffic.host_kv / (host_bw * CPU_ETA)
+        + traffic.host_kv / (host_bw * device.eta_host)
         + attention_seconds(traffic.attn_flops, tflops, device)
         + device.t_fixed
         + device.t_layer * traffic.layers;
@@ -284,7 +349,7 @@ fn attention_seconds(flops: f64, tflops: f64, c: &BackendConstants) -> f64 {
     if tflops <= 0.0 {
         return 0.0;
     }
-    flops / (tflops * 1e12 * c.prefill_eff * c.attn_eff.min(1.0))
+    flops / (c.usable_tflops(tflops) * 1e12 * c.prefill_eff * c.attn_eff.min(1.0))
 }
 
 /// Inputs to the prefill model.
@@ -317,15 +382,16 @@ pub fn prefill_seconds(
 ) -> f64 {
     let p = work.prompt.max(1) as f64;
     let d0 = work.depth as f64;
-    let f_eff =
-        (tflops.max(0.05) * 1e12) * c.prefill_eff * if work.moe { c.moe_prefill } else { 1.0 };
+    let f_eff = (c.usable_tflops(tflops.max(0.05)) * 1e12)
+        * c.prefill_eff
+        * if work.moe { c.moe_prefill } else { 1.0 };
     let matmul = work.flops_per_token * p / f_eff;
     // Σ_{t=1..P} (d0 + t) attended positions, causal.
     let attended = p * d0 + p * (p + 1.0) / 2.0;
     let attn = 2.0 * work.attn_width * attended / (f_eff * c.attn_eff);
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
     let copies = if gpu_offload {
-        ubatches * work.host_weight_bytes / PCIE_BYTES_PER_S
+        ubatches * work.host_weight_bytes / (c.host_copy_gbps.max(0.1) * 1e9)
     } else {
         0.0
     };
