@@ -1,6 +1,7 @@
 //! The byte-level parser. Bounded: a claimed length is accepted only if that many bytes remain.
 
 use std::collections::BTreeMap;
+use std::fmt::Display;
 use std::io::{BufReader, Read, Seek};
 
 use super::{Gguf, GgufError, GgufTensor, Value};
@@ -44,7 +45,7 @@ impl<R: Read + Seek> Src<R> {
         self.len.saturating_sub(self.pos)
     }
 
-    fn need(&mut self, n: u64, what: &str) -> Result<(), GgufError> {
+    fn need(&mut self, n: u64, what: &dyn Display) -> Result<(), GgufError> {
         if n > self.remaining() {
             return Err(self.err(format!(
                 "{what} needs {n} bytes but only {} remain (file is {} bytes: truncated?)",
@@ -60,7 +61,7 @@ impl<R: Read + Seek> Src<R> {
         Ok(())
     }
 
-    fn fill(&mut self, buf: &mut [u8], what: &str) -> Result<(), GgufError> {
+    fn fill(&mut self, buf: &mut [u8], what: &dyn Display) -> Result<(), GgufError> {
         self.need(buf.len() as u64, what)?;
         self.r
             .read_exact(buf)
@@ -69,25 +70,25 @@ impl<R: Read + Seek> Src<R> {
         Ok(())
     }
 
-    fn u8(&mut self, what: &str) -> Result<u8, GgufError> {
+    fn u8(&mut self, what: &dyn Display) -> Result<u8, GgufError> {
         let mut b = [0u8; 1];
         self.fill(&mut b, what)?;
         Ok(b[0])
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32, GgufError> {
+    fn u32(&mut self, what: &dyn Display) -> Result<u32, GgufError> {
         let mut b = [0u8; 4];
         self.fill(&mut b, what)?;
         Ok(u32::from_le_bytes(b))
     }
 
-    fn u64(&mut self, what: &str) -> Result<u64, GgufError> {
+    fn u64(&mut self, what: &dyn Display) -> Result<u64, GgufError> {
         let mut b = [0u8; 8];
         self.fill(&mut b, what)?;
         Ok(u64::from_le_bytes(b))
     }
 
-    fn skip(&mut self, n: u64, what: &str) -> Result<(), GgufError> {
+    fn skip(&mut self, n: u64, what: &dyn Display) -> Result<(), GgufError> {
         self.need(n, what)?;
         let step =
             i64::try_from(n).map_err(|_| self.err(format!("{what}: length {n} too large")))?;
@@ -99,13 +100,13 @@ impl<R: Read + Seek> Src<R> {
     }
 
     /// A string: kept up to `keep` bytes (the rest skipped), error past the end of the file.
-    fn string(&mut self, keep: u64, what: &str) -> Result<String, GgufError> {
+    fn string(&mut self, keep: u64, what: &dyn Display) -> Result<String, GgufError> {
         let n = self.u64(what)?;
         self.string_of(n, keep, what)
     }
 
     /// The bytes of a string whose length `n` was already read.
-    fn string_of(&mut self, n: u64, keep: u64, what: &str) -> Result<String, GgufError> {
+    fn string_of(&mut self, n: u64, keep: u64, what: &dyn Display) -> Result<String, GgufError> {
         self.need(n, what)?;
         let kept = n.min(keep);
         let mut buf = vec![0u8; kept as usize];
@@ -126,7 +127,11 @@ fn scalar_size(ty: u32) -> Option<u64> {
     }
 }
 
-fn read_scalar<R: Read + Seek>(s: &mut Src<R>, ty: u32, what: &str) -> Result<Value, GgufError> {
+fn read_scalar<R: Read + Seek>(
+    s: &mut Src<R>,
+    ty: u32,
+    what: &dyn Display,
+) -> Result<Value, GgufError> {
     Ok(match ty {
         0 => Value::Uint(u64::from(s.u8(what)?)),
         1 => Value::Int(i64::from(s.u8(what)? as i8)),
@@ -168,37 +173,38 @@ fn read_value<R: Read + Seek>(
     depth: u32,
 ) -> Result<Value, GgufError> {
     match ty {
-        8 => Ok(Value::Str(
-            s.string(MAX_KEPT_STRING, &format!("string value of '{key}'"))?,
-        )),
+        8 => Ok(Value::Str(s.string(
+            MAX_KEPT_STRING,
+            &format_args!("string value of '{key}'"),
+        )?)),
         9 => {
             if depth > 1 {
                 return Err(s.err(format!("'{key}': arrays nested deeper than 2 levels")));
             }
-            let elem = s.u32(&format!("array type of '{key}'"))?;
-            let n = s.u64(&format!("array length of '{key}'"))?;
+            let elem = s.u32(&format_args!("array type of '{key}'"))?;
+            let n = s.u64(&format_args!("array length of '{key}'"))?;
             // Every element takes at least its scalar size (strings: an 8-byte length).
             let min = scalar_size(elem).unwrap_or(if elem == 8 || elem == 9 { 8 } else { 1 });
             s.need(
                 n.saturating_mul(min),
-                &format!("array '{key}' of {n} elements"),
+                &format_args!("array '{key}' of {n} elements"),
             )?;
             if let Some(size) = scalar_size(elem) {
                 if n <= MAX_KEPT_ARRAY {
                     let mut out = Vec::with_capacity(n as usize);
                     for _ in 0..n {
-                        out.push(number(&read_scalar(s, elem, key)?));
+                        out.push(number(&read_scalar(s, elem, &key)?));
                     }
                     return Ok(Value::Numbers(out));
                 }
-                s.skip(n * size, &format!("array '{key}'"))?;
+                s.skip(n * size, &format_args!("array '{key}'"))?;
                 return Ok(Value::Array(n));
             }
             for _ in 0..n {
                 match elem {
                     8 => {
-                        let len = s.u64(&format!("string in array '{key}'"))?;
-                        s.skip(len, &format!("string in array '{key}'"))?;
+                        let len = s.u64(&format_args!("string in array '{key}'"))?;
+                        s.skip(len, &format_args!("string in array '{key}'"))?;
                     }
                     other => {
                         read_value(s, other, key, depth + 1)?;
@@ -207,7 +213,7 @@ fn read_value<R: Read + Seek>(
             }
             Ok(Value::Array(n))
         }
-        _ => read_scalar(s, ty, &format!("value of '{key}'")),
+        _ => read_scalar(s, ty, &format_args!("value of '{key}'")),
     }
 }
 
@@ -250,7 +256,7 @@ fn parse_src<R: Read + Seek>(s: &mut Src<R>) -> Result<Gguf, GgufError> {
     let name = s.name.clone();
     let name = name.as_str();
     let mut magic = [0u8; 4];
-    s.fill(&mut magic, "magic")?;
+    s.fill(&mut magic, &"magic")?;
     if &magic != MAGIC {
         s.pos = 0;
         return Err(s.err(format!(
@@ -258,46 +264,53 @@ fn parse_src<R: Read + Seek>(s: &mut Src<R>) -> Result<Gguf, GgufError> {
             magic
         )));
     }
-    let version = s.u32("version")?;
+    let version = s.u32(&"version")?;
     if !(2..=3).contains(&version) {
         return Err(s.err(format!(
             "unsupported GGUF version {version} (2 and 3 are supported)"
         )));
     }
-    let n_tensors = s.u64("tensor count")?;
-    let n_kv = s.u64("metadata count")?;
+    let n_tensors = s.u64(&"tensor count")?;
+    let n_kv = s.u64(&"metadata count")?;
     // A key-value pair takes at least 12 bytes, a tensor entry at least 24.
-    s.need(n_kv.saturating_mul(12), &format!("{n_kv} metadata entries"))?;
+    s.need(
+        n_kv.saturating_mul(12),
+        &format_args!("{n_kv} metadata entries"),
+    )?;
     let mut metadata = BTreeMap::new();
     for _ in 0..n_kv {
-        let key_len = s.u64("metadata key length")?;
+        let key_len = s.u64(&"metadata key length")?;
         if key_len > MAX_KEY {
             return Err(s.err(format!(
                 "metadata key of {key_len} bytes (longest accepted: {MAX_KEY})"
             )));
         }
-        let key = s.string_of(key_len, MAX_KEY, "metadata key")?;
-        let ty = s.u32(&format!("type of '{key}'"))?;
+        let key = s.string_of(key_len, MAX_KEY, &"metadata key")?;
+        let ty = s.u32(&format_args!("type of '{key}'"))?;
         let value = read_value(s, ty, &key, 0)?;
         metadata.insert(key, value);
     }
     s.need(
         n_tensors.saturating_mul(24),
-        &format!("{n_tensors} tensor entries"),
+        &format_args!("{n_tensors} tensor entries"),
     )?;
     crate::limits::TENSORS
         .check(n_tensors)
         .map_err(|e| s.err(e.to_string()))?;
     let mut tensors = Vec::with_capacity(n_tensors as usize);
     for i in 0..n_tensors {
-        let name_len = s.u64(&format!("name length of tensor {i}"))?;
+        let name_len = s.u64(&format_args!("name length of tensor {i}"))?;
         if name_len >= MAX_TENSOR_NAME {
             return Err(s.err(format!(
                 "tensor {i} has a {name_len}-byte name (llama.cpp accepts under {MAX_TENSOR_NAME})"
             )));
         }
-        let name = s.string_of(name_len, MAX_TENSOR_NAME, &format!("name of tensor {i}"))?;
-        let n_dims = s.u32(&format!("dimension count of '{name}'"))?;
+        let name = s.string_of(
+            name_len,
+            MAX_TENSOR_NAME,
+            &format_args!("name of tensor {i}"),
+        )?;
+        let n_dims = s.u32(&format_args!("dimension count of '{name}'"))?;
         if n_dims == 0 || n_dims > MAX_DIMS {
             return Err(s.err(format!(
                 "tensor '{name}' has {n_dims} dimensions (1..={MAX_DIMS} allowed)"
@@ -306,16 +319,16 @@ fn parse_src<R: Read + Seek>(s: &mut Src<R>) -> Result<Gguf, GgufError> {
         let mut dims = Vec::with_capacity(n_dims as usize);
         let mut elements: u64 = 1;
         for _ in 0..n_dims {
-            let d = s.u64(&format!("dimension of '{name}'"))?;
+            let d = s.u64(&format_args!("dimension of '{name}'"))?;
             elements = elements
                 .checked_mul(d)
                 .ok_or_else(|| s.err(format!("tensor '{name}' element count overflows")))?;
             dims.push(d);
         }
-        let ty_id = s.u32(&format!("type of '{name}'"))?;
+        let ty_id = s.u32(&format_args!("type of '{name}'"))?;
         let ty = GgmlType::from_gguf_id(ty_id)
             .ok_or_else(|| s.err(format!("tensor '{name}' has unknown type id {ty_id}")))?;
-        let offset = s.u64(&format!("offset of '{name}'"))?;
+        let offset = s.u64(&format_args!("offset of '{name}'"))?;
         tensors.push(GgufTensor {
             name,
             dims,
