@@ -18,6 +18,7 @@ use crate::app::{update, Action, App, Focus, Mode};
 use crate::catalog;
 use crate::cli::{model_dirs, Cli};
 use crate::config::Config;
+use crate::error::Error;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::hardware::detect;
 use crate::local::LocalModel;
@@ -39,36 +40,39 @@ pub enum Msg {
     Local(Box<LocalModel>),
     /// A Hugging Face fetch finished: the query and the model or the error.
     Fetched(String, Box<Result<crate::hub::HubModel, String>>),
+    /// The disk scan could not use a file or folder.
+    Problem(String),
 }
 
-/// `fitcheck` with no command: the interactive app. Exit status as the commands': 2 for bad
-/// input (catalog, config.ron, names), 1 for a terminal failure.
+/// `fitcheck` with no command: the interactive app. It ends as the commands do (one error
+/// type, one exit-status policy: see [`crate::error`]).
 pub fn main(cli: &Cli) -> ExitCode {
+    match start(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => e.exit(),
+    }
+}
+
+fn start(cli: &Cli) -> Result<(), Error> {
     if cli.no_calibration {
         crate::calibrate::disable();
     }
-    let cat = match catalog::load(cli.catalog.as_deref()) {
-        Ok(c) => Arc::new(c),
-        Err(e) => return fail(&e, 2),
-    };
-    let config = match Config::load() {
-        Ok(c) => c,
-        Err(e) => return fail(&e, 2),
-    };
+    let usage = |e: &dyn std::fmt::Display| Error::Usage(e.to_string());
+    let cat = Arc::new(catalog::load(cli.catalog.as_deref()).map_err(|e| usage(&e))?);
+    let config = Config::load().map_err(|e| usage(&e))?;
     // `this` is the default: the detected machine.
     let this = |h: &&String| !crate::resolve::is_this_machine(h);
     let preselect_id = match (
         cli.hardware.as_ref().filter(this),
         config.hardware.as_ref().filter(this),
     ) {
-        (Some(h), _) => match cat.find_hardware(h) {
-            Ok(hw) => Some(hw.id.clone()),
-            Err(e) => return fail(&e, 2),
-        },
-        (None, Some(h)) => match cat.find_hardware(h) {
-            Ok(hw) => Some(hw.id.clone()),
-            Err(e) => return fail(&format!("{}: hardware: {e}", Config::path_label()), 2),
-        },
+        (Some(h), _) => Some(cat.find_hardware(h).map_err(|e| usage(&e))?.id.clone()),
+        (None, Some(h)) => Some(
+            cat.find_hardware(h)
+                .map_err(|e| usage(&format!("{}: hardware: {e}", Config::path_label())))?
+                .id
+                .clone(),
+        ),
         (None, None) => None,
     };
     // config.ron's quant was checked when it was read.
@@ -78,15 +82,14 @@ pub fn main(cli: &Cli) -> ExitCode {
         .and_then(|q| q.parse::<crate::estimate::Quant>().ok());
     let dirs = model_dirs(cli, &config);
     if !std::io::stdout().is_terminal() {
-        return fail(
+        return Err(usage(
             &"the interactive app needs a terminal; for scripts use `fitcheck fit --model M --json` (see --help)",
-            2,
-        );
+        ));
     }
     if let Err(e) = color_eyre::install() {
-        crate::cli::warn(&e);
+        crate::error::warn(&e);
     }
-    match run(
+    run(
         cat,
         preselect_id.as_deref(),
         (config.context, config.ubatch),
@@ -94,15 +97,8 @@ pub fn main(cli: &Cli) -> ExitCode {
         (dirs, cli.offline),
         config.machine.clone(),
         config.costs(),
-    ) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => fail(&format!("{e:?}"), 1),
-    }
-}
-
-fn fail(e: &dyn std::fmt::Display, code: u8) -> ExitCode {
-    crate::cli::report(e);
-    ExitCode::from(code)
+    )
+    .map_err(Error::Terminal)
 }
 
 /// A first description of this machine from RAM alone, shown until detection finishes.
@@ -151,18 +147,22 @@ fn run(
         app.settings.quant = q;
     }
     if let Some(ub) = ubatch {
-        app.settings.n_ubatch = ub.clamp(1, 65536);
+        // config.ron's ubatch was checked against limits::UBATCH when it was read.
+        app.settings.n_ubatch = ub;
     }
     {
         // The disk scan streams models into the browser; start-up never waits for it.
         let tx = tx.clone();
+        let problem_tx = tx.clone();
         thread::spawn(move || {
             crate::local::scan(
                 &dirs,
                 &mut |m| {
                     let _ = tx.send(Msg::Local(Box::new(m)));
                 },
-                &mut |_| {},
+                &mut |problem| {
+                    let _ = problem_tx.send(Msg::Problem(problem));
+                },
             );
         });
     }
@@ -321,7 +321,10 @@ mod signals {
         }
     }
 
-    /// Takes the terminal back after a resume and forces a full redraw.
+    /// Takes the terminal back after a resume and forces a full redraw. Not `Terminal::clear`:
+    /// it asks the terminal for the cursor position, whose answer the input thread (blocked in
+    /// `event::read`) holds back, so it failed after 2 s and ended the app on every `fg`.
+    /// `resize` clears the screen and resets the back buffer without asking anything.
     pub fn reenter(terminal: &mut ratatui::DefaultTerminal) -> std::io::Result<()> {
         crossterm::terminal::enable_raw_mode()?;
         crossterm::execute!(
@@ -329,7 +332,8 @@ mod signals {
             crossterm::terminal::EnterAlternateScreen,
             crossterm::event::EnableMouseCapture
         )?;
-        terminal.clear()
+        let size = terminal.size()?;
+        terminal.resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
     }
 }
 
@@ -373,6 +377,7 @@ fn handle(app: &mut App, msg: Msg, hits: &HitMap) {
         }
         Msg::Local(m) => app.add_local(*m),
         Msg::Fetched(query, result) => app.fetched(&query, *result),
+        Msg::Problem(p) => app.add_problem(p),
         Msg::Sorted(generation, rows) => app.finish_sort(generation, rows),
         // Signals are handled by the loop, which owns the terminal.
         Msg::InputClosed | Msg::Signal(_) => app.quit = true,
@@ -390,8 +395,12 @@ pub fn mouse_action(mode: Mode, m: MouseEvent, hits: &HitMap) -> Option<Action> 
         MouseEventKind::ScrollDown | MouseEventKind::ScrollUp => {
             let down = m.kind == MouseEventKind::ScrollDown;
             let in_list = inside(hits.browser, x, y) && mode == Mode::Browse;
-            (in_list || matches!(mode, Mode::Picker | Mode::Compare | Mode::Guide))
-                .then_some(Action::Scroll(down))
+            (in_list
+                || matches!(
+                    mode,
+                    Mode::Picker | Mode::Compare | Mode::Guide | Mode::Problems
+                ))
+            .then_some(Action::Scroll(down))
         }
         MouseEventKind::Down(MouseButton::Left) | MouseEventKind::Drag(MouseButton::Left) => {
             if mode == Mode::Help {

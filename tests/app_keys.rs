@@ -202,6 +202,34 @@ fn question_mark_toggles_help_and_q_quits() {
 }
 
 #[test]
+fn bang_lists_scan_problems_and_the_header_counts_them() {
+    let mut app = app_on("rtx-4090");
+    assert!(!draw(&mut app, 120, 30).contains("scan problem"));
+    app.add_problem("/models/broken.gguf: offset 8: tensor count needs 8 bytes".into());
+    app.add_problem("/models/locked: folder skipped: permission denied".into());
+    assert!(draw(&mut app, 120, 30).contains("2 scan problems (!)"));
+    press(&mut app, KeyCode::Char('!'));
+    assert_eq!(app.mode, Mode::Problems);
+    let screen = draw(&mut app, 120, 30);
+    assert!(screen.contains("Scan problems: 2"), "{screen}");
+    assert!(
+        screen.contains("broken.gguf") && screen.contains("locked"),
+        "{screen}"
+    );
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.problems.scroll, 1);
+    assert!(
+        !draw(&mut app, 120, 30).contains("broken.gguf"),
+        "scrolled past the first"
+    );
+    press(&mut app, KeyCode::Char('!'));
+    assert_eq!(app.mode, Mode::Browse);
+    press(&mut app, KeyCode::Char('!'));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
+}
+
+#[test]
 fn s_cycles_sort_and_fit_puts_fitting_models_first() {
     let mut app = app_on("tier-16");
     press(&mut app, KeyCode::Char('s'));

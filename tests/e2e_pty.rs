@@ -213,7 +213,7 @@ fn a_panic_hands_the_terminal_back_and_reports_it() {
 #[cfg(unix)]
 #[test]
 fn signals_hand_the_terminal_back() {
-    for (sig, name) in [("-TERM", 15), ("-INT", 2), ("-HUP", 1)] {
+    for (sig, name) in [("-TERM", 15), ("-INT", 2), ("-HUP", 1), ("-QUIT", 3)] {
         let mut s = Session::start(&["--no-default-model-dirs", "-H", "rtx-4090"]);
         s.wait_for("Models");
         let pid = s.child.process_id().expect("pid").to_string();
@@ -232,6 +232,95 @@ fn signals_hand_the_terminal_back() {
         assert!(shown > hidden, "kill {sig}: cursor shown again");
         assert!(left > 0);
     }
+}
+
+/// The process state letter from /proc (`T`: stopped), `None` where there is no /proc.
+#[cfg(target_os = "linux")]
+fn proc_state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // `pid (comm) S ...`: the state follows the last ')'.
+    stat.rsplit_once(')')?.1.trim_start().chars().next()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_z_and_sigtstp_suspend_with_the_terminal_restored_and_resume() {
+    // Ctrl-Z typed (raw mode delivers it as a key) and SIGTSTP sent by another process.
+    for how in ["Ctrl-Z", "SIGTSTP"] {
+        let mut s = Session::start(&["--no-default-model-dirs", "-H", "rtx-4090"]);
+        s.wait_for("Models");
+        let pid = s.child.process_id().expect("pid");
+        if how == "Ctrl-Z" {
+            s.send("\u{1a}");
+        } else {
+            let ok = std::process::Command::new("kill")
+                .args(["-TSTP", &pid.to_string()])
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "kill -TSTP");
+        }
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while proc_state(pid) != Some('T') {
+            assert!(Instant::now() < deadline, "{how}: the app did not stop");
+            thread::sleep(Duration::from_millis(20));
+        }
+        // While it is stopped the shell has its terminal back.
+        let left = s.assert_terminal_restored();
+        let raw_len = s.raw.lock().unwrap().len();
+        let ok = std::process::Command::new("kill")
+            .args(["-CONT", &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill -CONT");
+        // Resumed: the alternate screen is entered again and the app redrawn.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let raw = String::from_utf8_lossy(&s.raw.lock().unwrap()).into_owned();
+            let entered = raw.rfind("\u{1b}[?1049h").unwrap_or(0);
+            if entered > left && raw.len() > raw_len && s.contents().contains("Models") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{how}: the app did not come back (state {:?}); output since the stop: {:?}",
+                proc_state(pid),
+                &raw[raw_len.min(raw.len())..]
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
+        s.send("?");
+        s.wait_for("Keys (? or Esc to close)");
+        s.send("q");
+        s.send("q");
+        let status = s.wait_exit();
+        assert!(status.success(), "{how}: exit status {status:?}");
+        s.assert_terminal_restored();
+    }
+}
+
+#[test]
+fn scan_problems_are_counted_in_the_header_and_listed_with_bang() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("broken.gguf"), b"GGUF\x03\x00\x00\x00").unwrap();
+    let path = dir.path().to_str().unwrap();
+    let mut s = Session::start(&[
+        "--no-default-model-dirs",
+        "--models-dir",
+        path,
+        "-H",
+        "rtx-4090",
+    ]);
+    s.wait_for("1 scan problem (!)");
+    s.send("!");
+    s.wait_for("Scan problems: 1");
+    s.wait_for("broken.gguf");
+    s.send("!");
+    s.wait_gone("Scan problems: 1");
+    s.send("q");
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
 }
 
 #[test]

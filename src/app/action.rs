@@ -60,6 +60,8 @@ pub enum Action {
     CycleTrainMode,
     /// Toggle the help overlay.
     ToggleHelp,
+    /// Open or close the list of scan problems.
+    ToggleProblems,
     /// Mark or unmark the selected model (or, in the picker, hardware) for the comparison.
     ToggleMark,
     /// Open or close the comparison of hardware tiers.
@@ -127,6 +129,7 @@ impl Action {
             Action::CheapestMachine => "cheapest machine for it",
             Action::CycleTrainMode => "train: LoRA/QLoRA/full",
             Action::ToggleHelp => "this help",
+            Action::ToggleProblems => "scan problems",
             Action::ToggleMark => "mark for comparison",
             Action::ToggleCompare => "compare side by side",
             Action::ToggleGuide => "guide's claims, checked",
@@ -230,6 +233,8 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Browse), c('f'), Action::CycleTrainMode),
     (Some(Mode::Browse), c('?'), Action::ToggleHelp),
     (Some(Mode::Help), c('?'), Action::ToggleHelp),
+    (Some(Mode::Browse), c('!'), Action::ToggleProblems),
+    (Some(Mode::Problems), c('!'), Action::ToggleProblems),
     (Some(Mode::Browse), c('m'), Action::ToggleMark),
     (Some(Mode::Picker), k(KeyCode::Tab), Action::ToggleMark),
     (Some(Mode::Browse), c('T'), Action::ToggleCompare),
@@ -255,6 +260,9 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Guide), c('j'), Action::Down),
     (Some(Mode::Guide), c('k'), Action::Up),
     (Some(Mode::Help), c('q'), Action::Back),
+    (Some(Mode::Problems), c('q'), Action::Back),
+    (Some(Mode::Problems), c('j'), Action::Down),
+    (Some(Mode::Problems), c('k'), Action::Up),
     (None, k(KeyCode::Esc), Action::Back),
     (None, k(KeyCode::Enter), Action::Confirm),
     (Some(Mode::Search), k(KeyCode::Backspace), Action::Backspace),

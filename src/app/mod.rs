@@ -5,6 +5,7 @@ pub mod action;
 pub mod advice;
 pub mod frame;
 mod hub_fetch;
+pub mod problems;
 pub mod recommend;
 pub mod sliders;
 pub mod sort_job;
@@ -40,6 +41,8 @@ pub enum Mode {
     Picker,
     /// Reading the key list.
     Help,
+    /// Reading what the disk scan could not use.
+    Problems,
     /// The models × hardware comparison.
     Compare,
     /// The source guide's claims, recomputed.
@@ -182,6 +185,8 @@ pub struct App {
     pub quality_scores: Arc<Vec<Option<f64>>>,
     /// The comparison's cheapest machines for a model (`$`), while shown.
     pub buy: Option<recommend::BuyView>,
+    /// What the disk scan could not use (`!`).
+    pub problems: problems::Problems,
 }
 
 impl App {
@@ -246,6 +251,7 @@ impl App {
             quality: None,
             quality_scores: Arc::default(),
             buy: None,
+            problems: problems::Problems::default(),
         };
         app.quality = crate::quality::QualityData::builtin().ok().map(Arc::new);
         app.quality_scores = Arc::new(recommend::scores_by_index(
@@ -291,6 +297,12 @@ impl App {
         self.memo.set_fixed_weights(id, m.weights.clone());
         self.local.push(m);
         self.refresh_rows();
+    }
+
+    /// Records something the disk scan could not use (the header shows the count).
+    pub fn add_problem(&mut self, message: String) {
+        self.problems.push(message);
+        self.dirty = true;
     }
 
     fn catalog_match(&self, m: &LocalModel) -> Option<u32> {

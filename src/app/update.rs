@@ -31,6 +31,12 @@ fn apply(app: &mut App, action: Action) -> bool {
             app.mode = Mode::Browse
         }
         (Mode::Help, _) => return false,
+        (Mode::Problems, Action::ToggleProblems | Action::Back) => app.mode = Mode::Browse,
+        (Mode::Problems, Action::Down | Action::Scroll(true)) => return app.problems.scroll_by(1),
+        (Mode::Problems, Action::Up | Action::Scroll(false)) => return app.problems.scroll_by(-1),
+        (Mode::Problems, Action::PageDown) => return app.problems.scroll_by(10),
+        (Mode::Problems, Action::PageUp) => return app.problems.scroll_by(-10),
+        (Mode::Problems, _) => return false,
         (Mode::Compare, a) => return compare_mode(app, a),
         (Mode::Guide, Action::ToggleGuide | Action::Back) => app.mode = Mode::Browse,
         (Mode::Guide, Action::Down | Action::Scroll(true)) => return guide_scroll(app, 1),
@@ -252,6 +258,7 @@ fn browse_mode(app: &mut App, action: Action) -> bool {
                 .unwrap_or(0);
         }
         Action::ToggleHelp => app.mode = Mode::Help,
+        Action::ToggleProblems => app.mode = Mode::Problems,
         Action::ToggleCompare => {
             app.mode = Mode::Compare;
             app.compare_scroll = 0;

@@ -115,6 +115,7 @@ pub fn view(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
     render_footer(frame, app, theme, footer);
     match app.mode {
         Mode::Help => popups::help(frame, theme, area),
+        Mode::Problems => popups::problems(frame, app, theme, area),
         Mode::Picker => popups::picker(frame, app, theme, area),
         Mode::Guide => popups::guide(frame, app, theme, area, hits),
         Mode::Recommend => recommend::render(frame, app, theme, area),
@@ -159,7 +160,7 @@ fn render_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     } else {
         hw.host_usable()
     };
-    let line = Line::from(vec![
+    let mut spans = vec![
         Span::styled(" fitcheck ", theme.title),
         Span::styled("│ ", theme.dim),
         Span::raw(hw.name.clone()),
@@ -167,7 +168,16 @@ fn render_header(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             format!(" · {} · usable {}", hw.backend, fmt_gib(usable)),
             theme.dim,
         ),
-    ]);
+    ];
+    let problems = app.problems.total();
+    if problems > 0 {
+        let plural = if problems == 1 { "" } else { "s" };
+        spans.push(Span::styled(
+            format!(" · {problems} scan problem{plural} (!)"),
+            theme.warn,
+        ));
+    }
+    let line = Line::from(spans);
     frame.render_widget(Paragraph::new(line), area);
 }
 
@@ -215,6 +225,7 @@ fn hints(app: &App) -> &'static [Action] {
             Action::ClearQuery,
         ],
         (Mode::Help, _) => &[Action::Back],
+        (Mode::Problems, _) => &[Action::Back, Action::Down, Action::PageDown],
         (Mode::Compare, _) => &[
             Action::Back,
             Action::Down,
@@ -281,6 +292,7 @@ fn short(focus: Focus, a: Action) -> &'static str {
         Action::ToggleGuide => "guide",
         Action::ToggleRecommend => "recommend",
         Action::ToggleHelp => "help",
+        Action::ToggleProblems => "scan problems",
         Action::Back => "back",
         Action::Confirm => "choose",
         Action::ClearQuery => "clear",

@@ -2,7 +2,7 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Clear, Paragraph};
+use ratatui::widgets::{Clear, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::{HitMap, Theme};
@@ -81,6 +81,39 @@ pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
             "search: name, family, repo, Ollama tag, use case · mouse: click, drag sliders, wheel";
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), foot);
     }
+}
+
+/// What the disk scan could not use, one entry per line (wrapped), scrollable.
+pub fn problems(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let r = centered(area, 100, area.height.saturating_sub(4));
+    frame.render_widget(Clear, r);
+    let p = &app.problems;
+    let block = theme.panel(
+        format!(" Scan problems: {} (! or Esc to close) ", p.total()),
+        true,
+    );
+    let inner = block.inner(r);
+    frame.render_widget(block, r);
+    let mut lines: Vec<Line> = p
+        .kept()
+        .iter()
+        .skip(usize::from(p.scroll))
+        .map(|m| Line::from(vec![Span::styled("• ", theme.warn), Span::raw(m.clone())]))
+        .collect();
+    if p.total() == 0 {
+        lines.push(Line::styled(
+            "Every model file found so far was read.",
+            theme.dim,
+        ));
+    }
+    let hidden = p.total() - p.kept().len();
+    if hidden > 0 {
+        lines.push(Line::styled(
+            format!("… and {hidden} more (`fitcheck list local` prints them all)"),
+            theme.dim,
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// The hardware picker: this machine, presets and tiers, fuzzy-filtered.
