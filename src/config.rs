@@ -136,6 +136,9 @@ impl Config {
                 .check_u32(c)
                 .map_err(|e| ("context", e.to_string()))?;
         }
+        if let Some(u) = self.ubatch {
+            UBATCH.check_u32(u).map_err(|e| ("ubatch", e.to_string()))?;
+        }
         if let Some(q) = &self.quant {
             q.parse::<crate::estimate::Quant>()
                 .map_err(|e| ("quant", e.to_string()))?;

@@ -134,6 +134,24 @@ pub const PARALLEL: Bound<u64> = int("parallel sequences", 1, 4096);
 /// Layers offloaded to the GPU (`-ngl`).
 pub const GPU_LAYERS: Bound<u64> = int("GPU layers", 0, LAYERS.max + 1);
 
+/// Physical batch (llama.cpp `-ub`; llama.cpp itself caps `n_ubatch` at `n_batch`, 65,536 is
+/// far past any setting that helps).
+pub const UBATCH: Bound<u64> = int("ubatch size", 1, 65_536);
+/// Decode speed floor, tokens/s (0: any speed).
+pub const MIN_TPS: Bound<f64> = real("minimum tokens/s", 0.0, 1e6);
+/// Recommendations listed.
+pub const TOP: Bound<u64> = int("number of recommendations", 1, 1000);
+
+// Fine-tuning.
+/// LoRA rank (real runs use 4..=256; full rank of the widest layers is ~25k).
+pub const LORA_RANK: Bound<u64> = int("LoRA rank", 1, 65_536);
+/// Blocks that get adapters.
+pub const TRAIN_LAYERS: Bound<u64> = int("adapted layers", 1, LAYERS.max);
+/// Tokens per training sequence.
+pub const SEQ_LEN: Bound<u64> = int("sequence length", 1, CONTEXT.max);
+/// Sequences per step.
+pub const TRAIN_BATCH: Bound<u64> = int("batch size", 1, 65_536);
+
 /// vLLM's gpu_memory_utilization / SGLang's mem_fraction_static.
 pub const GPU_MEMORY_UTILIZATION: Bound<f64> = real("GPU memory utilization", 0.01, 1.0);
 

@@ -431,3 +431,125 @@ fn ram_with_a_preset_applies_and_fit_caps_the_context() {
         .max_context();
     assert_eq!(capped["context"], max, "{capped}");
 }
+
+#[test]
+fn batch_speed_floor_and_training_flags_have_bounds() {
+    let d = dir("more-flags");
+    for (args, flag) in [
+        (
+            &["fit", "-m", "qwen3-8b", "--ubatch-size", "0"][..],
+            "--ubatch-size",
+        ),
+        (
+            &["fit", "-m", "qwen3-8b", "--ubatch-size", "70000"],
+            "--ubatch-size",
+        ),
+        (&["recommend", "--min-tps", "NaN"], "--min-tps"),
+        (&["recommend", "--min-tps=-1"], "--min-tps"),
+        (&["recommend", "--top", "0"], "--top"),
+        (&["buy", "-m", "qwen3-8b", "--min-tps", "inf"], "--min-tps"),
+        (&["buy", "-m", "qwen3-8b", "--budget", "NaN"], "--budget"),
+        (
+            &["buy", "-m", "qwen3-8b", "--api-usd-per-month=-5"],
+            "--api-usd-per-month",
+        ),
+        (&["train", "-m", "qwen3-8b", "--rank", "0"], "--rank"),
+        (&["train", "-m", "qwen3-8b", "--rank", "100000"], "--rank"),
+        (&["train", "-m", "qwen3-8b", "--seq-len", "0"], "--seq-len"),
+        (
+            &["train", "-m", "qwen3-8b", "--seq-len", "200000000"],
+            "--seq-len",
+        ),
+        (&["train", "-m", "qwen3-8b", "--batch", "0"], "--batch"),
+        (&["train", "-m", "qwen3-8b", "--layers", "5000"], "--layers"),
+    ] {
+        let o = run(args, &d);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(err(&o).contains(flag), "{args:?}: {}", err(&o));
+    }
+    // config.ron's ubatch has the flag's bound, and the error names the file and field.
+    let cfg = dir("ubatch-config");
+    write(&cfg.join("config.ron"), b"(ubatch: Some(0))");
+    let o = run(&["fit", "-m", "qwen3-8b"], &cfg);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("config.ron") && err(&o).contains("ubatch"),
+        "{}",
+        err(&o)
+    );
+}
+
+#[test]
+fn several_models_and_engines_cap_the_context_like_fit() {
+    let d = dir("caps");
+    let cat = fitcheck::catalog::Catalog::builtin().unwrap();
+    let max = |id: &str| cat.find_model(id).unwrap().max_context();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = run(args, &d);
+        assert!(o.status.success(), "{args:?}: {}", err(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let v = json(&[
+        "fit",
+        "-m",
+        "llama-3.1-8b",
+        "-m",
+        "qwen3-8b",
+        "-H",
+        "rtx-4090",
+        "--context",
+        "100000000",
+        "--json",
+    ]);
+    assert_eq!(v["models"][0]["context"], max("llama-3.1-8b"), "{v}");
+    assert_eq!(v["models"][1]["context"], max("qwen3-8b"), "{v}");
+    // The same answer as `fit` with each model alone.
+    let alone = json(&[
+        "fit",
+        "-m",
+        "qwen3-8b",
+        "-H",
+        "rtx-4090",
+        "--context",
+        "100000000",
+        "--json",
+    ]);
+    assert_eq!(
+        v["models"][1]["total_bytes"], alone["total_bytes"],
+        "{v}\n{alone}"
+    );
+    for engine in ["vllm", "sglang"] {
+        let v = json(&[
+            "fit",
+            "-m",
+            "qwen3-8b",
+            "-H",
+            "rtx-4090",
+            "--engine",
+            engine,
+            "--context",
+            "100000000",
+            "--json",
+        ]);
+        assert_eq!(v["max_model_len"], max("qwen3-8b"), "{engine}: {v}");
+    }
+    let o = run(
+        &[
+            "fit",
+            "-m",
+            "qwen3-8b",
+            "-H",
+            "rtx-4090",
+            "--engine",
+            "vllm",
+            "--context",
+            "100000000",
+        ],
+        &d,
+    );
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("capped at the model's maximum"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

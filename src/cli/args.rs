@@ -239,7 +239,7 @@ pub struct RunArgs {
     pub runtime: Runtime,
     /// Physical batch (llama.cpp `-ub`, Ollama `num_batch`): sets the sliding-window cache
     /// (window + ubatch) and the compute buffers.
-    #[arg(long, alias = "ubatch", default_value_t = 512, value_parser = clap::value_parser!(u32).range(1..=65536))]
+    #[arg(long, alias = "ubatch", default_value_t = 512, value_parser = limits::UBATCH.u32_flag())]
     pub ubatch_size: u32,
 }
 
@@ -271,19 +271,19 @@ pub struct TrainArgs {
     #[arg(long, default_value = "peft", value_parser = parse_from_str::<Framework>)]
     pub framework: Framework,
     /// LoRA rank.
-    #[arg(long, short, default_value_t = 16, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    #[arg(long, short, default_value_t = 16, value_parser = limits::LORA_RANK.u32_flag())]
     pub rank: u32,
     /// Adapted layers: qv (query and value), attn (all attention projections), all (every linear).
     #[arg(long, default_value = "all", value_parser = parse_from_str::<Targets>)]
     pub targets: Targets,
     /// Adapters on the last N blocks only (mlx_lm.lora --num-layers; default: every block).
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    #[arg(long, value_parser = limits::TRAIN_LAYERS.u32_flag())]
     pub layers: Option<u32>,
     /// Tokens per training sequence.
-    #[arg(long, short = 's', default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    #[arg(long, short = 's', default_value_t = 2048, value_parser = limits::SEQ_LEN.u32_flag())]
     pub seq_len: u32,
     /// Sequences per step (micro-batch).
-    #[arg(long, short, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    #[arg(long, short, default_value_t = 1, value_parser = limits::TRAIN_BATCH.u32_flag())]
     pub batch: u32,
     /// Gradient checkpointing (Unsloth always checkpoints, offloaded to RAM).
     #[arg(long)]
@@ -306,14 +306,14 @@ pub struct RecommendArgs {
     #[arg(long, short = 'u', default_value = "chat")]
     pub use_case: String,
     /// Context in tokens the model must hold with 10% headroom [default: 8192; long-context: 131072]
-    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    #[arg(long, short, value_parser = limits::CONTEXT.u32_flag())]
     pub context: Option<u32>,
     /// Decode speed floor at that context, tokens/s.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_parser = limits::MIN_TPS.flag())]
     pub min_tps: f64,
     /// How many recommendations.
-    #[arg(long, default_value_t = 5)]
-    pub top: usize,
+    #[arg(long, default_value_t = 5, value_parser = limits::TOP.u32_flag())]
+    pub top: u32,
     /// The machine.
     #[command(flatten)]
     pub hw: HardwareArgs,
@@ -361,16 +361,16 @@ pub struct BuyArgs {
     #[arg(long, short = 'u')]
     pub use_case: Option<String>,
     /// Context in tokens [default: 8192; long-context: 131072]
-    #[arg(long, short, value_parser = clap::value_parser!(u32).range(1..=100_000_000))]
+    #[arg(long, short, value_parser = limits::CONTEXT.u32_flag())]
     pub context: Option<u32>,
     /// Decode speed floor at that context, tokens/s.
-    #[arg(long, default_value_t = 10.0)]
+    #[arg(long, default_value_t = 10.0, value_parser = limits::MIN_TPS.flag())]
     pub min_tps: f64,
     /// Leave out machines that cost more, USD.
-    #[arg(long)]
+    #[arg(long, value_parser = limits::PRICE_USD.flag())]
     pub budget: Option<f64>,
     /// Monthly API spend the machine would replace, USD [default: 150, or config.ron]
-    #[arg(long)]
+    #[arg(long, value_parser = limits::API_USD_PER_MONTH.flag())]
     pub api_usd_per_month: Option<f64>,
     /// Print JSON.
     #[arg(long)]

@@ -64,7 +64,7 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
             ..Settings::default()
         },
         min_tps: args.min_tps,
-        top: args.top.max(1),
+        top: args.top as usize,
     };
     let basis = Basis {
         metric,

@@ -34,7 +34,23 @@ pub fn run(
                 .map_err(|e| CliError::Usage(e.to_string()))
         })
         .collect::<Result<_, _>>()?;
-    let estimates: Vec<_> = models.iter().map(|m| estimate(m, hw, settings)).collect();
+    // Each model at the requested context or its own maximum, whichever is smaller (as `fit`
+    // with one model and the app do).
+    let contexts: Vec<u32> = models
+        .iter()
+        .map(|m| m.clamp_context(settings.context))
+        .collect();
+    let estimates: Vec<_> = models
+        .iter()
+        .zip(&contexts)
+        .map(|(m, &context)| {
+            let s = Settings {
+                context,
+                ..*settings
+            };
+            estimate(m, hw, &s)
+        })
+        .collect();
     let sharing = if args.alternate {
         Sharing::Alternating
     } else {
@@ -45,9 +61,11 @@ pub fn run(
         let per_model: Vec<_> = models
             .iter()
             .zip(&estimates)
-            .map(|(m, e)| {
+            .zip(&contexts)
+            .map(|((m, e), context)| {
                 json!({
                     "model": m.id,
+                    "context": context,
                     "weights_bytes": e.weights_bytes,
                     "kv_bytes": e.kv_bytes,
                     "state_bytes": e.state_bytes,
@@ -92,10 +110,15 @@ pub fn run(
         settings.context, settings.kv_type, settings.runtime
     )?;
     writeln!(out)?;
-    for (m, e) in models.iter().zip(&estimates) {
+    for ((m, e), &context) in models.iter().zip(&estimates).zip(&contexts) {
+        let capped = if context < settings.context {
+            format!(" (context capped at its maximum, {context})")
+        } else {
+            String::new()
+        };
         writeln!(
             out,
-            "  {:<34} {}   {} {} alone",
+            "  {:<34} {}   {} {} alone{capped}",
             m.name,
             both(e.total_bytes),
             e.verdict.symbol(),
@@ -210,6 +233,11 @@ pub fn engine(
     let model = cat
         .find_model(name)
         .map_err(|e| CliError::Usage(e.to_string()))?;
+    // max_model_len at most the model's own maximum, as `fit` caps `--context`.
+    let settings = &Settings {
+        context: model.clamp_context(settings.context),
+        ..*settings
+    };
     let kv_bytes = match settings.kv_type {
         KvType::F16 | KvType::BF16 => 2,
         KvType::Q8_0 => 1,
@@ -285,6 +313,13 @@ pub fn engine(
         writeln!(
             out,
             "✗ one request of max_model_len does not fit: lower --context or use a smaller quant"
+        )?;
+    }
+    if settings.context < args.run.context {
+        writeln!(
+            out,
+            "(--context {} capped at the model's maximum, {})",
+            args.run.context, settings.context
         )?;
     }
     Ok(())
