@@ -1,11 +1,14 @@
 //! fitcheck: which local LLMs fit on a machine, at what context, and how fast.
 
+pub use error::Error;
+
 pub mod app;
 pub mod calibrate;
 pub mod catalog;
 pub mod cli;
 pub mod compare;
 pub mod config;
+pub mod error;
 pub mod estimate;
 pub mod files;
 pub mod gguf;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::estimate::model::{Arch, Attention, ModelSpec, Moe};
 use crate::estimate::weights::{weight_table, WeightTable};
 use crate::estimate::Quant;
-use crate::files::Visited;
+use crate::files::{ReadError, Visited};
 use crate::gguf;
 
 /// A model found on disk.
@@ -156,7 +156,7 @@ fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
     {
         match read_safetensors_dir(dir, source) {
             Ok(m) => (w.found)(m),
-            Err(e) => (w.problem)(e),
+            Err(e) => (w.problem)(e.to_string()),
         }
     }
     let projector = entries
@@ -181,7 +181,7 @@ fn walk(dir: &Path, source: &'static str, depth: u32, w: &mut Walk) {
                 .unwrap_or_default();
             match read_gguf(&path, projector.as_deref(), source, label) {
                 Ok(m) => (w.found)(m),
-                Err(e) => (w.problem)(e),
+                Err(e) => (w.problem)(e.to_string()),
             }
         }
     }
@@ -206,10 +206,20 @@ fn read_gguf(
     projector: Option<&Path>,
     source: &'static str,
     label: String,
-) -> Result<LocalModel, String> {
-    let g = gguf::read_model(path).map_err(|e| e.to_string())?;
+) -> Result<LocalModel, ReadError> {
+    let g = gguf::read_model(path).map_err(|e| ReadError {
+        path: e.path,
+        line: 0,
+        col: 0,
+        message: format!("offset {}: {}", e.offset, e.message),
+    })?;
     let id = format!("local:{label}");
-    let mut m = gguf::to_model(&g, &id).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut m = gguf::to_model(&g, &id).map_err(|e| ReadError {
+        path: path.display().to_string(),
+        line: 0,
+        col: 0,
+        message: e.to_string(),
+    })?;
     m.spec.name = format!("{} [{}]", m.spec.name, m.quant_label);
     m.spec.vision = projector.and_then(|p| gguf::projector::read(p).ok());
     Ok(LocalModel {
@@ -235,6 +245,64 @@ struct ManifestLayer {
     digest: String,
 }
 
+/// Why an Ollama manifest names no usable model blob.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ManifestError {
+    /// Not JSON with a `layers` list.
+    NotAManifest(String),
+    /// The model layer's digest is not `sha256:<hex>` (it could name a path outside the store).
+    BadDigest(String),
+}
+
+impl std::fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ManifestError::NotAManifest(e) => write!(f, "not an Ollama manifest: {e}"),
+            ManifestError::BadDigest(d) => write!(f, "bad blob digest '{d}'"),
+        }
+    }
+}
+
+impl std::error::Error for ManifestError {}
+
+/// The blob files (`sha256-<hex>`) an Ollama manifest names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ManifestBlobs {
+    /// The model GGUF.
+    pub model: String,
+    /// The vision projector GGUF, if any (left out when its digest is malformed).
+    pub projector: Option<String>,
+}
+
+/// The blobs of a manifest's model and projector layers; `None` when it has no model layer.
+pub fn manifest_blobs(manifest: &[u8]) -> Result<Option<ManifestBlobs>, ManifestError> {
+    let manifest: Manifest =
+        serde_json::from_slice(manifest).map_err(|e| ManifestError::NotAManifest(e.to_string()))?;
+    let layer = |kind: &str| {
+        manifest
+            .layers
+            .iter()
+            .find(|l| l.media_type == format!("application/vnd.ollama.image.{kind}"))
+    };
+    // A digest is `sha256:<hex>`; anything else could name a path outside the store.
+    let file_of = |l: &ManifestLayer| {
+        let file = l.digest.replace(':', "-");
+        (!file.is_empty() && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+            .then_some(file)
+    };
+    let Some(model_layer) = layer("model") else {
+        return Ok(None);
+    };
+    let Some(model) = file_of(model_layer) else {
+        let shown: String = model_layer.digest.chars().take(80).collect();
+        return Err(ManifestError::BadDigest(shown));
+    };
+    Ok(Some(ManifestBlobs {
+        model,
+        projector: layer("projector").and_then(file_of),
+    }))
+}
+
 /// Ollama: manifests/<registry>/<namespace>/<model>/<tag> list blobs; the model layer is a GGUF.
 fn scan_ollama(root: &Path, w: &mut Walk) {
     let manifests = root.join("manifests");
@@ -250,37 +318,22 @@ fn scan_ollama(root: &Path, w: &mut Walk) {
                 }
                 continue;
             }
-            let manifest = match crate::files::read_bytes(&path, crate::files::MANIFEST_LIMIT) {
-                Ok(bytes) => serde_json::from_slice::<Manifest>(&bytes),
+            let blob_name = crate::files::read_bytes(&path, crate::files::MANIFEST_LIMIT)
+                .map_err(|e| e.to_string())
+                .and_then(|bytes| {
+                    manifest_blobs(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+                });
+            let blobs = match blob_name {
+                Ok(Some(blobs)) => blobs,
+                // No model layer (an embedding-less adapter, a projector): nothing to list.
+                Ok(None) => continue,
                 Err(e) => {
-                    (w.problem)(e.to_string());
+                    (w.problem)(e);
                     continue;
                 }
             };
-            let Ok(manifest) = manifest else {
-                (w.problem)(format!("{}: not an Ollama manifest", path.display()));
-                continue;
-            };
-            let layer = |kind: &str| {
-                manifest
-                    .layers
-                    .iter()
-                    .find(|l| l.media_type == format!("application/vnd.ollama.image.{kind}"))
-            };
-            let Some(model_layer) = layer("model") else {
-                continue;
-            };
-            // A digest is `sha256:<hex>`; anything else could name a path outside the store.
-            let blob_of = |l: &ManifestLayer| {
-                let file = l.digest.replace(':', "-");
-                (!file.is_empty() && file.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
-                    .then(|| root.join("blobs").join(file))
-            };
-            let Some(blob) = blob_of(model_layer) else {
-                (w.problem)(format!("{}: bad blob digest", path.display()));
-                continue;
-            };
-            let projector = layer("projector").and_then(blob_of);
+            let blob = root.join("blobs").join(&blobs.model);
+            let projector = blobs.projector.map(|p| root.join("blobs").join(p));
             let rel: Vec<String> = path
                 .strip_prefix(&manifests)
                 .map(|r| r.iter().map(|c| c.to_string_lossy().into_owned()).collect())
@@ -292,7 +345,7 @@ fn scan_ollama(root: &Path, w: &mut Walk) {
             };
             match read_gguf(&blob, projector.as_deref(), "ollama", label) {
                 Ok(m) => (w.found)(m),
-                Err(e) => (w.problem)(e),
+                Err(e) => (w.problem)(e.to_string()),
             }
         }
     }
@@ -373,12 +426,16 @@ fn sliding_attention(cfg: &HfConfig, layers: u32) -> Attention {
 }
 
 /// A safetensors/MLX folder: architecture from config.json, bytes from the safetensors files.
-fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, String> {
+fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, ReadError> {
     let cfg_path = dir.join("config.json");
-    let text = crate::files::read_text(&cfg_path, crate::files::HF_CONFIG_LIMIT)
-        .map_err(|e| e.to_string())?;
+    let text = crate::files::read_text(&cfg_path, crate::files::HF_CONFIG_LIMIT)?;
     let size: u64 = std::fs::read_dir(dir)
-        .map_err(|e| e.to_string())?
+        .map_err(|e| ReadError {
+            path: dir.display().to_string(),
+            line: 0,
+            col: 0,
+            message: e.to_string(),
+        })?
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "safetensors"))
         // Hugging Face snapshots are symlinks into blobs/: follow them for the real size.
@@ -414,24 +471,33 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
 
 /// A model from the text of a Hugging Face config.json (`origin` names it in errors) whose
 /// safetensors weigh `size` bytes: the architecture from the config, the weights scaled to the
-/// real size, the quantization from its `quantization` block (MLX bits) or BF16.
+/// real size, the quantization from its `quantization` block (MLX bits) or BF16. Every number
+/// is checked against the same bounds as a catalog entry; errors name `origin` (with line and
+/// column for JSON errors).
 pub fn model_from_config(
     text: &str,
     origin: &str,
     id: &str,
     name: &str,
     size: u64,
-) -> Result<(ModelSpec, WeightTable, Quant), String> {
-    let mut cfg: HfConfig = serde_json::from_str(text)
-        .map_err(|e| format!("{origin}:{}:{}: {e}", e.line(), e.column()))?;
+) -> Result<(ModelSpec, WeightTable, Quant), ReadError> {
+    let error = |line: usize, col: usize, message: String| ReadError {
+        path: origin.to_string(),
+        line,
+        col,
+        message,
+    };
+    let mut cfg: HfConfig =
+        serde_json::from_str(text).map_err(|e| error(e.line(), e.column(), e.to_string()))?;
     if let Some(inner) = cfg.text_config.take() {
         let outer_tie = cfg.tie_word_embeddings;
-        cfg = serde_json::from_value(*inner).map_err(|e| format!("{origin}: text_config: {e}"))?;
+        cfg =
+            serde_json::from_value(*inner).map_err(|e| error(0, 0, format!("text_config: {e}")))?;
         cfg.tie_word_embeddings = cfg.tie_word_embeddings.or(outer_tie);
     }
     let need = |v: Option<u32>, field: &str| {
         v.filter(|x| *x > 0)
-            .ok_or(format!("{origin}: missing '{field}'"))
+            .ok_or_else(|| error(0, 0, format!("missing '{field}'")))
     };
     let layers = need(cfg.num_hidden_layers, "num_hidden_layers")?;
     let hidden = need(cfg.hidden_size, "hidden_size")?;
@@ -506,7 +572,7 @@ pub fn model_from_config(
     // The same bounds as a catalog entry: a config.json claiming 2^32 layers must not size
     // tables by it.
     crate::limits::check_model(&spec)
-        .map_err(|(field, msg)| format!("{origin}: {field}: {msg}"))?;
+        .map_err(|(field, msg)| error(0, 0, format!("{field}: {msg}")))?;
     let mut weights = weight_table(&spec, quant);
     weights.scale_to(size);
     Ok((spec, weights, quant))

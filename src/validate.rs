@@ -108,8 +108,26 @@ impl Report {
     }
 }
 
+/// A CSV that cannot be checked at all (a row that cannot be checked is skipped instead, with
+/// the reason, in [`Report::skipped`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    /// 1-based line of the problem (1: the header).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for CsvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "line {}: {}", self.line, self.message)
+    }
+}
+
+impl std::error::Error for CsvError {}
+
 /// Reads measurements from CSV text and checks each against the estimator.
-pub fn validate(csv_text: &str, cat: &Catalog) -> Result<Report, String> {
+pub fn validate(csv_text: &str, cat: &Catalog) -> Result<Report, CsvError> {
     validate_with(csv_text, cat, &BackendConstants::of_era)
 }
 
@@ -118,7 +136,7 @@ pub fn validate_with(
     csv_text: &str,
     cat: &Catalog,
     constants: &dyn Fn(Backend, BuildEra) -> BackendConstants,
-) -> Result<Report, String> {
+) -> Result<Report, CsvError> {
     let (rows, skipped) = prepare(csv_text, cat)?;
     Ok(Report {
         rows: rows
@@ -253,21 +271,27 @@ pub type Skipped = Vec<(usize, String)>;
 pub fn prepare<'a>(
     csv_text: &str,
     cat: &'a Catalog,
-) -> Result<(Vec<Prepared<'a>>, Skipped), String> {
+) -> Result<(Vec<Prepared<'a>>, Skipped), CsvError> {
     let mut rdr = csv::ReaderBuilder::new()
         .flexible(true)
         .from_reader(csv_text.as_bytes());
     let headers = rdr
         .headers()
-        .map_err(|e| format!("cannot read the header: {e}"))?
+        .map_err(|e| CsvError {
+            line: 1,
+            message: format!("cannot read the header: {e}"),
+        })?
         .clone();
     let col = |name: &str| headers.iter().position(|h| h.trim() == name);
     for required in ["model", "hardware", "backend", "metric", "value"] {
         if col(required).is_none() {
-            return Err(format!(
-                "missing column '{required}' (have: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ));
+            return Err(CsvError {
+                line: 1,
+                message: format!(
+                    "missing column '{required}' (have: {})",
+                    headers.iter().collect::<Vec<_>>().join(", ")
+                ),
+            });
         }
     }
     let (mut rows, mut skipped) = (Vec::new(), Vec::new());

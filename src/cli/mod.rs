@@ -26,7 +26,7 @@ use crate::config::Config;
 use crate::estimate::{self, Hardware};
 use crate::hardware::detect;
 
-/// Runs a subcommand; returns the process exit code (see [`CliError::exit_code`]).
+/// Runs a subcommand; returns the process exit code (see [`crate::error`]).
 pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
     if cli.no_calibration {
         crate::calibrate::disable();
@@ -36,11 +36,7 @@ pub fn run(cli: &Cli, command: &Command, out: &mut dyn Write) -> ExitCode {
         .and_then(|cat| run_with(&cat, cli, command, out));
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(CliError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
-        Err(e) => {
-            report(&e);
-            ExitCode::from(e.exit_code())
-        }
+        Err(e) => e.exit(),
     }
 }
 
@@ -121,56 +117,10 @@ fn run_with(
     }
 }
 
-/// Prints an error on stderr. Nothing else can be done if stderr itself is closed or full, so
-/// that write's failure is ignored (the exit status still says something went wrong).
-pub fn report(e: &dyn std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "error: {e}");
-}
+pub use crate::error::{report, warn};
 
-/// Prints a warning on stderr (ignoring a closed or full stderr, as [`report`]).
-pub fn warn(w: &dyn std::fmt::Display) {
-    let _ = writeln!(std::io::stderr().lock(), "warning: {w}");
-}
-
-/// What can go wrong in a command.
-#[derive(Debug)]
-pub enum CliError {
-    /// Bad name, value or input file: exit status 2.
-    Usage(String),
-    /// `fit --require` asked for more than the verdict gives: exit status 3.
-    Requirement(String),
-    /// Writing the output failed: exit status 1.
-    Io(std::io::Error),
-}
-
-impl CliError {
-    /// The process exit status: 2 for bad input (names, flags, files), 1 for failures to write.
-    pub fn exit_code(&self) -> u8 {
-        match self {
-            CliError::Usage(_) => 2,
-            CliError::Requirement(_) => 3,
-            CliError::Io(_) => 1,
-        }
-    }
-}
-
-impl std::fmt::Display for CliError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            CliError::Usage(m) => f.write_str(m),
-            CliError::Requirement(m) => write!(f, "requirement not met: {m}"),
-            CliError::Io(e) => write!(f, "writing the output: {e}"),
-        }
-    }
-}
-
-impl std::error::Error for CliError {}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError::Io(e)
-    }
-}
+/// What can go wrong in a command: the crate's one error type (the app ends with it too).
+pub type CliError = crate::Error;
 
 /// Model folders to scan: the standard ones (unless disabled), the config file's, `--models-dir`.
 pub fn model_dirs(cli: &Cli, config: &Config) -> Vec<(&'static str, std::path::PathBuf)> {

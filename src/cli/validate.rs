@@ -19,8 +19,8 @@ pub fn run(
 ) -> Result<(), CliError> {
     let text = crate::files::read_text(file, crate::files::CSV_LIMIT)
         .map_err(|e| CliError::Usage(e.to_string()))?;
-    let report =
-        validate(&text, cat).map_err(|e| CliError::Usage(format!("{}: {e}", file.display())))?;
+    let report = validate(&text, cat)
+        .map_err(|e| CliError::Usage(format!("{}:{}: {}", file.display(), e.line, e.message)))?;
     let subsets = report.by_subset();
     if as_json {
         let v: Vec<_> = subsets

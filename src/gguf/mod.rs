@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-pub use model::{file_type_label, to_model, GgufModel, MAX_LAYERS};
+pub use model::{file_type_label, to_model, GgufModel, MetadataError, MAX_LAYERS};
 
 use crate::estimate::ggml::GgmlType;
 

@@ -157,22 +157,48 @@ fn per_layer(v: Option<&Value>, layers: u32) -> Option<Vec<u32>> {
     }
 }
 
+/// A header that parsed but does not describe a model: the metadata key (or model field) and
+/// what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetadataError {
+    /// The metadata key (`llama.block_count`) or model field (`heads`).
+    pub key: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl std::fmt::Display for MetadataError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for MetadataError {}
+
+fn missing(key: String) -> MetadataError {
+    MetadataError {
+        key,
+        message: "missing (or zero)".into(),
+    }
+}
+
 /// Builds the estimator's model from a parsed header. `id` names it (the file name).
-pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
+pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
     let arch = g
         .str("general.architecture")
-        .ok_or("missing general.architecture")?
+        .ok_or_else(|| missing("general.architecture".into()))?
         .to_string();
     let key = |k: &str| format!("{arch}.{k}");
     let get = |k: &str| g.u64(&key(k)).map(|v| v.min(u64::from(u32::MAX)) as u32);
     let block_count = get("block_count")
         .filter(|&n| n > 0)
-        .ok_or(format!("missing {arch}.block_count"))?;
+        .ok_or_else(|| missing(key("block_count")))?;
     // Per-layer tables are sized by this number: an absurd header must not allocate gigabytes.
     if block_count > MAX_LAYERS {
-        return Err(format!(
-            "{arch}.block_count {block_count} is implausible (at most {MAX_LAYERS})"
-        ));
+        return Err(MetadataError {
+            key: key("block_count"),
+            message: format!("{block_count} is implausible (at most {MAX_LAYERS})"),
+        });
     }
     let nextn = get("nextn_predict_layers")
         .unwrap_or(0)
@@ -180,7 +206,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
     let layers = block_count - nextn; // MTP layers are in the file but not loaded by default
     let hidden = get("embedding_length")
         .filter(|&h| h > 0)
-        .ok_or(format!("missing {arch}.embedding_length"))?;
+        .ok_or_else(|| missing(key("embedding_length")))?;
     let heads_v =
         per_layer(g.metadata.get(&key("attention.head_count")), layers).unwrap_or_default();
     let heads = heads_v.iter().copied().max().unwrap_or(0).max(1);
@@ -283,7 +309,10 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, String> {
         vision: None,
     };
     // The same bounds as a catalog entry or a command-line flag.
-    crate::limits::check_model(&spec).map_err(|(field, msg)| format!("{field}: {msg}"))?;
+    crate::limits::check_model(&spec).map_err(|(field, message)| MetadataError {
+        key: field.to_string(),
+        message,
+    })?;
     let tensors: Vec<TensorInfo> = g
         .tensors
         .iter()

@@ -301,7 +301,7 @@ impl Hub {
             crate::files::text_of(data, &origin).map_err(|e| HubError::Bad(e.to_string()))?;
         let (mut spec, weights, quant) =
             crate::local::model_from_config(&text, &origin, &format!("hf:{repo}"), repo, size)
-                .map_err(HubError::Bad)?;
+                .map_err(|e| HubError::Bad(e.to_string()))?;
         spec.hf_repo = Some(repo.to_string());
         Ok(HubModel {
             repo: repo.to_string(),
