@@ -553,3 +553,40 @@ fn several_models_and_engines_cap_the_context_like_fit() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn config_and_catalog_errors_name_the_file_and_exit_2_in_the_app_too() {
+    // A byte-order mark and an empty file are fine.
+    for (tag, text) in [
+        ("bom", &b"\xef\xbb\xbf(context: Some(8192))"[..]),
+        ("empty", b""),
+    ] {
+        let d = dir(tag);
+        write(&d.join("config.ron"), text);
+        let o = run(&["list", "local", "--no-default-model-dirs"], &d);
+        assert!(o.status.success(), "{tag}: {}", err(&o));
+    }
+    // Invalid UTF-8 gives its line and column.
+    let d = dir("not-utf8");
+    write(&d.join("config.ron"), b"(\n  models_dirs: [\"\xff\"])");
+    let o = run(&["list", "local", "--no-default-model-dirs"], &d);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("config.ron:2:"), "{}", err(&o));
+    // The app (no command) checks config.ron's hardware and names the file; it exits 2 for a bad
+    // catalog too, as the commands do. Both are refused before it looks for a terminal.
+    let d = dir("app-hardware");
+    write(&d.join("config.ron"), b"(hardware: Some(\"no-such-gpu\"))");
+    let o = run(&[], &d);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(
+        err(&o).contains("config.ron") && err(&o).contains("hardware"),
+        "{}",
+        err(&o)
+    );
+    let d = dir("app-catalog");
+    let bad = d.join("bad.ron");
+    write(&bad, b"(models: [");
+    let o = run(&["--catalog", bad.to_str().unwrap()], &d);
+    assert_eq!(o.status.code(), Some(2), "{}", err(&o));
+    assert!(err(&o).contains("bad.ron:1:"), "{}", err(&o));
+}
