@@ -172,10 +172,12 @@ fn hf_config(data: &[u8], hw: &fitcheck::estimate::Hardware) {
 }
 
 fn manifest(data: &[u8]) {
-    if let Ok(Some(blob)) = fitcheck::local::manifest_model_blob(data) {
-        // Never a path out of the store.
-        assert!(!blob.is_empty());
-        assert!(blob.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    if let Ok(Some(blobs)) = fitcheck::local::manifest_blobs(data) {
+        for blob in std::iter::once(&blobs.model).chain(&blobs.projector) {
+            // Never a path out of the store.
+            assert!(!blob.is_empty());
+            assert!(blob.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+        }
     }
 }
 
