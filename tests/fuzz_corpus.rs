@@ -162,8 +162,8 @@ fn hf_config(data: &[u8], hw: &fitcheck::estimate::Hardware) {
     let Ok(text) = fitcheck::files::text_of(data.to_vec(), "config.json") else {
         return;
     };
-    match fitcheck::local::model_from_hf_config(&text, "config.json", "org/m", "m") {
-        Ok((spec, _)) => {
+    match fitcheck::local::model_from_config(&text, "config.json", "local:org/m", "m", 1 << 30) {
+        Ok((spec, _, _)) => {
             fitcheck::limits::check_model(&spec).unwrap();
             let _ = estimate(&spec, hw, &Settings::default());
         }

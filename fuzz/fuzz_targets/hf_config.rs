@@ -7,8 +7,8 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = fitcheck::files::text_of(data.to_vec(), "config.json") else { return };
-    let Ok((spec, _quant)) =
-        fitcheck::local::model_from_hf_config(&text, "config.json", "org/model", "model")
+    let Ok((spec, _weights, _quant)) =
+        fitcheck::local::model_from_config(&text, "config.json", "local:org/m", "m", 1 << 30)
     else {
         return;
     };
