@@ -387,14 +387,11 @@ pub(super) fn both(bytes: u64) -> String {
 
 /// The overhead's parts, each with what it is (docs/accuracy.md gives the sources).
 fn write_overhead_lines(out: &mut dyn Write, hw: &Hardware, e: &Estimate) -> std::io::Result<()> {
+    let part = |out: &mut dyn Write, p: &crate::estimate::Part| {
+        writeln!(out, "    {:<16} {:>10}   {}", p.name, fmt_gib(p.bytes), p.what)
+    };
     for p in overhead_parts(hw, e) {
-        writeln!(
-            out,
-            "    {:<16} {:>10}   {}",
-            p.name,
-            fmt_gib(p.bytes),
-            p.what
-        )?;
+        part(out, &p)?;
     }
     let vision = e.projector_bytes.saturating_add(e.projector_compute_bytes);
     if vision > 0 {
@@ -404,13 +401,7 @@ fn write_overhead_lines(out: &mut dyn Write, hw: &Hardware, e: &Estimate) -> std
             both(vision)
         )?;
         for p in vision_parts(e) {
-            writeln!(
-                out,
-                "    {:<16} {:>10}   {}",
-                p.name,
-                fmt_gib(p.bytes),
-                p.what
-            )?;
+            part(out, &p)?;
         }
     }
     Ok(())
