@@ -388,7 +388,13 @@ pub(super) fn both(bytes: u64) -> String {
 /// The overhead's parts, each with what it is (docs/accuracy.md gives the sources).
 fn write_overhead_lines(out: &mut dyn Write, hw: &Hardware, e: &Estimate) -> std::io::Result<()> {
     let part = |out: &mut dyn Write, p: &crate::estimate::Part| {
-        writeln!(out, "    {:<16} {:>10}   {}", p.name, fmt_gib(p.bytes), p.what)
+        writeln!(
+            out,
+            "    {:<16} {:>10}   {}",
+            p.name,
+            fmt_gib(p.bytes),
+            p.what
+        )
     };
     for p in overhead_parts(hw, e) {
         part(out, &p)?;
