@@ -121,6 +121,15 @@ impl Session {
         status
     }
 
+    /// Whether the output so far leaves the alternate screen after it last entered it.
+    fn terminal_restored(&self) -> bool {
+        let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
+        match (raw.rfind("\u{1b}[?1049h"), raw.rfind("\u{1b}[?1049l")) {
+            (Some(entered), Some(left)) => left > entered,
+            _ => false,
+        }
+    }
+
     /// Checks the alternate screen was left and the mouse released; returns where it was left.
     fn assert_terminal_restored(&self) -> usize {
         let raw = String::from_utf8_lossy(&self.raw.lock().unwrap()).into_owned();
@@ -265,7 +274,16 @@ fn ctrl_z_and_sigtstp_suspend_with_the_terminal_restored_and_resume() {
             assert!(Instant::now() < deadline, "{how}: the app did not stop");
             thread::sleep(Duration::from_millis(20));
         }
-        // While it is stopped the shell has its terminal back.
+        // While it is stopped the shell has its terminal back. The app wrote the restore before
+        // stopping, but the PTY reader thread may not have read it yet: wait for it to arrive.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while !s.terminal_restored() {
+            assert!(
+                Instant::now() < deadline,
+                "{how}: terminal not restored while stopped"
+            );
+            thread::sleep(Duration::from_millis(20));
+        }
         let left = s.assert_terminal_restored();
         let raw_len = s.raw.lock().unwrap().len();
         let ok = std::process::Command::new("kill")
