@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         source: None,
         cards: Vec::new(),
         measured: None,
+        cluster: None,
     };
     let s = Settings { context: 8192, parallel: 2, ..Settings::default() };
     let _ = estimate_with_weights(&m.spec, &hw, &s, &m.weights);
