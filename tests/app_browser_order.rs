@@ -271,3 +271,33 @@ fn dollar_in_the_comparison_lists_the_cheapest_machines_as_fitcheck_buy_does() {
     press(&mut app, '\u{1b}');
     assert_eq!(app.mode, Mode::Browse);
 }
+
+#[test]
+fn a_narrow_list_keeps_its_whole_title_in_short_words() {
+    let mut app = app_on("rtx-4090");
+    for _ in 0..8 {
+        if app.sort == SortKey::Quality {
+            break;
+        }
+        press(&mut app, 's');
+    }
+    assert_eq!(
+        app.sort,
+        SortKey::Quality,
+        "s reaches best for the use case"
+    );
+    keys(&mut app, "SF"); // reversed, fits only
+    assert!(app.reverse && app.fits_only);
+    let wide = draw(&mut app, 200, 30);
+    assert!(wide.contains(", reversed"), "{wide}");
+    let narrow = draw(&mut app, 80, 24);
+    let use_case = app.rec.use_case().to_string();
+    let title = narrow
+        .lines()
+        .find(|l| l.contains("best for"))
+        .unwrap_or_else(|| panic!("no list title:\n{narrow}"));
+    assert!(
+        title.contains(&format!("best for {use_case} ↑")) && title.contains(" fit "),
+        "title cut or missing a fact: {title}"
+    );
+}

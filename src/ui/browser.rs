@@ -20,14 +20,22 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
         SortKey::Quality => format!("best for {}", app.rec.use_case()),
         key => key.label().to_string(),
     };
-    let title = format!(
-        " Models {}/{}{} · sort: {sort}{}{} ",
-        app.rows.len(),
-        app.search.total(),
+    let counts = format!("{}/{}", app.rows.len(), app.search.total());
+    let mut title = format!(
+        " Models {counts}{} · sort: {sort}{}{} ",
         if app.fits_only { " fitting" } else { "" },
         if app.reverse { ", reversed" } else { "" },
         if app.sorting { " (sorting…)" } else { "" }
     );
+    // Narrow panels (80 columns) get the same facts in short words rather than a cut title.
+    if title.chars().count() + 2 > usize::from(area.width) {
+        title = format!(
+            " {counts}{} · {sort}{}{} ",
+            if app.fits_only { " fit" } else { "" },
+            if app.reverse { " ↑" } else { "" },
+            if app.sorting { " …" } else { "" }
+        );
+    }
     let block = theme
         .panel(title, focused)
         .title_bottom(Line::styled(LEGEND, theme.dim));
