@@ -137,13 +137,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         if let Some(c) = &serving {
             super::several::write_concurrency(out, c)?;
         }
-        if settings.context < args.run.context {
-            writeln!(
-                out,
-                "(--context {} capped at the model's maximum, {})",
-                args.run.context, settings.context
-            )?;
-        }
+        write_context_cap(out, args.run.context, settings.context)?;
     }
     match args.require {
         Some(r) if !r.met_by(e.verdict) => Err(CliError::Requirement(format!(
@@ -524,6 +518,17 @@ fn write_table(
                 "CPU speed: estimate, uncalibrated (too few CPU measurements to fit)"
             )?;
         }
+    }
+    Ok(())
+}
+
+/// The note under a table when the asked context was above the model's maximum.
+pub(super) fn write_context_cap(out: &mut dyn Write, asked: u32, used: u32) -> std::io::Result<()> {
+    if used < asked {
+        writeln!(
+            out,
+            "(--context {asked} capped at the model's maximum, {used})"
+        )?;
     }
     Ok(())
 }

@@ -315,12 +315,6 @@ pub fn engine(
             "✗ one request of max_model_len does not fit: lower --context or use a smaller quant"
         )?;
     }
-    if settings.context < args.run.context {
-        writeln!(
-            out,
-            "(--context {} capped at the model's maximum, {})",
-            args.run.context, settings.context
-        )?;
-    }
+    super::fit::write_context_cap(out, args.run.context, settings.context)?;
     Ok(())
 }
