@@ -236,6 +236,12 @@ fn offline_and_failing_server_fall_back_to_the_cache() {
         "{:?}",
         m.notes
     );
+    // Server down and nothing cached: one error that says both, its prefix once.
+    let e = online.fetch("org/st", None).unwrap_err();
+    let text = e.to_string();
+    assert!(matches!(e, HubError::Network(_)), "{text}");
+    assert!(text.contains("no cached copy"), "{text}");
+    assert_eq!(text.matches("network:").count(), 1, "{text}");
 }
 
 fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {

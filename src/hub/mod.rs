@@ -368,9 +368,13 @@ impl Hub {
                     Ok(entry.data)
                 }
                 None if self.offline => Err(e),
-                None => Err(HubError::Network(format!(
-                    "{e} (and no cached copy; --offline uses only the cache)"
-                ))),
+                // Keep the variant's own "network:" prefix once, not twice.
+                None => Err(match e {
+                    HubError::Network(m) => HubError::Network(format!(
+                        "{m} (and no cached copy; --offline uses only the cache)"
+                    )),
+                    other => other,
+                }),
             },
             Err(e) => Err(e),
         }
