@@ -9,8 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::gguf_writer::{dense_block, gguf, Meta};
-use fitcheck::estimate::ggml::GgmlType;
+use common::gguf_writer::tiny_llama;
 use fitcheck::local::scan;
 
 fn dir(tag: &str) -> PathBuf {
@@ -62,29 +61,7 @@ fn err(o: &Output) -> String {
 }
 
 fn tiny_gguf() -> Vec<u8> {
-    let mut t = vec![(
-        "token_embd.weight".to_string(),
-        vec![256u64, 300],
-        GgmlType::Q8_0,
-    )];
-    for il in 0..2 {
-        t.extend(dense_block(il, 256, 4, 2, 64, 256, GgmlType::Q8_0));
-    }
-    let t: Vec<(&str, Vec<u64>, GgmlType)> = t
-        .iter()
-        .map(|(n, d, ty)| (&*Box::leak(n.clone().into_boxed_str()), d.clone(), *ty))
-        .collect();
-    gguf(
-        &[
-            ("general.architecture", Meta::Str("llama")),
-            ("general.name", Meta::Str("Tiny")),
-            ("llama.block_count", Meta::U32(2)),
-            ("llama.embedding_length", Meta::U32(256)),
-            ("llama.attention.head_count", Meta::U32(4)),
-            ("llama.attention.head_count_kv", Meta::U32(2)),
-        ],
-        &t,
-    )
+    tiny_llama("Tiny")
 }
 
 fn scan_dir(d: &Path) -> (Vec<fitcheck::local::LocalModel>, Vec<String>) {

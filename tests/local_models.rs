@@ -7,35 +7,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::gguf_writer::{dense_block, gguf, Meta};
+use common::gguf_writer::{gguf, tiny_llama, Meta};
 use fitcheck::estimate::ggml::GgmlType;
 use fitcheck::local::scan;
 
 fn tiny(name: &'static str) -> Vec<u8> {
-    let mut t = vec![(
-        "token_embd.weight".to_string(),
-        vec![256u64, 300],
-        GgmlType::Q8_0,
-    )];
-    for il in 0..2 {
-        t.extend(dense_block(il, 256, 4, 2, 64, 256, GgmlType::Q8_0));
-    }
-    let t: Vec<(&str, Vec<u64>, GgmlType)> = t
-        .iter()
-        .map(|(n, d, ty)| (&*Box::leak(n.clone().into_boxed_str()), d.clone(), *ty))
-        .collect();
-    gguf(
-        &[
-            ("general.architecture", Meta::Str("llama")),
-            ("general.name", Meta::Str(name)),
-            ("general.file_type", Meta::U32(7)),
-            ("llama.block_count", Meta::U32(2)),
-            ("llama.embedding_length", Meta::U32(256)),
-            ("llama.attention.head_count", Meta::U32(4)),
-            ("llama.attention.head_count_kv", Meta::U32(2)),
-        ],
-        &t,
-    )
+    tiny_llama(name)
 }
 
 /// A model tree in a fresh directory, removed when the returned handle drops.

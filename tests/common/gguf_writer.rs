@@ -107,3 +107,32 @@ pub fn dense_block(
         (n("ffn_down"), vec![ffn, hidden], ty),
     ]
 }
+
+/// A 2-block Llama-shaped Q8_0 model named `name` (a few hundred KB): the smallest real file
+/// the scanners and estimators accept.
+pub fn tiny_llama(name: &'static str) -> Vec<u8> {
+    let mut t = vec![(
+        "token_embd.weight".to_string(),
+        vec![256u64, 300],
+        GgmlType::Q8_0,
+    )];
+    for il in 0..2 {
+        t.extend(dense_block(il, 256, 4, 2, 64, 256, GgmlType::Q8_0));
+    }
+    let t: Vec<(&str, Vec<u64>, GgmlType)> = t
+        .iter()
+        .map(|(n, d, ty)| (&*Box::leak(n.clone().into_boxed_str()), d.clone(), *ty))
+        .collect();
+    gguf(
+        &[
+            ("general.architecture", Meta::Str("llama")),
+            ("general.name", Meta::Str(name)),
+            ("general.file_type", Meta::U32(7)),
+            ("llama.block_count", Meta::U32(2)),
+            ("llama.embedding_length", Meta::U32(256)),
+            ("llama.attention.head_count", Meta::U32(4)),
+            ("llama.attention.head_count_kv", Meta::U32(2)),
+        ],
+        &t,
+    )
+}
