@@ -696,6 +696,29 @@ fn vision_projectors_match_published_files_and_llama_cpp_reports() {
         0.002,
         "Qwen2.5-VL mmproj",
     );
+    // Published files pinned by revision (projector files of unsloth/bartowski/mistralai, exact
+    // byte counts): bartowski's mmproj-google_gemma-4-26B-A4B-it-f16.gguf 1,193,058,528 B (a
+    // header of a few KiB over the tensors); mistralai's Ministral-3-14B-Instruct-2512-BF16-mmproj
+    // 879,258,784 B (the tower's norms stay F32: 0.15 % over params × 2).
+    assert_close(
+        bytes("gemma-4-26b-a4b"),
+        1_193_058_528.0,
+        0.0001,
+        "Gemma 4 26B-A4B mmproj",
+    );
+    assert_close(
+        bytes("ministral-3-14b"),
+        879_258_784.0,
+        0.002,
+        "Ministral 3 14B mmproj",
+    );
+    // Gemma 4 warms up with 16 × 16 tokens pooled 3 × 3: 2304 patches of 16 px, as Ollama's
+    // log shows for a 768 px image (ollama#15641: "patchesX=48 patchesY=48 total=2304").
+    assert_eq!(model("gemma-4-31b").vision.unwrap().warmup_patches, 2304);
+    assert_eq!(
+        fitcheck::estimate::vision::warmup_patches("gemma4v", 768, 16, 3),
+        2304
+    );
     // The clip buffer llama.cpp reserves for its warm-up image, flash attention on / off
     // (gguf-parser-go#44, `[mtmd] adding N MiB to fit_params_target`, MI300X).
     let buffer = |id: &str, fa: bool| mib(model(id).vision.unwrap().compute_bytes(fa));
@@ -773,4 +796,35 @@ fn bartowski_l_files_are_the_stock_recipe_with_q8_0_embed_and_output() {
             "{l}: {extra:.3} GB more than {stock}, card says {published:.2}"
         );
     }
+}
+
+#[test]
+fn cuda_flash_attention_copies_a_quantized_cache_layer_to_f16_in_the_compute_buffer() {
+    // ggml-cuda's MMA/tile flash attention reads F16 only; since llama.cpp#23907 the F16 copies
+    // of a quantized K and V are part of the attention op's allocation, sized by the whole
+    // allocated cache (llama.cpp#24166). A fork that reads q8_0/q4_0 in place measured the copy
+    // it removes: 972 MiB of device compute buffer at 245,760 tokens for 1024-wide K and V
+    // (GenerelSchwerz/llama.cpp#4: "2 * n_kv_heads * head_dim * sizeof(F16) * visible_tokens").
+    let m = model("llama-3.1-8b");
+    let s = |kv_type| Settings {
+        context: 245_760,
+        kv_type,
+        ..Settings::default()
+    };
+    let (_, cb, _) = fitcheck::estimate::context_terms(&m, &s(KvType::Q8_0));
+    assert_eq!(cb.fa_f16_copy, 245_760 * 1024 * 2 * 2);
+    assert_close(mib(cb.fa_f16_copy), 972.0, 0.015, "F16 copy MiB");
+    // F16 caches are read in place; so is every cache without flash attention (none is built).
+    let (_, f16, _) = fitcheck::estimate::context_terms(&m, &s(KvType::F16));
+    assert_eq!(f16.fa_f16_copy, 0);
+    // Only ggml-cuda (CUDA, HIP) allocates it: the card's compute grows by exactly the copy.
+    use fitcheck::estimate::hardware::Backend;
+    assert_eq!(cb.on_backend(Backend::Cuda).device, cb.device + cb.fa_f16_copy);
+    assert_eq!(cb.on_backend(Backend::Rocm).device, cb.device + cb.fa_f16_copy);
+    assert_eq!(cb.on_backend(Backend::Metal).device, cb.device);
+    assert_eq!(cb.on_backend(Backend::Cpu).device, cb.device);
+    let hw = catalog().find_hardware("h200-sxm-141").unwrap();
+    let q8 = estimate(&m, hw, &s(KvType::Q8_0));
+    let (_, plain, _) = fitcheck::estimate::context_terms(&m, &s(KvType::Q8_0));
+    assert_eq!(q8.compute_gpu_bytes, plain.device + plain.fa_f16_copy);
 }

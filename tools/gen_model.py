@@ -8,7 +8,8 @@ frequency factors, the 70B attn_v rule and a Q8_0 recipe (rules: llama.cpp src/l
 llama_tensor_get_type_impl, build 0c1e570).
 
 Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0]
-ARCH: llama1b, llama3b, llama8b, llama70b, qwen3moe30b, tiny, tinytied, tinymoe
+ARCH: llama1b, llama3b, llama8b, llama70b, qwen3moe30b, qwen3moe30b_2l, gemma3_1b, tiny, tinytied,
+      tinymoe
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH, or pip gguf) and numpy."""
 import math
 import sys
@@ -31,7 +32,16 @@ ARCHS = {
     'tiny': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, False, None),
     'tinytied': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, True, 32.0),
     'tinymoe': ('qwen3moe', 4, 256, 8, 2, 32, 512, 4096, 1e6, 1e-6, (8, 2, 128), False, None),
+    # Qwen3-30B-A3B's widths with 2 of its 48 layers (the compute buffer depends on the widths,
+    # not on the depth), so the CPU run stays near 1 GB.
+    'qwen3moe30b_2l': ('qwen3moe', 2, 2048, 32, 4, 128, 6144, 40960, 1e6, 1e-6, (128, 8, 768),
+                       False, None),
+    # google/gemma-3-1b-it config.json: 26 layers, 1152 wide (not a multiple of 256: use q8_0),
+    # 4 heads, 1 KV head of 256, MLP 6912, sliding window 512 on 5 of every 6 layers.
+    'gemma3_1b': ('gemma3', 26, 1152, 4, 1, 256, 6912, 32768, 1e6, 1e-6, None, True, None),
 }
+# Sliding window (tokens) of the archs that have one.
+SWA = {'gemma3_1b': 512}
 FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7}  # llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -115,6 +125,8 @@ w.add_rope_freq_base(ROPE)
 w.add_layer_norm_rms_eps(EPS)
 w.add_rope_dimension_count(HD)
 w.add_file_type(FILE_TYPE[recipe])
+if name in SWA:
+    w.add_sliding_window(SWA[name])
 if MOE:
     ne, nu, ff = MOE
     w.add_expert_count(ne)
@@ -161,6 +173,11 @@ for i in range(L):
     q(b + 'attn_v.weight', HKV * HD, E, qtype('attn_v', i))
     q(b + 'attn_output.weight', E, H * HD, qtype('attn_output', i))
     norm(b + 'ffn_norm.weight', E)
+    if arch == 'gemma3':
+        norm(b + 'post_attention_norm.weight', E)
+        norm(b + 'post_ffw_norm.weight', E)
+        norm(b + 'attn_q_norm.weight', HD)
+        norm(b + 'attn_k_norm.weight', HD)
     if arch == 'qwen3moe':
         norm(b + 'attn_q_norm.weight', HD)
         norm(b + 'attn_k_norm.weight', HD)

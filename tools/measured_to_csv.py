@@ -33,6 +33,8 @@ MODELS = {
     'qwen3moe30b': ('Qwen3-30B-A3B', 'Q4_K_M', 'moe'),
     'tiny': ('synthetic tiny llama (4 layers, 256 wide)', 'Q4_K_M', None),
     'tinytied': ('synthetic tiny llama, tied embeddings', 'Q4_K_M', None),
+    'gemma3_1b': ('Gemma-3-1B layout, Llama 3 tokenizer', 'Q8_0', None),
+    'qwen3moe30b_2l': ('Qwen3-30B-A3B widths, 2 of 48 layers', 'Q4_K_M', 'moe2l'),
 }
 # Qwen3-30B-A3B: 48 layers x 3 expert matrices of 768 x 2048 x 128 experts, 8 routed per token
 QWEN3_EXPERT_PARAMS = 48 * 3 * 768 * 2048 * 128
@@ -47,6 +49,8 @@ def model_of(path):
 def active_b(kind, n_params):
     if kind == 'moe':
         return (n_params - QWEN3_EXPERT_PARAMS * (1 - QWEN3_ACTIVE_FRACTION)) / 1e9
+    if kind == 'moe2l':
+        return (n_params - QWEN3_EXPERT_PARAMS / 24 * (1 - QWEN3_ACTIVE_FRACTION)) / 1e9
     return n_params / 1e9
 
 
@@ -135,6 +139,13 @@ def mem_rows(res, ref, hw, backend, build, date):
                  + (f'; offloaded {offl.group(1)}/{offl.group(2)} layers' if offl else '')
                  + ('; log says offloading output layer to GPU' if out_gpu else '')
                  + f'; run {tag}; llama-completion {" ".join(cmd.split()[2:])}')
+        rss_path = os.path.join(res, f'mem_{tag}.time')
+        if os.path.exists(rss_path):
+            rss = re.search(r'Maximum resident set size \(kbytes\): (\d+)', open(rss_path).read())
+            if rss:
+                rows.append(dict(base, metric='peak_resident_set (/usr/bin/time -v)', device='process',
+                                 value=f'{int(rss.group(1)) / 1024:.2f}', unit='MiB',
+                                 notes=notes + f'; Maximum resident set size {rss.group(1)} kB'))
         fs = re.search(r'print_info: file size\s*=\s*([0-9.]+) (GiB|MiB)', text)
         if fs:
             rows.append(dict(base, metric='gguf_file_size (llama.cpp print_info file size)', device='',
@@ -166,6 +177,9 @@ if __name__ == '__main__':
     for row in s:
         row['quality_flag'] = sys.argv[8] if len(sys.argv) > 8 else ''
     build = s[0]['build'] if s else ''
+    for lines in sorted(glob.glob(os.path.join(res, 'mem_*.lines')))[:1] if not build else []:
+        b = re.search(r'build: (\d+) \((\w+)\)', open(lines, errors='replace').read())
+        build = f'{b.group(2)} ({b.group(1)})' if b else ''
     m = mem_rows(res, ref, hw, backend, build, date)
     print('speed rows', merge(os.path.join(data, 'measured_llamacpp_speed.csv'), SPEED_COLS, s, ref))
     print('memory rows', merge(os.path.join(data, 'measured_llamacpp_memory.csv'), MEM_COLS, m, ref))

@@ -310,7 +310,7 @@ pub fn estimate(
     let inputs = FitInputs {
         weights: &terms.weights,
         cache: &terms.cache,
-        compute: terms.compute,
+        compute: terms.compute.on_backend(hw.backend),
         runtime: runtime_overhead(hw.backend),
         hw: &cards,
     };
@@ -508,13 +508,13 @@ fn node_loads(
     } else {
         hw.usable_total()
     };
-    let host_side = terms.compute.host.saturating_add(terms.compute.output);
+    let host_side = inputs.compute.host.saturating_add(inputs.compute.output);
     let tp = c.engine.tensor_parallel(c.link);
     // llama.cpp and exo keep the input embedding with the first shard (host RAM of a discrete
     // node); vLLM shards it like every other matrix.
     let embd_on_device = if hw.unified && !tp { w.token_embd } else { 0 };
     let pipelined = n_nodes * per_node > 1;
-    let per_card_fixed = terms
+    let per_card_fixed = inputs
         .compute
         .device
         .saturating_add(if pipelined {

@@ -248,6 +248,47 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
     out
 }
 
+/// The F16 copies of one layer's K and V that ggml-cuda's flash attention makes when the cache
+/// is not F16 (quantized, BF16 or F32): its MMA and tile kernels read F16 only, and since
+/// llama.cpp#23907 the copies are part of the op's allocation in the compute buffer
+/// (`ggml_cuda_flash_attn_ext_get_alloc_size`), sized by the whole allocated cache
+/// (llama.cpp#24166), each padded to 128 B. One attention op runs at a time: the largest layer's.
+/// MLA's V is a view of K and is not copied again. Zero without flash attention or with F16.
+pub fn fa_f16_copy_bytes(arch: &Arch, shape: &CacheShape) -> u64 {
+    let k_copy = shape.k_type != KvType::F16;
+    let v_copy = shape.v_type != KvType::F16;
+    if !shape.flash_attn || !(k_copy || v_copy) {
+        return 0;
+    }
+    let (streams, full_cells) = shape.full_cells();
+    let f16 = |elements: u64| round_up(elements.saturating_mul(2), 128);
+    (0..arch.layers)
+        .filter(|&il| arch.mixer(il) == Mixer::Attention && arch.has_kv(il))
+        .map(|il| {
+            let cells = match window_of(arch) {
+                Some(w) if arch.is_windowed(il) => shape.window_cells_total(w),
+                _ => full_cells.saturating_mul(streams),
+            };
+            let (k_width, v_width) = match arch.attention {
+                Attention::Mla {
+                    kv_lora_rank,
+                    rope_dim,
+                    ..
+                } => (u64::from(kv_lora_rank) + u64::from(rope_dim), 0),
+                _ => {
+                    let (heads, dk, dv) = arch.kv_shape(il);
+                    let heads = u64::from(heads);
+                    (heads * u64::from(dk), heads * u64::from(dv))
+                }
+            };
+            let k = if k_copy { f16(cells.saturating_mul(k_width)) } else { 0 };
+            let v = if v_copy { f16(cells.saturating_mul(v_width)) } else { 0 };
+            k.saturating_add(v)
+        })
+        .max()
+        .unwrap_or(0)
+}
+
 /// Bytes one cache cell (token) takes in layer `il`. Without flash attention llama.cpp sizes V
 /// rows by the widest V head (`padded_dv`). Saturating: widths come from untrusted files.
 fn cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType, padded_dv: Option<u32>) -> u64 {

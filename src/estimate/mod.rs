@@ -335,7 +335,7 @@ fn fit_inputs<'a>(hw: &'a Hardware, terms: &'a ModelTerms) -> FitInputs<'a> {
     FitInputs {
         weights: &terms.weights,
         cache: &terms.cache,
-        compute: terms.compute,
+        compute: terms.compute.on_backend(hw.backend),
         runtime: runtime_overhead(hw.backend),
         hw,
     }

@@ -1,7 +1,7 @@
 //! Compute (graph) buffers, output buffer and per-device runtime overhead (spec §3.1–3.3).
 
 use super::hardware::Backend;
-use super::kv::CacheShape;
+use super::kv::{fa_f16_copy_bytes, CacheShape};
 use super::model::{Arch, Attention};
 use super::units::MIB;
 
@@ -23,6 +23,10 @@ pub struct ComputeBuffers {
     pub projector_weights: u64,
     /// The projector's clip graph buffer for its warm-up image, beside it.
     pub projector_compute: u64,
+    /// F16 copies of a non-F16 cache layer for ggml-cuda's flash attention
+    /// ([`super::kv::fa_f16_copy_bytes`]); part of `device` on CUDA and ROCm only, see
+    /// [`ComputeBuffers::on_backend`].
+    pub fa_f16_copy: u64,
 }
 
 /// `GGML_SCHED_MAX_COPIES`: graph copies in flight when llama.cpp pipelines across GPUs.
@@ -111,6 +115,7 @@ pub fn compute_buffers(
         pipeline_host: mul(&[PIPELINE_COPIES - 1, mask_host]),
         projector_weights: 0,
         projector_compute: 0,
+        fa_f16_copy: fa_f16_copy_bytes(arch, shape),
     }
 }
 
@@ -164,6 +169,22 @@ pub fn runtime_overhead(backend: Backend) -> u64 {
 }
 
 impl ComputeBuffers {
+    /// The buffers as `backend` allocates them: ggml-cuda (CUDA and HIP) adds the flash
+    /// attention F16 copies of a non-F16 cache to the attention op's output, so they live in
+    /// the device compute buffer beside the layer's activations; the CPU, Metal and Vulkan
+    /// kernels read the cache types in place. The copy field is folded in (or dropped).
+    pub fn on_backend(self, backend: Backend) -> ComputeBuffers {
+        let copy = match backend {
+            Backend::Cuda | Backend::Rocm => self.fa_f16_copy,
+            _ => 0,
+        };
+        ComputeBuffers {
+            device: self.device.saturating_add(copy),
+            fa_f16_copy: 0,
+            ..self
+        }
+    }
+
     /// The vision projector's weights and image buffer together.
     pub fn projector(&self) -> u64 {
         self.projector_weights

@@ -12,8 +12,9 @@ use serde::{Deserialize, Serialize};
 pub struct Vision {
     /// Parameters of the encoder and projector (what the mmproj file holds).
     pub params: u64,
-    /// Exact tensor bytes when read from an mmproj file; else `params` × 2 (published mmproj
-    /// files are F16: ggml-org's, bartowski's and unsloth's default).
+    /// Exact tensor bytes when read from an mmproj file, or given by the catalog where the
+    /// published file keeps large tensors in F32 (Gemma 4's position tables); else `params` × 2
+    /// (published mmproj files are F16: ggml-org's, bartowski's and unsloth's default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes: Option<u64>,
     /// Encoder blocks.
