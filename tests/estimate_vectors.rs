@@ -819,8 +819,14 @@ fn cuda_flash_attention_copies_a_quantized_cache_layer_to_f16_in_the_compute_buf
     assert_eq!(f16.fa_f16_copy, 0);
     // Only ggml-cuda (CUDA, HIP) allocates it: the card's compute grows by exactly the copy.
     use fitcheck::estimate::hardware::Backend;
-    assert_eq!(cb.on_backend(Backend::Cuda).device, cb.device + cb.fa_f16_copy);
-    assert_eq!(cb.on_backend(Backend::Rocm).device, cb.device + cb.fa_f16_copy);
+    assert_eq!(
+        cb.on_backend(Backend::Cuda).device,
+        cb.device + cb.fa_f16_copy
+    );
+    assert_eq!(
+        cb.on_backend(Backend::Rocm).device,
+        cb.device + cb.fa_f16_copy
+    );
     assert_eq!(cb.on_backend(Backend::Metal).device, cb.device);
     assert_eq!(cb.on_backend(Backend::Cpu).device, cb.device);
     let hw = catalog().find_hardware("h200-sxm-141").unwrap();

@@ -281,8 +281,16 @@ pub fn fa_f16_copy_bytes(arch: &Arch, shape: &CacheShape) -> u64 {
                     (heads * u64::from(dk), heads * u64::from(dv))
                 }
             };
-            let k = if k_copy { f16(cells.saturating_mul(k_width)) } else { 0 };
-            let v = if v_copy { f16(cells.saturating_mul(v_width)) } else { 0 };
+            let k = if k_copy {
+                f16(cells.saturating_mul(k_width))
+            } else {
+                0
+            };
+            let v = if v_copy {
+                f16(cells.saturating_mul(v_width))
+            } else {
+                0
+            };
             k.saturating_add(v)
         })
         .max()
