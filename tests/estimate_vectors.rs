@@ -834,3 +834,25 @@ fn cuda_flash_attention_copies_a_quantized_cache_layer_to_f16_in_the_compute_buf
     let (_, plain, _) = fitcheck::estimate::context_terms(&m, &s(KvType::Q8_0));
     assert_eq!(q8.compute_gpu_bytes, plain.device + plain.fa_f16_copy);
 }
+
+#[test]
+fn qwen3_5_family_kv_per_1k_tokens_and_parameter_counts_match_published() {
+    use fitcheck::estimate::tensors::{inventory, parameter_count};
+    // KV MiB per 1K tokens and llama.cpp's parameter counts, from ggml-org/Llama-macOS#63 (the
+    // Qwen3.5 catalog table: ctxBytes/1k, parameters) and ik_llama.cpp#1692 ("model params =
+    // 396.346 B" for the 397B). Only every 4th layer holds KV; the rest keep a fixed state.
+    let cases = [
+        ("qwen3.5-0.8b", 12, 0.758e9),
+        ("qwen3.5-2b", 12, 1.89e9),
+        ("qwen3.5-4b", 32, 4.21e9),
+        ("qwen3.5-9b", 32, 8.96e9),
+        ("qwen3.5-397b-a17b", 30, 396.346e9),
+    ];
+    for (id, kv_mib_per_1k, params) in cases {
+        let m = model(id);
+        let c = cache_bytes(&m.arch, &shape(1024, 1));
+        assert_eq!(c.kv, kv_mib_per_1k * MIB, "{id} KV per 1K tokens");
+        let derived = parameter_count(&inventory(&m.arch)) as f64;
+        assert_close(derived, params, 0.01, &format!("{id} parameters"));
+    }
+}
