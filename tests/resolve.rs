@@ -95,9 +95,23 @@ fn hardware_names_resolve() {
         ("RX 7900 XTX", "rx-7900-xtx"),
         ("48", "tier-48"),
         ("48gb", "tier-48"),
+        // A product line names no chip; the chip decides, and a cluster needs asking for.
+        ("Mac Studio M3 Ultra", "m3-ultra-60c"),
+        ("2x Mac Studio M3 Ultra 512", "2x-mac-studio-m3-ultra-512"),
     ] {
         assert_eq!(hw(q), id, "{q}");
     }
+    // A benchmark row's device (public_speed_2025_2026.csv) once matched the 4-node M3 Ultra
+    // cluster through "Mac" and the "4" of "M4"; it is the base M4 (120 GB/s, 4.3 TFLOPS).
+    let c = cat();
+    let m4 = c.find_hardware("Apple M4 (base, Mac mini)").unwrap();
+    assert!(m4.cluster.is_none() && m4.gpus == 1, "{}", m4.id);
+    assert_eq!(
+        (m4.bandwidth_gbps, m4.fp16_tflops),
+        (120.0, 4.3),
+        "{}",
+        m4.id
+    );
 }
 
 #[test]

@@ -6,10 +6,11 @@ use super::names::{closest_by_distance, tokens};
 use super::NotFound;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 
-/// Words that say nothing about which product it is.
-const NOISE: [&str; 13] = [
+/// Words that say nothing about which product it is. Apple's product lines (`Mac mini`,
+/// `MacBook Air`, `Mac Studio`) carry no chip: the chip words (`M4`, `Pro`) decide.
+const NOISE: [&str; 19] = [
     "nvidia", "geforce", "amd", "radeon", "apple", "intel", "graphics", "gpu", "core", "gb", "gib",
-    "with", "x",
+    "with", "x", "mac", "macbook", "imac", "mini", "air", "studio",
 ];
 
 /// Words that make a different product (a 4090 Laptop is not a 4090; a 3060 Ti is not a 3060).
@@ -135,7 +136,11 @@ pub fn match_preset<'a>(
                     }
                 })
                 .sum();
-            let several = if h.gpus > 1 && !asks_several { 100 } else { 0 };
+            let several = if (h.gpus > 1 || h.cluster.is_some()) && !asks_several {
+                100
+            } else {
+                0
+            };
             (extra + several, *h)
         })
         .min_by_key(|(cost, _)| *cost)
