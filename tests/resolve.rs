@@ -50,6 +50,14 @@ fn a_name_with_a_quant_selects_it() {
     assert_eq!(m.quant, Some(Quant::Q4_K_M));
     let m = c.resolve_model("llama3.1:8b").unwrap();
     assert_eq!((m.quant, m.note.as_deref()), (None, None));
+    // Ollama moved qwen3:30b-a3b to Instruct-2507 (ollama/ollama#11584); the April checkpoint
+    // stays under its quant tags, and such a tag selects that quant.
+    assert_eq!(model("qwen3:30b-a3b"), "qwen3-30b-a3b-2507");
+    let m = c.resolve_model("qwen3:30b-a3b-q8_0").unwrap();
+    assert_eq!(
+        (m.model.id.as_str(), m.quant),
+        ("qwen3-30b-a3b", Some(Quant::Q8_0))
+    );
 }
 
 #[test]

@@ -25,14 +25,15 @@ const NOISE: [&str; 12] = [
 
 /// Resolves `query` against `models`; see the module doc for what is understood.
 pub fn resolve_model<'a>(models: &'a [ModelSpec], query: &str) -> Result<ModelMatch<'a>, NotFound> {
+    let (name, quant) = split_quant(query);
     if let Some(m) = exact(models, query.trim()) {
+        // A listed Ollama tag may itself name the quant (`qwen3:30b-a3b-q8_0`).
         return Ok(ModelMatch {
             model: m,
-            quant: None,
+            quant,
             note: None,
         });
     }
-    let (name, quant) = split_quant(query);
     if let Some(m) = exact(models, &name) {
         return Ok(ModelMatch {
             model: m,
