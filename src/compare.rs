@@ -5,8 +5,10 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::estimate::quant::largest_that_fits;
-use crate::estimate::weights::weight_table;
-use crate::estimate::{estimate, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict};
+use crate::estimate::weights::{weight_table, WeightTable};
+use crate::estimate::{
+    estimate, estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
+};
 
 /// The guide's memory tiers on their typical unified-memory platforms.
 pub const TIER_IDS: [&str; 7] = [
@@ -64,13 +66,31 @@ pub fn comfortable(e: &Estimate) -> bool {
 
 /// Estimates one cell.
 pub fn cell(model: &ModelSpec, hw: &Hardware, s: &Settings) -> Cell {
-    let e = estimate(model, hw, s);
+    cell_with(model, None, hw, s)
+}
+
+/// Estimates one cell; `weights` is the table of a model read from its file (a GGUF header, a
+/// fetched repo), so the cell counts that file's bytes as `fit` does, else the one the
+/// quantization gives. The best quantization is over the architecture's other files.
+pub fn cell_with(
+    model: &ModelSpec,
+    weights: Option<&WeightTable>,
+    hw: &Hardware,
+    s: &Settings,
+) -> Cell {
+    let e = match weights {
+        Some(w) => estimate_with_weights(model, hw, s, w),
+        None => estimate(model, hw, s),
+    };
     let comfortable = comfortable(&e);
     let best_quant = largest_that_fits(s.quant, |q| {
         estimate(model, hw, &Settings { quant: q, ..*s }).verdict == Verdict::FitsOnGpu
     })
     .map(|q| q.label());
-    let max_ctx = max_context(model, hw, s, &weight_table(model, s.quant));
+    let max_ctx = match weights {
+        Some(w) => max_context(model, hw, s, w),
+        None => max_context(model, hw, s, &weight_table(model, s.quant)),
+    };
     Cell {
         estimate: e,
         best_quant,
@@ -102,12 +122,24 @@ pub fn cheapest_comfortable<'a>(
 /// Builds the matrix. Columns keep the given order; "cheapest" is by price when every column has
 /// one, else by memory.
 pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Matrix {
+    build_with(models, &vec![None; models.len()], hardware, s)
+}
+
+/// [`build`] with each row's weights as its file holds them where known (`weights[row]`).
+pub fn build_with(
+    models: &[&ModelSpec],
+    weights: &[Option<&WeightTable>],
+    hardware: &[&Hardware],
+    s: &Settings,
+) -> Matrix {
     let cells: Vec<Vec<Cell>> = models
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(r, m)| {
+            let w = weights.get(r).copied().flatten();
             hardware
                 .iter()
-                .map(|h| cell(m, h, &s.for_model(m)))
+                .map(|h| cell_with(m, w, h, &s.for_model(m)))
                 .collect()
         })
         .collect();

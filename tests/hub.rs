@@ -404,6 +404,40 @@ fn fit_and_compare_take_any_repo_id() {
     assert!(err.contains("not in the cache"), "{err}");
 }
 
+/// `compare` counts a fetched file's own bytes, as `fit` does: the safetensors repo's 16.06 GB
+/// of BF16 (the architecture at the default Q4_K_M would be under a third of it) and the GGUF's
+/// Q8_0 tensors; KV, total and verdict follow.
+#[test]
+fn fit_and_compare_count_the_same_bytes_of_a_fetched_file() {
+    let (server, _) = hub_server();
+    let dir = cache();
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = fitcheck(&server, dir.path(), args);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    for repo in ["org/st", "org/tiny-GGUF:Q8_0"] {
+        let f = json(&["fit", "-m", repo, "-H", "rtx-4090", "-c", "4096", "--json"]);
+        let c = json(&[
+            "compare", "--models", repo, "-H", "rtx-4090", "-c", "4096", "--json",
+        ]);
+        let row = &c["rows"][0];
+        assert_eq!(row["quant"], f["quant"], "{repo}");
+        for key in [
+            "weights_bytes",
+            "kv_bytes",
+            "total_bytes",
+            "used_bytes",
+            "verdict",
+        ] {
+            assert_eq!(row["cells"][0][key], f[key], "{repo} {key}");
+        }
+    }
+    let f = json(&["fit", "-m", "org/st", "-H", "rtx-4090", "--json"]);
+    let weights = f["weights_bytes"].as_u64().unwrap();
+    assert!(weights.abs_diff(16_060_000_000) < 16_060_000, "{weights}");
+}
+
 #[test]
 fn app_search_offers_a_fetch_and_lists_the_result() {
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

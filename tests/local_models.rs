@@ -282,6 +282,43 @@ fn fit_finds_models_on_disk_by_label_or_file_name() {
     );
 }
 
+/// `compare` names models on disk as `fit` does and counts the same file bytes (both shards of
+/// a split), where it once estimated the architecture at the run's quant.
+#[test]
+fn compare_counts_the_same_bytes_as_fit_for_a_model_on_disk() {
+    let (_tmp, root) = tree("compare-by-name");
+    for name in ["mystery-model-Q8_0.gguf", "big-00001-of-00002.gguf"] {
+        let f: serde_json::Value = serde_json::from_slice(&fit_local(&root, name).stdout).unwrap();
+        let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+            .args([
+                "compare",
+                "-H",
+                "rtx-4090",
+                "--json",
+                "--no-default-model-dirs",
+            ])
+            .args(["--models-dir"])
+            .arg(root.join("ollama"))
+            .arg("--models-dir")
+            .arg(root.join("models"))
+            .args(["--models", name])
+            .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let c: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let row = &c["rows"][0];
+        assert_eq!(row["quant"], "Q8_0", "{name}");
+        for key in ["weights_bytes", "kv_bytes", "used_bytes"] {
+            assert_eq!(row["cells"][0][key], f[key], "{name} {key}");
+        }
+    }
+}
+
 /// A small Gemma 3 style projector file (SigLIP layout, narrow widths): what
 /// `convert_hf_to_gguf.py --mmproj` writes, with matrices in F16 and norms in F32.
 fn projector() -> Vec<u8> {

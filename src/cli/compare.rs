@@ -4,15 +4,25 @@ use std::io::Write;
 
 use serde_json::json;
 
+use super::hub::Extended;
 use super::table::Table;
 use super::{CliError, CompareArgs, Format};
 use crate::catalog::Catalog;
-use crate::compare::{build, resolve, Cell, CostInputs, Matrix};
+use crate::compare::{build_with, resolve, Cell, CostInputs, Matrix};
 use crate::config::Config;
 use crate::estimate::units::GIB;
+use crate::estimate::weights::WeightTable;
 use crate::estimate::{Hardware, Verdict};
 
-pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(), CliError> {
+/// `fetched`: the models the catalog lacks, found on this machine or the Hub; their rows count
+/// the bytes their files hold, as `fit` does.
+pub fn run(
+    cat: &Catalog,
+    fetched: Option<&Extended>,
+    args: &CompareArgs,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let cat = fetched.map_or(cat, |f| &f.catalog);
     // `this` is the detected machine: added to a copy of the catalog under its own id.
     let with_this;
     let cat = if args
@@ -39,11 +49,25 @@ pub fn run(cat: &Catalog, args: &CompareArgs, out: &mut dyn Write) -> Result<(),
         })
         .collect();
     let (models, hardware) = resolve(cat, &args.models, &names).map_err(CliError::Usage)?;
-    let m = build(&models, &hardware, &args.settings());
+    let files: Vec<Option<(&WeightTable, &str)>> = models
+        .iter()
+        .map(|m| fetched.and_then(|f| f.file_of(&m.id)))
+        .collect();
+    let weights: Vec<Option<&WeightTable>> = files.iter().map(|f| f.map(|(w, _)| w)).collect();
+    let m = build_with(&models, &weights, &hardware, &args.settings());
+    let quants: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.map_or_else(
+                || args.settings().quant.label().to_string(),
+                |(_, q)| q.to_string(),
+            )
+        })
+        .collect();
     let costs = args.costs(&Config::load().map_err(|e| CliError::Usage(e.to_string()))?);
     let break_even: Vec<Option<f64>> = hardware.iter().map(|h| costs.break_even(h)).collect();
     match args.output() {
-        Format::Json => json_out(out, &m, &hardware, &break_even, args, &costs),
+        Format::Json => json_out(out, &m, &quants, &hardware, &break_even, args, &costs),
         Format::Csv => csv_out(out, &m),
         Format::Markdown => markdown_out(out, &m, &hardware, &break_even),
         Format::Text => text_out(out, &m, &hardware, &break_even),
@@ -202,6 +226,7 @@ fn csv_out(out: &mut dyn Write, m: &Matrix) -> Result<(), CliError> {
 fn json_out(
     out: &mut dyn Write,
     m: &Matrix,
+    quants: &[String],
     hw: &[&Hardware],
     be: &[Option<f64>],
     args: &CompareArgs,
@@ -231,7 +256,7 @@ fn json_out(
                            "cheapest_fit": m.cheapest_fit[r] == Some(c)})
                 })
                 .collect();
-            json!({"model": m.models[r], "cells": cells})
+            json!({"model": m.models[r], "quant": quants[r], "cells": cells})
         })
         .collect();
     let s = args.settings();
@@ -265,7 +290,7 @@ mod tests {
         let cat = Catalog::builtin().unwrap();
         let model = cat.find_model("phi-4").unwrap();
         let hw = cat.find_hardware("rtx-4090").unwrap();
-        let mut m = build(&[model], &[hw], &crate::estimate::Settings::default());
+        let mut m = crate::compare::build(&[model], &[hw], &crate::estimate::Settings::default());
         m.models[0] = "my \"phi\", tuned".into();
         let mut out = Vec::new();
         csv_out(&mut out, &m).unwrap();

@@ -8,7 +8,6 @@ use clap::ValueEnum;
 
 use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
-use crate::config::Config;
 use crate::estimate::cluster::{Cluster, ClusterEstimate};
 use crate::estimate::speed::calibrated;
 use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
@@ -20,7 +19,6 @@ use crate::estimate::{
 };
 use crate::estimate::{overhead_parts, vision_parts};
 use crate::gguf;
-use crate::local::LocalModel;
 
 pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
@@ -38,7 +36,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     let fetched;
     if args.engine.is_some() || args.model.len() > 1 {
         if let Some(extended) = super::hub::with_fetched(cat, cli, &args.model, args.run.quant)? {
-            return run(&extended, cli, args, out);
+            return run(&extended.catalog, cli, args, out);
         }
     }
     if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
@@ -81,7 +79,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
                 )
             }
             Err(not_found) => {
-                if let Some(found) = find_local(cli, name) {
+                if let Some(found) = super::hub::find_local(cli, name) {
                     local = found;
                     (
                         &local.spec,
@@ -148,31 +146,6 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         ))),
         _ => Ok(()),
     }
-}
-
-/// A model `fitcheck list local` lists, by its label (`llama3.1:8b`, `org/repo`), file name or
-/// file stem, in any case.
-fn find_local(cli: &Cli, name: &str) -> Option<LocalModel> {
-    let config = Config::load().ok()?;
-    let dirs = super::model_dirs(cli, &config);
-    let want = name.trim().to_lowercase();
-    let mut hit = None;
-    crate::local::scan(
-        &dirs,
-        &mut |m| {
-            let file = m
-                .path
-                .file_name()
-                .map(|f| f.to_string_lossy().to_lowercase())
-                .unwrap_or_default();
-            let stem = file.strip_suffix(".gguf").unwrap_or(&file).to_string();
-            if hit.is_none() && (m.label.to_lowercase() == want || file == want || stem == want) {
-                hit = Some(m);
-            }
-        },
-        &mut |_| {},
-    );
-    hit
 }
 
 /// What one GPU of a layer split holds.

@@ -93,16 +93,12 @@ fn run_with(
             let hardware = global_hw
                 .map(|h| h.split(',').map(str::trim).map(String::from).collect())
                 .unwrap_or_default();
-            let fetched = hub::with_fetched(cat, cli, &args.models, None)?;
-            compare::run(
-                fetched.as_ref().unwrap_or(cat),
-                &args.with_hardware(hardware),
-                out,
-            )
+            let fetched = hub::with_fetched(cat, cli, &args.models, args.run.quant)?;
+            compare::run(cat, fetched.as_ref(), &args.with_hardware(hardware), out)
         }
         Command::Compare(args) => {
-            let fetched = hub::with_fetched(cat, cli, &args.models, None)?;
-            compare::run(fetched.as_ref().unwrap_or(cat), args, out)
+            let fetched = hub::with_fetched(cat, cli, &args.models, args.run.quant)?;
+            compare::run(cat, fetched.as_ref(), args, out)
         }
         _ if global_hw.is_some() => Err(CliError::Usage(
             "-H/--hardware applies to the app, 'fit', 'train', 'recommend' and 'compare' only"
