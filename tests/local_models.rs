@@ -234,17 +234,22 @@ fn safetensors_folders_keep_their_sliding_window() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-fn fit_local(root: &Path, model: &str) -> std::process::Output {
+/// fitcheck `args` over the tree's two model folders only.
+fn on_tree(root: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_fitcheck"))
-        .args(["fit", "-H", "rtx-4090", "--json", "--no-default-model-dirs"])
+        .args(args)
+        .args(["-H", "rtx-4090", "--json", "--no-default-model-dirs"])
         .args(["--models-dir"])
         .arg(root.join("ollama"))
         .arg("--models-dir")
         .arg(root.join("models"))
-        .args(["-m", model])
         .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
         .output()
         .unwrap()
+}
+
+fn fit_local(root: &Path, model: &str) -> std::process::Output {
+    on_tree(root, &["fit", "-m", model])
 }
 
 #[test]
@@ -289,22 +294,7 @@ fn compare_counts_the_same_bytes_as_fit_for_a_model_on_disk() {
     let (_tmp, root) = tree("compare-by-name");
     for name in ["mystery-model-Q8_0.gguf", "big-00001-of-00002.gguf"] {
         let f: serde_json::Value = serde_json::from_slice(&fit_local(&root, name).stdout).unwrap();
-        let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
-            .args([
-                "compare",
-                "-H",
-                "rtx-4090",
-                "--json",
-                "--no-default-model-dirs",
-            ])
-            .args(["--models-dir"])
-            .arg(root.join("ollama"))
-            .arg("--models-dir")
-            .arg(root.join("models"))
-            .args(["--models", name])
-            .env("FITCHECK_CONFIG_DIR", root.join("no-config"))
-            .output()
-            .unwrap();
+        let o = on_tree(&root, &["compare", "--models", name]);
         assert!(
             o.status.success(),
             "{name}: {}",
