@@ -12,26 +12,36 @@ use crate::estimate::Quant;
 /// The data shipped inside the binary.
 pub const BUILTIN: &str = include_str!("../assets/quality.ron");
 
-/// The use cases the recommender ranks, each by exactly one metric (scores from different
-/// benchmarks are never compared). `chat`, `rag` and `long-context` use the general score: no
-/// long-context or retrieval benchmark covers enough catalog models, so for those the context
-/// the use case needs is enforced by the fit check instead.
-pub const USE_CASE_METRICS: &[(&str, &str)] = &[
-    ("chat", GENERAL_METRIC),
-    ("coding", "livecodebench"),
-    ("reasoning", "gpqa-diamond"),
-    ("agents", "tau2-bench"),
-    ("rag", GENERAL_METRIC),
-    ("long-context", GENERAL_METRIC),
-    ("vision", "mmmu-pro"),
+/// The use cases the recommender ranks, each by a chain of metrics. A chain's metrics are never
+/// compared with each other: a model is ranked by the first metric that has a score for it, and
+/// each metric ranks its own list (the first is the use case's ranking; the later ones list, on
+/// their own scale, the models the earlier ones do not rate). Where a chain starts with an
+/// independent measurement (Artificial Analysis ran one harness on every model), the vendors'
+/// own figures for the same benchmark come after it, because their prompting differs.
+pub const USE_CASE_METRICS: &[(&str, &[&str])] = &[
+    ("chat", GENERAL_METRICS),
+    ("coding", &["aa-livecodebench", "livecodebench"]),
+    ("reasoning", &["aa-gpqa", "gpqa-diamond"]),
+    ("agents", &["tau2-bench"]),
+    ("rag", &[AA_INDEX, LMARENA]),
+    ("long-context", &["aa-lcr", AA_INDEX]),
+    ("vision", &["aa-mmmu-pro", "mmmu-pro"]),
 ];
 
 /// Published scores kept as facts next to the ranked ones (shown by the data, never ranked by:
 /// too few catalog models have them to rank a use case).
 pub const RECORDED_METRICS: &[&str] = &["swe-bench-verified"];
 
-/// The general score: LMArena's text leaderboard (style control).
-pub const GENERAL_METRIC: &str = "lmarena-text";
+/// LMArena's text leaderboard (style control), one snapshot: human preference, Elo.
+pub const LMARENA: &str = "lmarena-text";
+/// The Artificial Analysis Intelligence Index, one snapshot of AA's leaderboard (0-100).
+pub const AA_INDEX: &str = "aa-intelligence";
+/// The general scores, in the order the general use cases consult them. Two scales: a model's
+/// general score is its LMArena Elo if the arena rates it, else its AA index, and the two are
+/// never put in one ranking.
+pub const GENERAL_METRICS: &[&str] = &[LMARENA, AA_INDEX];
+/// The first general score (kept for callers that want the arena scale only).
+pub const GENERAL_METRIC: &str = LMARENA;
 
 /// Weight formats whose published mean KL divergence against FP16 exceeds this are never
 /// recommended: past it the quantized model's top token differs at over 10 % of positions
@@ -41,20 +51,39 @@ pub const MAX_QUANT_KLD: f64 = 0.1;
 /// Display name and unit of a metric id.
 pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
     match metric {
-        GENERAL_METRIC => ("LMArena text Elo", "Elo"),
-        "livecodebench" => ("LiveCodeBench", "%"),
-        "gpqa-diamond" => ("GPQA Diamond", "%"),
+        LMARENA => ("LMArena text Elo", "Elo"),
+        AA_INDEX => ("AA Intelligence Index", "pts"),
+        "aa-livecodebench" => ("LiveCodeBench (AA run)", "%"),
+        "aa-gpqa" => ("GPQA Diamond (AA run)", "%"),
+        "aa-lcr" => ("AA Long Context Reasoning", "%"),
+        "aa-mmmu-pro" => ("MMMU Pro (AA run)", "%"),
+        "livecodebench" => ("LiveCodeBench (vendor)", "%"),
+        "gpqa-diamond" => ("GPQA Diamond (vendor)", "%"),
         "tau2-bench" => ("τ²-bench", "%"),
-        "mmmu-pro" => ("MMMU Pro", "%"),
+        "mmmu-pro" => ("MMMU Pro (vendor)", "%"),
         "swe-bench-verified" => ("SWE-bench Verified", "%"),
         _ => ("score", ""),
+    }
+}
+
+/// A score as shown: Elo whole, percentages and index points to one decimal.
+pub fn format_score(v: f64, unit: &str) -> String {
+    match unit {
+        "Elo" => format!("{v:.0}"),
+        "%" => format!("{v:.1}%"),
+        _ => format!("{v:.1}"),
     }
 }
 
 /// Column header of a metric, at most 5 characters.
 pub fn metric_short(metric: &str) -> &'static str {
     match metric {
-        GENERAL_METRIC => "Elo",
+        LMARENA => "Elo",
+        AA_INDEX => "AAII",
+        "aa-livecodebench" => "LCB%",
+        "aa-gpqa" => "GPQA%",
+        "aa-lcr" => "LCR%",
+        "aa-mmmu-pro" => "MMMU%",
         "livecodebench" => "LCB%",
         "gpqa-diamond" => "GPQA%",
         "tau2-bench" => "τ²%",
@@ -73,12 +102,17 @@ pub fn default_context(use_case: &str) -> u32 {
     }
 }
 
-/// The metric a use case ranks by (`None`: not a use case the recommender knows).
-pub fn metric_for(use_case: &str) -> Option<&'static str> {
+/// The metrics a use case consults, first first (`None`: not a use case the recommender knows).
+pub fn metrics_for(use_case: &str) -> Option<&'static [&'static str]> {
     USE_CASE_METRICS
         .iter()
         .find(|(u, _)| u.eq_ignore_ascii_case(use_case))
         .map(|(_, m)| *m)
+}
+
+/// The metric a use case ranks by first (`None`: not a use case the recommender knows).
+pub fn metric_for(use_case: &str) -> Option<&'static str> {
+    metrics_for(use_case).map(|m| m[0])
 }
 
 /// One published score.
@@ -100,6 +134,33 @@ pub struct Score {
     /// Where the figure originally comes from, when `source` is a copy.
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// The languages a model's card says it supports.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageFact {
+    pub model: String,
+    /// The languages the card names, as it names them (empty when it only gives a count).
+    #[serde(default)]
+    pub listed: Vec<String>,
+    /// How many languages the card claims, when it gives a number ("over 140": 140).
+    #[serde(default)]
+    pub count: Option<u32>,
+    pub source: String,
+    pub date: String,
+}
+
+impl LanguageFact {
+    /// One line: the named languages, and the claimed count when the card gives more.
+    pub fn summary(&self) -> String {
+        let named = self.listed.join(", ");
+        match self.count {
+            Some(n) if self.listed.is_empty() => format!("{n} languages"),
+            Some(n) if (n as usize) > self.listed.len() => format!("{n} languages, incl. {named}"),
+            _ => named,
+        }
+    }
 }
 
 /// A model that accepts images.
@@ -133,6 +194,8 @@ pub struct QualityData {
     pub scores: Vec<Score>,
     #[serde(default)]
     pub vision: Vec<VisionFact>,
+    #[serde(default)]
+    pub languages: Vec<LanguageFact>,
     #[serde(default)]
     pub quants: Vec<QuantLoss>,
 }
@@ -168,6 +231,27 @@ impl QualityData {
             .collect()
     }
 
+    /// A use case's scores split by the metric that rates each model: for every metric of the
+    /// chain, the models it scores that no earlier metric does. The lists never share a model,
+    /// so each is ranked on its own scale.
+    pub fn tiers(&self, metrics: &[&'static str]) -> Vec<(&'static str, HashMap<String, Score>)> {
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
+        metrics
+            .iter()
+            .map(|m| {
+                let mut scores = self.metric(m);
+                scores.retain(|id, _| !seen.contains(id));
+                seen.extend(scores.keys().cloned());
+                (*m, scores)
+            })
+            .collect()
+    }
+
+    /// The languages recorded for a model.
+    pub fn languages_of(&self, model: &str) -> Option<&LanguageFact> {
+        self.languages.iter().find(|l| l.model == model)
+    }
+
     /// Published loss of a weight format (`None`: nothing published, so never recommended).
     pub fn quant_loss(&self, quant: Quant) -> Option<&QuantLoss> {
         self.quants
@@ -200,10 +284,53 @@ mod tests {
     #[test]
     fn every_use_case_metric_has_a_label_and_scores() {
         let q = QualityData::builtin().expect("quality.ron parses");
-        for (use_case, metric) in USE_CASE_METRICS {
-            assert_ne!(metric_label(metric).0, "score", "{use_case}");
-            assert!(!q.metric(metric).is_empty(), "{use_case}: no {metric} data");
+        for (use_case, metrics) in USE_CASE_METRICS {
+            for metric in *metrics {
+                assert_ne!(metric_label(metric).0, "score", "{use_case}");
+                assert!(!q.metric(metric).is_empty(), "{use_case}: no {metric} data");
+            }
         }
+    }
+
+    #[test]
+    fn tiers_never_share_a_model_and_keep_the_chain_order() {
+        let q = QualityData::builtin().expect("quality.ron parses");
+        for (use_case, metrics) in USE_CASE_METRICS {
+            let tiers = q.tiers(metrics);
+            assert_eq!(tiers.len(), metrics.len(), "{use_case}");
+            let mut seen = std::collections::HashSet::new();
+            for (i, (metric, scores)) in tiers.iter().enumerate() {
+                assert_eq!(*metric, metrics[i]);
+                for (id, s) in scores {
+                    assert_eq!(s.metric, *metric);
+                    assert!(seen.insert(id.clone()), "{use_case}: {id} in two lists");
+                    // A later list only holds models no earlier metric scores.
+                    for earlier in &metrics[..i] {
+                        assert!(!q.metric(earlier).contains_key(id), "{use_case}: {id}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn language_summaries_say_what_the_card_says() {
+        let fact = |listed: &[&str], count| LanguageFact {
+            model: "m".into(),
+            listed: listed.iter().map(|s| s.to_string()).collect(),
+            count,
+            source: "https://x".into(),
+            date: "2025-01".into(),
+        };
+        assert_eq!(
+            fact(&["English", "German"], None).summary(),
+            "English, German"
+        );
+        assert_eq!(fact(&[], Some(140)).summary(), "140 languages");
+        assert_eq!(
+            fact(&["English", "French"], Some(29)).summary(),
+            "29 languages, incl. English, French"
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@ use serde::Serialize;
 use crate::compare::{comfortable, CostInputs};
 use crate::estimate::memo::Memo;
 use crate::estimate::{Estimate, Hardware, ModelSpec, Quant, Settings};
-use crate::quality::{metric_label, QuantLoss, Score};
+use crate::quality::{format_score, metric_label, QuantLoss, Score};
 
 /// What is asked.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -276,6 +276,36 @@ pub fn recommend(
     }
 }
 
+/// One ranking per metric of a use case's chain, first first (`tiers` from
+/// `QualityData::tiers`: no model in two lists, so no list mixes scales). Each ranking's
+/// `unscored` is the models that no metric of the chain scores.
+pub fn recommend_chain(
+    models: &[ModelSpec],
+    hw: &Hardware,
+    hw_key: u64,
+    tiers: &[(&'static str, HashMap<String, Score>)],
+    quants: &[(Quant, QuantLoss)],
+    req: &Request,
+    memo: &mut Memo,
+) -> Vec<Ranking> {
+    let unscored: Vec<usize> = (0..models.len())
+        .filter(|&i| !tiers.iter().any(|(_, s)| s.contains_key(&models[i].id)))
+        .collect();
+    tiers
+        .iter()
+        .map(|(metric, scores)| {
+            let basis = Basis {
+                metric,
+                scores,
+                quants,
+            };
+            let mut r = recommend(models, hw, hw_key, &basis, req, memo);
+            r.unscored.clone_from(&unscored);
+            r
+        })
+        .collect()
+}
+
 /// FP16's perplexity on the scoreboard (the first, least lossy entry).
 fn reference_ppl(quants: &[(Quant, QuantLoss)]) -> f64 {
     quants.first().map_or(1.0, |q| q.1.ppl)
@@ -283,13 +313,7 @@ fn reference_ppl(quants: &[(Quant, QuantLoss)]) -> f64 {
 
 fn explain(picks: &mut [Pick], metric: &str) {
     let (label, unit) = metric_label(metric);
-    let fmt = |v: f64| {
-        if unit == "%" {
-            format!("{v:.1}%")
-        } else {
-            format!("{v:.0}")
-        }
-    };
+    let fmt = |v: f64| format_score(v, unit);
     let mut prev: Option<(String, f64, f64)> = None;
     for p in picks.iter_mut() {
         let place = match &prev {

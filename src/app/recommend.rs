@@ -9,7 +9,7 @@ use super::App;
 use crate::estimate::memo::Memo;
 use crate::estimate::Settings;
 use crate::quality::{QualityData, USE_CASE_METRICS};
-use crate::recommend::{buy, recommend, Basis, BuyOptions, BuyRow, BuyTarget, Ranking, Request};
+use crate::recommend::{buy, recommend_chain, BuyOptions, BuyRow, BuyTarget, Ranking, Request};
 
 /// Decode floor of the view, tokens/s (the CLI's default).
 pub const VIEW_MIN_TPS: f64 = 10.0;
@@ -25,6 +25,9 @@ pub struct RecommendState {
     pub scroll: u16,
     /// The ranking shown (recomputed on opening and on a use-case change).
     pub ranking: Option<Ranking>,
+    /// The rankings of the chain's later metrics: models the first does not rate, each list on
+    /// its own scale.
+    pub fallback: Vec<Ranking>,
 }
 
 impl RecommendState {
@@ -33,8 +36,13 @@ impl RecommendState {
         USE_CASE_METRICS[self.use_case % USE_CASE_METRICS.len()].0
     }
 
-    /// The metric the use case ranks by.
+    /// The metric the use case ranks by first (the browser's quality column shows it).
     pub fn metric(&self) -> &'static str {
+        self.metrics()[0]
+    }
+
+    /// The use case's chain of metrics (`quality::USE_CASE_METRICS`).
+    pub fn metrics(&self) -> &'static [&'static str] {
         USE_CASE_METRICS[self.use_case % USE_CASE_METRICS.len()].1
     }
 }
@@ -73,8 +81,7 @@ impl App {
             self.rec.ranking = None;
             return;
         };
-        let metric = self.rec.metric();
-        let scores = data.metric(metric);
+        let tiers = data.tiers(self.rec.metrics());
         let quants = data.acceptable_quants();
         let req = Request {
             settings: Settings {
@@ -86,19 +93,18 @@ impl App {
         };
         let key = self.hw_key();
         let hw = &self.hardware[self.hw_index.min(self.hardware.len() - 1)];
-        let basis = Basis {
-            metric,
-            scores: &scores,
-            quants: &quants,
-        };
-        self.rec.ranking = Some(recommend(
+        let mut rankings = recommend_chain(
             &self.catalog.models,
             hw,
             key,
-            &basis,
+            &tiers,
+            &quants,
             &req,
             &mut self.memo,
-        ));
+        )
+        .into_iter();
+        self.rec.ranking = rankings.next();
+        self.rec.fallback = rankings.collect();
     }
 
     /// Shows the next (`+1`) or previous (`-1`) use case, here and in the browser.

@@ -11,8 +11,12 @@ use crate::config::Config;
 use crate::estimate::memo::Memo;
 use crate::estimate::units::GIB;
 use crate::estimate::Settings;
-use crate::quality::{default_context, metric_for, metric_label, QualityData, USE_CASE_METRICS};
-use crate::recommend::{buy as buy_rows, recommend, Basis, BuyOptions, BuyTarget, Request};
+use crate::quality::{
+    default_context, format_score, metric_label, metrics_for, QualityData, USE_CASE_METRICS,
+};
+use crate::recommend::{
+    buy as buy_rows, recommend_chain, Basis, BuyOptions, BuyTarget, Ranking, Request,
+};
 
 fn gib(b: f64) -> String {
     format!("{:.1}", b / GIB as f64)
@@ -22,8 +26,8 @@ fn quality_data() -> Result<QualityData, CliError> {
     QualityData::builtin().map_err(|e| CliError::Usage(e.to_string()))
 }
 
-fn metric_of(use_case: &str) -> Result<&'static str, CliError> {
-    metric_for(use_case).ok_or_else(|| {
+fn metrics_of(use_case: &str) -> Result<&'static [&'static str], CliError> {
+    metrics_for(use_case).ok_or_else(|| {
         let known: Vec<&str> = USE_CASE_METRICS.iter().map(|(u, _)| *u).collect();
         CliError::Usage(format!(
             "unknown use case '{use_case}'; known: {}",
@@ -40,20 +44,12 @@ fn check_floor(min_tps: f64) -> Result<(), CliError> {
     }
 }
 
-fn format_quality(v: f64, unit: &str) -> String {
-    if unit == "%" {
-        format!("{v:.1}%")
-    } else {
-        format!("{v:.0}")
-    }
-}
-
 pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(), CliError> {
-    let metric = metric_of(&args.use_case)?;
+    let metrics = metrics_of(&args.use_case)?;
     check_floor(args.min_tps)?;
     let hw = resolve_hardware(cat, &args.hw)?;
     let data = quality_data()?;
-    let scores = data.metric(metric);
+    let tiers = data.tiers(metrics);
     let quants = data.acceptable_quants();
     let context = args
         .context
@@ -66,34 +62,21 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         min_tps: args.min_tps,
         top: args.top as usize,
     };
-    let basis = Basis {
-        metric,
-        scores: &scores,
-        quants: &quants,
-    };
     let mut memo = Memo::default();
-    let r = recommend(&cat.models, &hw, 0, &basis, &req, &mut memo);
-    let (label, unit) = metric_label(metric);
+    let rankings = recommend_chain(&cat.models, &hw, 0, &tiers, &quants, &req, &mut memo);
+    let unscored = rankings.first().map_or(0, |r| r.unscored.len());
     if args.json {
-        let unscored: Vec<_> = r
-            .unscored
-            .iter()
-            .map(|&i| json!({"model": cat.models[i].id, "reason": "no score", "kind": "no_score"}))
-            .collect();
-        let mut excluded: Vec<_> = r
-            .excluded
-            .iter()
-            .map(|x| {
-                json!({"model": x.model, "quality": x.quality,
-                       "reason": x.reason.text(args.min_tps), "detail": x.reason})
-            })
-            .collect();
-        excluded.extend(unscored);
         let v = json!({
-            "use_case": args.use_case, "metric": metric, "metric_name": label,
+            "use_case": args.use_case, "metric": metrics[0], "metric_name": metric_label(metrics[0]).0,
             "hardware": hw.id, "speed_calibration": super::fit::calibration_json(&hw),
             "context": context, "min_tps": args.min_tps,
-            "recommendations": r.recommendations, "excluded": excluded,
+            "recommendations": rankings.first().map(|r| picks_json(&data, r)).unwrap_or_default(),
+            "excluded": rankings.first().map(|r| excluded_json(cat, r, args.min_tps, true)).unwrap_or_default(),
+            "fallback": rankings.iter().skip(1).map(|r| json!({
+                "metric": r.metric, "metric_name": metric_label(r.metric).0,
+                "recommendations": picks_json(&data, r),
+                "excluded": excluded_json(cat, r, args.min_tps, false),
+            })).collect::<Vec<_>>(),
         });
         writeln!(
             out,
@@ -102,6 +85,7 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         )?;
         return Ok(());
     }
+    let (label, _) = metric_label(metrics[0]);
     writeln!(
         out,
         "Best for {} on {} · {} tokens · ≥ {} tok/s · ranked by {label}",
@@ -110,6 +94,75 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
     if let Some(m) = &hw.measured {
         writeln!(out, "speed {}", crate::calibrate::label(m))?;
     }
+    for (i, r) in rankings.iter().enumerate() {
+        if i > 0 {
+            if r.recommendations.is_empty() && r.excluded.is_empty() {
+                continue;
+            }
+            writeln!(
+                out,
+                "\nNot rated by the scales above; ranked by {} instead (a different scale: not comparable with the list above):",
+                metric_label(r.metric).0
+            )?;
+        }
+        write_ranking(&data, r, args.min_tps, out)?;
+    }
+    let labels: Vec<&str> = metrics.iter().map(|m| metric_label(m).0).collect();
+    writeln!(
+        out,
+        "\n{unscored} catalog models have no {} score (shown as no score, never guessed). Quality is the published score of the full-precision model; formats with a mean KL divergence above 0.1 against FP16 are not considered.",
+        labels.join(" or ")
+    )?;
+    Ok(())
+}
+
+/// The recommendations as JSON objects, each with the languages its card lists.
+fn picks_json(data: &QualityData, r: &Ranking) -> Vec<serde_json::Value> {
+    r.recommendations
+        .iter()
+        .map(|p| {
+            let mut v = serde_json::to_value(p).unwrap_or_default();
+            if let (Some(o), Some(l)) = (v.as_object_mut(), data.languages_of(&p.model)) {
+                o.insert(
+                    "languages".into(),
+                    json!({"listed": l.listed, "count": l.count, "source": l.source}),
+                );
+            }
+            v
+        })
+        .collect()
+}
+
+/// The scored models left out; with `unscored`, also the models no metric of the chain scores.
+fn excluded_json(
+    cat: &Catalog,
+    r: &Ranking,
+    min_tps: f64,
+    unscored: bool,
+) -> Vec<serde_json::Value> {
+    let mut v: Vec<_> = r
+        .excluded
+        .iter()
+        .map(|x| {
+            json!({"model": x.model, "quality": x.quality,
+                   "reason": x.reason.text(min_tps), "detail": x.reason})
+        })
+        .collect();
+    if unscored {
+        v.extend(r.unscored.iter().map(
+            |&i| json!({"model": cat.models[i].id, "reason": "no score", "kind": "no_score"}),
+        ));
+    }
+    v
+}
+
+fn write_ranking(
+    data: &QualityData,
+    r: &Ranking,
+    min_tps: f64,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
+    let (label, unit) = metric_label(r.metric);
     if r.recommendations.is_empty() {
         writeln!(out, "\nNothing qualifies.")?;
     } else {
@@ -121,7 +174,7 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
                 (i + 1).to_string(),
                 p.name.clone(),
                 p.quant.to_string(),
-                format_quality(p.quality, unit),
+                format_score(p.quality, unit),
                 format!("{:.1}", p.decode_tps),
                 format!(
                     "{}/{}",
@@ -138,6 +191,9 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         for (i, p) in r.recommendations.iter().enumerate() {
             writeln!(out, "{}. {}: {}", i + 1, p.name, p.why)?;
             writeln!(out, "   {} · {} ({})", p.variant, p.source, p.date)?;
+            if let Some(l) = data.languages_of(&p.model) {
+                writeln!(out, "   languages: {} · {}", l.summary(), l.source)?;
+            }
         }
     }
     if !r.excluded.is_empty() {
@@ -147,16 +203,11 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
                 out,
                 "  {} ({}): {}",
                 x.name,
-                format_quality(x.quality, unit),
-                x.reason.text(args.min_tps)
+                format_score(x.quality, unit),
+                x.reason.text(min_tps)
             )?;
         }
     }
-    writeln!(
-        out,
-        "\n{} catalog models have no {label} score (shown as no score, never guessed). Quality is the published score of the full-precision model; formats with a mean KL divergence above 0.1 against FP16 are not considered.",
-        r.unscored.len()
-    )?;
     Ok(())
 }
 
@@ -194,7 +245,7 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
             (BuyTarget::Model(i, &quants), model.name.clone())
         }
         (None, Some(u)) => {
-            let metric = metric_of(u)?;
+            let metric = metrics_of(u)?[0];
             scores = data.metric(metric);
             (
                 BuyTarget::Best(Basis {

@@ -205,10 +205,10 @@ pub fn tps(e: &Estimate) -> String {
 
 /// A score as the list shows it: Elo whole, percentages to one decimal.
 pub fn score_text(v: f64, unit: &str) -> String {
-    if unit == "%" {
-        format!("{v:.1}")
-    } else {
+    if unit == "Elo" {
         format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
     }
 }
 

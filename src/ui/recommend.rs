@@ -12,17 +12,14 @@ use crate::app::recommend::VIEW_MIN_TPS;
 use crate::app::App;
 use crate::estimate::units::GIB;
 use crate::quality::{metric_label, USE_CASE_METRICS};
+use crate::recommend::Ranking;
 
 fn gib(b: f64) -> String {
     format!("{:.1}", b / GIB as f64)
 }
 
 fn score(v: f64, unit: &str) -> String {
-    format!(
-        "{}{}",
-        super::browser::score_text(v, unit),
-        if unit == "%" { "%" } else { "" }
-    )
+    crate::quality::format_score(v, unit)
 }
 
 /// `https://host/a/b/...` → `host/a/b` (the full URL is in `fitcheck recommend` and the data file).
@@ -48,8 +45,7 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     );
     let inner = block.inner(r);
     frame.render_widget(block, r);
-    let metric = USE_CASE_METRICS[app.rec.use_case % USE_CASE_METRICS.len()].1;
-    let (label, unit) = metric_label(metric);
+    let (label, _) = metric_label(app.rec.metric());
     let tabs: Vec<Span> = USE_CASE_METRICS
         .iter()
         .enumerate()
@@ -79,13 +75,53 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         return;
     };
     let name_w = (inner.width as usize).saturating_sub(52).clamp(12, 40);
+    lines.extend(ranking_lines(ranking, name_w, theme));
+    for f in &app.rec.fallback {
+        if f.recommendations.is_empty() && f.excluded.is_empty() {
+            continue;
+        }
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "not rated above; ranked by {} instead (another scale, not comparable)",
+                metric_label(f.metric).0
+            ),
+            theme.title,
+        ));
+        lines.extend(ranking_lines(f, name_w, theme));
+    }
+    let labels: Vec<&str> = app
+        .rec
+        .metrics()
+        .iter()
+        .map(|m| metric_label(m).0)
+        .collect();
     lines.push(Line::styled(
+        format!(
+            "{} models have no {} score (never guessed) · docs/quality.md",
+            ranking.unscored.len(),
+            labels.join(" or ")
+        ),
+        theme.dim,
+    ));
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((app.rec.scroll, 0)),
+        inner,
+    );
+}
+
+/// One metric's list: its picks with why and source, then the scored models left out.
+fn ranking_lines(ranking: &Ranking, name_w: usize, theme: &Theme) -> Vec<Line<'static>> {
+    let (_, unit) = metric_label(ranking.metric);
+    let mut lines = vec![Line::styled(
         format!(
             "{:<2} {:<name_w$} {:<7} {:>7} {:>6} {:>11} {:>8}",
             "#", "model", "quant", "score", "tok/s", "GiB used", "max ctx"
         ),
         theme.title,
-    ));
+    )];
     if ranking.recommendations.is_empty() {
         lines.push(Line::styled("nothing qualifies", theme.warn));
     }
@@ -128,17 +164,5 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             ]));
         }
     }
-    lines.push(Line::styled(
-        format!(
-            "{} models have no {label} score (never guessed) · docs/quality.md",
-            ranking.unscored.len()
-        ),
-        theme.dim,
-    ));
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.rec.scroll, 0)),
-        inner,
-    );
+    lines
 }
