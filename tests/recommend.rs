@@ -128,9 +128,9 @@ const GENERAL_COVERAGE_PERMILLE: usize = 668;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
     ("chat", 107),
-    ("coding", 82),
+    ("coding", 86),
     ("reasoning", 90),
-    ("agents", 4),
+    ("agents", 24),
     ("rag", 107),
     ("long-context", 88),
     ("vision", 19),
@@ -462,6 +462,56 @@ fn recommend_and_buy_json_contracts() {
         }
         assert!(r["price_usd"].as_f64().unwrap() <= 2000.0);
     }
+}
+
+#[test]
+fn fallback_lists_keep_their_own_scale_and_picks_show_languages() {
+    let o = cli(&["recommend", "--use-case", "chat", "-H", "tier-48", "--json"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["metric"], LMARENA);
+    let primary: HashSet<&str> = v["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["metric"], LMARENA, "one scale per list");
+            p["model"].as_str().unwrap()
+        })
+        .collect();
+    let fallback = v["fallback"].as_array().unwrap();
+    assert_eq!(fallback.len(), 1, "chat consults two general scales");
+    assert_eq!(fallback[0]["metric"], "aa-intelligence");
+    let later = fallback[0]["recommendations"].as_array().unwrap();
+    assert!(!later.is_empty());
+    for p in later {
+        assert_eq!(p["metric"], "aa-intelligence");
+        // A model the arena rates is never listed again on the other scale.
+        assert!(!data()
+            .metric(LMARENA)
+            .contains_key(p["model"].as_str().unwrap()));
+        assert!(!primary.contains(p["model"].as_str().unwrap()));
+    }
+    // Languages ride along where a card states them.
+    let gemma = v["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["model"] == "gemma-3-27b")
+        .expect("gemma-3-27b recommended for chat on 48 GB");
+    assert_eq!(gemma["languages"]["count"], 140);
+    assert!(gemma["languages"]["source"]
+        .as_str()
+        .unwrap()
+        .starts_with("https://"));
+
+    let o = cli(&["recommend", "--use-case", "chat", "-H", "tier-48"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("languages: 140 languages"), "{text}");
+    assert!(
+        text.contains("ranked by AA Intelligence Index instead (a different scale"),
+        "{text}"
+    );
 }
 
 #[test]
