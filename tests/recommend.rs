@@ -115,7 +115,9 @@ fn coverage_does_not_shrink() {
     let (n, total) = covered(GENERAL_METRICS);
     assert!(
         n * 1000 >= total * GENERAL_COVERAGE_PERMILLE,
-        "general score for {n} of {total} catalog models"
+        "general score for {n} of {total} catalog models, below the floor: a model added to \
+         catalog.ron without a score lowers the share (add its scores to assets/quality.ron \
+         from a sourced table, or lower the floor and say why in docs/quality.md)"
     );
     for (use_case, floor) in USE_CASE_FLOORS {
         let (n, _) = covered(metrics_for(use_case).unwrap());
@@ -124,16 +126,16 @@ fn coverage_does_not_shrink() {
 }
 
 /// The general-score coverage reached, per mille of the catalog's models.
-const GENERAL_COVERAGE_PERMILLE: usize = 668;
+const GENERAL_COVERAGE_PERMILLE: usize = 682;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
-    ("chat", 107),
-    ("coding", 86),
-    ("reasoning", 90),
-    ("agents", 24),
-    ("rag", 107),
-    ("long-context", 88),
-    ("vision", 19),
+    ("chat", 114),
+    ("coding", 91),
+    ("reasoning", 97),
+    ("agents", 27),
+    ("rag", 114),
+    ("long-context", 95),
+    ("vision", 23),
 ];
 
 fn run(hw_id: &str, use_case: &str, context: u32, min_tps: f64) -> fitcheck::recommend::Ranking {
