@@ -156,6 +156,9 @@ pub struct LanguageFact {
     pub count: Option<u32>,
     pub source: String,
     pub date: String,
+    /// Where the statement originally comes from, when `source` is a copy.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 impl LanguageFact {
@@ -328,6 +331,7 @@ mod tests {
             count,
             source: "https://x".into(),
             date: "2025-01".into(),
+            note: None,
         };
         assert_eq!(
             fact(&["English", "German"], None).summary(),

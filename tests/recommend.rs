@@ -74,7 +74,13 @@ fn every_score_has_a_source_a_date_and_a_catalog_model() {
             s.metric
         );
     }
+    let mut with_languages = HashSet::new();
     for l in &q.languages {
+        assert!(
+            with_languages.insert(&l.model),
+            "languages of {} twice",
+            l.model
+        );
         assert!(
             ids.contains(l.model.as_str())
                 && l.source.starts_with("https://")
