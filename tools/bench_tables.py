@@ -6,11 +6,14 @@ backend, engine, gpus, fa, notes, flag) followed by data lines, one llama-bench 
 
     label; size GiB; params B; test; tokens/s[; stddev]
 
-as llama-bench prints them (size "-" where the source prints none: the catalog's is used) (`llama 8B Q4_K - Medium; 4.58; 8.03; tg128; 83.38`). A key line
-after data lines changes that key for the lines below it (several devices in one PR). The
-numbers are the source's; nothing is estimated. The label maps to a catalog model when its
-architecture and parameter count name one (MODELS below), else the row is checked generically
-from its size and parameter count."""
+as llama-bench prints them (size "-" where the source prints none: the catalog's is used)
+(`llama 8B Q4_K - Medium; 4.58; 8.03; tg128; 83.38`). A key line after data lines changes that
+key for the lines below it (several devices in one PR); a line `---` forgets every key, so the
+next source starts clean. The numbers are the source's; nothing is estimated. The label maps to
+a catalog model when its architecture and parameter count name one (MODELS below), else the row
+is checked generically from its size and parameter count. Sources that are not llama-bench
+(Ollama `--verbose`, mlx-lm, LM Studio) name the model literally: `= Qwen3 8B / Q4_K_M`, with
+`total/active` in the params cell for an MoE (`30.53/3.34`)."""
 import glob
 import os
 import re
@@ -51,6 +54,14 @@ MODELS = {
     ('gemma2', 9.24): ('Gemma 2 9B', 9.24),
     ('glm4moe', 106.85): ('GLM-4.5-Air 106B-A12B', 12.0),
     ('qwen3next', 79.67): ('Qwen3-Next 80B-A3B', 3.0),
+    ('deepseek2', 29.94): ('GLM-4.7-Flash 30B-A3B', 3.0),
+    ('qwen35', 26.90): ('Qwen3.5 27B', 26.90),
+    ('qwen35moe', 34.66): ('Qwen3.5 35B-A3B', 3.0),
+    ('gemma4', 25.23): ('Gemma 4 26B-A4B', 3.8),
+    ('gemma4', 30.70): ('Gemma 4 31B', 30.70),
+    ('llama4', 107.77): ('Llama 4 Scout 17B-16E (109B)', 17.17),
+    ('lfm2', 1.17): ('LFM2 1.2B', 1.17),
+    ('ernie4_5-moe', 21.83): ('ERNIE 4.5 21B-A3B', 3.0),
 }
 
 QUANTS = [  # llama-bench's ftype label -> quant name
@@ -68,13 +79,17 @@ HEADER_KEYS = ('source', 'ref', 'type', 'date', 'build', 'hardware', 'bw', 'basi
 
 
 def quant_of(label):
+    if label.startswith('='):
+        return label.split(' / ', 1)[1].strip()
     for pattern, name in QUANTS:
         if pattern in label:
             return name
     raise ValueError(f'unknown quant in {label!r}')
 
 
-def model_of(label, params):
+def model_of(label, params, active=None):
+    if label.startswith('='):
+        return label[1:].split(' / ')[0].strip(), active if active else params
     arch = label.split()[0]
     known = MODELS.get((arch, round(params, 2)))
     if known and known[0]:
@@ -92,6 +107,9 @@ def read(path):
         if not line or line.startswith('#'):
             continue
         key, sep, value = line.partition(':')
+        if line == '---':
+            head = {}
+            continue
         if sep and key in HEADER_KEYS and ';' not in key:
             head[key] = value.strip()
             continue
@@ -103,9 +121,10 @@ def read(path):
                    if not head.get(k)]
         if missing:
             raise ValueError(f'{path}:{n}: no {", ".join(missing)} above this row')
-        model, active = model_of(label, float(params))
+        total, _, act = params.partition('/')
+        model, active = model_of(label, float(total), float(act) if act else None)
         quant = quant_of(label)
-        out.append(dict(head=dict(head), model=model, params=float(params), active=active,
+        out.append(dict(head=dict(head), label=label.lstrip('= '), model=model, params=float(total), active=active,
                         quant=quant, size=None if size == '-' else float(size), test=test.replace(' ', ''),
                         value=float(tps), std=cells[5] if len(cells) > 5 else ''))
     return out
@@ -120,7 +139,7 @@ def rows(shape):
             h = r['head']
             kind, n, d = shape(r['test'])
             notes = '; '.join(x for x in (h['date'], h.get('notes', ''),
-                                          ) if x)
+                                          f"label as printed: {r['label']}") if x)
             out.append({
                 'source': h['source'], 'source_ref': h['ref'],
                 'source_type': h.get('type', 'primary (llama-bench table)'),
@@ -139,13 +158,14 @@ def rows(shape):
 
 
 def dedupe(rs):
-    """Drops rows already present: same device, backend, model, quant, test and value."""
-    seen, out = set(), []
+    """Drops rows that repeat another source's measurement (same device, backend, model, quant,
+    test and value): the same table quoted twice. Rows of one source are its own runs, even when
+    two of them round to the same value."""
+    seen, out = {}, []
     for r in rs:
         key = (r['hardware'].lower(), r['backend'].lower(), str(r['model']).lower(),
                str(r['quant']).lower(), r['test'], f"{float(r['value']):.2f}")
-        if key in seen:
+        if seen.setdefault(key, r['source_ref']) != r['source_ref']:
             continue
-        seen.add(key)
         out.append(r)
     return out
