@@ -33,25 +33,27 @@ fn decode_error_stays_within_targets() {
     let report = validate(&all_rows(), &Catalog::builtin().unwrap()).unwrap();
     let subsets = report.by_subset();
     let all = subsets[&(Metric::Decode, "all")];
-    assert!(all.n >= 850, "rows checked: {}", all.n);
-    // In-sample figures (docs/accuracy.md has the held-out ones): 7.5 % overall today.
+    assert!(all.n >= 1200, "rows checked: {}", all.n);
+    // In-sample figures (docs/accuracy.md has the held-out ones). The bounds were re-baselined
+    // when the 2025–2026 harvest landed (issue 10 item 1): constants fitted before it give 10.8 %
+    // overall; each bound is that day's figure plus about a point, so a refit may not be worse.
     assert!(
-        all.median_abs <= 0.09,
-        "decode median |error| {:.1}% > 9%",
+        all.median_abs <= 0.12,
+        "decode median |error| {:.1}% > 12%",
         all.median_abs * 100.0
     );
-    for name in [
-        "moe",
-        "apple",
-        "cuda",
-        "rocm",
-        "vulkan",
-        "under-3b",
-        "at-depth",
-        "multi-gpu",
-        "build 2025+",
-        "partial-offload",
-        "mlx",
+    for (name, bound) in [
+        ("moe", 0.20),
+        ("apple", 0.12),
+        ("cuda", 0.12),
+        ("rocm", 0.21),
+        ("vulkan", 0.18),
+        ("under-3b", 0.27),
+        ("at-depth", 0.12),
+        ("multi-gpu", 0.12),
+        ("build 2025+", 0.17),
+        ("partial-offload", 0.12),
+        ("mlx", 0.16),
     ] {
         let st = subsets[&(Metric::Decode, name)];
         // Issue 10's rule: a subset is held to a bound once it has 20 rows.
@@ -59,16 +61,17 @@ fn decode_error_stays_within_targets() {
             continue;
         }
         assert!(
-            st.median_abs <= 0.12,
-            "{name}: median |error| {:.1}% > 12% over {} rows",
+            st.median_abs <= bound,
+            "{name}: median |error| {:.1}% > {:.0}% over {} rows",
             st.median_abs * 100.0,
+            bound * 100.0,
             st.n
         );
     }
     // Prefill depends on kernels the rows rarely state; it is held to looser bounds, and the
     // layer-split pipeline keeps multi-GPU prompts in line with single cards.
     for (name, bound) in [
-        ("all", 0.20),
+        ("all", 0.26),
         ("multi-gpu", 0.26),
         ("apple", 0.09),
         ("cuda", 0.23),

@@ -138,7 +138,7 @@ source('ml-explore/mlx-lm PR #1569', 'https://github.com/ml-explore/mlx-lm/pull/
 source('waybarrios/vllm-mlx issue #531', 'https://github.com/waybarrios/vllm-mlx/issues/531 (description 2026-05-13)',
        'primary (benchmark JSON in issue)', 'Apple M4 Pro (48 GB)', 273, 'as stated in the source (bandwidth_gbs 273)',
        'MLX (Metal)', 'vllm-mlx benchmark (5 runs, 256 generated tokens each)', 'vllm-mlx v0.3.0', '2026-05-13',
-       m(('Qwen3-0.6B', 0.6, 0.6, 'MLX 8-bit', None), ('tg256', 284.22)),
+       m(('Qwen3-0.6B', 0.6, 0.6, 'MLX q8 (8-bit)', None), ('tg256', 284.22)),
        notes='Python 3.14.5, macOS Tahoe 26.4.1; prompts of about 11 tokens, so no prefill row')
 source('raullenchai/Rapid-MLX PR #1065', 'https://github.com/raullenchai/Rapid-MLX/pull/1065 (description 2026-07-09)',
        'primary (community benchmark submission in PR)', 'Apple M2 Max (64 GB)', 400, 'Apple spec',
@@ -327,7 +327,7 @@ source('magicnight/Mac-MLX issue #62', 'https://github.com/magicnight/Mac-MLX/is
        'primary (auto-generated benchmark JSON in issue)', 'Apple M5 Max (128 GB)', 614,
        'Apple spec for the 40-core GPU M5 Max; core count not stated', 'MLX (Metal)',
        'mlx-swift-lm (Mac-MLX 0.3.5 app, 3 runs)', 'mlx-swift-lm 3.31.3', '2026-04-17',
-       m(('Gemma-4-E4B-it', 4.0, 4.0, 'MLX 8-bit', None), ('pp1536', 4919.42), ('tg611', 81.83)),
+       m(('Gemma-4-E4B-it', 4.0, 4.0, 'MLX q8 (8-bit)', None), ('pp1536', 4919.42), ('tg611', 81.83)),
        notes='macOS 26.4.1; promptTokens 1536, completionTokens 611',
        flag='GPU core count not stated; parameter count is the effective 4B from the model name')
 
