@@ -16,7 +16,7 @@ const MEMORY_COLUMNS: &str = "source,source_ref,source_type,hardware,backend,eng
 params_b,active_params_b,quant,n_ctx,cache_type,n_ubatch,flash_attn,gpu_count,metric,device,value,\
 unit,notes";
 const SPEED_METRICS: [&str; 2] = ["prefill_tps", "decode_tps"];
-const MEMORY_METRICS: [&str; 7] = [
+const MEMORY_METRICS: [&str; 8] = [
     "model_buffer",
     "kv_cache_per_device",
     "rs_buffer_per_device",
@@ -24,6 +24,7 @@ const MEMORY_METRICS: [&str; 7] = [
     "output_buffer",
     "gguf_file_size (llama.cpp print_info file size)",
     "model_weights_size (llama-bench)",
+    "peak_resident_set (/usr/bin/time -v)",
 ];
 
 type Row = HashMap<String, String>;

@@ -185,9 +185,7 @@ fn moe_compute_buffer_counts_each_selected_experts_output() {
 #[test]
 fn mlx_peak_memory_matches_mlx_lm_benchmarks() {
     // mlx-lm BENCHMARKS (M4 Max): peak memory for a 2048-token prompt + 128 generated tokens.
-    // mx.get_peak_memory() counts MLX's own buffers, so the runtime allowance is left out.
-    use fitcheck::estimate::overhead::runtime_overhead;
-    use fitcheck::estimate::Backend;
+    // mx.get_peak_memory() counts MLX's own buffers, so the runtime allowances are left out.
     let cat = catalog();
     let hw = cat.find_hardware("m4-max-128").unwrap();
     for (id, quant, measured_gb, tol) in [
@@ -206,7 +204,7 @@ fn mlx_peak_memory_matches_mlx_lm_benchmarks() {
             ..Settings::default()
         };
         let e = estimate(&model(id), hw, &s);
-        let peak = e.total_bytes - runtime_overhead(Backend::Metal);
+        let peak = e.total_bytes - e.runtime_gpu_bytes - e.runtime_host_bytes;
         assert_close(
             peak as f64 / GB as f64,
             measured_gb,
@@ -853,4 +851,135 @@ fn qwen3_5_family_kv_per_1k_tokens_and_parameter_counts_match_published() {
         let derived = parameter_count(&inventory(&m.arch)) as f64;
         assert_close(derived, params, 0.01, &format!("{id} parameters"));
     }
+}
+
+/// "NAME buffer size = X MiB" lines of a `-v` log whose device is `device` and kind `kind`.
+fn logged_mib(log: &str, device: &str, kind: &str) -> Vec<f64> {
+    log.lines()
+        .filter(|l| {
+            l.contains(&format!(" {device} ")) && l.contains(&format!("{kind} buffer size ="))
+        })
+        .filter_map(|l| {
+            l.split('=')
+                .nth(1)?
+                .trim()
+                .strip_suffix(" MiB")?
+                .parse()
+                .ok()
+        })
+        .collect()
+}
+
+#[test]
+fn cpu_only_buffers_and_process_memory_of_current_llama_cpp() {
+    // Our CPU-only llama.cpp b11312 runs (tests/data/raw/cpu_2026-11-26_memory, made by
+    // tools/cpu_memory.sh on this project's build machine): synthetic GGUFs with real layouts
+    // (tools/gen_model.py), llama-completion -t 1 -lm none -ngl 0, flags in each .cmd file.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/raw/cpu_2026-11-26_memory");
+    let cpu = catalog().find_hardware("cpu-ddr4-3200-32").unwrap().clone();
+    let spec = |stem: &str| {
+        let mut m = match stem {
+            "llama1b" | "tiny" => model("llama-3.2-1b"),
+            // Gemma 3 1B's layout with Llama 3's tokenizer (gen_model.py copies a vocab file).
+            "gemma3_1b" => model("gemma-3-1b"),
+            // Qwen3-30B-A3B's widths, 2 of its 48 layers.
+            "qwen3moe30b_2l" => model("qwen3-30b-a3b"),
+            other => panic!("unknown model {other}"),
+        };
+        match stem {
+            "tiny" => {
+                m.arch.layers = 4;
+                m.arch.hidden = 256;
+                m.arch.heads = 8;
+                m.arch.kv_heads = 2;
+                m.arch.head_dim = 32;
+                m.arch.ffn = 512;
+                m.arch.tied_embeddings = false;
+            }
+            "gemma3_1b" => m.arch.vocab = 128_256,
+            "qwen3moe30b_2l" => m.arch.layers = 2,
+            _ => {}
+        }
+        m
+    };
+    let mut errors = Vec::new();
+    let mut runs = 0;
+    for entry in std::fs::read_dir(&root).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "cmd") {
+            continue;
+        }
+        let cmd = std::fs::read_to_string(&path).unwrap();
+        let log = std::fs::read_to_string(path.with_extension("lines")).unwrap();
+        let stem = cmd.split('/').nth(1).unwrap().split('.').next().unwrap();
+        let m = spec(stem);
+        let s = Settings {
+            context: flag(&cmd, "-c").unwrap(),
+            n_ubatch: flag(&cmd, "-ub").unwrap_or(512),
+            flash_attn: cmd.contains("-fa on"),
+            // llama-completion reserves a logits row per ubatch token, as LM Studio's engine.
+            runtime: fitcheck::estimate::Runtime::LmStudio,
+            ..Settings::default()
+        };
+        let (cache, cb, _) = fitcheck::estimate::context_terms(&m, &s);
+        let what = path.display().to_string();
+        // KV (both caches of an iSWA model) and the output buffer are exact.
+        let kv: f64 = logged_mib(&log, "CPU", "KV").iter().sum();
+        assert_close(mib(cache.kv), kv, 0.0001, &format!("KV {what}"));
+        assert_close(
+            mib(cb.output),
+            logged_mib(&log, "CPU", "output")[0],
+            0.01,
+            &what,
+        );
+        // The one compute buffer of a CPU-only graph.
+        let logged = logged_mib(&log, "CPU", "compute")[0];
+        errors.push(((mib(cb.single) - logged) / logged, what.clone()));
+        // The estimate's CPU-only total is these buffers, the weights and the process itself.
+        let e = estimate(&m, &cpu, &s);
+        assert_eq!(e.compute_host_bytes, cb.single + cb.output);
+        assert_eq!(
+            e.runtime_host_bytes,
+            fitcheck::estimate::overhead::HOST_RUNTIME
+        );
+        // The process's own memory: peak resident set less the weights (read in whole) bounds it
+        // from above, less every buffer (some compute pages stay untouched) from below.
+        if cmd.contains("-ub 32") {
+            let time = std::fs::read_to_string(path.with_extension("time")).unwrap();
+            let rss_kib: f64 = time
+                .lines()
+                .find_map(|l| l.split("Maximum resident set size (kbytes): ").nth(1))
+                .unwrap()
+                .trim()
+                .parse()
+                .unwrap();
+            let weights: f64 = logged_mib(&log, "CPU", "model").iter().sum::<f64>()
+                + logged_mib(&log, "CPU_REPACK", "model").iter().sum::<f64>();
+            let buffers = kv + logged + logged_mib(&log, "CPU", "output")[0];
+            let upper = rss_kib / 1024.0 - weights;
+            let lower = upper - buffers;
+            let runtime = mib(fitcheck::estimate::overhead::HOST_RUNTIME);
+            assert!(
+                lower <= runtime && runtime <= upper,
+                "{what}: process memory between {lower:.1} and {upper:.1} MiB"
+            );
+        }
+        runs += 1;
+    }
+    assert_eq!(runs, 14, "all fourteen CPU runs");
+    errors.sort_by(|a, b| a.0.abs().total_cmp(&b.0.abs()));
+    let median = errors[runs / 2].0.abs();
+    assert!(
+        median < 0.001,
+        "median {:.3} % over {errors:?}",
+        median * 100.0
+    );
+    let worst = &errors[runs - 1];
+    assert!(
+        worst.0.abs() < 0.015,
+        "worst {:.2} % ({})",
+        worst.0 * 100.0,
+        worst.1
+    );
 }

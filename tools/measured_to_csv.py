@@ -128,7 +128,7 @@ def mem_rows(res, ref, hw, backend, build, date):
         offl = re.search(r'offloaded (\d+)/(\d+) layers to GPU', text)
         out_gpu = 'offloading output layer to GPU' in text
         base = {
-            'source': SOURCE, 'source_ref': f'{ref}/mem_{tag}.lines', 'source_type': 'primary (own llama.cpp -v log)',
+            'source': SOURCE if backend != 'CPU' else 'fitcheck memory helper, own measurement', 'source_ref': f'{ref}/mem_{tag}.lines', 'source_type': 'primary (own llama.cpp -v log)',
             'hardware': hw, 'backend': backend, 'engine': 'llama.cpp llama-completion', 'build': build,
             'model': model, 'params_b': f'{pb:.2f}' if pb else '',
             'active_params_b': f'{active_b(kind, pb * 1e9):.2f}' if pb else '', 'quant': quant,
@@ -177,8 +177,9 @@ if __name__ == '__main__':
     for row in s:
         row['quality_flag'] = sys.argv[8] if len(sys.argv) > 8 else ''
     build = s[0]['build'] if s else ''
-    for lines in sorted(glob.glob(os.path.join(res, 'mem_*.lines')))[:1] if not build else []:
-        b = re.search(r'build: (\d+) \((\w+)\)', open(lines, errors='replace').read())
+    version = os.path.join(res, 'version.txt')  # a memory-only run names its build there
+    if not build and os.path.exists(version):
+        b = re.search(r'b(\d+) \((\w+)\)', open(version).read())
         build = f'{b.group(2)} ({b.group(1)})' if b else ''
     m = mem_rows(res, ref, hw, backend, build, date)
     print('speed rows', merge(os.path.join(data, 'measured_llamacpp_speed.csv'), SPEED_COLS, s, ref))

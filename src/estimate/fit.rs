@@ -5,8 +5,8 @@ use serde::{Deserialize, Serialize};
 
 use super::hardware::Hardware;
 use super::kv::CacheBytes;
-use super::overhead::ComputeBuffers;
-use super::units::{GIB, MIB};
+use super::overhead::{ComputeBuffers, HOST_RUNTIME};
+use super::units::GIB;
 use super::weights::WeightTable;
 
 /// The answer to "does it fit".
@@ -111,10 +111,6 @@ pub struct FitInputs<'a> {
     pub hw: &'a Hardware,
 }
 
-/// Host memory of the runtime outside its buffers (tokenizer, thread pools), CPU backend's
-/// allowance in [`super::overhead::runtime_overhead`].
-const HOST_RUNTIME: u64 = 64 * MIB;
-
 impl FitInputs<'_> {
     fn layers(&self) -> u32 {
         self.weights.layers.len() as u32
@@ -180,12 +176,25 @@ impl FitInputs<'_> {
         if !hw.has_gpu() || hw.unified {
             let weights = w.loaded_bytes();
             let gpu = hw.has_gpu();
-            let host_compute = self.compute.host.saturating_add(self.compute.output);
-            let runtime = if gpu { self.runtime } else { HOST_RUNTIME };
+            // Without a GPU the CPU backend reserves the whole graph in one buffer.
+            let (device_compute, host_compute) = if gpu {
+                (
+                    self.compute.device,
+                    self.compute.host.saturating_add(self.compute.output),
+                )
+            } else {
+                (0, self.compute.single.saturating_add(self.compute.output))
+            };
+            // The process's own memory shares the pool on unified machines.
+            let runtime = if gpu {
+                self.runtime.saturating_add(HOST_RUNTIME)
+            } else {
+                HOST_RUNTIME
+            };
             let projector = self.compute.projector();
             let total = weights
                 .saturating_add(cache_total)
-                .saturating_add(self.compute.device)
+                .saturating_add(device_compute)
                 .saturating_add(host_compute)
                 .saturating_add(runtime)
                 .saturating_add(projector);
@@ -196,10 +205,10 @@ impl FitInputs<'_> {
                 host_weights: on_host(weights),
                 gpu_cache: on_gpu(cache_total),
                 host_cache: on_host(cache_total),
-                gpu_compute: on_gpu(self.compute.device),
-                host_compute: host_compute.saturating_add(on_host(self.compute.device)),
-                gpu_runtime: on_gpu(runtime),
-                host_runtime: on_host(runtime),
+                gpu_compute: device_compute,
+                host_compute,
+                gpu_runtime: on_gpu(self.runtime),
+                host_runtime: HOST_RUNTIME,
                 gpu_projector: on_gpu(projector),
                 host_projector: on_host(projector),
                 gpu_per_device: on_gpu(total),

@@ -14,6 +14,9 @@ pub struct ComputeBuffers {
     pub host: u64,
     /// Host output buffer: one row of f32 logits per sequence (`output buffer size` in the log).
     pub output: u64,
+    /// The whole graph in one buffer, as the CPU backend alone reserves it: the inputs share the
+    /// allocator with the layers, and the looked-up embeddings stay beside the logits.
+    pub single: u64,
     /// Added per GPU when a full-offload layer split runs as a pipeline: the scheduler keeps
     /// `n_copies` = 4 copies of the graph inputs (mask, input embeddings), so 3 more.
     pub pipeline_device: u64,
@@ -105,12 +108,21 @@ pub fn compute_buffers(
     // The logits come last, when the mask and the layer scratch are free again: a graph whose
     // logits dominate reserves just them (Llama 3.1 8B, 512 rows: 258.0 of 258.50 MiB logged).
     let device = add(&[mask, att.max(ffn), GRAPH_SLACK]).max(out);
-    let inputs = add(&[mask_host, mul(&[4, h, n_ub])]);
+    let embeddings = mul(&[4, h, n_ub]);
+    let inputs = add(&[mask_host, embeddings]);
+    // One backend (CPU only): the f32 mask input and its f16 cast live beside the layer; the
+    // embeddings looked up first keep their place below the logits (measured, llama.cpp b11312
+    // CPU build, tests/data/raw/cpu_2026-11-26_memory: Llama 3.2 1B 286.01 MiB without flash
+    // attention = 8 + 266 + 12; 258.50 MiB with it = 254.5 of logits rows + 4 of embeddings).
+    let f16_mask = if shape.flash_attn { mask } else { 0 };
+    let single =
+        add(&[mask_host, f16_mask, att.max(ffn), GRAPH_SLACK]).max(add(&[out, embeddings]));
     let output_buffer = mul(&[4, u64::from(arch.vocab), u64::from(shape.parallel.max(1))]);
     ComputeBuffers {
         device,
         host: inputs,
         output: output_buffer,
+        single,
         pipeline_device: mul(&[PIPELINE_COPIES - 1, inputs]),
         pipeline_host: mul(&[PIPELINE_COPIES - 1, mask_host]),
         projector_weights: 0,
@@ -136,6 +148,14 @@ impl RuntimeParts {
     }
 }
 
+/// Host memory of a llama.cpp process outside its logged buffers (code, tokenizer, tensor and
+/// graph metadata, thread stacks). Measured: with the smallest buffers (256 cells, 32-token
+/// ubatch, weights read into memory), the peak resident set less the weights bounds it from
+/// above and less every logged buffer from below; the four models of our CPU-only b11312 runs
+/// (tests/data/raw/cpu_2026-11-26_memory: Llama 3.2 1B, Gemma 3 1B, Qwen3-30B-A3B widths, a
+/// tiny Llama) give 62–87, 56–79, 48–68 and 61–78 MiB; 64 MiB lies in all four.
+pub const HOST_RUNTIME: u64 = 64 * MIB;
+
 /// The parts of [`runtime_overhead`] for a backend.
 pub fn runtime_parts(backend: Backend) -> RuntimeParts {
     let (context, blas_workspace) = match backend {
@@ -151,11 +171,13 @@ pub fn runtime_parts(backend: Backend) -> RuntimeParts {
         // A floor: the Gemma 4 log (RTX 3090, b9849) exceeds its buffers by 29 MiB after load
         // and by 1.9 GiB more during a 2042-token prefill (lazily allocated dequant buffers).
         Backend::Vulkan | Backend::Sycl => (400 * MIB, 0),
-        // No separate context: the working-set cap already excludes what macOS keeps; an
-        // allowance for the device, queues and the compiled library (Ollama reserves 512 MiB).
-        Backend::Metal => (256 * MIB, 0),
-        // Tokenizer and thread pools (an allowance).
-        Backend::Cpu => (64 * MIB, 0),
+        // Nothing on the device outside the buffers: llama.cpp's own breakdown (free memory
+        // = recommendedMaxWorkingSetSize − the device's currentAllocatedSize) shows 0 MiB
+        // unaccounted on an M1 Max holding 37.5 GiB of model (llama.cpp#22673). The process's
+        // host memory is [`HOST_RUNTIME`], which unified machines count in the same pool.
+        Backend::Metal => (0, 0),
+        // The process itself, measured ([`HOST_RUNTIME`]).
+        Backend::Cpu => (HOST_RUNTIME, 0),
     };
     RuntimeParts {
         context,

@@ -1,0 +1,1 @@
+-m MODELS/llama1b.gguf -t 1 -lm none -ngl 0 -c 32768 -fa on

@@ -1,0 +1,1 @@
+-m MODELS/llama1b.gguf -t 1 -lm none -ngl 0 -c 4096 -fa on -b 2048 -ub 2048

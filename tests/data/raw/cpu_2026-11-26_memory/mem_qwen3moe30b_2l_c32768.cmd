@@ -1,0 +1,1 @@
+-m MODELS/qwen3moe30b_2l.gguf -t 1 -lm none -ngl 0 -c 32768 -fa on
