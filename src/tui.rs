@@ -398,7 +398,7 @@ pub fn mouse_action(mode: Mode, m: MouseEvent, hits: &HitMap) -> Option<Action> 
             (in_list
                 || matches!(
                     mode,
-                    Mode::Picker | Mode::Compare | Mode::Guide | Mode::Problems
+                    Mode::Picker | Mode::Compare | Mode::Guide | Mode::Problems | Mode::Help
                 ))
             .then_some(Action::Scroll(down))
         }

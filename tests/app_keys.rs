@@ -605,6 +605,30 @@ fn one_memory_figure_in_the_list_the_gauges_and_the_comparison() {
 }
 
 #[test]
+fn the_gauge_legend_adds_up_to_the_gpu_and_host_lines_when_it_fits() {
+    // Fits on the card, yet the token embedding stays in RAM: the host line shows, so the
+    // GPU figure plus it is the parts the legend lists.
+    let mut app = app_on("rtx-4090");
+    let id = app.selected_id().unwrap();
+    let e = app.estimate_of(id);
+    assert!(e.fits_on_gpu && e.host_bytes > 0, "{e:?}");
+    let screen = draw(&mut app, 160, 48);
+    let gib = |b: u64| b as f64 / (1u64 << 30) as f64;
+    let host = screen_line(&screen, "host RAM");
+    assert!(
+        host.contains(&format!("{:.2} /", gib(e.host_bytes))),
+        "{host}"
+    );
+    let parts = e.weights_bytes
+        + e.kv_bytes
+        + e.state_bytes
+        + e.overhead_bytes
+        + e.projector_bytes
+        + e.projector_compute_bytes;
+    assert_eq!(e.device_bytes + e.host_bytes, parts, "{e:?}");
+}
+
+#[test]
 fn max_context_under_offload_says_both() {
     let mut app = common::real_app_on("rtx-4060-ti-16");
     press(&mut app, KeyCode::Char('/'));
@@ -705,6 +729,16 @@ fn picker_search_finds_mac_studios_and_numbers_as_written() {
         .picker_rows
         .iter()
         .all(|&i| !app.hardware[i].name.contains("5090")));
+    // The 3090 + 3060 box shows its own 36 GiB, not twice the first card.
+    let screen = draw(&mut app, 110, 32);
+    let mixed = screen
+        .lines()
+        .find(|l| l.contains("RTX 3090 24 GB + RTX 3060 12 GB"))
+        .expect("the mixed box is listed");
+    assert!(
+        mixed.contains("36.00 GiB") && !mixed.contains("2 ×"),
+        "{mixed}"
+    );
     press_mod(&mut app, KeyCode::Char('u'), KeyModifiers::CONTROL);
     for ch in "mac studio".chars() {
         press(&mut app, KeyCode::Char(ch));
@@ -803,4 +837,91 @@ fn the_ubatch_slider_steps_the_micro_batch_and_the_compute_buffer_follows() {
         press(&mut app, KeyCode::Left);
     }
     assert_eq!(app.settings.n_ubatch, 128, "stops at the smallest step");
+}
+
+#[test]
+fn help_shows_every_key_at_80x24_or_pages_to_them() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.mode, Mode::Help);
+    let first = draw(&mut app, 80, 24);
+    // The footer offers scrolling only when there is something to scroll.
+    let footer = first.lines().last().unwrap();
+    assert_eq!(footer.contains("PgDn"), app.help_max_scroll > 0, "{footer}");
+    let descriptions: Vec<&str> = {
+        let mut seen = Vec::new();
+        KEYMAP
+            .iter()
+            .filter(|(_, _, a)| {
+                let new = !seen.contains(a);
+                seen.push(*a);
+                new
+            })
+            .map(|(_, _, a)| a.description())
+            .collect()
+    };
+    // Every key is on the first page, or j scrolls until the last one shows.
+    let mut screen = first.clone();
+    for _ in 0..descriptions.len() {
+        if descriptions.iter().all(|d| screen.contains(d)) {
+            break;
+        }
+        assert!(
+            first.contains("more ↓"),
+            "keys cut without a hint:\n{first}"
+        );
+        press(&mut app, KeyCode::Char('j'));
+        screen.push_str(&draw(&mut app, 80, 24));
+    }
+    let missing: Vec<_> = descriptions
+        .iter()
+        .filter(|d| !screen.contains(*d))
+        .collect();
+    assert!(missing.is_empty(), "never shown: {missing:?}\n{first}");
+    // j past the end changes nothing; Esc closes and the next ? starts at the top.
+    let scroll = app.help_scroll;
+    press(&mut app, KeyCode::Char('j'));
+    assert_eq!(app.help_scroll, scroll.min(app.help_max_scroll));
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Browse);
+    press(&mut app, KeyCode::Char('?'));
+    assert_eq!(app.help_scroll, 0);
+}
+
+#[test]
+fn a_long_search_at_80x24_shows_its_end_and_the_way_out() {
+    let mut app = app_on("rtx-4090");
+    press(&mut app, KeyCode::Char('/'));
+    type_str(&mut app, "qwen3 coder instruct thinking thirty billion end");
+    assert!(app.rows.is_empty());
+    let screen = draw(&mut app, 80, 24);
+    assert!(screen.contains("billion end▏"), "cursor end:\n{screen}");
+    // The "no match" line wraps inside the list instead of losing how to clear it.
+    assert!(
+        screen.contains("(Ctrl-U or") && screen.contains("Esc clears)"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn compare_cells_and_legend_are_whole_at_80_and_110_columns() {
+    for (w, h) in [(80, 24), (110, 32)] {
+        let mut app = app_on("rtx-4090");
+        press(&mut app, KeyCode::Char('T'));
+        let screen = draw(&mut app, w, h);
+        // Every context line of a cell is whole (bounds in K, the TTFT only where it fits).
+        let ctx_lines: Vec<&str> = screen.lines().filter(|l| l.contains('≤')).collect();
+        assert!(!ctx_lines.is_empty(), "{screen}");
+        for l in &ctx_lines {
+            for cell in l.split("  ").filter(|c| c.contains('≤')) {
+                assert!(!cell.contains('…'), "{w}×{h} cut cell {cell:?}:\n{screen}");
+            }
+        }
+        // The legend ends with where the columns come from, not cut short.
+        assert!(
+            screen.contains("(Tab in H marks") && screen.contains("machines)"),
+            "{w}×{h} legend cut:\n{screen}"
+        );
+        assert!(screen.contains("decode tok/s"), "{w}×{h} bars:\n{screen}");
+    }
 }

@@ -168,6 +168,51 @@ fn text_output_labels_both_units_and_the_verdict() {
 }
 
 #[test]
+fn fit_on_the_device_and_host_ram_add_up_to_the_total_in_gib() {
+    // Seed-OSS 36B fits a 4090, but the token embedding stays in RAM: both lines show, in GiB,
+    // and they sum to the total (as the app's gauges do).
+    let o = fitcheck(&["fit", "-m", "seed-oss-36b", "-H", "rtx-4090"]);
+    assert!(o.status.success());
+    let out = stdout(&o);
+    let gib_after = |label: &str| -> f64 {
+        let line = out
+            .lines()
+            .find(|l| l.contains(label))
+            .unwrap_or_else(|| panic!("{label}: {out}"));
+        let at = line.find(label).unwrap() + label.len();
+        line[at..]
+            .trim_start()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let weights = out.lines().find(|l| l.contains("weights")).unwrap();
+    assert!(
+        weights.contains("GiB · host") && !weights.contains("GB ·"),
+        "{weights}"
+    );
+    let total: f64 = {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with("total"))
+            .unwrap();
+        line.split('(')
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let sum = gib_after("on the device") + gib_after("host RAM");
+    assert!((sum - total).abs() <= 0.011, "{sum} vs {total}: {out}");
+    assert!(out.contains("fits on GPU"), "{out}");
+}
+
+#[test]
 fn list_commands() {
     for what in ["models", "hardware", "quants"] {
         let o = fitcheck(&["list", what]);

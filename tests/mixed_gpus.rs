@@ -129,3 +129,27 @@ fn mixed_card_presets_are_the_box_their_cards_make() {
         );
     }
 }
+
+#[test]
+fn a_mixed_box_reports_its_own_memory_and_the_headroom_adds_up() {
+    // The app's one memory figure: 24 + 12 GiB usable (not twice the first card), and used such
+    // that usable − used is the headroom the gauges and the list state.
+    let m = cat().find_model("qwen3-32b").unwrap().clone();
+    let rig = box_of(&["rtx-3090", "rtx-3060-12"]);
+    let e = estimate(&m, &rig, &settings());
+    assert_eq!(e.verdict, Verdict::FitsOnGpu);
+    assert_eq!(e.device_usable_bytes, 36 << 30);
+    assert_eq!(
+        e.device_usable_bytes as i64 - e.device_bytes as i64,
+        e.headroom_bytes
+    );
+    // Everything on the cards is counted: at least the weights and cache they hold.
+    assert!(e.device_bytes >= e.weights_gpu_bytes + e.kv_bytes);
+    // Identical cards are unchanged: twice the usable card, used = twice the fullest.
+    let two = estimate(&m, &hw("2x-rtx-3090"), &settings());
+    assert_eq!(two.device_usable_bytes, 48 << 30);
+    assert_eq!(
+        two.device_usable_bytes as i64 - two.device_bytes as i64,
+        two.headroom_bytes
+    );
+}

@@ -88,6 +88,8 @@ pub enum Action {
         compare_rows: u16,
         /// Largest useful guide scroll.
         guide_max_scroll: u16,
+        /// Largest useful help scroll (0 when every key shows).
+        help_max_scroll: u16,
     },
     /// Mouse: select the browser row `n` lines below the first visible one.
     ClickRow(u16),
@@ -260,6 +262,8 @@ pub const KEYMAP: &[Binding] = &[
     (Some(Mode::Guide), c('j'), Action::Down),
     (Some(Mode::Guide), c('k'), Action::Up),
     (Some(Mode::Help), c('q'), Action::Back),
+    (Some(Mode::Help), c('j'), Action::Down),
+    (Some(Mode::Help), c('k'), Action::Up),
     (Some(Mode::Problems), c('q'), Action::Back),
     (Some(Mode::Problems), c('j'), Action::Down),
     (Some(Mode::Problems), c('k'), Action::Up),

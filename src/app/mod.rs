@@ -134,6 +134,10 @@ pub struct App {
     pub compare_page: usize,
     /// Last useful guide scroll position at the last frame's width.
     pub guide_max_scroll: u16,
+    /// First key line shown in the help (it pages when the terminal is too short for all).
+    pub help_scroll: u16,
+    /// Last useful help scroll position at the last frame's size.
+    pub help_max_scroll: u16,
     /// What the next frame shows (see [`App::prepare_frame`]).
     pub frame: FrameData,
     /// Reused matcher for the highlighted characters of visible rows.
@@ -226,6 +230,8 @@ impl App {
             compare_scroll: 0,
             compare_page: 8,
             guide_max_scroll: u16::MAX,
+            help_scroll: 0,
+            help_max_scroll: u16::MAX,
             frame: FrameData::default(),
             highlighter: Highlighter::default(),
             sort: SortKey::Relevance,

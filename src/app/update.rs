@@ -21,15 +21,25 @@ fn apply(app: &mut App, action: Action) -> bool {
         list_rows,
         compare_rows,
         guide_max_scroll,
+        help_max_scroll,
     } = action
     {
-        return layout(app, list_rows, compare_rows, guide_max_scroll);
+        return layout(
+            app,
+            list_rows,
+            compare_rows,
+            (guide_max_scroll, help_max_scroll),
+        );
     }
     match (app.mode, action) {
         (_, Action::Quit) => app.quit = true,
         (Mode::Help, Action::ToggleHelp | Action::Back | Action::ClickRow(_)) => {
             app.mode = Mode::Browse
         }
+        (Mode::Help, Action::Down | Action::Scroll(true)) => return help_scroll(app, 1),
+        (Mode::Help, Action::Up | Action::Scroll(false)) => return help_scroll(app, -1),
+        (Mode::Help, Action::PageDown) => return help_scroll(app, 10),
+        (Mode::Help, Action::PageUp) => return help_scroll(app, -10),
         (Mode::Help, _) => return false,
         (Mode::Problems, Action::ToggleProblems | Action::Back) => app.mode = Mode::Browse,
         (Mode::Problems, Action::Down | Action::Scroll(true)) => return app.problems.scroll_by(1),
@@ -57,21 +67,45 @@ fn apply(app: &mut App, action: Action) -> bool {
     true
 }
 
-fn layout(app: &mut App, list_rows: u16, compare_rows: u16, guide_max: u16) -> bool {
-    let before = (app.page, app.compare_page, app.guide_max_scroll, app.offset);
+fn layout(app: &mut App, list_rows: u16, compare_rows: u16, max_scroll: (u16, u16)) -> bool {
+    let (guide_max, help_max) = max_scroll;
+    let before = (
+        app.page,
+        app.compare_page,
+        app.guide_max_scroll,
+        app.help_max_scroll,
+        app.offset,
+    );
     app.page = usize::from(list_rows).max(1);
     app.compare_page = usize::from(compare_rows).max(1);
     app.guide_max_scroll = guide_max;
     app.guide_scroll = app.guide_scroll.min(guide_max);
+    app.help_max_scroll = help_max;
+    app.help_scroll = app.help_scroll.min(help_max);
     app.clamp_selection();
-    before != (app.page, app.compare_page, app.guide_max_scroll, app.offset)
+    before
+        != (
+            app.page,
+            app.compare_page,
+            app.guide_max_scroll,
+            app.help_max_scroll,
+            app.offset,
+        )
+}
+
+/// Moves a scroll position by `delta` within `0..=max`; whether it moved.
+fn scroll_within(pos: &mut u16, max: u16, delta: i32) -> bool {
+    let before = *pos;
+    *pos = (i32::from(*pos) + delta).clamp(0, i32::from(max)) as u16;
+    *pos != before
 }
 
 fn guide_scroll(app: &mut App, delta: i32) -> bool {
-    let before = app.guide_scroll;
-    let next = (i32::from(app.guide_scroll) + delta).clamp(0, i32::from(app.guide_max_scroll));
-    app.guide_scroll = next as u16;
-    app.guide_scroll != before
+    scroll_within(&mut app.guide_scroll, app.guide_max_scroll, delta)
+}
+
+fn help_scroll(app: &mut App, delta: i32) -> bool {
+    scroll_within(&mut app.help_scroll, app.help_max_scroll, delta)
 }
 
 /// Step of the API-spend keys, USD per month.
@@ -257,7 +291,10 @@ fn browse_mode(app: &mut App, action: Action) -> bool {
                 .position(|&i| i == app.hw_index)
                 .unwrap_or(0);
         }
-        Action::ToggleHelp => app.mode = Mode::Help,
+        Action::ToggleHelp => {
+            app.mode = Mode::Help;
+            app.help_scroll = 0;
+        }
         Action::ToggleProblems => app.mode = Mode::Problems,
         Action::ToggleCompare => {
             app.mode = Mode::Compare;

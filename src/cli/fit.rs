@@ -405,8 +405,8 @@ fn write_table(
         out,
         "  weights          {}   GPU {} · host {}",
         both(e.weights_bytes),
-        fmt_gb(e.weights_gpu_bytes),
-        fmt_gb(e.weights_host_bytes)
+        fmt_gib(e.weights_gpu_bytes),
+        fmt_gib(e.weights_host_bytes)
     )?;
     writeln!(out, "  KV cache         {}", both(e.kv_bytes))?;
     if e.state_bytes > 0 {
@@ -427,12 +427,18 @@ fn write_table(
         fmt_gib(e.device_bytes),
         fmt_gib(e.device_usable_bytes)
     )?;
-    if e.offloaded() {
+    // RAM's share even when everything runs on the GPU, so the two lines add up to the total.
+    if e.host_bytes > 0 {
         writeln!(
             out,
-            "  host RAM         {} of {}  (offloaded)",
+            "  host RAM         {} of {}  ({})",
             fmt_gib(e.host_bytes),
-            fmt_gib(e.host_usable_bytes)
+            fmt_gib(e.host_usable_bytes),
+            if e.offloaded() {
+                "offloaded"
+            } else {
+                "token embedding, host buffers"
+            }
         )?;
     }
     // Mixed cards get a line each after the table instead.

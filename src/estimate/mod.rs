@@ -417,16 +417,14 @@ fn assemble(
         usable_bytes: usable,
         used_bytes: used,
         // A unified pool is one memory: its binding figure is the whole story.
+        // Discrete cards: the GPU pool as the headroom reads it (mixed cards included).
         device_bytes: if hw.has_gpu() && !hw.unified {
-            tally
-                .gpu_per_device
-                .saturating_mul(u64::from(hw.gpus.max(1)))
+            gpu_pool(hw, tally).1
         } else {
             used
         },
         device_usable_bytes: if hw.has_gpu() && !hw.unified {
-            hw.usable_per_device()
-                .saturating_mul(u64::from(hw.gpus.max(1)))
+            gpu_pool(hw, tally).0
         } else {
             usable
         },
@@ -531,11 +529,19 @@ impl Estimate {
     }
 }
 
-/// (usable, used) of the pool that decides the verdict. For a layer split the GPUs are
-/// reported together: all their usable bytes, and used such that the headroom is `gpus ×` that
-/// of the tightest card (what would have to shrink, per card, for the split to still fit).
+/// (usable, used) of the discrete GPUs together: all their usable bytes, and used such that
+/// the headroom is `gpus ×` that of the tightest card. Identical cards: `gpus ×` the fullest.
+/// (What would have to shrink, per card, for the split to still fit.)
+fn gpu_pool(hw: &Hardware, t: &Tally) -> (u64, u64) {
+    let gpus = i128::from(hw.gpus.max(1));
+    let usable = hw.usable_total();
+    let tight = (i128::from(t.gpu_usable) - i128::from(t.gpu_per_device)) * gpus;
+    let used = (i128::from(usable) - tight).clamp(0, i128::from(u64::MAX)) as u64;
+    (usable, used)
+}
+
+/// (usable, used) of the pool that decides the verdict (the GPUs reported together).
 fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
-    let gpus = u64::from(hw.gpus.max(1));
     if !hw.has_gpu() {
         return (hw.host_usable(), t.host);
     }
@@ -545,21 +551,15 @@ fn binding_pool(hw: &Hardware, verdict: Verdict, t: &Tally) -> (u64, u64) {
             _ => (hw.usable_per_device(), t.gpu_per_device),
         };
     }
-    let gpu_pool = || {
-        let usable = hw.usable_total();
-        let tight = (i128::from(t.gpu_usable) - i128::from(t.gpu_per_device)) * i128::from(gpus);
-        let used = (i128::from(usable) - tight).clamp(0, i128::from(u64::MAX)) as u64;
-        (usable, used)
-    };
     match verdict {
-        Verdict::FitsOnGpu => gpu_pool(),
+        Verdict::FitsOnGpu => gpu_pool(hw, t),
         Verdict::CpuOnly => (hw.host_usable(), t.host),
         _ => {
             // Offloading: report the tighter of the two pools.
             let gpu_head = (t.gpu_usable as i128) - (t.gpu_per_device as i128);
             let host_head = (hw.host_usable() as i128) - (t.host as i128);
             if gpu_head <= host_head {
-                gpu_pool()
+                gpu_pool(hw, t)
             } else {
                 (hw.host_usable(), t.host)
             }

@@ -45,6 +45,16 @@ pub fn fmt_tokens(n: u32) -> String {
     }
 }
 
+/// An upper bound on tokens in whole K (1024) rounded down, for narrow cells: "60K" for 61,696
+/// (so "≤60K" stays true), the count itself below 1K.
+pub fn fmt_tokens_floor_k(n: u32) -> String {
+    if n >= 1024 {
+        format!("{}K", n / 1024)
+    } else {
+        n.to_string()
+    }
+}
+
 /// A duration for people: "850 ms", "12.4 s", "3.5 min", "2.1 h"; "—" when unknown.
 pub fn fmt_duration(seconds: f64) -> String {
     if !seconds.is_finite() || seconds < 0.0 {
@@ -79,6 +89,13 @@ pub fn bytes_from_f64(x: f64) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bounds_in_k_round_down() {
+        assert_eq!(fmt_tokens_floor_k(61_696), "60K");
+        assert_eq!(fmt_tokens_floor_k(131_072), "128K");
+        assert_eq!(fmt_tokens_floor_k(1023), "1023");
+    }
 
     #[test]
     fn formats_both_unit_systems() {

@@ -82,7 +82,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
         } else {
             format!("no model matches '{}' (Ctrl-U or Esc clears)", app.query)
         };
-        frame.render_widget(Paragraph::new(Span::styled(msg, theme.dim)), rows_area);
+        // Wrapped: at 80 columns a long query would cut the way out of it.
+        frame.render_widget(
+            Paragraph::new(Span::styled(msg, theme.dim))
+                .wrap(ratatui::widgets::Wrap { trim: true }),
+            rows_area,
+        );
         return;
     }
     for (line_no, row) in app

@@ -14,7 +14,7 @@ use super::{HitMap, Theme};
 use crate::app::frame::CompareCell;
 use crate::app::{group_thousands, App};
 use crate::estimate::hardware::HardwareKind;
-use crate::estimate::units::{fmt_duration, fmt_tokens, GIB};
+use crate::estimate::units::{fmt_tokens_floor_k, GIB};
 use crate::estimate::{Hardware, Verdict};
 
 /// Lines per model row: verdict and speed, memory, context and TTFT.
@@ -46,8 +46,12 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
         .saturating_sub(cols.len() as u16 * 16)
         .clamp(12, 28);
     let col_w = ((inner.width - name_w) / cols.len() as u16).max(8);
-    // Header (2), cost (1), "n more" (1), legend (2).
-    let fixed = 6;
+    let legend =
+        Paragraph::new(Line::styled(legend_text(app), theme.dim)).wrap(Wrap { trim: true });
+    // As many lines as the legend takes at this width (3 at 80 columns), so none is cut.
+    let legend_h = legend.line_count(inner.width).clamp(1, 4) as u16;
+    // Header (2), cost (1), "n more" (1), legend.
+    let fixed = 4 + legend_h;
     let room = inner.height.saturating_sub(fixed);
     let all_rows = app.compare_rows_all().len();
     let bars = room >= BARS_HEIGHT + 2 * LINES_PER_ROW && all_rows > 0;
@@ -132,35 +136,39 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mu
         if let Some(row) = app.frame.compare.first() {
             let area = Rect {
                 x: inner.x,
-                y: inner.y + inner.height - 2 - BARS_HEIGHT,
+                y: inner.y + inner.height - legend_h - BARS_HEIGHT,
                 width: inner.width,
                 height: BARS_HEIGHT,
             };
             render_bars(frame, app, theme, area, row.id, &row.cells, name_w, col_w);
         }
     }
+    frame.render_widget(
+        legend,
+        Rect {
+            y: inner.y + inner.height - legend_h,
+            height: legend_h,
+            ..inner
+        },
+    );
+}
+
+/// What the symbols and the cells' lines mean, and where the rows and columns come from.
+fn legend_text(app: &App) -> String {
     let src = if app.marked_models.is_empty() {
         "rows: search results (m marks models)"
     } else {
         "rows: marked models"
     };
     let cols_src = if app.marked_hardware.is_empty() {
-        "columns: memory tiers (Tab in the H picker marks hardware)"
+        "columns: memory tiers (Tab in H marks machines)"
     } else {
         "columns: marked hardware"
     };
-    let legend = format!(
-        "{}· * cheapest with ≥10% free · cells: tok/s · GiB device/usable (+RAM) · max ctx GPU/offload · TTFT · [ ] API $ · {src} · {cols_src}",
+    format!(
+        "{}· * cheapest with ≥10% free · cells: tok/s · GiB device/usable (+RAM) · max ctx GPU/offload · TTFT · {src} · {cols_src}",
         LEGEND.trim_start()
-    );
-    frame.render_widget(
-        Paragraph::new(Line::styled(legend, theme.dim)).wrap(Wrap { trim: true }),
-        Rect {
-            y: inner.y + inner.height - 2,
-            height: 2,
-            ..inner
-        },
-    );
+    )
 }
 
 /// The three lines of a cell, each `w` wide.
@@ -178,26 +186,40 @@ fn cell_lines(cell: &CompareCell, w: u16, best: bool) -> [String; 3] {
         cell.best_quant
             .map_or(" nothing fits".to_string(), |q| format!(" {q} fits"))
     } else {
+        // Whole K rounded down, so "≤" stays true; the TTFT only where the cell has room.
         let (gpu, offload) = cell.max_ctx;
-        let ctx = |c: u32| {
-            if c == 0 {
-                "0".to_string()
-            } else {
-                fmt_tokens(c)
-            }
-        };
-        format!(
-            " ≤{}/{} {}",
-            ctx(gpu),
-            ctx(offload),
-            fmt_duration(e.ttft_s).replace(' ', "")
-        )
+        let ctx = format!(
+            " ≤{}/{}",
+            fmt_tokens_floor_k(gpu),
+            fmt_tokens_floor_k(offload)
+        );
+        let with_ttft = format!("{ctx} {}", short_duration(e.ttft_s));
+        if with_ttft.chars().count() < usize::from(w) {
+            with_ttft
+        } else {
+            ctx
+        }
     };
     [
         fit(&format!("{star}{} {speed}", e.verdict.symbol()), w),
         fit(&memory, w),
         fit(&third, w),
     ]
+}
+
+/// A duration in at most 4 characters for a cell: "850ms" → "0.9s", "6.1s", "68s", "12m", "2.1h".
+fn short_duration(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        "—".into()
+    } else if seconds < 9.95 {
+        format!("{seconds:.1}s")
+    } else if seconds < 119.5 {
+        format!("{seconds:.0}s")
+    } else if seconds < 5970.0 {
+        format!("{:.0}m", seconds / 60.0)
+    } else {
+        format!("{:.1}h", seconds / 3600.0)
+    }
 }
 
 /// Decode tok/s of one model on every column, as bars under the columns.

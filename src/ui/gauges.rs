@@ -189,7 +189,9 @@ fn text_lines(
             USEFUL,
         ));
     }
-    if e.offloaded() {
+    // The host's share even when everything runs on the GPU (token embedding, host buffers),
+    // so that the device and host lines add up to the parts above.
+    if e.host_bytes > 0 {
         lines.push((
             Line::from(vec![
                 Span::styled("host RAM ", theme.title),
@@ -199,7 +201,7 @@ fn text_lines(
                     fmt_gib(e.host_usable_bytes)
                 )),
             ]),
-            MAIN,
+            if e.offloaded() { MAIN } else { USEFUL },
         ));
     }
     lines.push((

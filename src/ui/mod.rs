@@ -48,6 +48,8 @@ pub struct HitMap {
     pub compare_rows: u16,
     /// Largest useful scroll of the guide at this width.
     pub guide_max_scroll: u16,
+    /// Largest useful scroll of the help at this size.
+    pub help_max_scroll: u16,
 }
 
 impl HitMap {
@@ -57,6 +59,7 @@ impl HitMap {
             list_rows: self.list_rows,
             compare_rows: self.compare_rows,
             guide_max_scroll: self.guide_max_scroll,
+            help_max_scroll: self.help_max_scroll,
         }
     }
 }
@@ -88,6 +91,7 @@ pub fn view(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
         list_rows: app.page.min(u16::MAX as usize) as u16,
         compare_rows: app.compare_page.min(u16::MAX as usize) as u16,
         guide_max_scroll: app.guide_max_scroll,
+        help_max_scroll: app.help_max_scroll,
         ..HitMap::default()
     };
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
@@ -114,7 +118,7 @@ pub fn view(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
     gauges::render(frame, app, theme, gauge_area, hits);
     render_footer(frame, app, theme, footer);
     match app.mode {
-        Mode::Help => popups::help(frame, theme, area),
+        Mode::Help => popups::help(frame, app.help_scroll, theme, area, hits),
         Mode::Problems => popups::problems(frame, app, theme, area),
         Mode::Picker => popups::picker(frame, app, theme, area),
         Mode::Guide => popups::guide(frame, app, theme, area, hits),
@@ -224,6 +228,10 @@ fn hints(app: &App) -> &'static [Action] {
             Action::ToggleMark,
             Action::ClearQuery,
         ],
+        // Scroll keys only when the help is taller than the screen.
+        (Mode::Help, _) if app.help_max_scroll > 0 => {
+            &[Action::Back, Action::Down, Action::PageDown]
+        }
         (Mode::Help, _) => &[Action::Back],
         (Mode::Problems, _) => &[Action::Back, Action::Down, Action::PageDown],
         (Mode::Compare, _) => &[

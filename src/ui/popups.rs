@@ -21,41 +21,45 @@ pub(super) fn centered(area: Rect, w: u16, h: u16) -> Rect {
     }
 }
 
-/// Every action once, with all its keys (from the keymap table), in one or two columns.
-pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
-    let mut entries: Vec<(String, &'static str)> = Vec::new();
-    let mut seen = Vec::new();
-    for (_, _, action) in KEYMAP {
-        if seen.contains(action) {
-            continue;
-        }
-        seen.push(*action);
-        // The same key bound in several modes is shown once.
-        let mut keys: Vec<String> = Vec::new();
-        for (_, key, _) in KEYMAP.iter().filter(|(_, _, a)| a == action) {
-            let label = key_label(key);
-            if !keys.contains(&label) {
-                keys.push(label);
-            }
-        }
-        entries.push((keys.join(" "), action.description()));
-    }
-    let r = centered(area, 78, area.height.saturating_sub(2));
-    frame.render_widget(Clear, r);
-    let block = theme.panel(" Keys (? or Esc to close) ", true);
-    let inner = block.inner(r);
-    frame.render_widget(block, r);
-    let rows = inner.height.saturating_sub(2) as usize;
-    let columns = if rows > 0 && entries.len() > rows && inner.width >= 70 {
+/// Every action once, with all its keys (from the keymap table), in one or two columns that
+/// scroll together from line `scroll` when the terminal is too short for all of them.
+pub fn help(frame: &mut Frame, scroll: u16, theme: &Theme, area: Rect, hits: &mut HitMap) {
+    let entries = help_entries();
+    // Full width on a narrow terminal, so no border of the panels below shows beside it.
+    let width = if area.width <= 82 { area.width } else { 78 };
+    let r = centered(area, width, area.height.saturating_sub(2));
+    let inner = Rect {
+        x: r.x + 1,
+        y: r.y + 1,
+        width: r.width.saturating_sub(2),
+        height: r.height.saturating_sub(2),
+    };
+    let rows = usize::from(inner.height.saturating_sub(2));
+    let columns = if inner.width >= 70 && entries.len() > rows {
         2
     } else {
         1
     };
     let per_column = entries.len().div_ceil(columns);
+    let max_scroll = per_column.saturating_sub(rows);
+    hits.help_max_scroll = max_scroll.min(usize::from(u16::MAX)) as u16;
+    let first = usize::from(scroll).min(max_scroll);
+    let below = max_scroll - first;
+    let title = if max_scroll == 0 {
+        " Keys (? or Esc to close) ".to_string()
+    } else if below > 0 {
+        format!(" Keys (j/k scroll, ? or Esc to close) · {below} more ↓ ")
+    } else {
+        " Keys (j/k scroll, ? or Esc to close) · end ".to_string()
+    };
+    frame.render_widget(Clear, r);
+    frame.render_widget(theme.panel(title, true), r);
     let col_width = inner.width / columns as u16;
     for (c, chunk) in entries.chunks(per_column.max(1)).enumerate() {
         let lines: Vec<Line> = chunk
             .iter()
+            .skip(first)
+            .take(rows)
             .map(|(keys, desc)| {
                 Line::from(vec![
                     Span::styled(format!("{keys:<13}"), theme.key),
@@ -81,6 +85,27 @@ pub fn help(frame: &mut Frame, theme: &Theme, area: Rect) {
             "search: name, family, repo, Ollama tag, use case · mouse: click, drag sliders, wheel";
         frame.render_widget(Paragraph::new(Line::styled(text, theme.dim)), foot);
     }
+}
+
+/// (keys, description) of every action once; the same key bound in several modes shows once.
+fn help_entries() -> Vec<(String, &'static str)> {
+    let mut entries: Vec<(String, &'static str)> = Vec::new();
+    let mut seen = Vec::new();
+    for (_, _, action) in KEYMAP {
+        if seen.contains(action) {
+            continue;
+        }
+        seen.push(*action);
+        let mut keys: Vec<String> = Vec::new();
+        for (_, key, _) in KEYMAP.iter().filter(|(_, _, a)| a == action) {
+            let label = key_label(key);
+            if !keys.contains(&label) {
+                keys.push(label);
+            }
+        }
+        entries.push((keys.join(" "), action.description()));
+    }
+    entries
 }
 
 /// What the disk scan could not use, one entry per line (wrapped), scrollable.
@@ -178,7 +203,10 @@ pub fn picker(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     let name_width = (inner.width as usize).saturating_sub(34).max(12);
     for (line, &i) in app.picker_rows.iter().enumerate().skip(start).take(rows) {
         let h = &app.hardware[i];
-        let mem = if h.gpus > 1 {
+        // Different cards: their total (the name lists each card's memory).
+        let mem = if !h.cards.is_empty() {
+            fmt_gib(h.cards.iter().map(|c| c.memory).sum())
+        } else if h.gpus > 1 {
             format!("{} × {}", h.gpus, fmt_gib(h.memory))
         } else {
             fmt_gib(h.memory)
@@ -336,4 +364,38 @@ pub fn guide(frame: &mut Frame, app: &App, theme: &Theme, area: Rect, hits: &mut
     let last = (paragraph.line_count(inner.width) as u16).saturating_sub(inner.height);
     hits.guide_max_scroll = last;
     frame.render_widget(paragraph.scroll((app.guide_scroll.min(last), 0)), inner);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+
+    fn help_screen(w: u16, h: u16, scroll: u16) -> (String, u16) {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap_or_else(|e| panic!("{e}"));
+        let mut hits = HitMap::default();
+        t.draw(|f| help(f, scroll, &Theme::monochrome(), f.area(), &mut hits))
+            .unwrap_or_else(|e| panic!("{e}"));
+        (format!("{}", t.backend()), hits.help_max_scroll)
+    }
+
+    #[test]
+    fn a_short_help_says_more_and_scrolls_to_every_key() {
+        let entries = help_entries();
+        let (first, last) = (entries[0].1, entries[entries.len() - 1].1);
+        // Too short for two columns of every key: it says how many lines are below.
+        let (top, max) = help_screen(80, 14, 0);
+        assert!(max > 0, "{top}");
+        assert!(top.contains(&format!("{max} more ↓")), "{top}");
+        assert!(top.contains(first) && !top.contains(last), "{top}");
+        // Scrolled to the end (a larger scroll is clamped), the last key shows.
+        let (end, _) = help_screen(80, 14, max + 5);
+        assert!(end.contains(last) && end.contains("end"), "{end}");
+        // Tall enough: every key at once, nothing to scroll.
+        let (all, max) = help_screen(80, 60, 0);
+        assert_eq!(max, 0);
+        assert!(entries.iter().all(|(_, d)| all.contains(d)), "{all}");
+        assert!(!all.contains("more ↓"));
+    }
 }
