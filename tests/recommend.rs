@@ -144,6 +144,17 @@ const USE_CASE_FLOORS: &[(&str, usize)] = &[
     ("vision", 23),
 ];
 
+fn request(context: u32, min_tps: f64) -> Request {
+    Request {
+        settings: Settings {
+            context,
+            ..Settings::default()
+        },
+        min_tps,
+        top: 5,
+    }
+}
+
 fn run(hw_id: &str, use_case: &str, context: u32, min_tps: f64) -> fitcheck::recommend::Ranking {
     let cat = Catalog::builtin().unwrap();
     let q = data();
@@ -151,14 +162,7 @@ fn run(hw_id: &str, use_case: &str, context: u32, min_tps: f64) -> fitcheck::rec
     let scores = q.metric(metric);
     let quants = q.acceptable_quants();
     let hw = cat.find_hardware(hw_id).unwrap().clone();
-    let req = Request {
-        settings: Settings {
-            context,
-            ..Settings::default()
-        },
-        min_tps,
-        top: 5,
-    };
+    let req = request(context, min_tps);
     let basis = Basis {
         metric,
         scores: &scores,
@@ -179,14 +183,7 @@ fn run_chain(
     let tiers = q.tiers(metrics_for(use_case).unwrap());
     let quants = q.acceptable_quants();
     let hw = cat.find_hardware(hw_id).unwrap().clone();
-    let req = Request {
-        settings: Settings {
-            context,
-            ..Settings::default()
-        },
-        min_tps,
-        top: 5,
-    };
+    let req = request(context, min_tps);
     recommend_chain(
         &cat.models,
         &hw,
