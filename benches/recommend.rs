@@ -1,17 +1,18 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // benchmarks may panic on bad input
 //! The recommender on a 100,000-row catalog where every row has a score: a cold ranking (fresh
-//! memo, as after a hardware change) and a warm one (the app's memo, as after a key press).
+//! memo, as after a hardware change), a warm one (the app's memo, as after a key press), and
+//! lining the scores up with the catalog (once per catalog and use case, not per ranking).
 
 #[path = "common.rs"]
 mod common;
 
 use std::collections::HashMap;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use fitcheck::estimate::memo::Memo;
 use fitcheck::estimate::Settings;
 use fitcheck::quality::{QualityData, Score};
-use fitcheck::recommend::{recommend, Basis, Request};
+use fitcheck::recommend::{recommend, Basis, MetricScores, Request};
 
 fn benches(c: &mut Criterion) {
     let big = common::synthetic(100_000);
@@ -34,6 +35,14 @@ fn benches(c: &mut Criterion) {
             (m.id.clone(), s)
         })
         .collect();
+    c.bench_function("line_up_100k_scores", |b| {
+        b.iter_batched(
+            || scores.clone(),
+            |s| MetricScores::new(&big.models, s),
+            BatchSize::LargeInput,
+        )
+    });
+    let scores = MetricScores::new(&big.models, scores);
     let quants = QualityData::builtin().unwrap().acceptable_quants();
     let basis = Basis {
         metric: "bench",

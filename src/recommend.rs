@@ -7,9 +7,14 @@
 //! format that qualifies is chosen (published KL divergence vs FP16, `quality::MAX_QUANT_KLD`).
 //! Pairs rank by the use case's one metric, higher first; equal scores rank by speed.
 
+mod scores;
+
 use std::collections::HashMap;
 
 use serde::Serialize;
+
+pub use scores::MetricScores;
+use scores::RankOrder;
 
 use crate::compare::{comfortable, CostInputs};
 use crate::estimate::memo::Memo;
@@ -176,7 +181,8 @@ pub fn best_quant(
 #[derive(Debug, Clone, Copy)]
 pub struct Basis<'a> {
     pub metric: &'static str,
-    pub scores: &'a HashMap<String, Score>,
+    /// Lined up with the model slice ranked (build once per catalog and metric).
+    pub scores: &'a MetricScores,
     /// Least lossy first (`QualityData::acceptable_quants`).
     pub quants: &'a [(Quant, QuantLoss)],
 }
@@ -195,69 +201,52 @@ pub fn recommend(
         scores,
         quants,
     } = *basis;
-    let mut unscored = Vec::new();
-    let mut scored: Vec<(usize, &Score)> = Vec::new();
-    for (i, m) in models.iter().enumerate() {
-        match scores.get(&m.id) {
-            Some(s) => scored.push((i, s)),
-            None => unscored.push(i),
-        }
-    }
-    // Order by score only; ties are ordered by id run by run, and only as far as the loop below
-    // reaches: on 100k rows, comparing ids for the whole list was most of the ranking's time.
-    scored.sort_unstable_by(|a, b| b.1.value.total_cmp(&a.1.value));
+    let (order, unscored) = RankOrder::new(models, scores);
     let mut picks: Vec<Pick> = Vec::new();
     let mut excluded = Vec::new();
-    let mut run_start = 0;
-    'runs: while run_start < scored.len() {
-        let run_value = scored[run_start].1.value;
-        let run_len = scored[run_start..]
-            .iter()
-            .take_while(|(_, s)| s.value.total_cmp(&run_value).is_eq())
-            .count();
-        let run = &mut scored[run_start..run_start + run_len];
-        run_start += run_len;
-        run.sort_unstable_by(|a, b| models[a.0].id.cmp(&models[b.0].id));
-        for &(i, score) in run.iter() {
-            // Once `top` picks exist, a strictly lower score can no longer enter the list.
-            if picks.len() >= req.top && picks.last().is_some_and(|p| score.value < p.quality) {
-                break 'runs;
-            }
-            let m = &models[i];
-            match best_quant(memo, i as u32, m, hw, hw_key, quants, req) {
-                Ok((q, loss, e)) => {
-                    let s = Settings {
-                        quant: q,
-                        ..req.settings
-                    };
-                    let max_context = memo.max_context(i as u32, m, hw_key, hw, &s);
-                    picks.push(Pick {
-                        model: m.id.clone(),
-                        name: m.name.clone(),
-                        quant: q.label(),
-                        quality: score.value,
-                        metric,
-                        variant: score.variant.clone(),
-                        source: score.source.clone(),
-                        date: score.date.clone(),
-                        quant_kld: loss.kld,
-                        quant_ppl_ratio: loss.ppl / reference_ppl(quants),
-                        decode_tps: e.decode_tps_full_context,
-                        decode_tps_empty: e.decode_tps,
-                        total_bytes: e.used_bytes,
-                        usable_bytes: e.usable_bytes,
-                        headroom_bytes: e.headroom_bytes,
-                        max_context,
-                        why: String::new(),
-                    });
-                }
-                Err(reason) => excluded.push(Excluded {
+    for (i, value) in order {
+        // Once `top` picks exist, a strictly lower score can no longer enter the list.
+        if picks.len() >= req.top && picks.last().is_some_and(|p| value < p.quality) {
+            break;
+        }
+        let m = &models[i];
+        match best_quant(memo, i as u32, m, hw, hw_key, quants, req) {
+            Ok((q, loss, e)) => {
+                let s = Settings {
+                    quant: q,
+                    ..req.settings
+                };
+                let max_context = memo.max_context(i as u32, m, hw_key, hw, &s);
+                let (variant, source, date) = scores
+                    .get(i)
+                    .map(|r| (r.variant.clone(), r.source.clone(), r.date.clone()))
+                    .unwrap_or_default();
+                picks.push(Pick {
                     model: m.id.clone(),
                     name: m.name.clone(),
-                    quality: score.value,
-                    reason,
-                }),
+                    quant: q.label(),
+                    quality: value,
+                    metric,
+                    variant,
+                    source,
+                    date,
+                    quant_kld: loss.kld,
+                    quant_ppl_ratio: loss.ppl / reference_ppl(quants),
+                    decode_tps: e.decode_tps_full_context,
+                    decode_tps_empty: e.decode_tps,
+                    total_bytes: e.used_bytes,
+                    usable_bytes: e.usable_bytes,
+                    headroom_bytes: e.headroom_bytes,
+                    max_context,
+                    why: String::new(),
+                });
             }
+            Err(reason) => excluded.push(Excluded {
+                model: m.id.clone(),
+                name: m.name.clone(),
+                quality: value,
+                reason,
+            }),
         }
     }
     picks.sort_by(|a, b| {
@@ -276,20 +265,31 @@ pub fn recommend(
     }
 }
 
+/// A chain's tiers (`QualityData::tiers`) lined up with `models` for [`recommend_chain`].
+pub fn line_up(
+    models: &[ModelSpec],
+    tiers: Vec<(&'static str, HashMap<String, Score>)>,
+) -> Vec<(&'static str, MetricScores)> {
+    tiers
+        .into_iter()
+        .map(|(metric, scores)| (metric, MetricScores::new(models, scores)))
+        .collect()
+}
+
 /// One ranking per metric of a use case's chain, first first (`tiers` from
-/// `QualityData::tiers`: no model in two lists, so no list mixes scales). Each ranking's
-/// `unscored` is the models that no metric of the chain scores.
+/// `QualityData::tiers` through [`line_up`]: no model in two lists, so no list mixes scales).
+/// Each ranking's `unscored` is the models that no metric of the chain scores.
 pub fn recommend_chain(
     models: &[ModelSpec],
     hw: &Hardware,
     hw_key: u64,
-    tiers: &[(&'static str, HashMap<String, Score>)],
+    tiers: &[(&'static str, MetricScores)],
     quants: &[(Quant, QuantLoss)],
     req: &Request,
     memo: &mut Memo,
 ) -> Vec<Ranking> {
     let unscored: Vec<usize> = (0..models.len())
-        .filter(|&i| !tiers.iter().any(|(_, s)| s.contains_key(&models[i].id)))
+        .filter(|&i| tiers.iter().all(|(_, s)| s.value(i).is_none()))
         .collect();
     tiers
         .iter()

@@ -15,7 +15,8 @@ use fitcheck::quality::{
     RECORDED_METRICS, USE_CASE_METRICS,
 };
 use fitcheck::recommend::{
-    buy, recommend, recommend_chain, Basis, BuyOptions, BuyTarget, Reason, Request,
+    buy, line_up, recommend, recommend_chain, Basis, BuyOptions, BuyTarget, MetricScores, Reason,
+    Request,
 };
 use proptest::prelude::*;
 
@@ -159,7 +160,7 @@ fn run(hw_id: &str, use_case: &str, context: u32, min_tps: f64) -> fitcheck::rec
     let cat = Catalog::builtin().unwrap();
     let q = data();
     let metric = metric_for(use_case).unwrap();
-    let scores = q.metric(metric);
+    let scores = MetricScores::new(&cat.models, q.metric(metric));
     let quants = q.acceptable_quants();
     let hw = cat.find_hardware(hw_id).unwrap().clone();
     let req = request(context, min_tps);
@@ -180,7 +181,7 @@ fn run_chain(
 ) -> Vec<fitcheck::recommend::Ranking> {
     let cat = Catalog::builtin().unwrap();
     let q = data();
-    let tiers = q.tiers(metrics_for(use_case).unwrap());
+    let tiers = line_up(&cat.models, q.tiers(metrics_for(use_case).unwrap()));
     let quants = q.acceptable_quants();
     let hw = cat.find_hardware(hw_id).unwrap().clone();
     let req = request(context, min_tps);
@@ -356,7 +357,7 @@ proptest! {
     ) {
         let cat = Catalog::builtin().unwrap();
         let q = data();
-        let tiers = q.tiers(metrics_for(use_case).unwrap());
+        let tiers = line_up(&cat.models, q.tiers(metrics_for(use_case).unwrap()));
         let quants = q.acceptable_quants();
         let req = Request { settings: Settings { context, ..Settings::default() }, min_tps, top: 5 };
         let rankings = recommend_chain(&cat.models, &hw, 0, &tiers, &quants, &req, &mut Memo::default());

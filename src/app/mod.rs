@@ -185,8 +185,9 @@ pub struct App {
     pub fits_only: bool,
     /// Published quality data (`None` only if the built-in file failed to parse).
     pub quality: Option<Arc<crate::quality::QualityData>>,
-    /// Scores of the use case's metric by catalog index (the quality column and sort).
-    pub quality_scores: Arc<Vec<Option<f64>>>,
+    /// Scores of the use case's metric by catalog index (the quality column and sort, and the
+    /// Recommend view's ranking).
+    pub quality_scores: Arc<crate::recommend::MetricScores>,
     /// The comparison's cheapest machines for a model (`$`), while shown.
     pub buy: Option<recommend::BuyView>,
     /// What the disk scan could not use (`!`).

@@ -9,7 +9,9 @@ use super::App;
 use crate::estimate::memo::Memo;
 use crate::estimate::Settings;
 use crate::quality::{QualityData, USE_CASE_METRICS};
-use crate::recommend::{buy, recommend_chain, BuyOptions, BuyRow, BuyTarget, Ranking, Request};
+use crate::recommend::{
+    buy, line_up, recommend_chain, BuyOptions, BuyRow, BuyTarget, MetricScores, Ranking, Request,
+};
 
 /// Decode floor of the view, tokens/s (the CLI's default).
 pub const VIEW_MIN_TPS: f64 = 10.0;
@@ -58,20 +60,14 @@ pub struct BuyView {
     pub rows: Vec<BuyRow>,
 }
 
-/// Scores of `metric` by catalog index (`None`: no score).
+/// Scores of `metric` lined up with the catalog (none without quality data).
 pub fn scores_by_index(
     data: Option<&QualityData>,
     models: &[crate::estimate::ModelSpec],
     metric: &str,
-) -> Vec<Option<f64>> {
-    let Some(data) = data else {
-        return vec![None; models.len()];
-    };
-    let by_model = data.metric(metric);
-    models
-        .iter()
-        .map(|m| by_model.get(&m.id).map(|s| s.value))
-        .collect()
+) -> MetricScores {
+    data.map(|d| MetricScores::new(models, d.metric(metric)))
+        .unwrap_or_default()
 }
 
 impl App {
@@ -81,7 +77,7 @@ impl App {
             self.rec.ranking = None;
             return;
         };
-        let tiers = data.tiers(self.rec.metrics());
+        let tiers = line_up(&self.catalog.models, data.tiers(self.rec.metrics()));
         let quants = data.acceptable_quants();
         let req = Request {
             settings: Settings {
@@ -128,7 +124,7 @@ impl App {
 
     /// The score of model `id` for the use case (`None`: no score, or a model found on disk).
     pub fn quality_of(&self, id: u32) -> Option<f64> {
-        self.quality_scores.get(id as usize).copied().flatten()
+        self.quality_scores.value(id as usize)
     }
 
     /// The priced machines that run model `id` at the current settings with 10 % headroom and

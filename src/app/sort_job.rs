@@ -12,6 +12,7 @@ use super::SortKey;
 use crate::catalog::Catalog;
 use crate::estimate::{estimate, estimate_with_weights, Estimate, Hardware, Settings, Verdict};
 use crate::local::LocalModel;
+use crate::recommend::MetricScores;
 
 /// Up to this many rows are sorted on the spot (a few milliseconds).
 pub const SYNC_SORT_ROWS: usize = 2_000;
@@ -34,19 +35,19 @@ impl Order {
 }
 
 /// `rows` ordered and filtered. `estimates[i]` is row `i`'s (empty when the order needs none);
-/// `quality[id]` is model `id`'s score for the browser's use case (`None` or past the end: no
-/// score); `name` is asked only for a name sort. Sorts are stable: ties keep the row order.
+/// `quality` holds the browser's use case's scores by model id (none past the catalog); `name`
+/// is asked only for a name sort. Sorts are stable: ties keep the row order.
 pub fn arrange(
     rows: &[u32],
     estimates: &[Estimate],
     order: Order,
-    quality: &[Option<f64>],
+    quality: &MetricScores,
     name: impl Fn(u32) -> String,
 ) -> Vec<u32> {
     let mut idx: Vec<usize> = (0..rows.len())
         .filter(|&i| !order.fits_only || estimates[i].verdict == Verdict::FitsOnGpu)
         .collect();
-    let score = |i: usize| quality.get(rows[i] as usize).copied().flatten();
+    let score = |i: usize| quality.value(rows[i] as usize);
     match order.key {
         SortKey::Relevance => {}
         SortKey::Name => idx.sort_by_cached_key(|&i| name(rows[i]).to_lowercase()),
@@ -78,7 +79,7 @@ pub struct SortJob {
     pub generation: u64,
     pub order: Order,
     /// Scores of the browser's use case by model id.
-    pub quality: Arc<Vec<Option<f64>>>,
+    pub quality: Arc<MetricScores>,
     pub rows: Vec<u32>,
     pub catalog: Arc<Catalog>,
     pub local: Vec<LocalModel>,

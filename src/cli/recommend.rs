@@ -15,7 +15,8 @@ use crate::quality::{
     default_context, format_score, metric_label, metrics_for, QualityData, USE_CASE_METRICS,
 };
 use crate::recommend::{
-    buy as buy_rows, recommend_chain, Basis, BuyOptions, BuyTarget, Ranking, Request,
+    buy as buy_rows, line_up, recommend_chain, Basis, BuyOptions, BuyTarget, MetricScores, Ranking,
+    Request,
 };
 
 fn gib(b: f64) -> String {
@@ -49,7 +50,7 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
     check_floor(args.min_tps)?;
     let hw = resolve_hardware(cat, &args.hw)?;
     let data = quality_data()?;
-    let tiers = data.tiers(metrics);
+    let tiers = line_up(&cat.models, data.tiers(metrics));
     let quants = data.acceptable_quants();
     let context = args
         .context
@@ -246,7 +247,7 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
         }
         (None, Some(u)) => {
             let metric = metrics_of(u)?[0];
-            scores = data.metric(metric);
+            scores = MetricScores::new(&cat.models, data.metric(metric));
             (
                 BuyTarget::Best(Basis {
                     metric,

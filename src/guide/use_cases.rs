@@ -9,7 +9,7 @@ use crate::catalog::Catalog;
 use crate::estimate::memo::Memo;
 use crate::estimate::{Hardware, Settings};
 use crate::quality::{default_context, metric_label, QualityData, USE_CASE_METRICS};
-use crate::recommend::{recommend, Basis, Ranking, Request};
+use crate::recommend::{recommend, Basis, MetricScores, Ranking, Request};
 
 /// The memory tiers, GB.
 pub const TIER_SIZES_GB: &[u32] = &[16, 24, 32, 48, 64, 96, 128];
@@ -109,7 +109,7 @@ fn rank_all(cat: &Catalog) -> Rankings {
     // The first metric of each use case's chain: one scale per column of the table.
     for &(use_case, metrics) in USE_CASE_METRICS {
         let metric = metrics[0];
-        let scores = data.metric(metric);
+        let scores = MetricScores::new(&cat.models, data.metric(metric));
         let basis = Basis {
             metric,
             scores: &scores,
