@@ -11,10 +11,14 @@
 //!   ... -- --data FILE.csv                                  # use these files instead
 //!   ... -- --skipped                                        # say why rows were left out
 //!   ... -- --rows 4090                                      # in-sample rows of these devices
+//!   ... -- --lodo --dump FILE.csv                           # every held-out prediction
+//!   ... -- --shrink 0                                       # no pooled GPU decode prior
 //!
 //! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
-//! leaks into its own prediction through the starting point. The printed constants go into
-//! `src/estimate/speed.rs`; docs/accuracy.md records the runs.
+//! leaks into its own prediction through the starting point. Decode constants are first fitted
+//! on the rows of every GPU backend together; each backend's own fit is pulled towards that
+//! pooled fit (a few rows' worth), and a backend with too few rows keeps it. The printed
+//! constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -74,6 +78,7 @@ fn neutral(b: Backend) -> BackendConstants {
             t_ubatch: 5e-3,
             host_copy_gbps: 25.0,
             moe_eta: 0.75,
+            t_moe_layer: 0.0,
             moe_prefill: 0.6,
             attn_eff: 0.5,
             format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
@@ -92,6 +97,7 @@ fn neutral(b: Backend) -> BackendConstants {
         t_ubatch: 5e-3,
         host_copy_gbps: 25.0,
         moe_eta: 0.8,
+        t_moe_layer: 1e-5,
         moe_prefill: 0.6,
         attn_eff: 0.5,
         format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
@@ -132,7 +138,8 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 10) => &mut c.t_layer,
         (Metric::Decode, 11) => &mut c.bw_saturation_gbps,
         (Metric::Decode, 12) => &mut c.eta_host,
-        (Metric::Decode, f @ 13..) => &mut c.runtime_t_fixed[f - 13],
+        (Metric::Decode, f @ 13..=15) => &mut c.runtime_t_fixed[f - 13],
+        (Metric::Decode, 16) => &mut c.t_moe_layer,
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -157,6 +164,8 @@ fn clamp(c: &mut BackendConstants) {
     // No saturation below the fastest memory measured: up to 1,000 TB/s (none).
     c.bw_saturation_gbps = c.bw_saturation_gbps.clamp(500.0, 1e6);
     c.moe_eta = c.moe_eta.min(1.0);
+    // A few more kernel launches per MoE block: under 0.2 ms.
+    c.t_moe_layer = c.t_moe_layer.min(2e-4);
     c.moe_prefill = c.moe_prefill.min(1.0);
     c.prefill_eff = c.prefill_eff.min(0.95);
     // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
@@ -169,10 +178,42 @@ fn clamp(c: &mut BackendConstants) {
     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
 }
 
-/// Coordinate descent on the fields of one metric.
-fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> BackendConstants {
-    let mut best = loss(rows, &c);
-    let fields = if metric == Metric::Decode { 16 } else { 6 };
+/// Pull of a prior on a fit: Σ over the metric's multiplicative fields of ln(c / prior)²,
+/// weighted as `weight` rows' worth of evidence (the runtime costs, additive, are left free).
+fn prior_penalty(
+    c: &BackendConstants,
+    metric: Metric,
+    prior: Option<(&BackendConstants, f64)>,
+    n: usize,
+) -> f64 {
+    let Some((p, weight)) = prior else {
+        return 0.0;
+    };
+    let (mut c, mut p) = (*c, *p);
+    let fields = if metric == Metric::Decode { 13 } else { 6 };
+    let mut sum = 0.0;
+    let moe_dispatch = (metric == Metric::Decode).then_some(16);
+    for i in (0..fields).chain(moe_dispatch) {
+        let (a, b) = (*field(&mut c, metric, i), *field(&mut p, metric, i));
+        if a > 0.0 && b > 0.0 {
+            sum += (a / b).ln().powi(2);
+        }
+    }
+    weight * sum / n.max(1) as f64
+}
+
+/// Coordinate descent on the fields of one metric; with a prior, each field is pulled towards
+/// the prior's value by `weight` rows' worth of evidence.
+fn descend(
+    rows: &[&Prepared],
+    metric: Metric,
+    mut c: BackendConstants,
+    prior: Option<(&BackendConstants, f64)>,
+) -> BackendConstants {
+    let objective =
+        |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
+    let mut best = objective(&c);
+    let fields = if metric == Metric::Decode { 17 } else { 6 };
     // A format class's efficiency is fitted only on rows of that class from several devices,
     // none holding more than a third of them (else it stays where it started): one device's
     // kernels must not set the class for every card, as one TinyLlama row once set every Metal
@@ -195,13 +236,14 @@ fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> Backe
             for i in 0..fields {
                 if metric == Metric::Decode
                     && ((4..10).contains(&i) && !class_fits(i - 4)
-                        || i >= 13 && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS)
+                        || (13..16).contains(&i)
+                            && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS)
                 {
                     continue;
                 }
                 for dir in [step, 1.0 / step] {
                     let mut trial = c;
-                    if metric == Metric::Decode && i >= 13 {
+                    if metric == Metric::Decode && (13..16).contains(&i) {
                         // A runtime's extra cost starts at nothing: additive steps of
                         // 0.6, 0.2 and 0.06 ms.
                         let up = if dir > 1.0 { 1.0 } else { -1.0 };
@@ -210,7 +252,7 @@ fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> Backe
                         *field(&mut trial, metric, i) *= dir;
                     }
                     clamp(&mut trial);
-                    let l = loss(rows, &trial);
+                    let l = objective(&trial);
                     if l < best - 1e-5 {
                         best = l;
                         c = trial;
@@ -226,25 +268,60 @@ fn descend(rows: &[&Prepared], metric: Metric, mut c: BackendConstants) -> Backe
     c
 }
 
-/// Fits the groups in `only` (all when `None`) on `rows`, starting from the neutral defaults;
-/// today's constants first, then the 2024 era starting from today's.
-fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>) -> Table {
+/// How many rows' worth of evidence the pooled GPU decode constants weigh against one
+/// backend's rows (`--shrink W`; 0: every backend on its own, from the spec's defaults).
+const DEFAULT_SHRINK: f64 = 5.0;
+
+/// The decode constants every GPU backend of one era shares as a prior: one fit over the decode
+/// rows of all GPU backends (CUDA, ROCm, Metal, Vulkan), the 2024 era starting from today's.
+fn pooled(rows: &[&Prepared]) -> [BackendConstants; 2] {
+    let mut out = [neutral(Backend::Cuda); 2];
+    let mut start = neutral(Backend::Cuda);
+    for (ei, e) in ERAS.iter().enumerate() {
+        let group: Vec<&Prepared> = rows
+            .iter()
+            .filter(|r| r.backend != Backend::Cpu && r.era == *e && r.metric == Metric::Decode)
+            .copied()
+            .collect();
+        if group.len() >= MIN_ROWS {
+            start = descend(&group, Metric::Decode, start, None);
+        }
+        out[ei] = start;
+    }
+    out
+}
+
+/// Fits the groups in `only` (all when `None`) on `rows`. Without shrinkage each backend starts
+/// from the neutral defaults; with it, from the pooled GPU fit of `rows`, and a group with fewer
+/// than [`MIN_ROWS`] rows keeps the pooled constants. The 2024 era starts from today's.
+fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink: f64) -> Table {
     let mut t = *base;
+    let prior = (shrink > 0.0).then(|| pooled(rows));
     for (bi, b) in BACKENDS.iter().enumerate() {
         if only.is_some_and(|o| !o.contains(&bi)) {
             continue;
         }
-        let mut start = neutral(*b);
+        let gpu = *b != Backend::Cpu;
+        let mut start = match prior {
+            Some(p) if gpu => with_metric(neutral(*b), &p[0], Metric::Decode),
+            _ => neutral(*b),
+        };
         for (ei, e) in ERAS.iter().enumerate() {
             let mut c = start;
+            let pull = prior.filter(|_| gpu).map(|p| p[ei]);
             for metric in [Metric::Decode, Metric::Prefill] {
                 let group: Vec<&Prepared> = rows
                     .iter()
                     .filter(|r| slot(r.backend) == bi && r.era == *e && r.metric == metric)
                     .copied()
                     .collect();
+                // Only decode is pooled: it streams bytes through one memory system per device,
+                // while prefill runs each backend's own matmul kernels (MMQ, rocWMMA, coopmat).
+                let pull = pull.filter(|_| metric == Metric::Decode);
                 if group.len() >= MIN_ROWS {
-                    c = descend(&group, metric, c);
+                    c = descend(&group, metric, c, pull.as_ref().map(|p| (p, shrink)));
+                } else if let Some(p) = pull {
+                    c = with_metric(c, &p, metric);
                 }
             }
             t[bi][ei] = c;
@@ -252,6 +329,20 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>) -> Tabl
         }
     }
     t
+}
+
+/// `c` with the fields of `metric` taken from `from`.
+fn with_metric(
+    mut c: BackendConstants,
+    from: &BackendConstants,
+    metric: Metric,
+) -> BackendConstants {
+    let mut from = *from;
+    let fields = if metric == Metric::Decode { 17 } else { 6 };
+    for i in 0..fields {
+        *field(&mut c, metric, i) = *field(&mut from, metric, i);
+    }
+    c
 }
 
 fn check_all(rows: &[&Prepared], t: &Table) -> Vec<Checked> {
@@ -265,6 +356,7 @@ fn check_all(rows: &[&Prepared], t: &Table) -> Vec<Checked> {
 fn leave_one_out(
     rows: &[&Prepared],
     full: &Table,
+    shrink: f64,
     key: impl Fn(&Prepared) -> String,
     label: &str,
 ) -> Vec<Checked> {
@@ -274,7 +366,7 @@ fn leave_one_out(
         let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
             rows.iter().copied().partition(|r| key(r) == *k);
         let touched: BTreeSet<usize> = test.iter().map(|r| slot(r.backend)).collect();
-        let t = fit(&train, full, Some(&touched));
+        let t = fit(&train, full, Some(&touched), shrink);
         out.extend(check_all(&test, &t));
         eprint!("\r{label}: {}/{} ", i + 1, keys.len());
     }
@@ -363,7 +455,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.eta_kv),
@@ -375,6 +467,7 @@ fn print_constants(t: &Table) {
                 lit(c.t_ubatch),
                 lit(c.host_copy_gbps),
                 lit(c.moe_eta),
+                lit(c.t_moe_layer),
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
                 fmt.join(", "),
@@ -382,6 +475,27 @@ fn print_constants(t: &Table) {
             );
         }
     }
+}
+
+/// Every held-out prediction as CSV (scheme, line, metric, hardware, model, measured,
+/// predicted, subsets), for residual analysis outside this tool.
+fn dump(path: &str, schemes: &[(&str, &Vec<Checked>)]) {
+    let mut out = String::from("scheme,line,metric,hardware,model,measured,predicted,subsets\n");
+    for (name, rows) in schemes {
+        for r in rows.iter() {
+            out.push_str(&format!(
+                "{name},{},{},\"{}\",\"{}\",{},{},{}\n",
+                r.line,
+                metric_name(r.metric),
+                r.hardware.replace('"', "'"),
+                r.model.replace('"', "'"),
+                r.measured,
+                r.predicted,
+                r.subsets.join("|")
+            ));
+        }
+    }
+    std::fs::write(path, out).unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
 fn main() {
@@ -420,10 +534,13 @@ fn main() {
         prepared.extend(rows);
     }
     let rows: Vec<&Prepared> = prepared.iter().collect();
-    let full = fit(&rows, &neutral_table(), None);
+    let shrink = value("--shrink")
+        .and_then(|w| w.parse::<f64>().ok())
+        .unwrap_or(DEFAULT_SHRINK);
+    let full = fit(&rows, &neutral_table(), None, shrink);
     if args.iter().any(|a| a == "--lodo") {
-        let devices = leave_one_out(&rows, &full, |r| r.device.clone(), "devices");
-        let families = leave_one_out(&rows, &full, |r| r.family.clone(), "families");
+        let devices = leave_one_out(&rows, &full, shrink, |r| r.device.clone(), "devices");
+        let families = leave_one_out(&rows, &full, shrink, |r| r.family.clone(), "families");
         let in_sample = check_all(&rows, &full);
         let n_dev: BTreeSet<&str> = rows.iter().map(|r| r.device.as_str()).collect();
         let n_fam: BTreeSet<&str> = rows.iter().map(|r| r.family.as_str()).collect();
@@ -434,6 +551,12 @@ fn main() {
             n_fam.len(),
             files.join(", ")
         );
+        if let Some(path) = value("--dump") {
+            dump(
+                path,
+                &[("lodo", &devices), ("lofo", &families), ("in", &in_sample)],
+            );
+        }
         print_tables(&[
             ("LODO", devices),
             ("LOFO", families),
@@ -452,7 +575,7 @@ fn main() {
                     train.push(r);
                 }
             }
-            let t = fit(&train, &neutral_table(), None);
+            let t = fit(&train, &neutral_table(), None, shrink);
             held_out.extend(check_all(&test, &t));
             eprintln!("fold {}/{k} done", fold + 1);
         }

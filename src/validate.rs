@@ -9,6 +9,7 @@ use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::estimate::model::ModelSpec;
 use crate::estimate::speed::{
     decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork, TokenTraffic,
+    CPU_TFLOPS_PER_THREAD,
 };
 use crate::estimate::units::GIB;
 use crate::estimate::{model_terms, speeds_with_constants, ModelTerms, Quant, Runtime, Settings};
@@ -227,6 +228,7 @@ impl Prepared<'_> {
                     let t = TokenTraffic {
                         device_weights: *read,
                         layers: *layers,
+                        moe_layers: if *moe { *layers } else { 0.0 },
                         ..Default::default()
                     };
                     let bw = hw.bandwidth_gbps;
@@ -384,16 +386,26 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
     let preset = best_preset(&cat.hardware, r.hardware, None);
+    // Prefill is compute-bound: a CPU row whose memory bandwidth is unknown (a VM) still checks
+    // the matmul rate.
     let bandwidth = r
         .bandwidth
         .or(preset.map(|p| p.bandwidth_gbps))
+        .or((metric == Metric::Prefill && backend == Backend::Cpu).then_some(0.0))
         .ok_or_else(|| format!("no bandwidth for '{}'", r.hardware))?;
-    let tflops = preset.map(|p| p.fp16_tflops).filter(|t| *t > 0.0);
+    // A CPU's matmul rate scales with the threads it runs (not the GPU figure of a preset that
+    // shares its name, which once put CPU prefill at 7× the measured rate).
+    let tflops = if backend == Backend::Cpu {
+        cpu_threads(r.hardware, r.notes).map(|t| f64::from(t) * CPU_TFLOPS_PER_THREAD)
+    } else {
+        preset.map(|p| p.fp16_tflops).filter(|t| *t > 0.0)
+    };
     if metric == Metric::Prefill && tflops.is_none() {
-        return Err(format!(
-            "no TFLOPS known for '{}' (add a preset)",
-            r.hardware
-        ));
+        return Err(if backend == Backend::Cpu {
+            format!("CPU row '{}' without a thread count", r.hardware)
+        } else {
+            format!("no TFLOPS known for '{}' (add a preset)", r.hardware)
+        });
     }
     let lower = r.hardware.to_ascii_lowercase();
     let unified = ["apple", "spark", "gb10", "ryzen ai max", "8060s", "strix"]
@@ -571,6 +583,23 @@ fn note_number(notes: &str, key: &str) -> Option<u32> {
     })
 }
 
+/// Threads a CPU row ran on: "(12 threads)", "8 CPU threads", "16 threads (host …)" in the
+/// hardware label, else `threads N` in the notes.
+fn cpu_threads(hardware: &str, notes: &str) -> Option<u32> {
+    let words: Vec<&str> = hardware
+        .split(|c: char| c.is_whitespace() || matches!(c, '(' | ')' | ','))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let count = |i: usize| words.get(i).and_then(|w| w.parse::<u32>().ok());
+    (0..words.len())
+        .find_map(|i| match (words.get(i + 1), words.get(i + 2)) {
+            (Some(&"threads"), _) | (Some(&"CPU"), Some(&"threads")) => count(i),
+            _ => None,
+        })
+        .or_else(|| note_number(notes, "threads"))
+        .filter(|n| *n > 0)
+}
+
 /// The build era of a measurement: llama.cpp build numbers below 4000 (before November 2024)
 /// and rows dated 2023-2024 ran 2024-era kernels; everything else (and undated rows) today's.
 pub fn build_era(build: &str, notes: &str) -> BuildEra {
@@ -743,6 +772,21 @@ mod tests {
         assert_eq!(note_number(notes, "n_ubatch"), Some(256));
         assert_eq!(note_number(notes, "n_batch"), None);
         assert_eq!(note_number("nngl 5; ngl x", "ngl"), None);
+    }
+
+    #[test]
+    fn cpu_threads_come_from_the_label_then_the_notes() {
+        assert_eq!(cpu_threads("Cix CP8180 CPU (12 threads)", ""), Some(12));
+        assert_eq!(cpu_threads("Radxa Dragon Q8B (8 CPU threads)", ""), Some(8));
+        assert_eq!(
+            cpu_threads("Raspberry Pi 5 16GB (Cortex-A76, 4 threads)", ""),
+            Some(4)
+        );
+        assert_eq!(cpu_threads("AMD Ryzen AI Max+ 395", "threads 16"), Some(16));
+        assert_eq!(
+            cpu_threads("AMD Ryzen AI Max+ 395 (Radeon 8060S)", ""),
+            None
+        );
     }
 
     #[test]

@@ -32,12 +32,14 @@ pub(super) fn traffic(
     });
     let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
     let layers = f64::from(model.arch.layers);
+    let moe_layers = w.layers.iter().filter(|l| l.expert_bytes > 0).count() as f64;
     if !hw.has_gpu() {
         return TokenTraffic {
             host_weights: all,
             host_kv: kv_total,
             attn_flops,
             layers,
+            moe_layers,
             ..Default::default()
         };
     }
@@ -47,6 +49,7 @@ pub(super) fn traffic(
             device_kv: kv_total,
             attn_flops,
             layers,
+            moe_layers,
             ..Default::default()
         };
     }
@@ -56,6 +59,7 @@ pub(super) fn traffic(
     let mut t = TokenTraffic {
         attn_flops,
         layers,
+        moe_layers,
         ..Default::default()
     };
     let (mut gpu_mixers, mut mixers) = (0u32, 0u32);

@@ -38,8 +38,13 @@ pub struct BackendConstants {
     /// (llama.cpp offloads big batches' matmuls of host layers), GB/s: pageable copies run
     /// well below the PCIe link rate.
     pub host_copy_gbps: f64,
-    /// Bandwidth efficiency multiplier for MoE decode (routing, many small matmuls).
+    /// Bandwidth efficiency multiplier for MoE decode (expert-indexed matmuls read scattered
+    /// slices).
     pub moe_eta: f64,
+    /// Extra cost per MoE block per decoded token, seconds: the router, top-k selection and
+    /// expert-indexed matmuls are several more kernels than a dense FFN, a fixed time whatever
+    /// the bytes, so an MoE model falls further below its roofline on fast memory than on slow.
+    pub t_moe_layer: f64,
     /// Grouped-GEMM prefill efficiency multiplier for MoE.
     pub moe_prefill: f64,
     /// Attention FLOPs run at this multiple of the matmul rate: flash-attention kernels run nearer
@@ -51,6 +56,14 @@ pub struct BackendConstants {
     /// and scheduling layers): [Ollama, LM Studio, MLX].
     pub runtime_t_fixed: [f64; 3],
 }
+
+/// Peak matmul rate of one CPU thread for llama.cpp's quantized kernels (int8 dot products on
+/// the SIMD units), TFLOPS: a 128-bit NEON `sdot` core at ~2.4 GHz peaks near 0.15, AVX2 cores
+/// at 3–5 GHz at 0.2–0.6. With the CPU's prefill efficiency (0.5, spec §4.4) it gives 50 GFLOPS
+/// per thread, between what public CPU rows reach (Raspberry Pi 5 18, Cix CP8180 31–40, Radxa
+/// Dragon Q8B 47–50, the H200 host's Xeon 110–180; docs/accuracy.md). A CPU's compute is this
+/// times its threads, never a GPU's figure.
+pub const CPU_TFLOPS_PER_THREAD: f64 = 0.1;
 
 /// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
 pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
@@ -99,139 +112,147 @@ impl BackendConstants {
         // (docs/accuracy.md); the CPU keeps the spec's defaults until it has rows enough.
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 5447.6,
-                eta_kv: 0.8636,
+                eta_weights: 0.9223,
+                bw_saturation_gbps: 5917.2,
+                eta_kv: 0.7947,
                 eta_host: 0.7573,
-                t_fixed: 9.546e-4,
-                t_layer: 2.142e-5,
-                prefill_eff: 0.572,
-                tflops_saturation: 404.7,
+                t_fixed: 3.926e-4,
+                t_layer: 2.942e-5,
+                prefill_eff: 0.4,
+                tflops_saturation: 679.9,
                 t_ubatch: 0.01,
                 host_copy_gbps: 8.196,
-                moe_eta: 0.9064,
-                moe_prefill: 0.6789,
-                attn_eff: 1.661,
+                moe_eta: 1.0,
+                t_moe_layer: 2.856e-5,
+                moe_prefill: 0.5296,
+                attn_eff: 2.166,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
-                bw_saturation_gbps: 5070.4,
-                eta_kv: 0.7985,
+                bw_saturation_gbps: 5917.2,
+                eta_kv: 0.6113,
                 eta_host: 0.7573,
-                t_fixed: 0.001723,
-                t_layer: 3.025e-5,
-                prefill_eff: 0.5553,
-                tflops_saturation: 442.2,
-                t_ubatch: 0.00293,
+                t_fixed: 8.077e-4,
+                t_layer: 6.275e-5,
+                prefill_eff: 0.52,
+                tflops_saturation: 523.0,
+                t_ubatch: 0.001594,
                 host_copy_gbps: 8.196,
-                moe_eta: 0.9064,
-                moe_prefill: 0.6789,
-                attn_eff: 0.3037,
+                moe_eta: 0.7923,
+                t_moe_layer: 2.856e-5,
+                moe_prefill: 0.5296,
+                attn_eff: 0.2999,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
-                bw_saturation_gbps: 21422.1,
-                eta_kv: 0.6338,
-                eta_host: 0.6,
-                t_fixed: 0.001828,
-                t_layer: 6.573e-5,
+                bw_saturation_gbps: 5379.2,
+                eta_kv: 0.6612,
+                eta_host: 0.7573,
+                t_fixed: 4.419e-4,
+                t_layer: 3.536e-5,
                 prefill_eff: 0.3077,
                 tflops_saturation: 30328.9,
                 t_ubatch: 0.001036,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_layer: 3.050e-5,
                 moe_prefill: 0.3703,
                 attn_eff: 1.29,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 0.8715, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.91,
-                bw_saturation_gbps: 21422.1,
-                eta_kv: 0.6338,
-                eta_host: 0.6,
-                t_fixed: 0.001828,
-                t_layer: 6.573e-5,
+                eta_weights: 0.95,
+                bw_saturation_gbps: 5744.8,
+                eta_kv: 0.5363,
+                eta_host: 0.7573,
+                t_fixed: 9.151e-4,
+                t_layer: 7.062e-5,
                 prefill_eff: 0.3077,
                 tflops_saturation: 30328.9,
                 t_ubatch: 0.001036,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_layer: 2.856e-5,
                 moe_prefill: 0.3703,
                 attn_eff: 1.29,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.77,
-                bw_saturation_gbps: 7743.5,
-                eta_kv: 0.7619,
-                eta_host: 0.6,
-                t_fixed: 0.001225,
-                t_layer: 1.770e-5,
+                bw_saturation_gbps: 5744.8,
+                eta_kv: 0.7767,
+                eta_host: 0.7573,
+                t_fixed: 4.290e-4,
+                t_layer: 3.311e-5,
                 prefill_eff: 0.7172,
                 tflops_saturation: 1203.6,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.6612,
+                moe_eta: 0.7491,
+                t_moe_layer: 2.942e-5,
                 moe_prefill: 0.8319,
                 attn_eff: 0.9357,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.8986,
-                bw_saturation_gbps: 64781.6,
-                eta_kv: 0.5419,
-                eta_host: 0.6,
-                t_fixed: 0.00282,
-                t_layer: 5.492e-5,
+                eta_weights: 0.95,
+                bw_saturation_gbps: 4922.8,
+                eta_kv: 0.5273,
+                eta_host: 0.7573,
+                t_fixed: 9.832e-4,
+                t_layer: 9.181e-5,
                 prefill_eff: 0.7172,
                 tflops_saturation: 194.3,
                 t_ubatch: 0.008024,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.6612,
+                moe_eta: 0.8,
+                t_moe_layer: 2.856e-5,
                 moe_prefill: 0.8319,
                 attn_eff: 0.2941,
-                format_eff: [0.9709, 1.0, 1.0, 0.7251, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 0.9709, 0.7692, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.8835,
-                bw_saturation_gbps: 9301.7,
-                eta_kv: 0.7446,
-                eta_host: 0.6,
-                t_fixed: 6.675e-4,
-                t_layer: 8.270e-6,
+                eta_weights: 0.91,
+                bw_saturation_gbps: 6094.7,
+                eta_kv: 0.7273,
+                eta_host: 0.7573,
+                t_fixed: 4.044e-4,
+                t_layer: 2.942e-5,
                 prefill_eff: 0.2987,
                 tflops_saturation: 45434.2,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.7273,
+                moe_eta: 0.7767,
+                t_moe_layer: 2.856e-5,
                 moe_prefill: 0.3657,
                 attn_eff: 1.099,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.8835,
-                bw_saturation_gbps: 9301.7,
-                eta_kv: 0.7446,
-                eta_host: 0.6,
-                t_fixed: 6.675e-4,
-                t_layer: 8.270e-6,
+                eta_weights: 0.95,
+                bw_saturation_gbps: 5744.8,
+                eta_kv: 0.5363,
+                eta_host: 0.7573,
+                t_fixed: 9.151e-4,
+                t_layer: 7.062e-5,
                 prefill_eff: 0.2987,
                 tflops_saturation: 45434.2,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.7273,
+                moe_eta: 0.8,
+                t_moe_layer: 2.856e-5,
                 moe_prefill: 0.3657,
                 attn_eff: 1.099,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
@@ -246,6 +267,7 @@ impl BackendConstants {
                 t_ubatch: 0.005,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
+                t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
@@ -263,6 +285,7 @@ impl BackendConstants {
                 t_ubatch: 0.005,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
+                t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
@@ -313,6 +336,8 @@ pub struct TokenTraffic {
     pub attn_flops: f64,
     /// Blocks the token passes through: each costs kernel launches whatever its size.
     pub layers: f64,
+    /// Of those, blocks with routed experts (each costs the MoE dispatch on top).
+    pub moe_layers: f64,
 }
 
 /// Seconds per decoded token, and the pure-bandwidth lower bound (roofline). Weight bytes in
@@ -336,7 +361,8 @@ pub fn decode_seconds(
         + traffic.host_kv / (host_bw * device.eta_host)
         + attention_seconds(traffic.attn_flops, tflops, device)
         + device.t_fixed
-        + device.t_layer * traffic.layers;
+        + device.t_layer * traffic.layers
+        + device.t_moe_layer * traffic.moe_layers;
     let roof = (traffic.device_weights + traffic.device_kv) / dev_bw
         + (traffic.host_weights + traffic.host_kv) / host_bw;
     (t, roof)

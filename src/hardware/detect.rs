@@ -219,7 +219,7 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             bandwidth_gbps: 50.0,
             ram: ram_total,
             ram_bandwidth_gbps: 50.0,
-            fp16_tflops: (cores as f64 * 0.05).max(0.1),
+            fp16_tflops: (cores as f64 * crate::estimate::speed::CPU_TFLOPS_PER_THREAD).max(0.1),
             working_set: None,
             price_usd: None,
             power_w: None,
