@@ -840,6 +840,8 @@ fn qwen3_5_family_kv_per_1k_tokens_and_parameter_counts_match_published() {
     // Qwen3.5 catalog table: ctxBytes/1k, parameters) and ik_llama.cpp#1692 ("model params =
     // 396.346 B" for the 397B). Only every 4th layer holds KV; the rest keep a fixed state.
     let cases = [
+        ("qwen3.5-0.8b", 12, 0.758e9),
+        ("qwen3.5-2b", 12, 1.89e9),
         ("qwen3.5-4b", 32, 4.21e9),
         ("qwen3.5-9b", 32, 8.96e9),
         ("qwen3.5-397b-a17b", 30, 396.346e9),
