@@ -1,0 +1,1 @@
+-m /work/cpu/models/llama1b.gguf -ngl 0 -fa off -c 8192

@@ -1,0 +1,1 @@
+-m /work/cpu/models/llama3b.gguf -ngl 0 -fa on -c 4096

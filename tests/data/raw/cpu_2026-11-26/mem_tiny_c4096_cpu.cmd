@@ -1,0 +1,1 @@
+-m /work/cpu/models/tiny.gguf -ngl 0 -fa on -c 4096
