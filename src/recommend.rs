@@ -71,6 +71,8 @@ pub enum Reason {
         quant: &'static str,
         used_bytes: u64,
         usable_bytes: u64,
+        /// The usable figure is GPU + host RAM (layers offloaded), not the GPU alone.
+        with_offload: bool,
     },
     /// Fits, but no fitting format reaches the speed floor.
     TooSlow {
@@ -91,10 +93,12 @@ impl Reason {
                 quant,
                 used_bytes,
                 usable_bytes,
+                with_offload,
             } => format!(
-                "does not fit with 10% headroom: needs {:.1} GiB of {:.1} GiB usable even at {quant}",
+                "does not fit with 10% headroom: needs {:.1} GiB of {:.1} GiB usable{} even at {quant}",
                 gib(*used_bytes),
-                gib(*usable_bytes)
+                gib(*usable_bytes),
+                if *with_offload { " (GPU + RAM, offloading)" } else { "" }
             ),
             Reason::TooSlow { quant, decode_tps } => {
                 format!("too slow: {decode_tps:.1} tok/s at {quant} (floor {min_tps:.0})")
@@ -168,11 +172,13 @@ pub fn best_quant(
             quant: q.label(),
             used_bytes: e.used_bytes,
             usable_bytes: e.usable_bytes,
+            with_offload: e.usable_bytes > e.device_usable_bytes,
         }),
         (None, None) => Err(Reason::DoesNotFit {
             quant: "none",
             used_bytes: 0,
             usable_bytes: hw.memory,
+            with_offload: false,
         }),
     }
 }
