@@ -70,6 +70,21 @@ pub fn fmt_duration(seconds: f64) -> String {
     }
 }
 
+/// A duration in at most 4 characters, for table cells: "0.9s", "6.1s", "68s", "12m", "2.1h".
+pub fn fmt_duration_compact(seconds: f64) -> String {
+    if !seconds.is_finite() || seconds < 0.0 {
+        "—".into()
+    } else if seconds < 9.95 {
+        format!("{seconds:.1}s")
+    } else if seconds < 119.5 {
+        format!("{seconds:.0}s")
+    } else if seconds < 5970.0 {
+        format!("{:.0}m", seconds / 60.0)
+    } else {
+        format!("{:.1}h", seconds / 3600.0)
+    }
+}
+
 /// Rounds `n` up to a multiple of `to` (`to` > 0).
 pub fn round_up(n: u64, to: u64) -> u64 {
     n.div_ceil(to) * to
@@ -102,6 +117,26 @@ mod tests {
         assert_eq!(fmt_gb(4_920_000_000), "4.92 GB");
         assert_eq!(fmt_gib(3 * GIB / 2), "1.50 GiB");
         assert_eq!(fmt_gib_signed(-(GIB as i64)), "-1.00 GiB");
+    }
+
+    #[test]
+    fn compact_durations_fit_four_characters() {
+        let cases = [
+            (0.86, "0.9s"),
+            (6.12, "6.1s"),
+            (9.96, "10s"),
+            (68.0, "68s"),
+            (119.6, "2m"),
+            (720.0, "12m"),
+            (7560.0, "2.1h"),
+            (f64::NAN, "—"),
+            (-1.0, "—"),
+        ];
+        for (s, want) in cases {
+            let got = fmt_duration_compact(s);
+            assert_eq!(got, want, "{s} s");
+            assert!(got.chars().count() <= 4, "{got}");
+        }
     }
 
     #[test]

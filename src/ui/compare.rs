@@ -14,6 +14,7 @@ use super::{HitMap, Theme};
 use crate::app::frame::CompareCell;
 use crate::app::{group_thousands, App};
 use crate::estimate::hardware::HardwareKind;
+use crate::estimate::units::fmt_duration_compact;
 use crate::estimate::units::{fmt_tokens_floor_k, GIB};
 use crate::estimate::{Hardware, Verdict};
 
@@ -193,7 +194,7 @@ fn cell_lines(cell: &CompareCell, w: u16, best: bool) -> [String; 3] {
             fmt_tokens_floor_k(gpu),
             fmt_tokens_floor_k(offload)
         );
-        let with_ttft = format!("{ctx} {}", short_duration(e.ttft_s));
+        let with_ttft = format!("{ctx} {}", fmt_duration_compact(e.ttft_s));
         if with_ttft.chars().count() < usize::from(w) {
             with_ttft
         } else {
@@ -205,21 +206,6 @@ fn cell_lines(cell: &CompareCell, w: u16, best: bool) -> [String; 3] {
         fit(&memory, w),
         fit(&third, w),
     ]
-}
-
-/// A duration in at most 4 characters for a cell: "850ms" → "0.9s", "6.1s", "68s", "12m", "2.1h".
-fn short_duration(seconds: f64) -> String {
-    if !seconds.is_finite() || seconds < 0.0 {
-        "—".into()
-    } else if seconds < 9.95 {
-        format!("{seconds:.1}s")
-    } else if seconds < 119.5 {
-        format!("{seconds:.0}s")
-    } else if seconds < 5970.0 {
-        format!("{:.0}m", seconds / 60.0)
-    } else {
-        format!("{:.1}h", seconds / 3600.0)
-    }
 }
 
 /// Decode tok/s of one model on every column, as bars under the columns.
