@@ -117,6 +117,7 @@ def read(path):
         if len(cells) < 5:
             raise ValueError(f'{path}:{n}: want label; size; params; test; t/s')
         label, size, params, test, tps = cells[:5]
+        # `bw: -` says the source gives no bandwidth and none is known (a cloud VM, an old desktop)
         missing = [k for k in ('source', 'ref', 'hardware', 'bw', 'backend', 'build', 'date')
                    if not head.get(k)]
         if missing:
@@ -144,7 +145,7 @@ def rows(shape):
                 'source': h['source'], 'source_ref': h['ref'],
                 'source_type': h.get('type', 'primary (llama-bench table)'),
                 'hardware': h['hardware'], 'gpu_count': h.get('gpus', '1'),
-                'memory_bandwidth_gbps': h['bw'], 'bw_basis': h.get('basis', 'vendor spec'),
+                'memory_bandwidth_gbps': '' if h['bw'] == '-' else h['bw'], 'bw_basis': h.get('basis', 'vendor spec'),
                 'backend': h['backend'], 'engine': h.get('engine', 'llama.cpp llama-bench'),
                 'build': h['build'], 'model': r['model'], 'params_b': r['params'],
                 'active_params_b': r['active'], 'quant': r['quant'],

@@ -7,9 +7,15 @@ Extends ../shared/groundtruth/gen_model.py with tied-embedding Llama 3.2 models,
 frequency factors, the 70B attn_v rule and a Q8_0 recipe (rules: llama.cpp src/llama-quant.cpp,
 llama_tensor_get_type_impl, build 0c1e570).
 
-Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0]
+Also writes Q4_0 (llama-quantize's recipe) and F16 (convert_hf_to_gguf --outtype f16: every
+matrix F16) files, applies llama-quantize's fallback for rows that a 256-wide K-quant block does
+not divide (tensor_type_fallback: Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), and pads the vocab
+with [PAD] tokens to the architecture's vocab size when the tokenizer file is smaller (as
+convert_hf_to_gguf pads Qwen's), so the embedding and output matrices have the real shapes.
+
+Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0|q4_0|f16]
 ARCH: llama1b, llama3b, llama8b, llama70b, qwen3moe30b, qwen3moe30b_2l, gemma3_1b, tiny, tinytied,
-      tinymoe
+      tinymoe, qwen3_0_6b, qwen3_1_7b, qwen2_5_0_5b, qwen2_5_1_5b
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH, or pip gguf) and numpy."""
 import math
 import sys
@@ -31,7 +37,9 @@ ARCHS = {
                     False, None),
     'tiny': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, False, None),
     'tinytied': ('llama', 4, 256, 8, 2, 32, 512, 4096, 500000.0, 1e-5, None, True, 32.0),
-    'tinymoe': ('qwen3moe', 4, 256, 8, 2, 32, 512, 4096, 1e6, 1e-6, (8, 2, 128), False, None),
+    # expert FFN 256 wide: llama.cpp rejects a Q4_K ffn_down_exps whose rows (the expert width) a
+    # 256-wide block does not divide
+    'tinymoe': ('qwen3moe', 4, 256, 8, 2, 32, 512, 4096, 1e6, 1e-6, (8, 2, 256), False, None),
     # Qwen3-30B-A3B's widths with 2 of its 48 layers (the compute buffer depends on the widths,
     # not on the depth), so the CPU run stays near 1 GB.
     'qwen3moe30b_2l': ('qwen3moe', 2, 2048, 32, 4, 128, 6144, 40960, 1e6, 1e-6, (128, 8, 768),
@@ -39,10 +47,22 @@ ARCHS = {
     # google/gemma-3-1b-it config.json: 26 layers, 1152 wide (not a multiple of 256: use q8_0),
     # 4 heads, 1 KV head of 256, MLP 6912, sliding window 512 on 5 of every 6 layers.
     'gemma3_1b': ('gemma3', 26, 1152, 4, 1, 256, 6912, 32768, 1e6, 1e-6, None, True, None),
+    # Qwen/Qwen3-0.6B and Qwen3-1.7B config.json (tied embeddings, q/k norms, head dim 128)
+    'qwen3_0_6b': ('qwen3', 28, 1024, 16, 8, 128, 3072, 40960, 1e6, 1e-6, None, True, None),
+    'qwen3_1_7b': ('qwen3', 28, 2048, 16, 8, 128, 6144, 40960, 1e6, 1e-6, None, True, None),
+    # Qwen/Qwen2.5-0.5B-Instruct and Qwen2.5-1.5B-Instruct config.json (tied, q/k/v biases)
+    'qwen2_5_0_5b': ('qwen2', 24, 896, 14, 2, 64, 4864, 32768, 1e6, 1e-6, None, True, None),
+    'qwen2_5_1_5b': ('qwen2', 28, 1536, 12, 2, 128, 8960, 32768, 1e6, 1e-6, None, True, None),
 }
+# Vocab size (config.json vocab_size) of the archs whose tokenizer file is smaller: Gemma 3 has
+# its own 262,144-token tokenizer, which llama.cpp's models/ does not ship, so its file uses the
+# Llama 3 tokenizer padded to that size; Qwen's GGUFs are padded to 151,936 by convert_hf_to_gguf.
+VOCAB_SIZE = {'gemma3_1b': 262144, 'qwen3_0_6b': 151936, 'qwen3_1_7b': 151936,
+              'qwen2_5_0_5b': 151936, 'qwen2_5_1_5b': 151936}
 # Sliding window (tokens) of the archs that have one.
 SWA = {'gemma3_1b': 512}
-FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7}  # llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0
+# llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16
+FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1}
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
 recipe = sys.argv[4] if len(sys.argv) > 4 else 'q4_k_m'
@@ -61,8 +81,12 @@ def qtype(role, i=0):
     """Tensor type under the recipe, following llama_tensor_get_type_impl for these archs."""
     if recipe == 'q8_0':
         return T.Q8_0
+    if recipe == 'f16':
+        return T.F16
     if role == 'output' or (role == 'token_embd' and TIED):
         return T.Q6_K
+    if recipe == 'q4_0':
+        return T.Q4_0
     if role == 'attn_v':
         if more_bits(i):
             return T.Q6_K
@@ -70,6 +94,13 @@ def qtype(role, i=0):
     if role == 'ffn_down' and more_bits(i):
         return T.Q6_K
     return T.Q4_K
+
+
+def fallback(qt, cols):
+    """llama-quantize's tensor_type_fallback: a row length the block size does not divide."""
+    if cols % gguf.GGML_QUANT_SIZES[qt][0] == 0:
+        return qt
+    return {T.Q4_K: T.Q5_0, T.Q5_K: T.Q5_1, T.Q6_K: T.Q8_0}[qt]
 
 
 def quant_rows(rows, cols, qt, experts=None):
@@ -80,6 +111,10 @@ def quant_rows(rows, cols, qt, experts=None):
     bs, ts = gguf.GGML_QUANT_SIZES[qt]
     nb = cols // bs
     shape = (rows, nb, ts) if experts is None else (experts, rows, nb, ts)
+    if qt == T.F16:  # small finite values, not random bit patterns (NaNs)
+        v = (rng.standard_normal(shape[:-2] + (cols,)) * 0.02).astype(np.float16)
+        patterns[key] = v
+        return v
     a = rng.integers(0, 256, size=shape, dtype=np.uint8)
     d = np.frombuffer(np.float16(0.002).tobytes(), dtype=np.uint8)
     if qt == T.Q4_K or qt == T.Q5_K:  # d, dmin first
@@ -87,8 +122,11 @@ def quant_rows(rows, cols, qt, experts=None):
         a[..., 2:4] = d
     elif qt == T.Q6_K:  # d last
         a[..., ts - 2:ts] = d
-    elif qt == T.Q8_0:  # d first
+    elif qt in (T.Q8_0, T.Q4_0, T.Q5_0):  # d first
         a[..., 0:2] = d
+    elif qt == T.Q5_1:  # d, m first
+        a[..., 0:2] = d
+        a[..., 2:4] = d
     a = a.reshape(shape[:-2] + (nb * ts,))
     patterns[key] = a
     return a
@@ -142,6 +180,15 @@ for f in r.fields.values():
     vt = f.types[0]
     val = f.contents()
     if vt == gguf.GGUFValueType.ARRAY:
+        pad = VOCAB_SIZE.get(name, 0) - len(val) if f.name != 'tokenizer.ggml.merges' else 0
+        if pad > 0:  # [PAD] tokens of type USER_DEFINED (4), as convert_hf_to_gguf adds them
+            start = len(val)
+            if f.name == 'tokenizer.ggml.tokens':
+                val = val + [f'[PAD{start + k}]' for k in range(pad)]
+            elif f.name == 'tokenizer.ggml.token_type':
+                val = val + [4] * pad
+            elif f.name == 'tokenizer.ggml.scores':
+                val = val + [-1000.0] * pad
         w.add_key_value(f.name, val, vt, sub_type=f.types[-1])
         if f.name == 'tokenizer.ggml.tokens':
             V = len(val)
@@ -159,7 +206,11 @@ def norm(n, size):
 
 
 def q(n, rows, cols, qt, experts=None):
-    w.add_tensor(n, quant_rows(rows, cols, qt, experts), raw_dtype=qt)
+    qt = fallback(qt, cols)
+    if qt == T.F16:
+        w.add_tensor(n, quant_rows(rows, cols, qt, experts))
+    else:
+        w.add_tensor(n, quant_rows(rows, cols, qt, experts), raw_dtype=qt)
 
 
 q('token_embd.weight', V, E, qtype('token_embd'))
@@ -176,6 +227,13 @@ for i in range(L):
     if arch == 'gemma3':
         norm(b + 'post_attention_norm.weight', E)
         norm(b + 'post_ffw_norm.weight', E)
+        norm(b + 'attn_q_norm.weight', HD)
+        norm(b + 'attn_k_norm.weight', HD)
+    if arch == 'qwen2':
+        norm(b + 'attn_q.bias', H * HD)
+        norm(b + 'attn_k.bias', HKV * HD)
+        norm(b + 'attn_v.bias', HKV * HD)
+    if arch == 'qwen3':
         norm(b + 'attn_q_norm.weight', HD)
         norm(b + 'attn_k_norm.weight', HD)
     if arch == 'qwen3moe':
