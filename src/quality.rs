@@ -26,7 +26,7 @@ pub const USE_CASE_METRICS: &[(&str, &[&str])] = &[
     ),
     ("reasoning", &["aa-gpqa", "gpqa-diamond"]),
     ("agents", &["aa-agentic", "tau2-bench"]),
-    ("rag", &[AA_INDEX, LMARENA]),
+    ("rag", &[AA_INDEX, LMARENA, OLL_MMLU_PRO]),
     ("long-context", &["aa-lcr", AA_INDEX]),
     ("vision", &["aa-mmmu-pro", "mmmu-pro"]),
 ];
@@ -39,10 +39,13 @@ pub const RECORDED_METRICS: &[&str] = &["swe-bench-verified"];
 pub const LMARENA: &str = "lmarena-text";
 /// The Artificial Analysis Intelligence Index, one snapshot of AA's leaderboard (0-100).
 pub const AA_INDEX: &str = "aa-intelligence";
-/// The general scores, in the order the general use cases consult them. Two scales: a model's
-/// general score is its LMArena Elo if the arena rates it, else its AA index, and the two are
-/// never put in one ranking.
-pub const GENERAL_METRICS: &[&str] = &[LMARENA, AA_INDEX];
+/// MMLU-PRO as the Open LLM Leaderboard v2 ran it (one harness for every model it listed, 5-shot,
+/// percent): the only general scale that rates many small and older open models.
+pub const OLL_MMLU_PRO: &str = "oll-mmlu-pro";
+/// The general scores, in the order the general use cases consult them. Three scales: a model's
+/// general score is its LMArena Elo if the arena rates it, else its AA index, else its Open LLM
+/// Leaderboard MMLU-PRO, and no two are ever put in one ranking.
+pub const GENERAL_METRICS: &[&str] = &[LMARENA, AA_INDEX, OLL_MMLU_PRO];
 /// The first general score (kept for callers that want the arena scale only).
 pub const GENERAL_METRIC: &str = LMARENA;
 
@@ -56,6 +59,7 @@ pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
     match metric {
         LMARENA => ("LMArena text Elo", "Elo"),
         AA_INDEX => ("AA Intelligence Index", "pts"),
+        OLL_MMLU_PRO => ("MMLU-PRO (Open LLM Leaderboard v2)", "%"),
         "aa-livecodebench" => ("LiveCodeBench (AA run)", "%"),
         "aa-gpqa" => ("GPQA Diamond (AA run)", "%"),
         "aa-lcr" => ("AA Long Context Reasoning", "%"),
@@ -85,6 +89,7 @@ pub fn metric_short(metric: &str) -> &'static str {
     match metric {
         LMARENA => "Elo",
         AA_INDEX => "AAII",
+        OLL_MMLU_PRO => "MMLP%",
         "aa-livecodebench" => "LCB%",
         "aa-gpqa" => "GPQA%",
         "aa-lcr" => "LCR%",
