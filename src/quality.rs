@@ -25,7 +25,7 @@ pub const USE_CASE_METRICS: &[(&str, &[&str])] = &[
         &["aa-livecodebench", "aa-coding-index", "livecodebench"],
     ),
     ("reasoning", &["aa-gpqa", "gpqa-diamond"]),
-    ("agents", &["aa-agentic", "tau2-bench"]),
+    ("agents", &["aa-agentic", "tau2-bench", "bfcl-v3"]),
     ("rag", &[AA_INDEX, LMARENA, OLL_MMLU_PRO]),
     ("long-context", &["aa-lcr", AA_INDEX]),
     ("vision", &["aa-mmmu-pro", "mmmu-pro"]),
@@ -69,6 +69,7 @@ pub fn metric_label(metric: &str) -> (&'static str, &'static str) {
         "livecodebench" => ("LiveCodeBench (vendor)", "%"),
         "gpqa-diamond" => ("GPQA Diamond (vendor)", "%"),
         "tau2-bench" => ("τ²-bench (vendor)", "%"),
+        "bfcl-v3" => ("BFCL v3 overall (Berkeley)", "%"),
         "mmmu-pro" => ("MMMU Pro (vendor)", "%"),
         "swe-bench-verified" => ("SWE-bench Verified", "%"),
         _ => ("score", ""),
@@ -99,6 +100,7 @@ pub fn metric_short(metric: &str) -> &'static str {
         "livecodebench" => "LCB%",
         "gpqa-diamond" => "GPQA%",
         "tau2-bench" => "τ²%",
+        "bfcl-v3" => "BFCL%",
         "mmmu-pro" => "MMMU%",
         "swe-bench-verified" => "SWE%",
         _ => "score",
@@ -187,6 +189,19 @@ pub struct VisionFact {
     pub date: String,
 }
 
+/// A use-case score that was looked for and not found, and where: "no score" says why.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Absence {
+    pub model: String,
+    /// A use case of [`USE_CASE_METRICS`].
+    pub use_case: String,
+    /// What was looked at and what it lacks.
+    pub why: String,
+    /// When it was last looked for, `YYYY-MM`.
+    pub checked: String,
+}
+
 /// What a weight format loses against FP16.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -213,6 +228,9 @@ pub struct QualityData {
     pub languages: Vec<LanguageFact>,
     #[serde(default)]
     pub quants: Vec<QuantLoss>,
+    /// Use-case scores looked for and not published anywhere found.
+    #[serde(default)]
+    pub absences: Vec<Absence>,
 }
 
 impl QualityData {
@@ -260,6 +278,13 @@ impl QualityData {
                 (*m, scores)
             })
             .collect()
+    }
+
+    /// Why a model has no score for a use case, where that was looked into.
+    pub fn absence(&self, model: &str, use_case: &str) -> Option<&Absence> {
+        self.absences
+            .iter()
+            .find(|a| a.model == model && a.use_case.eq_ignore_ascii_case(use_case))
     }
 
     /// The languages recorded for a model.

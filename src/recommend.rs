@@ -13,8 +13,8 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-pub use scores::MetricScores;
 use scores::RankOrder;
+pub use scores::{MetricScores, ModelIndex};
 
 use crate::compare::{comfortable, CostInputs};
 use crate::estimate::memo::Memo;
@@ -282,27 +282,42 @@ pub fn line_up(
         .collect()
 }
 
+/// A chain's tiers lined up through a catalog index built once ([`ModelIndex`]): what the app
+/// keeps per use case, so that coming back to a use case costs nothing.
+pub fn line_up_indexed(
+    index: &ModelIndex,
+    tiers: Vec<(&'static str, HashMap<String, Score>)>,
+) -> Vec<(&'static str, std::sync::Arc<MetricScores>)> {
+    tiers
+        .into_iter()
+        .map(|(metric, scores)| {
+            let lined = MetricScores::lined_up(index, scores.into_values());
+            (metric, std::sync::Arc::new(lined))
+        })
+        .collect()
+}
+
 /// One ranking per metric of a use case's chain, first first (`tiers` from
 /// `QualityData::tiers` through [`line_up`]: no model in two lists, so no list mixes scales).
 /// Each ranking's `unscored` is the models that no metric of the chain scores.
-pub fn recommend_chain(
+pub fn recommend_chain<S: std::borrow::Borrow<MetricScores>>(
     models: &[ModelSpec],
     hw: &Hardware,
     hw_key: u64,
-    tiers: &[(&'static str, MetricScores)],
+    tiers: &[(&'static str, S)],
     quants: &[(Quant, QuantLoss)],
     req: &Request,
     memo: &mut Memo,
 ) -> Vec<Ranking> {
     let unscored: Vec<usize> = (0..models.len())
-        .filter(|&i| tiers.iter().all(|(_, s)| s.value(i).is_none()))
+        .filter(|&i| tiers.iter().all(|(_, s)| s.borrow().value(i).is_none()))
         .collect();
     tiers
         .iter()
         .map(|(metric, scores)| {
             let basis = Basis {
                 metric,
-                scores,
+                scores: scores.borrow(),
                 quants,
             };
             let mut r = recommend(models, hw, hw_key, &basis, req, memo);

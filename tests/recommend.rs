@@ -11,8 +11,8 @@ use fitcheck::estimate::memo::Memo;
 use fitcheck::estimate::units::GIB;
 use fitcheck::estimate::{estimate, Quant, Settings};
 use fitcheck::quality::{
-    metric_for, metric_label, metrics_for, QualityData, GENERAL_METRICS, LMARENA, MAX_QUANT_KLD,
-    RECORDED_METRICS, USE_CASE_METRICS,
+    metric_for, metric_label, metrics_for, QualityData, Score, GENERAL_METRICS, LMARENA,
+    MAX_QUANT_KLD, RECORDED_METRICS, USE_CASE_METRICS,
 };
 use fitcheck::recommend::{
     buy, line_up, recommend, recommend_chain, Basis, BuyOptions, BuyTarget, MetricScores, Reason,
@@ -103,6 +103,63 @@ fn every_score_has_a_source_a_date_and_a_catalog_model() {
     }
 }
 
+#[test]
+fn every_guide_model_has_each_use_case_score_or_a_documented_absence() {
+    let q = data();
+    let cat = Catalog::builtin().unwrap();
+    let guide = fitcheck::guide::recommended_models();
+    assert!(guide.len() >= 10, "{guide:?}");
+    let mut gaps = Vec::new();
+    for m in &guide {
+        assert!(cat.find_model(m).is_ok(), "{m}: not in the catalog");
+        for (use_case, metrics) in USE_CASE_METRICS {
+            if *use_case == "vision" && !q.has_vision(m) {
+                continue; // text-only: no vision score to look for
+            }
+            let scored = metrics.iter().any(|x| q.metric(x).contains_key(*m));
+            match (scored, q.absence(m, use_case)) {
+                (true, Some(_)) => panic!("{m} {use_case}: scored, yet recorded as absent"),
+                (false, None) => gaps.push(format!("{m} {use_case}")),
+                _ => {}
+            }
+        }
+    }
+    assert!(
+        gaps.is_empty(),
+        "guide models without a use-case score or a documented absence \
+         (assets/quality.ron `absences`, docs/quality.md): {gaps:?}"
+    );
+    for a in &q.absences {
+        assert!(cat.find_model(&a.model).is_ok(), "{}", a.model);
+        assert!(metrics_for(&a.use_case).is_some(), "{}", a.use_case);
+        assert!(a.why.len() > 20 && a.checked.len() == 7, "{a:?}");
+    }
+    // The command says why, instead of only counting the model as unscored.
+    let o = cli(&["recommend", "--use-case", "agents", "-H", "tier-24"]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("no score for Phi-4 14B: AA lists Phi-4"),
+        "{text}"
+    );
+    let o = cli(&[
+        "recommend",
+        "--use-case",
+        "agents",
+        "-H",
+        "tier-24",
+        "--json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let phi = v["excluded"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["model"] == "phi-4")
+        .expect("phi-4 listed as unscored for agents");
+    assert_eq!(phi["kind"], "no_score");
+    assert!(phi["looked_for"].as_str().unwrap().contains("agentic"));
+}
+
 /// Catalog models (not hardware) with a score of any of `metrics`.
 fn covered(metrics: &[&str]) -> (usize, usize) {
     let cat = Catalog::builtin().unwrap();
@@ -137,9 +194,9 @@ const GENERAL_COVERAGE_PERMILLE: usize = 852;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
     ("chat", 144),
-    ("coding", 91),
+    ("coding", 96),
     ("reasoning", 97),
-    ("agents", 27),
+    ("agents", 50),
     ("rag", 144),
     ("long-context", 95),
     ("vision", 23),
@@ -591,4 +648,47 @@ fn capital_r_shows_the_same_ranking_as_the_command_and_arrows_change_the_use_cas
     assert_eq!(app.rec.use_case(), "vision");
     press(&mut app, KeyCode::Esc);
     assert_eq!(app.mode, Mode::Browse);
+}
+
+#[test]
+fn use_case_changes_reuse_lined_up_scores_and_follow_new_data() {
+    use crossterm::event::KeyCode;
+    let mut app = common::real_app_on("tier-48");
+    press(&mut app, KeyCode::Char('R'));
+    let n = USE_CASE_METRICS.len();
+    let mut first_pass = Vec::new();
+    for _ in 0..n {
+        first_pass.push(app.rec.ranking.clone());
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.score_cache.cached(), n, "every use case lined up once");
+    // Coming back gives the same rankings, and the browser column the first metric's scores.
+    let cat = Catalog::builtin().unwrap();
+    for (u, want) in first_pass.iter().enumerate() {
+        assert_eq!(&app.rec.ranking, want, "use case {u}");
+        let direct = MetricScores::new(&cat.models, data().metric(app.rec.metric()));
+        for i in 0..cat.models.len() {
+            assert_eq!(app.quality_of(i as u32), direct.value(i), "{u} {i}");
+        }
+        press(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.score_cache.cached(), n);
+    // Replacing the quality data is seen at the next use-case change, not served from the cache.
+    let only = Score {
+        model: cat.models[3].id.clone(),
+        metric: app.rec.metrics()[0].to_string(),
+        value: 42.0,
+        variant: String::new(),
+        source: String::new(),
+        date: String::new(),
+        note: None,
+    };
+    app.quality = Some(std::sync::Arc::new(QualityData {
+        scores: vec![only],
+        ..data()
+    }));
+    press(&mut app, KeyCode::Right);
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.quality_of(3), Some(42.0));
+    assert_eq!(app.quality_of(0), None);
 }

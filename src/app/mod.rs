@@ -188,6 +188,8 @@ pub struct App {
     /// Scores of the use case's metric by catalog index (the quality column and sort, and the
     /// Recommend view's ranking).
     pub quality_scores: Arc<crate::recommend::MetricScores>,
+    /// Each use case's scores lined up with the catalog, kept across use-case changes.
+    pub score_cache: recommend::ScoreCache,
     /// The comparison's cheapest machines for a model (`$`), while shown.
     pub buy: Option<recommend::BuyView>,
     /// What the disk scan could not use (`!`).
@@ -257,15 +259,12 @@ impl App {
             fits_only: false,
             quality: None,
             quality_scores: Arc::default(),
+            score_cache: recommend::ScoreCache::default(),
             buy: None,
             problems: problems::Problems::default(),
         };
         app.quality = crate::quality::QualityData::builtin().ok().map(Arc::new);
-        app.quality_scores = Arc::new(recommend::scores_by_index(
-            app.quality.as_deref(),
-            &app.catalog.models,
-            app.rec.metric(),
-        ));
+        app.line_up_quality();
         app.refresh_rows();
         app.refresh_picker();
         app.prepare_frame();

@@ -3,14 +3,17 @@
 //! by `crate::recommend` on the app's own estimator memo), and the comparison's cheapest
 //! machines for a model (`$`, the code of `fitcheck buy`).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::App;
+use crate::catalog::Catalog;
 use crate::estimate::memo::Memo;
 use crate::estimate::Settings;
 use crate::quality::{QualityData, USE_CASE_METRICS};
 use crate::recommend::{
-    buy, line_up, recommend_chain, BuyOptions, BuyRow, BuyTarget, MetricScores, Ranking, Request,
+    buy, line_up_indexed, recommend_chain, BuyOptions, BuyRow, BuyTarget, MetricScores, ModelIndex,
+    Ranking, Request,
 };
 
 /// Decode floor of the view, tokens/s (the CLI's default).
@@ -60,14 +63,56 @@ pub struct BuyView {
     pub rows: Vec<BuyRow>,
 }
 
-/// Scores of `metric` lined up with the catalog (none without quality data).
-pub fn scores_by_index(
-    data: Option<&QualityData>,
-    models: &[crate::estimate::ModelSpec],
-    metric: &str,
-) -> MetricScores {
-    data.map(|d| MetricScores::new(models, d.metric(metric)))
-        .unwrap_or_default()
+/// A use case's chain lined up with the catalog: (metric, its scores), first metric first.
+pub type LinedUpChain = Vec<(&'static str, Arc<MetricScores>)>;
+
+/// Each use case's chain lined up with the catalog, computed on the first visit to the use case
+/// and kept: a use-case change then costs a lookup, not a pass over the catalog (at 100k rows,
+/// lining up three scales took longer than a frame). Rebuilt when the catalog or the quality data
+/// is replaced.
+#[derive(Debug, Default)]
+pub struct ScoreCache {
+    catalog: Option<Arc<Catalog>>,
+    data: Option<Arc<QualityData>>,
+    index: ModelIndex,
+    chains: HashMap<usize, LinedUpChain>,
+}
+
+impl ScoreCache {
+    /// The chain of use case `use_case` (an index into `USE_CASE_METRICS`) for `catalog`.
+    pub fn chain(
+        &mut self,
+        catalog: &Arc<Catalog>,
+        data: &Arc<QualityData>,
+        use_case: usize,
+    ) -> LinedUpChain {
+        if !self
+            .catalog
+            .as_ref()
+            .is_some_and(|c| Arc::ptr_eq(c, catalog))
+        {
+            *self = ScoreCache {
+                catalog: Some(Arc::clone(catalog)),
+                index: ModelIndex::new(&catalog.models),
+                ..ScoreCache::default()
+            };
+        }
+        if !self.data.as_ref().is_some_and(|d| Arc::ptr_eq(d, data)) {
+            self.data = Some(Arc::clone(data));
+            self.chains.clear();
+        }
+        let index = &self.index;
+        let metrics = USE_CASE_METRICS[use_case % USE_CASE_METRICS.len()].1;
+        self.chains
+            .entry(use_case % USE_CASE_METRICS.len())
+            .or_insert_with(|| line_up_indexed(index, data.tiers(metrics)))
+            .clone()
+    }
+
+    /// How many use cases are lined up (for tests).
+    pub fn cached(&self) -> usize {
+        self.chains.len()
+    }
 }
 
 impl App {
@@ -77,7 +122,9 @@ impl App {
             self.rec.ranking = None;
             return;
         };
-        let tiers = line_up(&self.catalog.models, data.tiers(self.rec.metrics()));
+        let tiers = self
+            .score_cache
+            .chain(&self.catalog, &data, self.rec.use_case);
         let quants = data.acceptable_quants();
         let req = Request {
             settings: Settings {
@@ -108,11 +155,7 @@ impl App {
         let n = USE_CASE_METRICS.len() as isize;
         self.rec.use_case = ((self.rec.use_case as isize + step).rem_euclid(n)) as usize;
         self.rec.scroll = 0;
-        self.quality_scores = Arc::new(scores_by_index(
-            self.quality.as_deref(),
-            &self.catalog.models,
-            self.rec.metric(),
-        ));
+        self.line_up_quality();
         if self.sort == super::SortKey::Quality {
             self.resort();
         }
@@ -120,6 +163,22 @@ impl App {
             self.refresh_recommendation();
         }
         self.dirty = true;
+    }
+
+    /// Points the browser's quality column at the use case's first metric (from the cache).
+    pub fn line_up_quality(&mut self) {
+        self.quality_scores = match self.quality.clone() {
+            Some(data) => {
+                let chain = self
+                    .score_cache
+                    .chain(&self.catalog, &data, self.rec.use_case);
+                chain
+                    .first()
+                    .map(|(_, s)| Arc::clone(s))
+                    .unwrap_or_default()
+            }
+            None => Arc::default(),
+        };
     }
 
     /// The score of model `id` for the use case (`None`: no score, or a model found on disk).

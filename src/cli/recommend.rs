@@ -72,11 +72,11 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
             "hardware": hw.id, "speed_calibration": super::fit::calibration_json(&hw),
             "context": context, "min_tps": args.min_tps,
             "recommendations": rankings.first().map(|r| picks_json(&data, r)).unwrap_or_default(),
-            "excluded": rankings.first().map(|r| excluded_json(cat, r, args.min_tps, true)).unwrap_or_default(),
+            "excluded": rankings.first().map(|r| excluded_json(cat, (&data, &args.use_case), r, args.min_tps, true)).unwrap_or_default(),
             "fallback": rankings.iter().skip(1).map(|r| json!({
                 "metric": r.metric, "metric_name": metric_label(r.metric).0,
                 "recommendations": picks_json(&data, r),
-                "excluded": excluded_json(cat, r, args.min_tps, false),
+                "excluded": excluded_json(cat, (&data, &args.use_case), r, args.min_tps, false),
             })).collect::<Vec<_>>(),
         });
         writeln!(
@@ -114,6 +114,24 @@ pub fn run(cat: &Catalog, args: &RecommendArgs, out: &mut dyn Write) -> Result<(
         "\n{unscored} catalog models have no {} score (shown as no score, never guessed). Quality is the published score of the full-precision model; formats with a mean KL divergence above 0.1 against FP16 are not considered.",
         labels.join(" or ")
     )?;
+    let looked_for = rankings.first().map_or(Vec::new(), |r| {
+        r.unscored
+            .iter()
+            .filter_map(|&i| {
+                Some((
+                    &cat.models[i],
+                    data.absence(&cat.models[i].id, &args.use_case)?,
+                ))
+            })
+            .collect()
+    });
+    for (m, a) in looked_for {
+        writeln!(
+            out,
+            "  no score for {}: {} (checked {})",
+            m.name, a.why, a.checked
+        )?;
+    }
     Ok(())
 }
 
@@ -134,9 +152,11 @@ fn picks_json(data: &QualityData, r: &Ranking) -> Vec<serde_json::Value> {
         .collect()
 }
 
-/// The scored models left out; with `unscored`, also the models no metric of the chain scores.
+/// The scored models left out; with `unscored`, also the models no metric of the chain scores
+/// (with where the score was looked for, when `absences` records it).
 fn excluded_json(
     cat: &Catalog,
+    (data, use_case): (&QualityData, &str),
     r: &Ranking,
     min_tps: f64,
     unscored: bool,
@@ -150,9 +170,11 @@ fn excluded_json(
         })
         .collect();
     if unscored {
-        v.extend(r.unscored.iter().map(
-            |&i| json!({"model": cat.models[i].id, "reason": "no score", "kind": "no_score"}),
-        ));
+        v.extend(r.unscored.iter().map(|&i| {
+            let id = &cat.models[i].id;
+            let why = data.absence(id, use_case).map(|a| a.why.clone());
+            json!({"model": id, "reason": "no score", "kind": "no_score", "looked_for": why})
+        }));
     }
     v
 }

@@ -4,7 +4,8 @@
 mod use_cases;
 
 pub use use_cases::{
-    best_for_use_cases, use_cases_and_diffs, GuideDiff, UseCaseRow, GUIDE_MIN_TPS, TIER_SIZES_GB,
+    best_for_use_cases, use_cases_and_diffs, GuideDiff, UseCaseRow, GUIDE_MIN_TPS, GUIDE_PICKS,
+    TIER_SIZES_GB,
 };
 
 use serde::Serialize;
@@ -221,6 +222,23 @@ pub fn check(cat: &Catalog) -> Vec<Checked> {
             })
         })
         .collect()
+}
+
+/// Every model the guide recommends (its tier rows, memory claims and use-case table), each once,
+/// in the guide's order.
+pub fn recommended_models() -> Vec<&'static str> {
+    let mut seen = Vec::new();
+    let all = TIERS
+        .iter()
+        .flat_map(|t| t.1.iter().copied())
+        .chain(CLAIMS.iter().map(|c| c.model))
+        .chain(GUIDE_PICKS.iter().map(|p| p.2));
+    for m in all {
+        if !seen.contains(&m) {
+            seen.push(m);
+        }
+    }
+    seen
 }
 
 /// The guide's "What hardware do you need" rows: tier, its models, and its practical context.

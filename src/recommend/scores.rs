@@ -2,14 +2,47 @@
 //!
 //! Why: at 100k rows, looking every model id up in a map of scores (SipHash, one cache miss per
 //! row) and fully sorting the rows cost more than the ranking itself, which usually stops after
-//! a few hundred rows. So the lookups happen once per catalog and metric ([`MetricScores::new`]),
-//! and a ranking only orders as much of the front as it reads ([`RankOrder`]).
+//! a few hundred rows. So the lookups happen once per catalog and metric ([`MetricScores::new`];
+//! with a [`ModelIndex`] built once per catalog, one lookup per published score rather than per
+//! row: [`MetricScores::lined_up`]), and a ranking only orders as much of the front as it reads
+//! ([`RankOrder`]).
 
 use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use crate::estimate::ModelSpec;
 use crate::quality::Score;
+
+/// Catalog ids to their position, built once per catalog (ids are unique in a valid catalog; a
+/// repeated id keeps its first position).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ModelIndex {
+    by_id: HashMap<String, u32>,
+    len: usize,
+}
+
+impl ModelIndex {
+    pub fn new(models: &[ModelSpec]) -> Self {
+        let mut by_id = HashMap::with_capacity(models.len());
+        for (i, m) in models.iter().enumerate() {
+            by_id.entry(m.id.clone()).or_insert(i as u32);
+        }
+        ModelIndex {
+            by_id,
+            len: models.len(),
+        }
+    }
+
+    /// Number of models indexed.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether no model is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
 
 /// One metric's scores by model index: the value (read for every row of every ranking) and the
 /// published record (read only for the rows recommended).
@@ -37,6 +70,20 @@ impl MetricScores {
                 Some((records[slot as usize].value, slot))
             })
             .collect();
+        MetricScores { by_model, records }
+    }
+
+    /// Lines `scores` up with the catalog `index` was built from: one lookup per score, so a
+    /// use case's scores cost what the published data holds, not what the catalog holds.
+    pub fn lined_up(index: &ModelIndex, scores: impl IntoIterator<Item = Score>) -> Self {
+        let mut by_model = vec![None; index.len];
+        let mut records = Vec::new();
+        for score in scores {
+            if let Some(&i) = index.by_id.get(score.model.as_str()) {
+                by_model[i as usize] = Some((score.value, records.len() as u32));
+                records.push(score);
+            }
+        }
         MetricScores { by_model, records }
     }
 
@@ -222,6 +269,13 @@ mod tests {
             prop_assert_eq!(unscored, want_unscored);
             for (i, m) in models.iter().enumerate() {
                 prop_assert_eq!(scores.get(i), map.get(&m.id));
+            }
+            // Through a catalog index: the same values and records for every row.
+            let indexed = MetricScores::lined_up(&ModelIndex::new(&models), map.clone().into_values());
+            prop_assert_eq!(indexed.len(), scores.len());
+            for i in 0..models.len() {
+                prop_assert_eq!(indexed.get(i), scores.get(i));
+                prop_assert_eq!(indexed.value(i).map(f64::to_bits), scores.value(i).map(f64::to_bits));
             }
         }
     }
