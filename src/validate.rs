@@ -8,8 +8,8 @@ use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::estimate::model::ModelSpec;
 use crate::estimate::speed::{
-    decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork, TokenTraffic,
-    CPU_TFLOPS_PER_THREAD,
+    cpu_decode_bandwidth, decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork,
+    TokenTraffic, CPU_TFLOPS_PER_THREAD,
 };
 use crate::estimate::units::GIB;
 use crate::estimate::{model_terms, speeds_with_constants, ModelTerms, Quant, Runtime, Settings};
@@ -232,7 +232,16 @@ impl Prepared<'_> {
                         ..Default::default()
                     };
                     let bw = hw.bandwidth_gbps;
-                    let secs = decode_seconds(&t, c, bw, bw, hw.fp16_tflops, *moe).0
+                    let dev_bw = if hw.backend == Backend::Cpu {
+                        cpu_decode_bandwidth(
+                            bw,
+                            crate::estimate::speed::cpu_threads(hw.fp16_tflops),
+                            c.eta_weights,
+                        )
+                    } else {
+                        bw
+                    };
+                    let secs = decode_seconds(&t, c, dev_bw, bw, hw.fp16_tflops, *moe).0
                         + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
                 }

@@ -161,8 +161,8 @@ fn measured_llamacpp_memory_rows_are_well_formed() {
 }
 
 #[test]
-fn own_h200_rows_match_their_raw_llama_bench_output() {
-    // Spot check that the CSV was not edited by hand: each H200 value is the avg_ts of a JSONL
+fn own_rows_match_their_raw_llama_bench_output() {
+    // Spot check that the CSV was not edited by hand: each own value is the avg_ts of a JSONL
     // line in the raw file the row cites, with the same test shape.
     let name = "measured_llamacpp_speed.csv";
     let mut checked = 0;
@@ -171,6 +171,12 @@ fn own_h200_rows_match_their_raw_llama_bench_output() {
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(&r["source_ref"]))
                 .unwrap();
         let want: f64 = r["value"].parse().unwrap();
+        // The CPU decode model reads the thread count from the notes: it must be the run's.
+        let threads = r["notes"]
+            .split("threads ")
+            .nth(1)
+            .and_then(|t| t.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|t| t.parse::<u64>().ok());
         let found = raw
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
@@ -178,6 +184,7 @@ fn own_h200_rows_match_their_raw_llama_bench_output() {
                 j["n_prompt"].as_u64().map(|v| v.to_string()) == Some(r["n_prompt"].clone())
                     && j["n_gen"].as_u64().map(|v| v.to_string()) == Some(r["n_gen"].clone())
                     && j["n_depth"].as_u64().map(|v| v.to_string()) == Some(r["depth"].clone())
+                    && threads.is_none_or(|t| j["n_threads"].as_u64() == Some(t))
                     && j["avg_ts"]
                         .as_f64()
                         .is_some_and(|v| (v - want).abs() < 0.01)
@@ -209,4 +216,35 @@ fn public_speed_rows_are_well_formed_and_dated() {
     }
     assert_eq!(check_speed(name), rows);
     assert!(rows >= 90);
+}
+
+#[test]
+fn own_cpu_bandwidth_is_the_measured_one() {
+    // A CPU row's bandwidth, where the basis says it was measured, is the best 2-thread read
+    // rate tools/membw.c printed into the membw.txt file the basis names.
+    let name = "measured_llamacpp_speed.csv";
+    let mut checked = 0;
+    for (line, r) in read(name, SPEED_COLUMNS) {
+        if r["backend"] != "CPU" || !r["bw_basis"].starts_with("measured") {
+            continue;
+        }
+        let file = r["bw_basis"]
+            .split_whitespace()
+            .find(|w| w.ends_with("membw.txt"))
+            .unwrap_or_else(|| panic!("{name}:{line}: the basis names no membw.txt"));
+        let membw = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+            .unwrap_or_else(|e| panic!("{name}:{line}: {file}: {e}"));
+        let bw = positive(name, line, &r, "memory_bandwidth_gbps");
+        let best = membw
+            .lines()
+            .filter(|l| l.starts_with("threads 2 read "))
+            .filter_map(|l| l.split_whitespace().nth(3)?.parse::<f64>().ok())
+            .fold(0.0, f64::max);
+        assert!(
+            (best - bw).abs() < 0.01,
+            "{name}:{line}: bandwidth {bw} is not the best 2-thread read {best} in membw.txt"
+        );
+        checked += 1;
+    }
+    assert!(checked >= 40, "measured-bandwidth CPU rows: {checked}");
 }

@@ -21,7 +21,8 @@ SPEED_COLS = ('source,source_ref,source_type,hardware,gpu_count,memory_bandwidth
               'n_ctx,flash_attn,metric,value,unit,stddev,quality_flag,notes').split(',')
 MEM_COLS = ('source,source_ref,source_type,hardware,backend,engine,build,model,params_b,active_params_b,'
             'quant,n_ctx,cache_type,n_ubatch,flash_attn,gpu_count,metric,device,value,unit,notes').split(',')
-SOURCE = 'fitcheck gpu helper, own measurement'
+# the run's author; MEASURED_SOURCE overrides it (e.g. a CPU sweep on a development machine)
+SOURCE = os.environ.get('MEASURED_SOURCE', 'fitcheck gpu helper, own measurement')
 
 # file stem -> (model name, quant, active params in billions or None for dense)
 MODELS = {
@@ -36,6 +37,16 @@ MODELS = {
     'gemma3_1b': ('Gemma-3-1B layout, Llama 3 tokenizer', 'Q8_0', None),
     'qwen3moe30b_2l': ('Qwen3-30B-A3B widths, 2 of 48 layers', 'Q4_K_M', 'moe2l'),
 }
+# tools/cpu_sweep.sh names its files ARCH_QUANT (gen_model.py's arch and recipe)
+SWEEP_ARCHS = {
+    'qwen3_0_6b': 'Qwen3-0.6B', 'qwen3_1_7b': 'Qwen3-1.7B', 'qwen2_5_0_5b': 'Qwen2.5-0.5B-Instruct',
+    'qwen2_5_1_5b': 'Qwen2.5-1.5B-Instruct', 'llama1b': 'Llama-3.2-1B',
+    'gemma3_1b': 'Gemma-3-1B layout, Llama 3 tokenizer padded to 262,144',
+}
+SWEEP_QUANTS = {'q4_k_m': 'Q4_K_M', 'q4_0': 'Q4_0', 'q8_0': 'Q8_0', 'f16': 'F16'}
+for a, name in SWEEP_ARCHS.items():
+    for q, label in SWEEP_QUANTS.items():
+        MODELS[f'{a}_{q}'] = (name, label, None)
 # Qwen3-30B-A3B: 48 layers x 3 expert matrices of 768 x 2048 x 128 experts, 8 routed per token
 QWEN3_EXPERT_PARAMS = 48 * 3 * 768 * 2048 * 128
 QWEN3_ACTIVE_FRACTION = 8 / 128
@@ -79,6 +90,8 @@ def speed_rows(res, ref, hw, bw, basis, backend, date):
                      f'gpu_info {j["gpu_info"] or "none"}; cpu_info {j["cpu_info"]}; run {tag}')
             if cpu_host:
                 notes += '; CUDA build run with CUDA_VISIBLE_DEVICES empty, so no GPU was used'
+            elif cpu_only:
+                notes += '; CPU-only build, no GPU on the machine'
             elif j['n_gpu_layers'] == 0:
                 notes += ('; ngl 0 with the GPU visible: weights in host memory, the CUDA backend still '
                           'takes large-batch matmuls to the GPU')
@@ -93,7 +106,9 @@ def speed_rows(res, ref, hw, bw, basis, backend, date):
                 'memory_bandwidth_gbps': '' if cpu_host else bw,
                 'bw_basis': 'not known (VM; memory configuration not exposed)' if cpu_host else basis,
                 'backend': row_backend, 'engine': 'llama.cpp llama-bench',
-                'build': f'{j["build_commit"]} ({j["build_number"]})',
+                # an sdist build has no git, so llama-bench reports build 0: MEASURED_BUILD names it
+                'build': (os.environ.get('MEASURED_BUILD') if not j['build_number'] else None)
+                or f'{j["build_commit"]} ({j["build_number"]})',
                 'model': model, 'params_b': f'{j["model_n_params"] / 1e9:.2f}',
                 'active_params_b': f'{active_b(kind, j["model_n_params"]):.2f}', 'quant': quant,
                 'model_size_gib': f'{j["model_size"] / 2**30:.2f}', 'test': test,

@@ -367,7 +367,12 @@ fn assemble(
     // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
     let (c, dev_bw, host_bw, tflops) = match &hw.measured {
         Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
-        None => (c, peak_bw, host_bw, peak_tflops),
+        None => (
+            c,
+            peak_bw,
+            cpu_decode_rate(hw, host_bw, c.eta_host),
+            peak_tflops,
+        ),
     };
     let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
     let traffic_full = traffic(
@@ -479,6 +484,16 @@ impl Estimate {
 
 /// (bandwidth GB/s, FP16 TFLOPS) the device terms run at: for mixed cards, those of one card as
 /// slow as the layer split (identical cards: their own figures).
+/// The RAM bandwidth a CPU-only machine decodes at (all its weights are host weights, read at
+/// `eta`): its threads dequantize slower than its DRAM delivers (docs/accuracy.md). A machine
+/// with a GPU keeps `bw_gbps`: its host threads are not known.
+fn cpu_decode_rate(hw: &Hardware, bw_gbps: f64, eta: f64) -> f64 {
+    if hw.backend != Backend::Cpu {
+        return bw_gbps;
+    }
+    speed::cpu_decode_bandwidth(bw_gbps, speed::cpu_threads(hw.fp16_tflops), eta)
+}
+
 fn device_rates(hw: &Hardware, terms: &ModelTerms, placement: Placement) -> (f64, f64) {
     if hw.cards.is_empty() {
         return (hw.bandwidth_gbps, hw.fp16_tflops);
@@ -679,7 +694,8 @@ pub fn speeds_with_constants(
     let moe = model.arch.moe.is_some();
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops) = device_rates(hw, terms, placement);
-    let (t, _) = decode_seconds(&tr, c, dev_bw, hw.host_bandwidth(), tflops, moe);
+    let host_bw = cpu_decode_rate(hw, hw.host_bandwidth(), c.eta_host);
+    let (t, _) = decode_seconds(&tr, c, dev_bw, host_bw, tflops, moe);
     let t = t + link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;

@@ -65,6 +65,30 @@ pub struct BackendConstants {
 /// times its threads, never a GPU's figure.
 pub const CPU_TFLOPS_PER_THREAD: f64 = 0.1;
 
+/// Weight bytes one CPU thread streams through llama.cpp's decode kernels (dequantize, then
+/// dot product), GB/s, in the format-weighted bytes [`format_cost`] counts (a K-quant byte
+/// counts 1 / 0.8 on the CPU). Measured at one thread on Q4_K_M files: 6.1–7.7 GB/s of file on
+/// an AMD EPYC (Zen 3) VM and 6.8 on the H200 host's Xeon (docs/measurements.md), so about
+/// 7.1 / 0.8; a thread reads its share of the weights far below what the DRAM could deliver.
+pub const CPU_DECODE_GBPS_PER_THREAD: f64 = 8.9;
+
+/// Bandwidth a CPU-only decode is charged at, GB/s: the DRAM's, unless the threads cannot
+/// dequantize that fast. `eta_weights` is the backend's achieved fraction of DRAM bandwidth, so
+/// the decode runs at `min(η × DRAM, threads × per-thread rate)`; unknown threads (0) leave the
+/// DRAM figure.
+pub fn cpu_decode_bandwidth(dram_gbps: f64, threads: f64, eta_weights: f64) -> f64 {
+    if threads <= 0.0 {
+        return dram_gbps;
+    }
+    dram_gbps.min(threads * CPU_DECODE_GBPS_PER_THREAD / eta_weights.max(0.05))
+}
+
+/// Threads a CPU's compute figure stands for (detection and the calibration rows set it to
+/// threads × [`CPU_TFLOPS_PER_THREAD`]).
+pub fn cpu_threads(fp16_tflops: f64) -> f64 {
+    (fp16_tflops / CPU_TFLOPS_PER_THREAD).round()
+}
+
 /// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
 pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
 
@@ -495,5 +519,22 @@ mod tests {
         let one = prefill_seconds(&work(4096, 1), &c, 165.0, false);
         let eight = prefill_seconds(&work(4096, 8), &c, 165.0, false);
         assert!(eight < one && eight > one / 8.0, "{one} {eight}");
+    }
+
+    #[test]
+    fn cpu_decode_is_bounded_by_its_threads_before_dram() {
+        // 2 threads cannot dequantize 50 GB/s of weights; 64 threads can.
+        let two = cpu_decode_bandwidth(50.0, 2.0, 0.6);
+        assert!((two * 0.6 - 2.0 * CPU_DECODE_GBPS_PER_THREAD).abs() < 1e-9);
+        assert_eq!(cpu_decode_bandwidth(50.0, 64.0, 0.6), 50.0);
+        assert_eq!(cpu_decode_bandwidth(50.0, 0.0, 0.6), 50.0);
+        assert_eq!(cpu_threads(16.0 * CPU_TFLOPS_PER_THREAD), 16.0);
+        // More threads never slow the decode down.
+        let mut last = 0.0;
+        for t in 1..=32 {
+            let bw = cpu_decode_bandwidth(50.0, f64::from(t), 0.6);
+            assert!(bw >= last);
+            last = bw;
+        }
     }
 }
