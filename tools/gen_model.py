@@ -61,8 +61,8 @@ VOCAB_SIZE = {'gemma3_1b': 262144, 'qwen3_0_6b': 151936, 'qwen3_1_7b': 151936,
               'qwen2_5_0_5b': 151936, 'qwen2_5_1_5b': 151936}
 # Sliding window (tokens) of the archs that have one.
 SWA = {'gemma3_1b': 512}
-# llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16
-FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1}
+# llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16, _Q6_K
+FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1, 'q6_k': 18}
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
 recipe = sys.argv[4] if len(sys.argv) > 4 else 'q4_k_m'
@@ -83,6 +83,8 @@ def qtype(role, i=0):
         return T.Q8_0
     if recipe == 'f16':
         return T.F16
+    if recipe == 'q6_k':  # every 2-D weight, the output and embeddings too
+        return T.Q6_K
     if role == 'output' or (role == 'token_embd' and TIED):
         return T.Q6_K
     if recipe == 'q4_0':
