@@ -814,6 +814,64 @@ fn the_quant_in_a_model_name_is_used_unless_quant_is_given() {
     assert_eq!(quant(&["-m", "qwen3-30b-a3b"]), "Q4_K_M");
 }
 
+/// `fit` with several models and with `--engine` take each name's quant as `fit` with one model
+/// does (they once estimated every model at the run's quant), and `--require` holds for them.
+#[test]
+fn several_models_and_engines_use_the_quant_each_name_selects() {
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = fitcheck(&[&["fit", "-H", "rtx-4090", "--json"], args].concat());
+        assert!(o.status.success(), "{args:?}: {}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let q8 = "llama3.1:8b-instruct-q8_0";
+    let alone = json(&["-m", q8]);
+    let both = json(&["-m", q8, "-m", "qwen3-8b"]);
+    assert_eq!(both["models"][0]["quant"], "Q8_0", "{both}");
+    assert_eq!(both["models"][0]["weights_bytes"], alone["weights_bytes"]);
+    assert_eq!(both["models"][1]["quant"], "Q4_K_M", "{both}");
+    let given = json(&["-m", q8, "-m", "qwen3-8b", "-q", "Q6_K"]);
+    assert_eq!(given["models"][0]["quant"], "Q6_K", "--quant wins");
+    let weights = |v: &serde_json::Value| v["weights_bytes"].as_u64().unwrap();
+    let vllm_q8 = json(&["-m", q8, "--engine", "vllm"]);
+    let vllm_q4 = json(&["-m", "llama-3.1-8b", "--engine", "vllm"]);
+    assert_eq!(vllm_q8["quant"], "Q8_0");
+    // Q8_0 is 8.5 bits a weight, Q4_K_M about 4.9.
+    assert!(
+        weights(&vllm_q8) > weights(&vllm_q4) * 3 / 2,
+        "{vllm_q8}\n{vllm_q4}"
+    );
+    let code = |args: &[&str]| {
+        fitcheck(&[&["fit", "-H", "rtx-4090", "--require", "fits_on_gpu"], args].concat())
+            .status
+            .code()
+    };
+    assert_eq!(code(&["-m", "llama-3.1-8b", "-m", "qwen3-8b"]), Some(0));
+    assert_eq!(code(&["-m", "llama-3.3-70b", "-m", "qwen3-8b"]), Some(3));
+    assert_eq!(code(&["-m", "llama-3.1-8b", "--engine", "vllm"]), Some(0));
+    assert_eq!(code(&["-m", "llama-3.3-70b", "--engine", "vllm"]), Some(3));
+    let two_on_one_engine = ["-m", "llama-3.1-8b", "-m", "qwen3-8b", "--engine", "vllm"];
+    assert_eq!(code(&two_on_one_engine), Some(2));
+}
+
+/// `fit` on a preset needs nothing from config.ron, but a broken one is said, with its line and
+/// column, rather than skipped in silence.
+#[test]
+fn fit_on_a_preset_warns_of_a_broken_config() {
+    let dir = tempdir("broken-config");
+    std::fs::write(dir.path().join("config.ron"), "(\n  contxt: Some(8192),\n)").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["fit", "-m", "llama-3.1-8b", "-H", "rtx-4090"])
+        .env("FITCHECK_CONFIG_DIR", dir.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("warning:") && err.contains("config.ron:2:3"),
+        "{err}"
+    );
+}
+
 #[test]
 fn this_machine_works_in_compare_too() {
     let o = fitcheck(&[

@@ -309,6 +309,38 @@ fn compare_counts_the_same_bytes_as_fit_for_a_model_on_disk() {
     }
 }
 
+/// `fit` with several models and `fit --engine` count a model on disk by its file (both shards
+/// of a split), as `fit` with one model does; they once took its architecture at the run's quant.
+#[test]
+fn several_models_and_engines_count_the_file_on_disk() {
+    let (_tmp, root) = tree("several-by-name");
+    let json = |args: &[&str]| -> serde_json::Value {
+        let o = on_tree(&root, args);
+        assert!(
+            o.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let (one, big) = ("mystery-model-Q8_0.gguf", "big-00001-of-00002.gguf");
+    let both = json(&["fit", "-m", one, "-m", big]);
+    for (i, name) in [one, big].into_iter().enumerate() {
+        let alone = json(&["fit", "-m", name]);
+        let row = &both["models"][i];
+        assert_eq!(row["quant"], "Q8_0", "{name}");
+        assert_eq!(row["weights_bytes"], alone["weights_bytes"], "{name}");
+    }
+    let weights = |name: &str, engine: &str| {
+        json(&["fit", "-m", name, "--engine", engine])["weights_bytes"]
+            .as_u64()
+            .unwrap()
+    };
+    for engine in ["vllm", "sglang"] {
+        assert_eq!(weights(big, engine), 2 * weights(one, engine), "{engine}");
+    }
+}
+
 /// A small Gemma 3 style projector file (SigLIP layout, narrow widths): what
 /// `convert_hf_to_gguf.py --mmproj` writes, with matrices in F16 and norms in F32.
 fn projector() -> Vec<u8> {

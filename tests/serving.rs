@@ -7,6 +7,7 @@ use fitcheck::estimate::model::ModelSpec;
 use fitcheck::estimate::serving::{
     batched_decode, combine, engine_plan, max_sequences, settings_for, Engine, Sharing,
 };
+use fitcheck::estimate::weights::weight_table;
 use fitcheck::estimate::{estimate, Quant, Runtime, Settings, Verdict};
 
 /// Parsed once per test binary, not per case.
@@ -152,7 +153,7 @@ fn vllm_plan_matches_its_own_memory_profile_log() {
     let p = engine_plan(
         &model("llama-3-8b"),
         &h100_as_reported(),
-        Quant::BF16,
+        &weight_table(&model("llama-3-8b"), Quant::BF16),
         2,
         8192,
         Engine::Vllm,
@@ -191,7 +192,7 @@ fn vllm_concurrency_of_a_w8a8_70b() {
     let p = engine_plan(
         &model("llama-3.1-70b"),
         &h100_as_reported(),
-        Quant::Fp8,
+        &weight_table(&model("llama-3.1-70b"), Quant::Fp8),
         2,
         2048,
         Engine::Vllm,
@@ -208,7 +209,7 @@ fn vllm_concurrency_of_a_w8a8_70b() {
     let fp8 = engine_plan(
         &model("llama-3.1-70b"),
         &h100_as_reported(),
-        Quant::Fp8,
+        &weight_table(&model("llama-3.1-70b"), Quant::Fp8),
         1,
         2048,
         Engine::Vllm,
@@ -219,7 +220,7 @@ fn vllm_concurrency_of_a_w8a8_70b() {
     let sg = engine_plan(
         &model("llama-3.1-70b"),
         &h100_as_reported(),
-        Quant::Fp8,
+        &weight_table(&model("llama-3.1-70b"), Quant::Fp8),
         2,
         2048,
         Engine::Sglang,

@@ -6,12 +6,12 @@ use serde_json::json;
 
 use clap::ValueEnum;
 
+use super::hub::{choose, Chosen};
 use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::estimate::cluster::{Cluster, ClusterEstimate};
 use crate::estimate::speed::calibrated;
 use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
-use crate::estimate::weights::weight_table;
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{
     cluster_detail, estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware,
@@ -31,87 +31,98 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
                 .into(),
         ));
     }
-    let from_file;
-    let local;
-    let fetched;
-    if args.engine.is_some() || args.model.len() > 1 {
-        if let Some(extended) = super::hub::with_fetched(cat, cli, &args.model, args.run.quant)? {
-            return run(&extended.catalog, cli, args, out);
-        }
+    if args.engine.is_some() && args.model.len() > 1 {
+        return Err(CliError::Usage(
+            "--engine estimates one model on one server: give one --model".into(),
+        ));
     }
-    if let (Some(engine), Some(name)) = (args.engine, args.model.first()) {
-        return super::several::engine(cat, args, name, engine, &hw, &settings, out);
-    }
-    if args.model.len() > 1 {
-        return super::several::run(cat, args, &hw, &settings, out);
-    }
-    let (model, weights, quant_label) = match (&args.gguf, args.model.first()) {
-        (Some(path), _) => {
-            let g = gguf::read_model(path).map_err(|e| CliError::Usage(e.to_string()))?;
-            let id = path
-                .file_stem()
-                .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-            from_file = gguf::to_model(&g, &id)
-                .map(|mut m| {
-                    m.spec.vision =
-                        gguf::projector::beside(path).and_then(|p| gguf::projector::read(&p).ok());
-                    m
-                })
-                .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
-            (
-                &from_file.spec,
-                from_file.weights.clone(),
-                from_file.quant_label.clone(),
-            )
-        }
-        (None, Some(name)) => match cat.resolve_model(name) {
-            Ok(found) => {
-                if let Some(note) = &found.note {
-                    eprintln!("note: {note}");
-                }
-                if let (None, Some(q)) = (args.run.quant, found.quant) {
-                    settings.quant = q;
-                }
-                (
-                    found.model,
-                    weight_table(found.model, settings.quant),
-                    settings.quant.label().to_string(),
-                )
+    // Read even for a preset, where nothing in it is needed: a broken config.ron is said (with
+    // its line and column), not skipped in silence.
+    let config = super::hub::config_or_warn();
+    let verdict = if let Some(path) = &args.gguf {
+        let m = from_gguf(path)?;
+        one(
+            out,
+            args,
+            &hw,
+            settings,
+            &m.spec,
+            &m.weights,
+            &m.quant_label,
+        )?
+    } else {
+        // Every model the one way: its name's quant (or --quant) in the catalog, else the file
+        // on this machine or the Hub with the weights it holds.
+        let chosen: Vec<Chosen> = args
+            .model
+            .iter()
+            .map(|name| choose(cat, cli, &config, name, args.run.quant, settings.quant))
+            .collect::<Result<_, _>>()?;
+        match (args.engine, chosen.as_slice()) {
+            (_, []) => return Err(CliError::Usage("give --model or --gguf".into())),
+            (Some(engine), [m]) => super::several::engine(args, m, engine, &hw, &settings, out)?,
+            (None, [m]) => {
+                settings.quant = m.quant;
+                one(
+                    out,
+                    args,
+                    &hw,
+                    settings,
+                    &m.spec,
+                    &m.weights,
+                    &m.quant_label,
+                )?
             }
-            Err(not_found) => {
-                if let Some(found) = super::hub::find_local(cli, name) {
-                    local = found;
-                    (
-                        &local.spec,
-                        local.weights.clone(),
-                        local.quant_label.clone(),
-                    )
-                } else {
-                    fetched = super::hub::fetch(cli, name, args.run.quant)
-                        .unwrap_or_else(|| Err(CliError::Usage(
-                            "(a GGUF file: --gguf PATH; models on this machine: `fitcheck list local`, by label or file name; any Hugging Face repo: org/repo[:QUANT])".into(),
-                        )))
-                        .map_err(|e| CliError::Usage(format!("{not_found}\n{e}")))?;
-                    (
-                        &fetched.spec,
-                        fetched.weights.clone(),
-                        fetched.quant_label.clone(),
-                    )
-                }
-            }
-        },
-        (None, None) => return Err(CliError::Usage("give --model or --gguf".into())),
+            (_, many) => super::several::run(args, many, &hw, &settings, out)?,
+        }
     };
+    match args.require {
+        Some(r) if !r.met_by(verdict) => Err(CliError::Requirement(format!(
+            "--require {} but the verdict is '{}'",
+            r.to_possible_value()
+                .map_or_else(String::new, |v| v.get_name().to_string()),
+            verdict.label()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The model in a GGUF file (`--gguf`), with a projector beside it if there is one.
+fn from_gguf(path: &std::path::Path) -> Result<gguf::GgufModel, CliError> {
+    let g = gguf::read_model(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    let id = path
+        .file_stem()
+        .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
+    gguf::to_model(&g, &id)
+        .map(|mut m| {
+            m.spec.vision =
+                gguf::projector::beside(path).and_then(|p| gguf::projector::read(&p).ok());
+            m
+        })
+        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+}
+
+/// One model on the machine: the table (or JSON), per-card and per-node lines, the serving
+/// readout for `--parallel`; returns the verdict `--require` checks.
+fn one(
+    out: &mut dyn Write,
+    args: &FitArgs,
+    hw: &Hardware,
+    mut settings: Settings,
+    model: &ModelSpec,
+    weights: &WeightTable,
+    quant_label: &str,
+) -> Result<Verdict, CliError> {
     settings.context = model.clamp_context(settings.context);
-    let e = estimate_with_weights(model, &hw, &settings, &weights);
-    let max_ctx = max_context(model, &hw, &settings, &weights);
+    let e = estimate_with_weights(model, hw, &settings, weights);
+    let max_ctx = max_context(model, hw, &settings, weights);
     let serving =
-        (settings.parallel > 1).then(|| super::several::concurrency(model, &hw, &settings));
-    let cards = card_loads(model, &hw, &settings, &weights);
-    let cluster = cluster_detail(model, &hw, &settings, &weights);
+        (settings.parallel > 1).then(|| super::several::concurrency(model, hw, &settings, weights));
+    let cards = card_loads(model, hw, &settings, weights);
+    let cluster = cluster_detail(model, hw, &settings, weights);
     if args.json {
-        let mut v = to_json(model, &hw, &settings, &e, max_ctx);
-        v["quant"] = serde_json::Value::String(quant_label);
+        let mut v = to_json(model, hw, &settings, &e, max_ctx);
+        v["quant"] = serde_json::Value::String(quant_label.to_string());
         if let (Some(c), Some(d)) = (&hw.cluster, &cluster) {
             v["cluster"] = cluster_json(c, d);
         }
@@ -127,7 +138,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
         writeln!(out, "{text}")?;
     } else {
-        write_table(out, model, &quant_label, &hw, &settings, &e, max_ctx)?;
+        write_table(out, model, quant_label, hw, &settings, &e, max_ctx)?;
         write_cards(out, &cards)?;
         if let (Some(c), Some(d)) = (&hw.cluster, &cluster) {
             write_cluster(out, c, d, model.arch.moe.is_some())?;
@@ -137,15 +148,7 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
         }
         write_context_cap(out, args.run.context, settings.context)?;
     }
-    match args.require {
-        Some(r) if !r.met_by(e.verdict) => Err(CliError::Requirement(format!(
-            "--require {} but the verdict is '{}'",
-            r.to_possible_value()
-                .map_or_else(String::new, |v| v.get_name().to_string()),
-            e.verdict.label()
-        ))),
-        _ => Ok(()),
-    }
+    Ok(e.verdict)
 }
 
 /// What one GPU of a layer split holds.

@@ -6,50 +6,45 @@ use serde::Serialize;
 use serde_json::json;
 
 use super::fit::both;
+use super::hub::Chosen;
 use super::{CliError, FitArgs};
-use crate::catalog::Catalog;
 use crate::estimate::kv::CacheLayout;
 use crate::estimate::serving::{
-    batched_decode, combine, engine_plan, max_sequences, Batched, Engine, Sharing,
+    batched_decode_with_weights, combine, engine_plan, max_sequences_with_weights, Batched, Engine,
+    Sharing,
 };
 use crate::estimate::units::fmt_gb;
-use crate::estimate::{estimate, Hardware, KvType, ModelSpec, Settings};
+use crate::estimate::weights::WeightTable;
+use crate::estimate::{estimate_with_weights, Hardware, KvType, ModelSpec, Settings, Verdict};
 
 /// Most sequences searched for (llama-server's slots are cheap, but 256 is vLLM's default
 /// `max_num_seqs` and more than any local agent setup runs).
 const MAX_SEQUENCES: u32 = 256;
 
+/// Each model at its own quant and weights (as `fit` with one model chooses them); returns the
+/// combined verdict `--require` checks.
 pub fn run(
-    cat: &Catalog,
     args: &FitArgs,
+    models: &[Chosen],
     hw: &Hardware,
     settings: &Settings,
     out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let models: Vec<&ModelSpec> = args
-        .model
-        .iter()
-        .map(|m| {
-            cat.find_model(m)
-                .map_err(|e| CliError::Usage(e.to_string()))
-        })
-        .collect::<Result<_, _>>()?;
+) -> Result<Verdict, CliError> {
     // Each model at the requested context or its own maximum, whichever is smaller (as `fit`
-    // with one model and the app do).
-    let contexts: Vec<u32> = models
+    // with one model and the app do), and at its own quantization.
+    let own: Vec<Settings> = models
         .iter()
-        .map(|m| m.clamp_context(settings.context))
+        .map(|m| Settings {
+            context: m.spec.clamp_context(settings.context),
+            quant: m.quant,
+            ..*settings
+        })
         .collect();
+    let contexts: Vec<u32> = own.iter().map(|s| s.context).collect();
     let estimates: Vec<_> = models
         .iter()
-        .zip(&contexts)
-        .map(|(m, &context)| {
-            let s = Settings {
-                context,
-                ..*settings
-            };
-            estimate(m, hw, &s)
-        })
+        .zip(&own)
+        .map(|(m, s)| estimate_with_weights(&m.spec, hw, s, &m.weights))
         .collect();
     let sharing = if args.alternate {
         Sharing::Alternating
@@ -64,7 +59,8 @@ pub fn run(
             .zip(&contexts)
             .map(|((m, e), context)| {
                 json!({
-                    "model": m.id,
+                    "model": m.spec.id,
+                    "quant": m.quant_label,
                     "context": context,
                     "weights_bytes": e.weights_bytes,
                     "kv_bytes": e.kv_bytes,
@@ -90,17 +86,16 @@ pub fn run(
         });
         let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
         writeln!(out, "{text}")?;
-        return Ok(());
+        return Ok(c.verdict);
     }
     writeln!(
         out,
-        "{} models {} · {} · {} ({})",
+        "{} models {} · {} ({})",
         models.len(),
         match sharing {
             Sharing::Concurrent => "loaded together (one server process each)",
             Sharing::Alternating => "taking turns (one loaded at a time)",
         },
-        settings.quant.label(),
         hw.name,
         hw.backend
     )?;
@@ -119,7 +114,7 @@ pub fn run(
         writeln!(
             out,
             "  {:<34} {}   {} {} alone{capped}",
-            m.name,
+            format!("{} · {}", m.spec.name, m.quant_label),
             both(e.total_bytes),
             e.verdict.symbol(),
             e.verdict.label()
@@ -151,7 +146,7 @@ pub fn run(
             "llama.cpp: one llama-server per model, each with its own context and buffers."
         )?;
     }
-    Ok(())
+    Ok(c.verdict)
 }
 
 /// What `fit --parallel N` adds: how many sequences fit, and how decode speed divides.
@@ -167,7 +162,12 @@ pub struct Concurrency {
     pub decode: Vec<Batched>,
 }
 
-pub fn concurrency(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Concurrency {
+pub fn concurrency(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+) -> Concurrency {
     let n = settings.parallel.max(1);
     let context_each = match settings.runtime.cache_layout() {
         CacheLayout::PerSequence => settings.context,
@@ -181,11 +181,18 @@ pub fn concurrency(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Con
     counts.push(n);
     Concurrency {
         context_each,
-        max_sequences: max_sequences(model, hw, settings, context_each, MAX_SEQUENCES),
+        max_sequences: max_sequences_with_weights(
+            model,
+            hw,
+            settings,
+            weights,
+            context_each,
+            MAX_SEQUENCES,
+        ),
         depth,
         decode: counts
             .into_iter()
-            .map(|k| batched_decode(model, hw, settings, k, depth))
+            .map(|k| batched_decode_with_weights(model, hw, settings, weights, k, depth))
             .collect(),
     }
 }
@@ -221,21 +228,21 @@ pub fn write_concurrency(out: &mut dyn Write, c: &Concurrency) -> std::io::Resul
 }
 
 /// `fit --engine vllm|sglang`: the KV pool a pre-allocating server leaves, and its concurrency.
+/// Returns the verdict `--require` checks: on the GPU when the pool holds one request of
+/// `max_model_len`, else none (these engines do not offload).
 pub fn engine(
-    cat: &Catalog,
     args: &FitArgs,
-    name: &str,
+    chosen: &Chosen,
     engine: Engine,
     hw: &Hardware,
     settings: &Settings,
     out: &mut dyn Write,
-) -> Result<(), CliError> {
-    let model = cat
-        .find_model(name)
-        .map_err(|e| CliError::Usage(e.to_string()))?;
+) -> Result<Verdict, CliError> {
+    let model: &ModelSpec = &chosen.spec;
     // max_model_len at most the model's own maximum, as `fit` caps `--context`.
     let settings = &Settings {
         context: model.clamp_context(settings.context),
+        quant: chosen.quant,
         ..*settings
     };
     let kv_bytes = match settings.kv_type {
@@ -257,23 +264,28 @@ pub fn engine(
     let p = engine_plan(
         model,
         hw,
-        settings.quant,
+        &chosen.weights,
         kv_bytes,
         settings.context,
         engine,
         u,
     );
     let fits = p.kv_tokens >= u64::from(settings.context);
+    let verdict = if fits {
+        Verdict::FitsOnGpu
+    } else {
+        Verdict::DoesNotFit
+    };
     if args.json {
         let mut v = serde_json::to_value(p).map_err(|e| CliError::Usage(e.to_string()))?;
         v["model"] = json!(model.id);
         v["hardware"] = json!(hw.id);
-        v["quant"] = json!(settings.quant.label());
+        v["quant"] = json!(chosen.quant_label);
         v["max_model_len"] = json!(settings.context);
         v["fits"] = json!(fits);
         let text = serde_json::to_string_pretty(&v).map_err(|e| CliError::Usage(e.to_string()))?;
         writeln!(out, "{text}")?;
-        return Ok(());
+        return Ok(verdict);
     }
     let (tool, knob) = match engine {
         Engine::Vllm => ("vLLM", "gpu_memory_utilization"),
@@ -282,9 +294,7 @@ pub fn engine(
     writeln!(
         out,
         "{} · {} · {tool} on one GPU of {}",
-        model.name,
-        settings.quant.label(),
-        hw.name
+        model.name, chosen.quant_label, hw.name
     )?;
     writeln!(
         out,
@@ -316,5 +326,5 @@ pub fn engine(
         )?;
     }
     super::fit::write_context_cap(out, args.run.context, settings.context)?;
-    Ok(())
+    Ok(verdict)
 }

@@ -8,7 +8,8 @@ use super::hardware::Hardware;
 use super::kv::CacheLayout;
 use super::per_token::{link_seconds, traffic};
 use super::speed::{decode_seconds, BackendConstants};
-use super::{estimate, model_terms, place, Estimate, ModelSpec, Settings};
+use super::weights::{weight_table, WeightTable};
+use super::{estimate_with_weights, place, terms_with_weights, Estimate, ModelSpec, Settings};
 
 /// How several models share the machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -114,7 +115,22 @@ pub fn max_sequences(
     context_each: u32,
     limit: u32,
 ) -> u32 {
-    let verdict = |n: u32| estimate(model, hw, &settings_for(settings, n, context_each)).verdict;
+    let weights = weight_table(model, settings.quant);
+    max_sequences_with_weights(model, hw, settings, &weights, context_each, limit)
+}
+
+/// [`max_sequences`] for given weights (a file's own, rather than the catalog's at the quant).
+pub fn max_sequences_with_weights(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+    context_each: u32,
+    limit: u32,
+) -> u32 {
+    let verdict = |n: u32| {
+        estimate_with_weights(model, hw, &settings_for(settings, n, context_each), weights).verdict
+    };
     let target = verdict(1);
     if target == Verdict::DoesNotFit {
         return 0;
@@ -158,8 +174,21 @@ pub fn batched_decode(
     n: u32,
     depth: u64,
 ) -> Batched {
+    let weights = weight_table(model, settings.quant);
+    batched_decode_with_weights(model, hw, settings, &weights, n, depth)
+}
+
+/// [`batched_decode`] for given weights (a file's own, rather than the catalog's at the quant).
+pub fn batched_decode_with_weights(
+    model: &ModelSpec,
+    hw: &Hardware,
+    settings: &Settings,
+    weights: &WeightTable,
+    n: u32,
+    depth: u64,
+) -> Batched {
     let n = n.max(1);
-    let terms = model_terms(model, settings);
+    let terms = terms_with_weights(model, settings, weights);
     if let Some(c) = &hw.cluster {
         return cluster_batched(model, hw, c, settings, &terms, n, depth);
     }
@@ -219,7 +248,8 @@ fn cluster_batched(
     n: u32,
     depth: u64,
 ) -> Batched {
-    let fits = estimate(model, hw, settings).verdict != Verdict::DoesNotFit;
+    let fits =
+        estimate_with_weights(model, hw, settings, &terms.weights).verdict != Verdict::DoesNotFit;
     let share = expert_share(model, &terms.weights, n);
     let (mem, tflops) = super::cluster::batched_step(model, hw, c, terms, n, depth, share);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
@@ -360,11 +390,11 @@ pub fn paged_kv_bytes_per_token(model: &ModelSpec, bytes_per_elem: u64) -> u64 {
         .saturating_mul(bytes_per_elem)
 }
 
-/// The memory plan of `engine` serving `model` in `quant` on one GPU of `hw`.
+/// The memory plan of `engine` serving `model` with `weights` on one GPU of `hw`.
 pub fn engine_plan(
     model: &ModelSpec,
     hw: &Hardware,
-    quant: super::Quant,
+    weights: &WeightTable,
     kv_bytes_per_elem: u64,
     max_model_len: u32,
     engine: Engine,
@@ -376,7 +406,7 @@ pub fn engine_plan(
         0.0
     };
     let budget = (hw.memory as f64 * utilization) as u64;
-    let weights = super::weights::weight_table(model, quant).loaded_bytes();
+    let weights = weights.loaded_bytes();
     let (activation, runtime) = match engine {
         Engine::Vllm => (
             forward_activation_bytes(model, VLLM_PROFILE_TOKENS, VLLM_MAX_NUM_SEQS),
