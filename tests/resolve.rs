@@ -4,8 +4,11 @@
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::Quant;
 
-fn cat() -> Catalog {
-    Catalog::builtin().unwrap()
+/// Parsed once per test binary, not per name.
+fn cat() -> &'static Catalog {
+    static CATALOG: std::sync::LazyLock<Catalog> =
+        std::sync::LazyLock::new(|| Catalog::builtin().unwrap());
+    &CATALOG
 }
 
 fn model(q: &str) -> String {
@@ -106,6 +109,16 @@ fn hardware_names_resolve() {
         // A product line names no chip; the chip decides, and a cluster needs asking for.
         ("Mac Studio M3 Ultra", "m3-ultra-60c"),
         ("2x Mac Studio M3 Ultra 512", "2x-mac-studio-m3-ultra-512"),
+        // Benchmark tables' devices: a memory size no preset of the chip has still names the
+        // chip, `MacBook Pro` is no M-series Pro, a power cap is no model number, `(2 GPUs)`
+        // asks for two cards.
+        ("Apple M1 Max (32 GB, MacBook Pro)", "m1-max-32"),
+        ("Apple M2 Max (38-core GPU, 32 GB)", "m2-max-38c"),
+        (
+            "NVIDIA GeForce RTX 3090 (power-capped to 250 W)",
+            "rtx-3090",
+        ),
+        ("NVIDIA GeForce RTX 5090 (2 GPUs)", "2x-rtx-5090"),
     ] {
         assert_eq!(hw(q), id, "{q}");
     }
@@ -126,7 +139,15 @@ fn hardware_names_resolve() {
 fn a_different_product_is_not_matched() {
     let c = cat();
     // Neither has a preset: no answer beats the wrong card.
-    for q in ["RTX 4090 Laptop GPU", "RTX 3060 Ti"] {
+    for q in [
+        "RTX 4090 Laptop GPU",
+        "RTX 3060 Ti",
+        // Two cards no two-card preset has are not one card; `Pro` and the `1` of `X1` are no
+        // product (these once became an M2 Pro and an M1).
+        "AMD Radeon RX 7900 XTX (2 GPUs)",
+        "AMD Radeon Pro VII (2 GPUs)",
+        "NVIDIA Jetson Nano (Tegra X1, 4 GB)",
+    ] {
         let e = c.find_hardware(q).unwrap_err();
         assert!(!e.suggestions.is_empty(), "{q}");
     }
@@ -140,39 +161,101 @@ fn a_different_product_is_not_matched() {
     assert!(p.id.starts_with("h100"));
 }
 
-/// The share of benchmark rows, and of distinct model names, in the public benchmark table whose
-/// model resolves. The names that do not are models the catalog lacks (Nemotron 3, LFM2-24B,
-/// phi-2), not spellings.
-#[test]
-fn most_benchmark_model_names_resolve() {
-    let c = cat();
-    let mut rdr = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/ground_truth_speed.csv"
-    ))
-    .unwrap();
+/// The column `name` of a benchmark CSV in tests/data/, one value a row.
+fn column(file: &str, name: &str) -> Vec<String> {
+    let path = format!("{}/tests/data/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut rdr = csv::Reader::from_path(&path).unwrap();
     let col = rdr
         .headers()
         .unwrap()
         .iter()
-        .position(|h| h == "model")
-        .unwrap();
-    let rows: Vec<String> = rdr.records().map(|r| r.unwrap()[col].to_string()).collect();
-    let mut names = rows.clone();
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("{path}: no column {name}"));
+    rdr.records().map(|r| r.unwrap()[col].to_string()).collect()
+}
+
+/// Of `rows`, the share of rows and of distinct values for which `resolves` holds, and the
+/// distinct values for which it does not (printed with the shares).
+fn shares(what: &str, rows: &[String], resolves: impl Fn(&str) -> bool) -> (f64, f64, Vec<String>) {
+    let mut names = rows.to_vec();
     names.sort();
     names.dedup();
-    let failed: Vec<&String> = names.iter().filter(|n| c.find_model(n).is_err()).collect();
+    let failed: Vec<String> = names.iter().filter(|n| !resolves(n)).cloned().collect();
     let failed_rows = rows.iter().filter(|r| failed.contains(r)).count();
     let row_share = 1.0 - failed_rows as f64 / rows.len() as f64;
     let name_share = 1.0 - failed.len() as f64 / names.len() as f64;
     eprintln!(
-        "rows: {:.1} % of {} resolve; names: {} of {} ({:.1} %); unresolved: {failed:?}",
+        "{what}: rows {:.1} % of {} resolve; names {} of {} ({:.1} %); unresolved: {failed:?}",
         row_share * 100.0,
         rows.len(),
         names.len() - failed.len(),
         names.len(),
         name_share * 100.0
     );
-    assert!(row_share >= 0.9, "{row_share}");
-    assert!(name_share >= 0.85, "{name_share}");
+    (row_share, name_share, failed)
+}
+
+/// The share of benchmark rows, and of distinct model names, in the benchmark tables whose model
+/// resolves, to the model the row measured (its stated parameter count, where given, within
+/// 15 %). The names that do not resolve are models the catalog lacks, not spellings.
+#[test]
+fn most_benchmark_model_names_resolve() {
+    let c = cat();
+    for file in ["ground_truth_speed.csv", "public_speed_2025_2026.csv"] {
+        let models = column(file, "model");
+        let params = column(file, "params_b");
+        for (m, p) in models.iter().zip(&params) {
+            let (Ok(found), Ok(p)) = (c.find_model(m), p.parse::<f64>()) else {
+                continue;
+            };
+            let billions = found.params as f64 / 1e9;
+            assert!(
+                (billions / p - 1.0).abs() < 0.15,
+                "{file}: '{m}' ({p}B) resolved to {} ({billions:.2}B)",
+                found.id
+            );
+        }
+        let (rows, names, _) = shares(file, &models, |m| c.find_model(m).is_ok());
+        assert!(rows >= 0.9, "{file}: {rows}");
+        assert!(names >= 0.85, "{file}: {names}");
+    }
+}
+
+/// The devices of the public benchmark table resolve to a preset of the measured memory
+/// bandwidth (within 15 %) and GPU count, or to nothing: boards and CPUs the catalog has no
+/// preset for (Raspberry Pi, Jetson Nano) must not become a GPU.
+#[test]
+fn benchmark_device_names_resolve_to_the_measured_device() {
+    let c = cat();
+    let file = "public_speed_2025_2026.csv";
+    let devices = column(file, "hardware");
+    let bandwidth = column(file, "memory_bandwidth_gbps");
+    let gpus = column(file, "gpu_count");
+    let mut wrong: Vec<String> = Vec::new();
+    for ((d, bw), n) in devices.iter().zip(&bandwidth).zip(&gpus) {
+        let Ok(found) = c.find_hardware(d) else {
+            continue;
+        };
+        let n: u32 = n.parse().unwrap();
+        // A GPU count of 0 is a CPU run: its bandwidth is the RAM's.
+        let preset_bw = if n == 0 {
+            found.ram_bandwidth_gbps
+        } else {
+            found.bandwidth_gbps
+        };
+        let bw_off = bw
+            .parse::<f64>()
+            .is_ok_and(|bw| (preset_bw / bw - 1.0).abs() >= 0.15);
+        if found.gpus != n.max(1) || bw_off {
+            wrong.push(format!(
+                "'{d}' ({n} GPUs, {bw} GB/s) -> {} ({} GPUs, {preset_bw} GB/s)",
+                found.id, found.gpus
+            ));
+        }
+    }
+    wrong.dedup();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    let (rows, names, _) = shares("devices", &devices, |d| c.find_hardware(d).is_ok());
+    assert!(rows >= 0.85, "{rows}");
+    assert!(names >= 0.5, "{names}");
 }

@@ -230,3 +230,33 @@ fn marked_models_and_sequences_show_in_the_gauges() {
         "{s}"
     );
 }
+
+/// README's capture is assets/screen-browser.txt, and that file is what the app draws today:
+/// tools/capture_screens.sh types the same keys into the real binary in tmux at 110×32 (a new
+/// catalog model, or any change to the browser, shows here until the capture is regenerated).
+#[test]
+fn readme_capture_is_what_the_app_draws() {
+    let trimmed = |s: &str| {
+        s.lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim_end()
+            .to_string()
+    };
+    let mut app = common::real_app_on("m4-pro-48");
+    keys(&mut app, "/qwen3 30b-a3b 2507\n++");
+    let drawn = trimmed(&screen(&render(&mut app, 110, 32, &Theme::monochrome())));
+    let root = env!("CARGO_MANIFEST_DIR");
+    let asset = std::fs::read_to_string(format!("{root}/assets/screen-browser.txt")).unwrap();
+    assert_eq!(
+        trimmed(&asset),
+        drawn,
+        "assets/screen-browser.txt is stale: run tools/capture_screens.sh"
+    );
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).unwrap();
+    assert!(
+        trimmed(&readme).contains(&trimmed(&asset)),
+        "README's capture differs from assets/screen-browser.txt"
+    );
+}

@@ -103,9 +103,32 @@ pub fn match_preset<'a>(
     let known = |w: &String| {
         VARIANTS.contains(&w.as_str()) || presets.iter().any(|(_, words)| words.contains(w))
     };
-    // A word no preset knows (`HBM3`, `PCIe` where no preset says it) is dropped whole.
+    let cards = card_count(name);
+    let words: Vec<String> = name
+        .split(|c: char| !c.is_alphanumeric() && c != '.')
+        .filter(|w| !w.is_empty())
+        .map(str::to_lowercase)
+        .collect();
+    // Words every match must have, and memory sizes (`32 GB`, `16GB`) a match should have: a
+    // size no preset of the chip lists still names the chip.
     let mut want: Vec<String> = Vec::new();
-    for word in name.split(|c: char| !c.is_alphanumeric() && c != '.') {
+    let mut memory: Vec<String> = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let next = words.get(i + 1).map(String::as_str);
+        let before = i.checked_sub(1).map(|p| words[p].as_str());
+        let number = |w: Option<&str>| w.is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()));
+        // The count of `(2 GPUs)` (which `cards` holds), `250 W`, `4 threads`; `MacBook Pro`.
+        let unit = |w: Option<&str>| w.is_some_and(|w| is_gpu_word(w) || UNITS.contains(&w));
+        let counted = (number(Some(word)) && unit(next)) || (unit(Some(word)) && number(before));
+        let product_line = word == "pro" && before.is_some_and(|b| b == "mac" || b == "macbook");
+        if counted || product_line {
+            continue;
+        }
+        if let Some(size) = memory_size(word, next) {
+            memory.push(size);
+            continue;
+        }
+        // A word no preset knows (`HBM3`, `PCIe` where no preset says it) is dropped whole.
         let t = norm(word);
         if t.first()
             .is_some_and(|w| w.chars().all(|c| c.is_ascii_digit()) || known(w))
@@ -117,17 +140,25 @@ pub fn match_preset<'a>(
             }
         }
     }
-    if want.is_empty() {
+    // Variant words and short numbers alone name no product: `Pro` of `Radeon Pro VII` (whose
+    // `VII` no preset knows), the `1` of `Jetson Nano (Tegra X1)`; `4090`, `M4` and `Max` do.
+    let names_a_product = |w: &String| {
+        let number = w.chars().all(|c| c.is_ascii_digit() || c == '.');
+        !VARIANTS.contains(&w.as_str()) && (!number || w.len() >= 3)
+    };
+    if !want.iter().any(names_a_product) {
         return None;
     }
-    let asks_several = several_cards(name);
+    let several = |h: &Hardware| h.gpus > 1 || h.cluster.is_some();
     presets
         .iter()
         .filter(|(_, words)| want.iter().all(|w| words.contains(w)))
+        // Several cards asked for are never one card (`--gpus N` makes that box).
+        .filter(|(h, _)| cards.is_none_or(|n| n < 2 || several(h)))
         .map(|(h, words)| {
             let extra: usize = words
                 .iter()
-                .filter(|w| !want.contains(w))
+                .filter(|w| !want.contains(w) && !memory.contains(w))
                 .map(|w| {
                     if VARIANTS.contains(&w.as_str()) {
                         10
@@ -136,22 +167,56 @@ pub fn match_preset<'a>(
                     }
                 })
                 .sum();
-            let several = if (h.gpus > 1 || h.cluster.is_some()) && !asks_several {
-                100
-            } else {
-                0
+            let other_memory = 5 * memory.iter().filter(|m| !words.contains(m)).count();
+            let units = h.gpus.max(1) * h.cluster.map_or(1, |c| c.nodes.max(1));
+            let count = match cards {
+                None if several(h) => 100,
+                Some(n) if n != units => 50,
+                _ => 0,
             };
-            (extra + several, *h)
+            (extra + other_memory + count, *h)
         })
         .min_by_key(|(cost, _)| *cost)
         .map(|(_, h)| h)
 }
 
-/// `2x RTX 3090`, `2 × 4090`: the name asks for several cards.
-fn several_cards(name: &str) -> bool {
+/// How many cards the name asks for: `2x RTX 3090`, `2 × 4090`, `RTX 5090 (2 GPUs)`.
+fn card_count(name: &str) -> Option<u32> {
     let t = name.trim_start();
     let digits = t.chars().take_while(char::is_ascii_digit).count();
-    digits > 0 && t[digits..].trim_start().starts_with(['x', 'X', '×'])
+    if digits > 0 && t[digits..].trim_start().starts_with(['x', 'X', '×']) {
+        return t[..digits].parse().ok();
+    }
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    words
+        .windows(2)
+        .find(|w| is_gpu_word(w[1]))
+        .and_then(|w| w[0].parse().ok())
+}
+
+/// Units after a number that is no part of a product's name (`250 W`, `8 threads`).
+const UNITS: [&str; 7] = ["w", "watts", "threads", "thread", "ghz", "mhz", "tb"];
+
+/// The memory size a word gives (`16GB`, or `32` before `GB`), if it gives one.
+fn memory_size(word: &str, next: Option<&str>) -> Option<String> {
+    let number = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+    if number(word) && next.is_some_and(|n| n == "gb" || n == "gib") {
+        return Some(word.to_string());
+    }
+    let digits = word
+        .strip_suffix("gb")
+        .or_else(|| word.strip_suffix("gib"))?;
+    number(digits).then(|| digits.to_string())
+}
+
+/// `GPU`, `GPUs`, `cards`: the word after a card count.
+fn is_gpu_word(word: &str) -> bool {
+    ["gpu", "gpus", "card", "cards"]
+        .iter()
+        .any(|g| word.eq_ignore_ascii_case(g))
 }
 
 /// Tokens of a hardware name without the noise words, each once.
