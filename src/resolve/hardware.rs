@@ -109,10 +109,12 @@ pub fn match_preset<'a>(
         .filter(|w| !w.is_empty())
         .map(str::to_lowercase)
         .collect();
-    // Words every match must have, and memory sizes (`32 GB`, `16GB`) a match should have: a
-    // size no preset of the chip lists still names the chip.
+    // Words every match must have, and memory sizes (`32 GB`, `16GB`): a card must have its
+    // size, a unified-memory chip should (a size no preset of the chip lists still names it).
     let mut want: Vec<String> = Vec::new();
     let mut memory: Vec<String> = Vec::new();
+    // `38-core`: required, but no product on its own.
+    let mut core_counts: Vec<String> = Vec::new();
     for (i, word) in words.iter().enumerate() {
         let next = words.get(i + 1).map(String::as_str);
         let before = i.checked_sub(1).map(|p| words[p].as_str());
@@ -128,6 +130,9 @@ pub fn match_preset<'a>(
             memory.push(size);
             continue;
         }
+        if number(Some(word)) && next.is_some_and(|n| n == "core" || n == "cores") {
+            core_counts.push(word.clone());
+        }
         // A word no preset knows (`HBM3`, `PCIe` where no preset says it) is dropped whole.
         let t = norm(word);
         if t.first()
@@ -140,11 +145,12 @@ pub fn match_preset<'a>(
             }
         }
     }
-    // Variant words and short numbers alone name no product: `Pro` of `Radeon Pro VII` (whose
-    // `VII` no preset knows), the `1` of `Jetson Nano (Tegra X1)`; `4090`, `M4` and `Max` do.
+    // Variant words, short numbers and core counts alone name no product: `Pro` of `Radeon Pro
+    // VII` (whose `VII` no preset knows), the `1` of `Tegra X1`, the `128-core GPU` of a Jetson
+    // Nano; `4090`, `M4` and `Max` do.
     let names_a_product = |w: &String| {
         let number = w.chars().all(|c| c.is_ascii_digit() || c == '.');
-        !VARIANTS.contains(&w.as_str()) && (!number || w.len() >= 3)
+        !VARIANTS.contains(&w.as_str()) && (!number || w.len() >= 3) && !core_counts.contains(w)
     };
     if !want.iter().any(names_a_product) {
         return None;
@@ -155,6 +161,9 @@ pub fn match_preset<'a>(
         .filter(|(_, words)| want.iter().all(|w| words.contains(w)))
         // Several cards asked for are never one card (`--gpus N` makes that box).
         .filter(|(h, _)| cards.is_none_or(|n| n < 2 || several(h)))
+        // A card's memory is the product (a V100 16 GB is not the 32 GB one); a unified-memory
+        // chip comes in several sizes, and the preset's size stands in for the one asked.
+        .filter(|(h, words)| h.unified || memory.iter().all(|m| words.contains(m)))
         .map(|(h, words)| {
             let extra: usize = words
                 .iter()
