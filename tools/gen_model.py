@@ -61,8 +61,8 @@ VOCAB_SIZE = {'gemma3_1b': 262144, 'qwen3_0_6b': 151936, 'qwen3_1_7b': 151936,
               'qwen2_5_0_5b': 151936, 'qwen2_5_1_5b': 151936}
 # Sliding window (tokens) of the archs that have one.
 SWA = {'gemma3_1b': 512}
-# llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16, _Q6_K
-FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1, 'q6_k': 18}
+# llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16, _Q6_K, _Q5_K_M
+FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1, 'q6_k': 18, 'q5_k_m': 17}
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
 recipe = sys.argv[4] if len(sys.argv) > 4 else 'q4_k_m'
@@ -89,13 +89,14 @@ def qtype(role, i=0):
         return T.Q6_K
     if recipe == 'q4_0':
         return T.Q4_0
+    base = T.Q5_K if recipe == 'q5_k_m' else T.Q4_K
     if role == 'attn_v':
         if more_bits(i):
             return T.Q6_K
-        return T.Q5_K if (arch == 'llama' and L == 80 and H != HKV) else T.Q4_K  # LLM_TYPE_70B
+        return T.Q5_K if (arch == 'llama' and L == 80 and H != HKV) else base  # LLM_TYPE_70B
     if role == 'ffn_down' and more_bits(i):
         return T.Q6_K
-    return T.Q4_K
+    return base
 
 
 def fallback(qt, cols):

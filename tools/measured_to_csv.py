@@ -43,7 +43,7 @@ SWEEP_ARCHS = {
     'qwen2_5_1_5b': 'Qwen2.5-1.5B-Instruct', 'llama1b': 'Llama-3.2-1B',
     'gemma3_1b': 'Gemma-3-1B layout, Llama 3 tokenizer padded to 262,144',
 }
-SWEEP_QUANTS = {'q4_k_m': 'Q4_K_M', 'q4_0': 'Q4_0', 'q8_0': 'Q8_0', 'f16': 'F16', 'q6_k': 'Q6_K'}
+SWEEP_QUANTS = {'q4_k_m': 'Q4_K_M', 'q4_0': 'Q4_0', 'q8_0': 'Q8_0', 'f16': 'F16', 'q6_k': 'Q6_K', 'q5_k_m': 'Q5_K_M'}
 for a, name in SWEEP_ARCHS.items():
     for q, label in SWEEP_QUANTS.items():
         MODELS[f'{a}_{q}'] = (name, label, None)
