@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::estimate::memo::Memo;
 use crate::estimate::{Hardware, Settings};
-use crate::quality::{default_context, metric_label, QualityData, USE_CASE_METRICS};
+use crate::quality::{
+    default_context, format_score, metric_label, metrics_for, QualityData, USE_CASE_METRICS,
+};
 use crate::recommend::{recommend, Basis, MetricScores, Ranking, Request};
 
 /// The memory tiers, GB.
@@ -171,6 +173,7 @@ pub fn best_for_use_cases(cat: &Catalog) -> Vec<UseCaseRow> {
 /// The recommender's table and the guide's picks checked against it.
 pub fn use_cases_and_diffs(cat: &Catalog) -> (Vec<UseCaseRow>, Vec<GuideDiff>) {
     let all = rank_all(cat);
+    let data = QualityData::builtin().ok();
     let diffs = GUIDE_PICKS
         .iter()
         .map(|&(label, use_case, model, tier_gb)| {
@@ -179,21 +182,49 @@ pub fn use_cases_and_diffs(cat: &Catalog) -> (Vec<UseCaseRow>, Vec<GuideDiff>) {
             let ranking = u
                 .zip(t)
                 .and_then(|(u, t)| all.full.get(u)?.get(t)?.as_ref());
-            diff(cat, label, use_case, model, tier_gb, ranking)
+            diff(
+                cat,
+                data.as_ref(),
+                (label, use_case, model, tier_gb),
+                ranking,
+            )
         })
         .collect();
     (all.rows, diffs)
 }
 
+/// The table ranks by the first metric of each chain; a guide pick that only a later metric rates
+/// (or that nothing rates) is said so, with the other scale's score or where it was looked for.
+fn unrated_note(data: Option<&QualityData>, use_case: &str, model: &str) -> String {
+    let Some(data) = data else {
+        return "no score".to_string();
+    };
+    let later = metrics_for(use_case)
+        .unwrap_or_default()
+        .iter()
+        .skip(1)
+        .find_map(|m| Some((*m, data.metric(m).remove(model)?)));
+    match (later, data.absence(model, use_case)) {
+        (Some((m, s)), _) => {
+            let (name, unit) = metric_label(m);
+            format!(
+                "only {name} rates it: {}, a different scale",
+                format_score(s.value, unit)
+            )
+        }
+        (None, Some(a)) => format!("no score: {}", a.why),
+        (None, None) => "no score on any scale of the use case".to_string(),
+    }
+}
+
 fn diff(
     cat: &Catalog,
-    label: &'static str,
-    use_case: &'static str,
-    model: &'static str,
-    tier_gb: u32,
+    data: Option<&QualityData>,
+    (label, use_case, model, tier_gb): (&'static str, &'static str, &'static str, u32),
     ranking: Option<&Ranking>,
 ) -> GuideDiff {
-    let (metric_name, _) = ranking.map_or(("score", ""), |r| metric_label(r.metric));
+    let (metric_name, unit) = ranking.map_or(("score", ""), |r| metric_label(r.metric));
+    let fmt = |v: f64| format_score(v, unit);
     let top = ranking.and_then(|r| r.recommendations.first());
     let ours = top.map(|p| p.name.clone());
     let guide_name = cat
@@ -225,7 +256,10 @@ fn diff(
             } else if r.unscored.iter().any(|&i| cat.models[i].id == model) {
                 (
                     false,
-                    format!("{guide_name} has no {metric_name} score yet; we pick {we_pick}"),
+                    format!(
+                        "{guide_name} has no {metric_name} score ({}); we pick {we_pick}",
+                        unrated_note(data, use_case, model)
+                    ),
                 )
             } else {
                 (
@@ -246,19 +280,36 @@ fn diff(
     }
 }
 
-fn fmt(v: f64) -> String {
-    if v > 100.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}%")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::compare::comfortable;
     use crate::estimate::estimate;
+
+    #[test]
+    fn a_pick_the_table_scale_misses_says_which_scale_rates_it_or_where_it_was_looked_for() {
+        let data = QualityData::builtin().expect("quality data");
+        // Gemma 4 12B is not in the arena snapshot; AA's index rates it, in points.
+        let note = unrated_note(Some(&data), "chat", "gemma-4-12b");
+        assert!(
+            note.starts_with("only AA Intelligence Index rates it: ") && !note.contains('%'),
+            "{note}"
+        );
+        let note = unrated_note(Some(&data), "agents", "phi-4");
+        assert!(note.starts_with("no score: AA lists Phi-4"), "{note}");
+        // Index points are not percentages in the diff lines either.
+        let cat = Catalog::builtin().expect("catalog");
+        let (_, diffs) = use_cases_and_diffs(&cat);
+        let rag = diffs
+            .iter()
+            .find(|d| d.use_case == "rag")
+            .expect("rag pick");
+        assert!(
+            rag.note.contains("AA Intelligence Index") && !rag.note.contains('%'),
+            "{}",
+            rag.note
+        );
+    }
 
     #[test]
     fn every_pick_fits_comfortably_at_the_floor_and_48gb_coding_is_not_a_slow_dense_32b() {
