@@ -111,12 +111,12 @@ proptest! {
     ) {
         let hidden = hidden_k * 64;
         let kv_heads = (heads / kv_div).max(1);
-        let moe = experts.map(|(e, used, eff)| Moe { experts: e, used: used.min(e), expert_ffn: eff, shared: 0, shared_ffn: None, leading_dense: 0, every: None });
+        let moe = experts.map(|(e, used, eff)| Moe { experts: e, used: used.min(e), expert_ffn: eff, shared: 0, shared_ffn: None, leading_dense: 0, every: None, latent: None });
         let arch = Arch {
             kind: "llama".into(), layers, hidden, heads, kv_heads, head_dim: 128, value_head_dim: None,
             ffn: hidden * 4, vocab, tied_embeddings: false, context: 10_000_000, context_extended: None,
             attention: if windowed { Attention::Sliding { window: 4096, period: 4, global_kv_heads: None, global_head_dim: None, layers: vec![] } } else { Attention::Full },
-            moe, hybrid: None, attn_output_gate: false, expert_format: None, kv_heads_per_layer: vec![], kv_shared_layers: 0, per_layer_input: None,
+            moe, hybrid: None, attn_output_gate: false, expert_format: None, kv_heads_per_layer: vec![], kv_shared_layers: 0, per_layer_input: None, ffn_ungated: false, indexer: None,
         };
         let m = ModelSpec { id: "x".into(), name: "x".into(), family: "x".into(), hf_repo: None, ollama: vec![], aliases: vec![],
             params: 1, active_params: None, arch, use_cases: vec![], license: None, released: None, source: None, vision: None };

@@ -234,7 +234,8 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                     Some(w) if windowed => shape.window_cells_total(w),
                     _ => full_cells.saturating_mul(streams),
                 };
-                let row = cell_bytes(arch, il, k, v, (!shape.flash_attn).then_some(max_dv));
+                let row = cell_bytes(arch, il, k, v, (!shape.flash_attn).then_some(max_dv))
+                    .saturating_add(indexer_cell_bytes(arch, il, k));
                 let b = cells.saturating_mul(row);
                 out.kv = out.kv.saturating_add(b);
                 if windowed {
@@ -315,6 +316,16 @@ fn cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType, padded_dv: Option<
         .saturating_add(v.bytes_for(u64::from(heads) * u64::from(dv)))
 }
 
+/// Bytes one cell of layer `il`'s indexer-key cache takes: DeepSeek sparse attention keeps one
+/// K-only head of `key_dim` per token in the K cache type, in a second cache beside the latent
+/// one (`llama_kv_cache_dsa`: `n_head_kv` 1, `n_embd_head_k` = `indexer_head_size`, no V).
+fn indexer_cell_bytes(arch: &Arch, il: u32, k: GgmlType) -> u64 {
+    match &arch.indexer {
+        Some(ix) if arch.has_indexer(il) => k.bytes_for(u64::from(ix.key_dim)),
+        _ => 0,
+    }
+}
+
 /// Bytes of KV read to decode one token at `depth` (llama.cpp pads the attended range to 256).
 pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
     let k = shape.k_type.ggml();
@@ -338,7 +349,9 @@ pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
                     Some(w) if arch.is_windowed(il) => used_full.min(u64::from(w)),
                     _ => used_full,
                 };
-                let row = cell_bytes(arch, il, k, v, None);
+                // The lightning indexer scores every cached key, like attention reads them.
+                let row = cell_bytes(arch, il, k, v, None)
+                    .saturating_add(indexer_cell_bytes(arch, il, k));
                 total = total.saturating_add(used.saturating_mul(row));
             }
         }

@@ -126,6 +126,25 @@ pub struct Arch {
     /// Gemma 3n's per-layer inputs (PLE table, AltUp, LAuReL), if any.
     #[serde(default)]
     pub per_layer_input: Option<PerLayerInput>,
+    /// FFN blocks (dense, routed and shared experts) have an up and a down projection but no
+    /// gate (llama.cpp `LLM_FFN_PAR` without `ffn_gate`: Nemotron-H's relu², phi-2's GELU).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ffn_ungated: bool,
+    /// DeepSeek sparse attention's lightning indexer, if any (DeepSeek V3.2, GLM-5).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexer: Option<Indexer>,
+}
+
+/// The lightning indexer of DeepSeek sparse attention (config.json `index_n_heads`,
+/// `index_head_dim`). llama.cpp keeps its keys in a second, K-only cache of one head
+/// (`llama_kv_cache_dsa`), as many cells as the main cache, in the K cache type.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Indexer {
+    /// Indexer query heads (weights only: the key is a single head).
+    pub heads: u32,
+    /// Indexer key head dim, cached per token per indexer layer.
+    pub key_dim: u32,
 }
 
 /// Gemma 3n's extra per-layer machinery (config.json `hidden_size_per_layer_input`,
@@ -219,6 +238,10 @@ pub struct Moe {
     /// MoE only on every n-th layer, dense FFN elsewhere (Llama 4 Maverick: 2).
     #[serde(default)]
     pub every: Option<u32>,
+    /// Routed experts work in a narrower latent width, projected down and up around them
+    /// (Nemotron 3 Super's LatentMoE: config.json `moe_latent_size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub latent: Option<u32>,
 }
 
 impl Moe {
@@ -253,7 +276,8 @@ pub enum LayerLayout {
     Interval(u32),
     /// Listed layers are attention, the rest recurrent; every layer has an FFN (LFM2).
     AttentionAt(Vec<u32>),
-    /// One char per layer: `*` attention, `M` recurrent, `-` FFN only; no layer has both (Nemotron-H).
+    /// One char per layer: `*` attention, `M` recurrent, `-` dense FFN only, `E` MoE FFN only;
+    /// no layer has both a mixer and an FFN (Nemotron-H, Nemotron 3: `hybrid_override_pattern`).
     Pattern(String),
 }
 
@@ -304,9 +328,28 @@ impl Arch {
             Some(Hybrid {
                 layout: LayerLayout::Pattern(p),
                 ..
-            }) => p.as_bytes().get(il as usize) == Some(&b'-'),
+            }) => matches!(p.as_bytes().get(il as usize), Some(b'-' | b'E')),
             _ => true,
         }
+    }
+
+    /// Whether layer `il`'s FFN is routed experts (a pattern's `E`, else the MoE's own rule).
+    pub fn is_moe_layer(&self, il: u32) -> bool {
+        let Some(moe) = &self.moe else {
+            return false;
+        };
+        match &self.hybrid {
+            Some(Hybrid {
+                layout: LayerLayout::Pattern(p),
+                ..
+            }) => p.as_bytes().get(il as usize) == Some(&b'E'),
+            _ => moe.is_moe_layer(il),
+        }
+    }
+
+    /// Whether attention layer `il` keeps indexer keys (every attention layer of a DSA model).
+    pub fn has_indexer(&self, il: u32) -> bool {
+        self.indexer.is_some() && self.mixer(il) == Mixer::Attention && self.has_kv(il)
     }
 
     /// Whether attention layer `il` is sliding-window or chunked (bounded cache).

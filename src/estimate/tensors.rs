@@ -197,6 +197,13 @@ fn attention_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
         let v = u64::from(arch.v_head_dim());
         push(out, l, Role::AttnOther, r, heads * (nope + v));
         push(out, l, Role::AttnOutput, heads * v, h);
+        if let (Some(ix), Some(q)) = (&arch.indexer, q_lora_rank) {
+            let (ih, kd) = (u64::from(ix.heads), u64::from(ix.key_dim));
+            push(out, l, Role::Vector, kd, 2); // indexer k_norm weight and bias
+            push(out, l, Role::AttnOther, h, ih); // indexer.proj
+            push(out, l, Role::AttnOther, h, kd); // indexer.attn_k
+            push(out, l, Role::AttnOther, u64::from(q), ih * kd); // indexer.attn_q_b
+        }
         return;
     }
     let (kv_heads, dk, dv) = arch.kv_shape(il);
@@ -257,6 +264,7 @@ fn recurrent_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32, state: &Re
                 u64::from(conv_kernel),
                 inner + 2 * gs,
             );
+            push(out, l, Role::Vector, inner + 2 * gs, 1); // conv bias
             push(out, l, Role::SsmSmall, nh, 3); // dt bias, A, D
             push(out, l, Role::Vector, inner, 1);
             push(out, l, Role::SsmMatrix, inner, h);
@@ -272,11 +280,14 @@ fn recurrent_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32, state: &Re
 fn ffn_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
     let l = Some(il);
     let h = u64::from(arch.hidden);
-    let moe = arch.moe.as_ref().filter(|m| m.is_moe_layer(il));
+    let gated = !arch.ffn_ungated;
+    let moe = arch.moe.as_ref().filter(|_| arch.is_moe_layer(il));
     let Some(moe) = moe else {
         let ff = u64::from(arch.ffn);
         if ff > 0 {
-            push(out, l, Role::FfnGate, h, ff);
+            if gated {
+                push(out, l, Role::FfnGate, h, ff);
+            }
             push(out, l, Role::FfnUp, h, ff);
             push(out, l, Role::FfnDown, ff, h);
         }
@@ -284,11 +295,20 @@ fn ffn_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
     };
     let (e, eff) = (u64::from(moe.experts), u64::from(moe.expert_ffn));
     push(out, l, Role::Router, h, e);
-    for (role, row_len, rows) in [
-        (Role::FfnGateExps, h, eff),
-        (Role::FfnUpExps, h, eff),
-        (Role::FfnDownExps, eff, h),
-    ] {
+    // LatentMoE: the experts see a narrower width, projected down before and up after them.
+    let width = moe.latent.map_or(h, u64::from);
+    if let Some(latent) = moe.latent {
+        push(out, l, Role::AttnOther, h, u64::from(latent)); // ffn_latent_down
+        push(out, l, Role::AttnOther, u64::from(latent), h); // ffn_latent_up
+    }
+    let mut experts = vec![
+        (Role::FfnUpExps, width, eff),
+        (Role::FfnDownExps, eff, width),
+    ];
+    if gated {
+        experts.insert(0, (Role::FfnGateExps, width, eff));
+    }
+    for (role, row_len, rows) in experts {
         out.push(TensorInfo {
             layer: l,
             role,
@@ -300,7 +320,8 @@ fn ffn_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
     }
     let sff = u64::from(moe.shared_width());
     if sff > 0 {
-        push(out, l, Role::FfnGateUpShexp, h, 2 * sff);
+        let up_rows = if gated { 2 * sff } else { sff };
+        push(out, l, Role::FfnGateUpShexp, h, up_rows);
         push(out, l, Role::FfnDownShexp, sff, h);
     }
 }

@@ -2,7 +2,7 @@
 
 use super::{Gguf, GgufTensor, Value};
 use crate::estimate::model::{
-    Arch, Attention, Hybrid, LayerLayout, ModelSpec, Moe, PerLayerInput, Recurrent,
+    Arch, Attention, Hybrid, Indexer, LayerLayout, ModelSpec, Moe, PerLayerInput, Recurrent,
 };
 use crate::estimate::tensors::{Role, TensorInfo};
 use crate::estimate::weights::{table_from_tensors, WeightTable};
@@ -220,9 +220,8 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
     let value_head_dim = get("attention.value_length_swa")
         .or(get("attention.value_length"))
         .filter(|&v| v != head_dim);
-    let ffn = per_layer(g.metadata.get(&key("feed_forward_length")), layers)
-        .and_then(|v| v.into_iter().max())
-        .unwrap_or(0);
+    let ffn_v = per_layer(g.metadata.get(&key("feed_forward_length")), layers).unwrap_or_default();
+    let ffn = ffn_v.iter().copied().max().unwrap_or(0);
     let has_output = g.tensors.iter().any(|t| t.name == "output.weight");
     let embd = g.tensors.iter().find(|t| t.name == "token_embd.weight");
     let vocab = get("vocab_size")
@@ -250,8 +249,18 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
         shared_ffn: get("expert_shared_feed_forward_length"),
         leading_dense: get("leading_dense_block_count").unwrap_or(0),
         every: None,
+        latent: get("moe_latent_size").filter(|&n| n > 0),
     });
-    let hybrid = hybrid_of(g, &arch, &kv_v);
+    let hybrid = hybrid_of(g, &arch, &kv_v, &ffn_v, moe.is_some());
+    let has_tensor = |suffix: &str| g.tensors.iter().any(|t| t.name.ends_with(suffix));
+    let ffn_ungated = (has_tensor("ffn_up.weight") || has_tensor("ffn_up_exps.weight"))
+        && !(has_tensor("ffn_gate.weight") || has_tensor("ffn_gate_exps.weight"));
+    let indexer = get("attention.indexer.key_length")
+        .filter(|&d| d > 0)
+        .map(|key_dim| Indexer {
+            heads: get("attention.indexer.head_count").unwrap_or(1),
+            key_dim,
+        });
     let spec = ModelSpec {
         id: id.to_string(),
         name: g.str("general.name").unwrap_or(id).to_string(),
@@ -301,6 +310,8 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
                 laurel_rank: get("laurel_rank").unwrap_or(0),
                 altup_inputs: get("altup.num_inputs").unwrap_or(0),
             }),
+            ffn_ungated,
+            indexer,
         },
         use_cases: Vec::new(),
         license: g.str("general.license").map(str::to_string),
@@ -396,7 +407,13 @@ fn attention_of(g: &Gguf, arch: &str, layers: u32) -> Attention {
     }
 }
 
-fn hybrid_of(g: &Gguf, arch: &str, kv_per_layer: &[u32]) -> Option<Hybrid> {
+fn hybrid_of(
+    g: &Gguf,
+    arch: &str,
+    kv_per_layer: &[u32],
+    ffn_per_layer: &[u32],
+    moe: bool,
+) -> Option<Hybrid> {
     let get = |k: &str| {
         g.u64(&format!("{arch}.{k}"))
             .map(|v| v.min(u64::from(u32::MAX)) as u32)
@@ -432,8 +449,28 @@ fn hybrid_of(g: &Gguf, arch: &str, kv_per_layer: &[u32]) -> Option<Hybrid> {
             },
         });
     }
+    // Nemotron-H: a layer is attention (KV heads), recurrent (no KV heads, no FFN) or an FFN
+    // alone (`is_recr_impl` in llama.cpp's nemotron_h loader); the others pair both in a layer.
+    let layout = if matches!(arch, "nemotron_h" | "nemotron_h_moe") {
+        let ffn_only = if moe { 'E' } else { '-' };
+        LayerLayout::Pattern(
+            kv_per_layer
+                .iter()
+                .enumerate()
+                .map(
+                    |(i, &kv)| match (kv, ffn_per_layer.get(i).copied().unwrap_or(0)) {
+                        (k, _) if k > 0 => '*',
+                        (_, 0) => 'M',
+                        _ => ffn_only,
+                    },
+                )
+                .collect(),
+        )
+    } else {
+        LayerLayout::AttentionAt(attention_at())
+    };
     Some(Hybrid {
-        layout: LayerLayout::AttentionAt(attention_at()),
+        layout,
         state: Recurrent::Mamba2 {
             conv_kernel,
             inner,

@@ -1,0 +1,103 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! The 2026 architectures' caches against llama.cpp's own report. Each row of
+//! tests/data/arch_2026_buffers.csv is a llama-completion run (CPU build b11312) on a synthetic GGUF
+//! from tools/gen_arch.py that keeps a catalog model's cache-shaping widths (KV heads and dims, MLA
+//! latent, indexer key, Mamba-2 and short-conv state) and shrinks what only sizes weights (hidden
+//! width, layers, experts). The same shrink applied to the catalog entry must reproduce the KV
+//! (latent + indexer keys), recurrent-state and parameter figures llama.cpp printed.
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
+use fitcheck::estimate::model::{Arch, Hybrid, LayerLayout};
+use fitcheck::estimate::tensors::{inventory, parameter_count};
+use fitcheck::estimate::units::MIB;
+
+/// The catalog entry's architecture shrunk as tools/gen_arch.py shrinks it for `file`.
+fn shrunk(arch: &Arch, file: &str) -> Arch {
+    let mut a = arch.clone();
+    a.hidden = 512;
+    a.vocab = 128256; // the llama-bpe tokenizer the generator copies
+    a.tied_embeddings = false;
+    let moe = a.moe.as_mut().expect("a MoE model");
+    moe.experts = 4;
+    moe.used = 2;
+    moe.expert_ffn = 256;
+    match file {
+        "nemotron3_nano_4l" | "nemotron3_super_4l" => {
+            a.layers = 4;
+            moe.shared_ffn = Some(512);
+            moe.latent = moe.latent.map(|_| 128);
+            let state = a.hybrid.as_ref().unwrap().state;
+            a.hybrid = Some(Hybrid {
+                layout: LayerLayout::Pattern("ME*E".into()),
+                state,
+            });
+        }
+        "deepseek32_2l" | "glm5_2l" => {
+            a.layers = 2;
+            a.ffn = 1024;
+            moe.leading_dense = 1;
+        }
+        "lfm2moe_4l" => {
+            a.layers = 4;
+            a.ffn = 1024;
+            (a.heads, a.kv_heads) = (8, 8);
+            let state = a.hybrid.as_ref().unwrap().state;
+            a.hybrid = Some(Hybrid {
+                layout: LayerLayout::AttentionAt(vec![2]),
+                state,
+            });
+        }
+        other => panic!("no shrink rule for {other}"),
+    }
+    a
+}
+
+#[test]
+fn kv_indexer_and_state_buffers_match_llama_cpp_on_the_2026_architectures() {
+    let cat = Catalog::builtin().unwrap();
+    let mut rdr = csv::Reader::from_path(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/arch_2026_buffers.csv"
+    ))
+    .unwrap();
+    let mut rows = 0;
+    for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
+        let r = rec.unwrap();
+        let file = &r["file"];
+        let model = cat.find_model(&r["catalog_id"]).unwrap();
+        let arch = shrunk(&model.arch, file);
+        let shape = CacheShape {
+            context: r["context"].parse().unwrap(),
+            parallel: 1,
+            layout: CacheLayout::Unified,
+            k_type: KvType::F16,
+            v_type: KvType::F16,
+            n_ubatch: 512,
+            n_outputs: 1,
+            flash_attn: true,
+            ollama_swa_memory: None,
+        };
+        let c = cache_bytes(&arch, &shape);
+        let mib = |b: u64| b as f64 / MIB as f64;
+        let num = |k: &str| r[k].parse::<f64>().unwrap();
+        // llama.cpp prints MiB with two decimals.
+        assert!(
+            (mib(c.kv) - num("kv_mib")).abs() < 0.006,
+            "{file} KV {}",
+            mib(c.kv)
+        );
+        assert!(
+            (mib(c.state) - num("rs_mib")).abs() < 0.006,
+            "{file} state {}",
+            mib(c.state)
+        );
+        let params = parameter_count(&inventory(&arch)) as f64 / 1e6;
+        assert!(
+            (params - num("model_params_m")).abs() < 0.006,
+            "{file} params {params:.3} M"
+        );
+        rows += 1;
+    }
+    assert!(rows >= 3, "{rows} rows");
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Writes small F16 GGUFs of the 2026 architectures fitcheck models (Nemotron 3's nemotron_h_moe,
+DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe) so a CPU llama.cpp build can load
+them and print its buffer sizes. Each keeps the real model's cache-shaping widths (KV heads and
+head dims, MLA latent and RoPE dims, indexer key dim, Mamba-2 and short-conv state dims) and
+shrinks what only sizes weights (hidden width, layer count, expert count), so the KV and
+recurrent-state buffers per layer are the real model's. llama.cpp refuses a file whose tensor list
+differs from the one it builds for the architecture (missing or extra tensors), so a file that
+loads also checks the tensor table; tests/data/arch_2026_buffers.csv keeps each run's figures.
+
+Usage: gen_arch.py NAME OUT.gguf VOCAB.gguf      (NAME: one of ARCHS below)
+Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe}.cpp (build b11312).
+Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH) and numpy."""
+import sys
+
+import gguf
+import numpy as np
+
+# Widths from each model's config.json (see the catalog entries' sources); `hidden`, layers and
+# experts are reduced.
+ARCHS = {
+    # Nemotron 3 Nano 30B-A3B: Mamba-2 64 heads x 64, state 128, 8 groups; 2 KV heads of 128.
+    'nemotron3_nano_4l': dict(arch='nemotron_h_moe', pattern='ME*E', hidden=512, heads=32,
+                              kv_heads=2, head_dim=128, mamba_heads=64, mamba_head_dim=64,
+                              state=128, groups=8, conv=4, experts=4, used=2, expert_ffn=256,
+                              shared_ffn=512, latent=0),
+    # Nemotron 3 Super 120B-A12B: Mamba-2 128 heads x 64; LatentMoE (latent 1024 in the real model).
+    'nemotron3_super_4l': dict(arch='nemotron_h_moe', pattern='ME*E', hidden=512, heads=32,
+                               kv_heads=2, head_dim=128, mamba_heads=128, mamba_head_dim=64,
+                               state=128, groups=8, conv=4, experts=4, used=2, expert_ffn=256,
+                               shared_ffn=512, latent=128),
+    # DeepSeek V3.2: MLA 512 + 64 RoPE, 128 heads x (128 nope + 64 rope), V 128; indexer 64 x 128.
+    'deepseek32_2l': dict(arch='deepseek32', layers=2, dense=1, hidden=512, heads=128,
+                          q_lora=1536, kv_lora=512, rope=64, nope=128, v=128, ffn=1024,
+                          experts=4, used=2, expert_ffn=256, shared=1, idx_heads=64, idx_dim=128),
+    # GLM-5: MLA 512 + 64, 64 heads x (192 nope + 64 rope), V 256, q_lora 2048; indexer 32 x 128.
+    'glm5_2l': dict(arch='glm-dsa', layers=2, dense=1, hidden=512, heads=64, q_lora=2048,
+                    kv_lora=512, rope=64, nope=192, v=256, ffn=1024, experts=4, used=2,
+                    expert_ffn=256, shared=1, idx_heads=32, idx_dim=128),
+    # LFM2-8B-A1B: short conv L_cache 3, 8 KV heads x 64 on its attention layers; 2 dense layers.
+    # The conv state scales with the hidden width (512 here), the query width must equal it.
+    'lfm2moe_4l': dict(arch='lfm2moe', layers=4, attention_at=[2], dense=2, hidden=512,
+                       heads=8, kv_heads=8, head_dim=64, l_cache=3, ffn=1024, experts=4, used=2,
+                       expert_ffn=256),
+}
+
+name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
+A = ARCHS[name]
+arch = A['arch']
+w = gguf.GGUFWriter(out, arch)
+w.add_name(f'synthetic-{name}')
+w.add_file_type(1)  # LLAMA_FTYPE_MOSTLY_F16
+w.add_context_length(262144)
+w.add_embedding_length(A['hidden'])
+w.add_layer_norm_rms_eps(1e-5)
+
+r = gguf.GGUFReader(vocab_path)
+V = None
+for f in r.fields.values():
+    if not f.name.startswith('tokenizer.'):
+        continue
+    vt = f.types[0]
+    val = f.contents()
+    if vt == gguf.GGUFValueType.ARRAY:
+        w.add_key_value(f.name, val, vt, sub_type=f.types[-1])
+        if f.name == 'tokenizer.ggml.tokens':
+            V = len(val)
+    else:
+        w.add_key_value(f.name, val, vt)
+w.add_vocab_size(V)
+
+rng = np.random.default_rng(0)
+cache = {}
+
+
+# Small tensors llama-quantize keeps F32 and the CPU ops want in F32.
+F32_TENSORS = ('ssm_a', 'ssm_d', 'ssm_norm', 'ssm_conv1d', 'shortconv.conv', 'ffn_gate_inp')
+
+
+def t(n, *ne):
+    """A tensor of llama.cpp shape ne (ne[0] first): F32 for 1-D and SSM scalars, else F16."""
+    shape = tuple(reversed(ne))
+    small = len(ne) == 1 or any(k in n for k in F32_TENSORS)
+    dt = np.float32 if small else np.float16
+    key = (shape, dt)
+    if key not in cache:
+        cache[key] = (rng.standard_normal(shape) * 0.02).astype(dt)
+    w.add_tensor(n, cache[key])
+
+
+E = A['hidden']
+t('token_embd.weight', E, V)
+t('output.weight', E, V)
+
+if arch == 'nemotron_h_moe':
+    P = A['pattern']
+    L = len(P)
+    d_inner = A['mamba_heads'] * A['mamba_head_dim']
+    gs = A['groups'] * A['state']
+    w.add_block_count(L)
+    w.add_head_count(A['heads'])
+    w.add_head_count_kv([A['kv_heads'] if c == '*' else 0 for c in P])
+    w.add_key_length(A['head_dim'])
+    w.add_value_length(A['head_dim'])
+    w.add_feed_forward_length([A['expert_ffn'] if c == 'E' else 0 for c in P])
+    w.add_ssm_conv_kernel(A['conv'])
+    w.add_ssm_inner_size(d_inner)
+    w.add_ssm_state_size(A['state'])
+    w.add_ssm_time_step_rank(A['mamba_heads'])
+    w.add_ssm_group_count(A['groups'])
+    w.add_layer_norm_eps(1e-5)
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_shared_feed_forward_length(A['shared_ffn'])
+    w.add_expert_shared_count(1)
+    if A['latent']:
+        w.add_uint32(f'{arch}.moe_latent_size', A['latent'])
+    X = A['latent'] or E
+    t('output_norm.weight', E)
+    for i, c in enumerate(P):
+        b = f'blk.{i}.'
+        t(b + 'attn_norm.weight', E)
+        if c == 'M':
+            t(b + 'ssm_in.weight', E, 2 * d_inner + 2 * gs + A['mamba_heads'])
+            t(b + 'ssm_conv1d.weight', A['conv'], d_inner + 2 * gs)
+            t(b + 'ssm_conv1d.bias', d_inner + 2 * gs)
+            t(b + 'ssm_dt.bias', A['mamba_heads'])
+            t(b + 'ssm_a', 1, A['mamba_heads'])
+            t(b + 'ssm_d', 1, A['mamba_heads'])
+            t(b + 'ssm_norm.weight', d_inner // A['groups'], A['groups'])
+            t(b + 'ssm_out.weight', d_inner, E)
+        elif c == '*':
+            t(b + 'attn_q.weight', E, A['heads'] * A['head_dim'])
+            t(b + 'attn_k.weight', E, A['kv_heads'] * A['head_dim'])
+            t(b + 'attn_v.weight', E, A['kv_heads'] * A['head_dim'])
+            t(b + 'attn_output.weight', A['heads'] * A['head_dim'], E)
+        else:
+            t(b + 'ffn_gate_inp.weight', E, A['experts'])
+            t(b + 'exp_probs_b.bias', A['experts'])
+            if A['latent']:
+                t(b + 'ffn_latent_down.weight', E, X)
+                t(b + 'ffn_latent_up.weight', X, E)
+            t(b + 'ffn_up_exps.weight', X, A['expert_ffn'], A['experts'])
+            t(b + 'ffn_down_exps.weight', A['expert_ffn'], X, A['experts'])
+            t(b + 'ffn_up_shexp.weight', E, A['shared_ffn'])
+            t(b + 'ffn_down_shexp.weight', A['shared_ffn'], E)
+elif arch in ('deepseek32', 'glm-dsa'):
+    L, H = A['layers'], A['heads']
+    w.add_block_count(L)
+    w.add_head_count(H)
+    w.add_head_count_kv(1)
+    w.add_key_length(A['kv_lora'] + A['rope'])
+    w.add_value_length(A['kv_lora'])
+    w.add_uint32(f'{arch}.attention.key_length_mla', A['nope'] + A['rope'])
+    w.add_uint32(f'{arch}.attention.value_length_mla', A['v'])
+    w.add_rope_dimension_count(A['rope'])
+    w.add_q_lora_rank(A['q_lora'])
+    w.add_kv_lora_rank(A['kv_lora'])
+    w.add_feed_forward_length(A['ffn'])
+    w.add_leading_dense_block_count(A['dense'])
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_shared_count(A['shared'])
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
+    w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
+    w.add_uint32(f'{arch}.attention.indexer.top_k', 2048)
+    t('output_norm.weight', E)
+    for i in range(L):
+        b = f'blk.{i}.'
+        t(b + 'attn_norm.weight', E)
+        t(b + 'attn_q_a_norm.weight', A['q_lora'])
+        t(b + 'attn_kv_a_norm.weight', A['kv_lora'])
+        t(b + 'attn_q_a.weight', E, A['q_lora'])
+        t(b + 'attn_q_b.weight', A['q_lora'], H * (A['nope'] + A['rope']))
+        t(b + 'attn_kv_a_mqa.weight', E, A['kv_lora'] + A['rope'])
+        t(b + 'attn_k_b.weight', A['nope'], A['kv_lora'], H)
+        t(b + 'attn_v_b.weight', A['kv_lora'], A['v'], H)
+        t(b + 'attn_output.weight', H * A['v'], E)
+        t(b + 'ffn_norm.weight', E)
+        t(b + 'indexer.k_norm.weight', A['idx_dim'])
+        t(b + 'indexer.k_norm.bias', A['idx_dim'])
+        t(b + 'indexer.proj.weight', E, A['idx_heads'])
+        t(b + 'indexer.attn_k.weight', E, A['idx_dim'])
+        t(b + 'indexer.attn_q_b.weight', A['q_lora'], A['idx_heads'] * A['idx_dim'])
+        if i < A['dense']:
+            t(b + 'ffn_gate.weight', E, A['ffn'])
+            t(b + 'ffn_down.weight', A['ffn'], E)
+            t(b + 'ffn_up.weight', E, A['ffn'])
+        else:
+            sff = A['expert_ffn'] * A['shared']
+            t(b + 'ffn_gate_inp.weight', E, A['experts'])
+            t(b + 'exp_probs_b.bias', A['experts'])
+            t(b + 'ffn_gate_exps.weight', E, A['expert_ffn'], A['experts'])
+            t(b + 'ffn_down_exps.weight', A['expert_ffn'], E, A['experts'])
+            t(b + 'ffn_up_exps.weight', E, A['expert_ffn'], A['experts'])
+            t(b + 'ffn_gate_shexp.weight', E, sff)
+            t(b + 'ffn_down_shexp.weight', sff, E)
+            t(b + 'ffn_up_shexp.weight', E, sff)
+elif arch == 'lfm2moe':
+    L, HD = A['layers'], A['head_dim']
+    w.add_block_count(L)
+    w.add_head_count(A['heads'])
+    w.add_head_count_kv([A['kv_heads'] if i in A['attention_at'] else 0 for i in range(L)])
+    w.add_feed_forward_length(A['ffn'])
+    w.add_uint32(f'{arch}.shortconv.l_cache', A['l_cache'])
+    w.add_leading_dense_block_count(A['dense'])
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    w.add_rope_dimension_count(HD)
+    t('token_embd_norm.weight', E)
+    for i in range(L):
+        b = f'blk.{i}.'
+        t(b + 'ffn_norm.weight', E)
+        if i >= A['dense']:
+            t(b + 'ffn_gate_inp.weight', E, A['experts'])
+            t(b + 'ffn_gate_exps.weight', E, A['expert_ffn'], A['experts'])
+            t(b + 'ffn_down_exps.weight', A['expert_ffn'], E, A['experts'])
+            t(b + 'ffn_up_exps.weight', E, A['expert_ffn'], A['experts'])
+            t(b + 'exp_probs_b.bias', A['experts'])
+        else:
+            t(b + 'ffn_gate.weight', E, A['ffn'])
+            t(b + 'ffn_down.weight', A['ffn'], E)
+            t(b + 'ffn_up.weight', E, A['ffn'])
+        t(b + 'attn_norm.weight', E)
+        if i in A['attention_at']:
+            t(b + 'attn_q_norm.weight', HD)
+            t(b + 'attn_k_norm.weight', HD)
+            t(b + 'attn_q.weight', E, E)
+            t(b + 'attn_k.weight', E, A['kv_heads'] * HD)
+            t(b + 'attn_v.weight', E, A['kv_heads'] * HD)
+            t(b + 'attn_output.weight', E, E)
+        else:
+            t(b + 'shortconv.conv.weight', A['l_cache'], E)
+            t(b + 'shortconv.in_proj.weight', E, 3 * E)
+            t(b + 'shortconv.out_proj.weight', E, E)
+
+w.write_header_to_file()
+w.write_kv_data_to_file()
+w.write_tensors_to_file(progress=False)
+w.close()
+print('wrote', out)
