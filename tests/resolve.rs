@@ -198,11 +198,16 @@ fn shares(what: &str, rows: &[String], resolves: impl Fn(&str) -> bool) -> (f64,
 
 /// The share of benchmark rows, and of distinct model names, in the benchmark tables whose model
 /// resolves, to the model the row measured (its stated parameter count, where given, within
-/// 15 %). The names that do not resolve are models the catalog lacks, not spellings.
+/// 15 %). The names that do not resolve are models the catalog lacks, not spellings; every name
+/// of ground_truth_speed.csv resolves since the catalog gained Nemotron 3 Nano 4B, LFM2-24B-A2B
+/// and phi-2.
 #[test]
 fn most_benchmark_model_names_resolve() {
     let c = cat();
-    for file in ["ground_truth_speed.csv", "public_speed_2025_2026.csv"] {
+    for (file, row_floor, name_floor) in [
+        ("ground_truth_speed.csv", 1.0, 1.0),
+        ("public_speed_2025_2026.csv", 0.97, 0.93),
+    ] {
         let models = column(file, "model");
         let params = column(file, "params_b");
         for (m, p) in models.iter().zip(&params) {
@@ -217,8 +222,8 @@ fn most_benchmark_model_names_resolve() {
             );
         }
         let (rows, names, _) = shares(file, &models, |m| c.find_model(m).is_ok());
-        assert!(rows >= 0.9, "{file}: {rows}");
-        assert!(names >= 0.85, "{file}: {names}");
+        assert!(rows >= row_floor, "{file}: {rows}");
+        assert!(names >= name_floor, "{file}: {names}");
     }
 }
 
