@@ -51,6 +51,14 @@ fn weights_within_two_percent_of_measured_sizes() {
         };
         let ours = weight_table(model, quant).loaded_bytes() as f64;
         let err = ours / measured - 1.0;
+        if let Some((_, _, why)) = NOT_STOCK.iter().find(|(m, q, _)| *m == name && *q == label) {
+            // Still far off, or the exception is stale and must go.
+            assert!(
+                err.abs() > 0.1,
+                "{name} {label} now matches: drop it ({why})"
+            );
+            continue;
+        }
         checked += 1;
         if err.abs() > 0.02 {
             failures.push(format!(
@@ -69,3 +77,12 @@ fn weights_within_two_percent_of_measured_sizes() {
         failures.join("\n")
     );
 }
+
+/// Measured files that are evidently not llama-quantize's stock recipe for their label, with why.
+const NOT_STOCK: &[(&str, &str, &str)] = &[(
+    "Nemotron-3-Super-120B-A12B",
+    "Q4_K",
+    "ggml-org's DGX Spark bench file: 65.1 GiB is 4.63 bits per weight over 120.67 B, below the \
+     stock Q4_K_M once the 2688-wide expert down rows fall back to Q5_0/Q8_0 (80.1 GiB; unsloth's \
+     UD-Q4_K_XL is 78.0 GiB); the same recipe gives Nemotron 3 Nano 30B-A3B's Q4_K_M within 1 %",
+)];
