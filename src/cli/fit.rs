@@ -15,14 +15,14 @@ use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{
     cluster_detail, estimate_with_weights, layer_split, max_context, Backend, Estimate, Hardware,
-    ModelSpec, Settings, Verdict,
+    ModelSpec, Quant, Settings, Verdict,
 };
 use crate::estimate::{overhead_parts, vision_parts};
 use crate::gguf;
 
 pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Result<(), CliError> {
     let hw = resolve_hardware(cat, &args.hw)?;
-    let mut settings = args.settings();
+    let settings = args.settings();
     if hw.cluster.is_some() && (args.engine.is_some() || args.model.len() > 1) {
         return Err(CliError::Usage(
             "a cluster (--nodes or a cluster preset) is estimated for one model under llama.cpp, \
@@ -39,42 +39,21 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     // Read even for a preset, where nothing in it is needed: a broken config.ron is said (with
     // its line and column), not skipped in silence.
     let config = super::hub::config_or_warn();
-    let verdict = if let Some(path) = &args.gguf {
-        let m = from_gguf(path)?;
-        one(
-            out,
-            args,
-            &hw,
-            settings,
-            &m.spec,
-            &m.weights,
-            &m.quant_label,
-        )?
-    } else {
+    let chosen: Vec<Chosen> = match &args.gguf {
+        Some(path) => vec![from_gguf(path, settings.quant)?],
         // Every model the one way: its name's quant (or --quant) in the catalog, else the file
         // on this machine or the Hub with the weights it holds.
-        let chosen: Vec<Chosen> = args
+        None => args
             .model
             .iter()
             .map(|name| choose(cat, cli, &config, name, args.run.quant, settings.quant))
-            .collect::<Result<_, _>>()?;
-        match (args.engine, chosen.as_slice()) {
-            (_, []) => return Err(CliError::Usage("give --model or --gguf".into())),
-            (Some(engine), [m]) => super::several::engine(args, m, engine, &hw, &settings, out)?,
-            (None, [m]) => {
-                settings.quant = m.quant;
-                one(
-                    out,
-                    args,
-                    &hw,
-                    settings,
-                    &m.spec,
-                    &m.weights,
-                    &m.quant_label,
-                )?
-            }
-            (_, many) => super::several::run(args, many, &hw, &settings, out)?,
-        }
+            .collect::<Result<_, _>>()?,
+    };
+    let verdict = match (args.engine, chosen.as_slice()) {
+        (_, []) => return Err(CliError::Usage("give --model or --gguf".into())),
+        (Some(engine), [m]) => super::several::engine(args, m, engine, &hw, &settings, out)?,
+        (None, [m]) => one(out, args, &hw, settings, m)?,
+        (_, many) => super::several::run(args, many, &hw, &settings, out)?,
     };
     match args.require {
         Some(r) if !r.met_by(verdict) => Err(CliError::Requirement(format!(
@@ -87,19 +66,22 @@ pub fn run(cat: &Catalog, cli: &Cli, args: &FitArgs, out: &mut dyn Write) -> Res
     }
 }
 
-/// The model in a GGUF file (`--gguf`), with a projector beside it if there is one.
-fn from_gguf(path: &std::path::Path) -> Result<gguf::GgufModel, CliError> {
+/// The model in a GGUF file (`--gguf`), with a projector beside it if there is one; `quant` is
+/// the run's (the file's own tensor types set its bytes).
+fn from_gguf(path: &std::path::Path, quant: Quant) -> Result<Chosen<'static>, CliError> {
     let g = gguf::read_model(path).map_err(|e| CliError::Usage(e.to_string()))?;
     let id = path
         .file_stem()
         .map_or_else(|| "model".into(), |s| s.to_string_lossy().into_owned());
-    gguf::to_model(&g, &id)
-        .map(|mut m| {
-            m.spec.vision =
-                gguf::projector::beside(path).and_then(|p| gguf::projector::read(&p).ok());
-            m
-        })
-        .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))
+    let mut m =
+        gguf::to_model(&g, &id).map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?;
+    m.spec.vision = gguf::projector::beside(path).and_then(|p| gguf::projector::read(&p).ok());
+    Ok(Chosen {
+        spec: std::borrow::Cow::Owned(m.spec),
+        weights: m.weights,
+        quant_label: m.quant_label,
+        quant,
+    })
 }
 
 /// One model on the machine: the table (or JSON), per-card and per-node lines, the serving
@@ -109,10 +91,10 @@ fn one(
     args: &FitArgs,
     hw: &Hardware,
     mut settings: Settings,
-    model: &ModelSpec,
-    weights: &WeightTable,
-    quant_label: &str,
+    chosen: &Chosen,
 ) -> Result<Verdict, CliError> {
+    let (model, weights, quant_label) = (&*chosen.spec, &chosen.weights, &chosen.quant_label);
+    settings.quant = chosen.quant;
     settings.context = model.clamp_context(settings.context);
     let e = estimate_with_weights(model, hw, &settings, weights);
     let max_ctx = max_context(model, hw, &settings, weights);

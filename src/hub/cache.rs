@@ -60,15 +60,7 @@ impl Cache {
 
 /// Letters, digits, `-`, `_` and `.` kept, everything else as `%XX`, so a key is one file name.
 fn escape(key: &str) -> String {
-    let mut out = String::with_capacity(key.len());
-    for b in key.bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
+    super::http::percent_encode(key, b"-_.")
 }
 
 /// An age in words: "3 minutes", "2 days".

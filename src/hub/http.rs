@@ -141,9 +141,14 @@ fn read_at_most(r: impl Read, limit: u64, path: &str) -> Result<Vec<u8>, HubErro
 
 /// `path` with every byte outside the URL-safe set (and `/`) percent-encoded.
 pub fn encode_path(path: &str) -> String {
-    let mut out = String::with_capacity(path.len());
-    for b in path.bytes() {
-        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+    percent_encode(path, b"-._~/")
+}
+
+/// `s` with every byte but ASCII letters, digits and `keep` written as `%XX`.
+pub fn percent_encode(s: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
             out.push(char::from(b));
         } else {
             out.push_str(&format!("%{b:02X}"));
