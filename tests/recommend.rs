@@ -190,14 +190,14 @@ fn coverage_does_not_shrink() {
 }
 
 /// The general-score coverage reached, per mille of the catalog's models.
-const GENERAL_COVERAGE_PERMILLE: usize = 830;
+const GENERAL_COVERAGE_PERMILLE: usize = 836;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
-    ("chat", 147),
+    ("chat", 148),
     ("coding", 98),
     ("reasoning", 100),
     ("agents", 51),
-    ("rag", 147),
+    ("rag", 148),
     ("long-context", 98),
     ("vision", 23),
 ];
