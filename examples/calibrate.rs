@@ -69,6 +69,7 @@ fn neutral(b: Backend) -> BackendConstants {
         return BackendConstants {
             eta_weights: 0.6,
             bw_saturation_gbps: 1e6,
+            alu_ops_per_weight: 0.0,
             eta_kv: 0.6,
             eta_host: 0.6,
             t_fixed: 1e-3,
@@ -83,11 +84,14 @@ fn neutral(b: Backend) -> BackendConstants {
             attn_eff: 0.5,
             format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
             runtime_t_fixed: [0.0; 3],
+            mlx_eta: 1.0,
         };
     }
     BackendConstants {
         eta_weights: 0.7,
         bw_saturation_gbps: 10000.0,
+        // A few vector operations per weight (unpack, scale, multiply-add).
+        alu_ops_per_weight: 4.0,
         eta_kv: 0.8,
         eta_host: 0.6,
         t_fixed: 1e-3,
@@ -102,6 +106,7 @@ fn neutral(b: Backend) -> BackendConstants {
         attn_eff: 0.5,
         format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
         runtime_t_fixed: [0.0; 3],
+        mlx_eta: 1.0,
     }
 }
 
@@ -140,6 +145,8 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 12) => &mut c.eta_host,
         (Metric::Decode, f @ 13..=15) => &mut c.runtime_t_fixed[f - 13],
         (Metric::Decode, 16) => &mut c.t_moe_layer,
+        (Metric::Decode, 17) => &mut c.alu_ops_per_weight,
+        (Metric::Decode, 18) => &mut c.mlx_eta,
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -176,6 +183,10 @@ fn clamp(c: &mut BackendConstants) {
     c.host_copy_gbps = c.host_copy_gbps.clamp(2.0, 64.0);
     c.t_fixed = c.t_fixed.clamp(1e-5, 0.02);
     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
+    // Unpacking, scaling and a multiply-add: between one and a few dozen operations a weight.
+    c.alu_ops_per_weight = c.alu_ops_per_weight.clamp(0.5, 64.0);
+    // MLX's kernels stream at most 95 % of peak (checked again where applied).
+    c.mlx_eta = c.mlx_eta.clamp(0.5, 0.95 / c.eta_weights.max(0.05));
 }
 
 /// Pull of a prior on a fit: Σ over the metric's multiplicative fields of ln(c / prior)²,
@@ -192,8 +203,12 @@ fn prior_penalty(
     let (mut c, mut p) = (*c, *p);
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
-    let moe_dispatch = (metric == Metric::Decode).then_some(16);
-    for i in (0..fields).chain(moe_dispatch) {
+    let extra: &[usize] = if metric == Metric::Decode {
+        &[16, 17, 18]
+    } else {
+        &[]
+    };
+    for i in (0..fields).chain(extra.iter().copied()) {
         let (a, b) = (*field(&mut c, metric, i), *field(&mut p, metric, i));
         if a > 0.0 && b > 0.0 {
             sum += (a / b).ln().powi(2);
@@ -213,7 +228,7 @@ fn descend(
     let objective =
         |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
     let mut best = objective(&c);
-    let fields = if metric == Metric::Decode { 17 } else { 6 };
+    let fields = if metric == Metric::Decode { 19 } else { 6 };
     // A format class's efficiency is fitted only on rows of that class from several devices,
     // none holding more than a third of them (else it stays where it started): one device's
     // kernels must not set the class for every card, as one TinyLlama row once set every Metal
@@ -230,6 +245,13 @@ fn descend(
     // Likewise a runtime's extra cost, fitted only on rows of that runtime.
     let runtime_rows = |name: &str| rows.iter().filter(|r| r.subsets.contains(&name)).count();
     let runtime_names = ["ollama", "lm-studio", "mlx"];
+    // MLX's own kernel efficiency: only on MLX rows from at least 3 devices.
+    let mlx_devices = rows
+        .iter()
+        .filter(|r| r.subsets.contains(&"mlx"))
+        .map(|r| r.device.as_str())
+        .collect::<BTreeSet<_>>()
+        .len();
     for (step, rounds) in [(1.3, 10), (1.1, 4), (1.03, 4)] {
         for _round in 0..rounds {
             let mut improved = false;
@@ -237,7 +259,8 @@ fn descend(
                 if metric == Metric::Decode
                     && ((4..10).contains(&i) && !class_fits(i - 4)
                         || (13..16).contains(&i)
-                            && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS)
+                            && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS
+                        || i == 18 && (runtime_rows("mlx") < MIN_CLASS_ROWS || mlx_devices < 3))
                 {
                     continue;
                 }
@@ -338,7 +361,7 @@ fn with_metric(
     metric: Metric,
 ) -> BackendConstants {
     let mut from = *from;
-    let fields = if metric == Metric::Decode { 17 } else { 6 };
+    let fields = if metric == Metric::Decode { 19 } else { 6 };
     for i in 0..fields {
         *field(&mut c, metric, i) = *field(&mut from, metric, i);
     }
@@ -455,9 +478,10 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
+                lit(c.alu_ops_per_weight),
                 lit(c.eta_kv),
                 lit(c.eta_host),
                 lit(c.t_fixed),
@@ -471,7 +495,8 @@ fn print_constants(t: &Table) {
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
                 fmt.join(", "),
-                c.runtime_t_fixed.map(lit).join(", ")
+                c.runtime_t_fixed.map(lit).join(", "),
+                lit(c.mlx_eta)
             );
         }
     }

@@ -317,6 +317,9 @@ pub fn check_hardware(h: &Hardware) -> Result<(), FieldProblem> {
         RAM_BANDWIDTH_GBPS.check(h.ram_bandwidth_gbps),
     )?;
     field("fp16_tflops", TFLOPS.check(h.fp16_tflops))?;
+    if let Some(t) = h.fp32_tflops {
+        field("fp32_tflops", TFLOPS.check(t))?;
+    }
     if let Some(w) = h.working_set {
         field("working_set_gib", MEMORY_GIB.check(gib(w)))?;
     }

@@ -227,6 +227,7 @@ impl Prepared<'_> {
                 Metric::Decode => {
                     let t = TokenTraffic {
                         device_weights: *read,
+                        device_params: *active,
                         layers: *layers,
                         moe_layers: if *moe { *layers } else { 0.0 },
                         ..Default::default()
@@ -241,7 +242,9 @@ impl Prepared<'_> {
                     } else {
                         bw
                     };
-                    let secs = decode_seconds(&t, c, dev_bw, bw, hw.fp16_tflops, *moe).0
+                    let fp32 = hw.fp32_tflops.unwrap_or(0.0);
+                    let c = &c.for_runtime(*runtime);
+                    let secs = decode_seconds(&t, c, dev_bw, bw, hw.fp16_tflops, fp32, *moe).0
                         + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
                 }
@@ -444,6 +447,10 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             }
         }),
         fp16_tflops: tflops.unwrap_or(0.0),
+        // The vector rate that dequantizes weights in decode, from the same preset.
+        fp32_tflops: preset
+            .filter(|_| backend != Backend::Cpu)
+            .and_then(|p| p.fp32_tflops),
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -34,6 +34,7 @@ fn card(gib: u64) -> Hardware {
         ram: 256 * GIB,
         ram_bandwidth_gbps: 100.0,
         fp16_tflops: 312.0,
+        fp32_tflops: None,
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -284,6 +284,7 @@ fn as_cards(node: &Hardware, nodes: u32) -> Hardware {
         memory: card_usable,
         bandwidth_gbps: node.bandwidth_gbps,
         fp16_tflops: node.fp16_tflops,
+        fp32_tflops: node.fp32_tflops,
     };
     Hardware {
         unified: false,
@@ -338,6 +339,7 @@ pub fn estimate(
         let mut t = traffic(model, terms, &cards, all, depth, cost);
         t.device_weights /= ways;
         t.device_kv /= ways;
+        t.device_params /= ways;
         t.attn_flops /= ways;
         decode_seconds(
             &t,
@@ -345,6 +347,7 @@ pub fn estimate(
             hw.bandwidth_gbps,
             hw.host_bandwidth(),
             hw.fp16_tflops,
+            hw.fp32_tflops.unwrap_or(0.0),
             moe,
         )
     };
@@ -427,6 +430,7 @@ pub fn batched_step(
     let nf = f64::from(n.max(1));
     let mut t = traffic(model, terms, &cards, all, depth, Some(&k));
     t.device_weights *= weight_share / ways;
+    t.device_params *= weight_share / ways;
     t.device_kv *= nf / ways;
     t.attn_flops *= nf / ways;
     let moe = model.arch.moe.is_some();
@@ -436,6 +440,7 @@ pub fn batched_step(
         hw.bandwidth_gbps,
         hw.host_bandwidth(),
         hw.fp16_tflops,
+        hw.fp32_tflops.unwrap_or(0.0),
         moe,
     );
     let intra = if tp {

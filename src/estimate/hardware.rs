@@ -137,6 +137,11 @@ pub struct Hardware {
     /// Dense FP16 tensor throughput, TFLOPS (prefill).
     #[serde(default)]
     pub fp16_tflops: f64,
+    /// Non-tensor (vector) FP32 throughput, TFLOPS: the units that dequantize weights in a
+    /// quantized GEMV (decode). `None`: not known (decode then keeps the backend's saturation
+    /// alone).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp32_tflops: Option<f64>,
     /// Metal's recommended working-set size when known, bytes.
     #[serde(rename = "working_set_gib", with = "opt_gib", default)]
     pub working_set: Option<u64>,
@@ -176,6 +181,9 @@ pub struct GpuCard {
     pub bandwidth_gbps: f64,
     /// Dense FP16 tensor throughput, TFLOPS.
     pub fp16_tflops: f64,
+    /// Vector FP32 throughput, TFLOPS, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fp32_tflops: Option<f64>,
 }
 
 fn one() -> u32 {
@@ -238,18 +246,20 @@ impl Hardware {
             .fold(0u64, |a, b| a.saturating_add(*b))
     }
 
-    /// (bandwidth GB/s, FP16 TFLOPS) of one card that would take as long as the layer split
-    /// does: a token visits the cards in turn, so time = Σ bytes_k / bw_k and the effective rate
-    /// is the load-weighted harmonic mean (the slow card's share dominates). `loads` are the
-    /// bytes each card holds (weights + KV); identical cards return their own figures.
-    pub fn split_rates(&self, loads: &[u64]) -> (f64, f64) {
+    /// (bandwidth GB/s, FP16 TFLOPS, FP32 TFLOPS or 0 when unknown) of one card that would take
+    /// as long as the layer split does: a token visits the cards in turn, so time = Σ bytes_k /
+    /// bw_k and the effective rate is the load-weighted harmonic mean (the slow card's share
+    /// dominates). `loads` are the bytes each card holds (weights + KV); identical cards return
+    /// their own figures.
+    pub fn split_rates(&self, loads: &[u64]) -> (f64, f64, f64) {
+        let fp32 = |x: Option<f64>| x.unwrap_or(0.0);
         if self.cards.is_empty() || self.unified {
-            return (self.bandwidth_gbps, self.fp16_tflops);
+            return (self.bandwidth_gbps, self.fp16_tflops, fp32(self.fp32_tflops));
         }
         let total: f64 = loads.iter().map(|&b| b as f64).sum();
         if total <= 0.0 {
             let first = &self.cards[0];
-            return (first.bandwidth_gbps, first.fp16_tflops);
+            return (first.bandwidth_gbps, first.fp16_tflops, fp32(first.fp32_tflops));
         }
         let harmonic = |rate: fn(&GpuCard) -> f64| {
             let t: f64 = self
@@ -260,7 +270,17 @@ impl Hardware {
                 .sum();
             total / t
         };
-        (harmonic(|c| c.bandwidth_gbps), harmonic(|c| c.fp16_tflops))
+        // One card of unknown FP32 rate leaves the split's rate unknown.
+        let all_fp32 = self.cards.iter().all(|c| c.fp32_tflops.is_some());
+        (
+            harmonic(|c| c.bandwidth_gbps),
+            harmonic(|c| c.fp16_tflops),
+            if all_fp32 {
+                harmonic(|c| c.fp32_tflops.unwrap_or(0.0))
+            } else {
+                0.0
+            },
+        )
     }
 
     /// Host bandwidth, GB/s (falls back to the device's for unified/CPU machines).
@@ -305,6 +325,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
         c.memory == first.memory
             && c.bandwidth_gbps == first.bandwidth_gbps
             && c.fp16_tflops == first.fp16_tflops
+            && c.fp32_tflops == first.fp32_tflops
     });
     // A `2 ×` preset's price and power already cover its cards.
     let sum = |f: fn(&Hardware) -> Option<f64>| cards.iter().map(|c| f(c)).sum::<Option<f64>>();
@@ -331,6 +352,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
         ram,
         ram_bandwidth_gbps: ram_bw,
         fp16_tflops: first.fp16_tflops,
+        fp32_tflops: first.fp32_tflops,
         working_set: None,
         price_usd: sum(|c| c.price_usd),
         power_w: sum(|c| c.power_w),
@@ -345,6 +367,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
                     memory: c.usable_per_device(),
                     bandwidth_gbps: c.bandwidth_gbps,
                     fp16_tflops: c.fp16_tflops,
+                    fp32_tflops: c.fp32_tflops,
                 })
                 .collect()
         },
@@ -389,6 +412,7 @@ mod tests {
             ram: 64 * GIB,
             ram_bandwidth_gbps: 90.0,
             fp16_tflops: bw / 10.0,
+            fp32_tflops: None,
             working_set: None,
             price_usd: Some(100.0),
             power_w: None,
@@ -427,11 +451,21 @@ mod tests {
         let small = card("small", 16, 900.0, Backend::Cuda, false);
         let mixed = mixed_box(&big, &[&big, &small]).unwrap();
         // 2 GB at 1800 GB/s + 1 GB at 900 GB/s = 2/900 s for 3 GB: 1350 GB/s.
-        let (bw, tflops) = mixed.split_rates(&[2_000_000_000, 1_000_000_000]);
+        let (bw, tflops, fp32) = mixed.split_rates(&[2_000_000_000, 1_000_000_000]);
         assert!((bw - 1350.0).abs() < 1e-9, "{bw}");
         assert!((tflops - 135.0).abs() < 1e-9, "{tflops}");
+        // A card of unknown FP32 rate leaves the split's unknown (0).
+        assert_eq!(fp32, 0.0);
+        let with_fp32 = |mut h: Hardware, t: f64| {
+            h.fp32_tflops = Some(t);
+            h
+        };
+        let (big32, small32) = (with_fp32(big.clone(), 100.0), with_fp32(small, 50.0));
+        let mixed = mixed_box(&big32, &[&big32, &small32]).unwrap();
+        let (_, _, fp32) = mixed.split_rates(&[2_000_000_000, 1_000_000_000]);
+        assert!((fp32 - 75.0).abs() < 1e-9, "{fp32}");
         // Identical cards are their own rate whatever the loads.
-        assert_eq!(big.split_rates(&[5, 7]), (1800.0, 180.0));
+        assert_eq!(big.split_rates(&[5, 7]), (1800.0, 180.0, 0.0));
     }
 
     #[test]

@@ -361,9 +361,9 @@ fn assemble(
         .saturating_add(tally.gpu_projector)
         .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
-    let c = BackendConstants::of(hw.backend);
+    let c = BackendConstants::of(hw.backend).for_runtime(settings.runtime);
     let host_bw = hw.host_bandwidth();
-    let (peak_bw, peak_tflops) = device_rates(hw, terms, placement);
+    let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
     // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
     let (c, dev_bw, host_bw, tflops) = match &hw.measured {
         Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
@@ -385,14 +385,14 @@ fn assemble(
     );
     let raw_empty = traffic(model, terms, hw, placement, 0, None);
     let moe = model.arch.moe.is_some();
-    let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, tflops, moe);
-    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, tflops, moe);
+    let (t0, _) = decode_seconds(&traffic_empty, &c, dev_bw, host_bw, tflops, fp32, moe);
+    let (t1, _) = decode_seconds(&traffic_full, &c, dev_bw, host_bw, tflops, fp32, moe);
     // The roofline stays the hardware's peak, unless a measurement shows the peak assumed low.
     let (roof_dev, roof_host) = match &hw.measured {
         Some(m) => machine::roofline_rates(m, hw, (peak_bw, hw.host_bandwidth())),
         None => (peak_bw, hw.host_bandwidth()),
     };
-    let (_, roof) = decode_seconds(&raw_empty, &c, roof_dev, roof_host, peak_tflops, moe);
+    let (_, roof) = decode_seconds(&raw_empty, &c, roof_dev, roof_host, peak_tflops, fp32, moe);
     let fixed = link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let (t0, t1) = (t0 + fixed, t1 + fixed);
     let prompt = u64::from(settings.context.max(1));
@@ -482,8 +482,6 @@ impl Estimate {
     }
 }
 
-/// (bandwidth GB/s, FP16 TFLOPS) the device terms run at: for mixed cards, those of one card as
-/// slow as the layer split (identical cards: their own figures).
 /// The RAM bandwidth a CPU-only machine decodes at (all its weights are host weights, read at
 /// `eta`): its threads dequantize slower than its DRAM delivers (docs/accuracy.md). A machine
 /// with a GPU keeps `bw_gbps`: its host threads are not known.
@@ -494,9 +492,15 @@ fn cpu_decode_rate(hw: &Hardware, bw_gbps: f64, eta: f64) -> f64 {
     speed::cpu_decode_bandwidth(bw_gbps, speed::cpu_threads(hw.fp16_tflops), eta)
 }
 
-fn device_rates(hw: &Hardware, terms: &ModelTerms, placement: Placement) -> (f64, f64) {
+/// (bandwidth GB/s, FP16 TFLOPS, FP32 TFLOPS or 0 when unknown) the device terms run at: for
+/// mixed cards, those of one card as slow as the layer split (identical cards: their own figures).
+fn device_rates(hw: &Hardware, terms: &ModelTerms, placement: Placement) -> (f64, f64, f64) {
     if hw.cards.is_empty() {
-        return (hw.bandwidth_gbps, hw.fp16_tflops);
+        return (
+            hw.bandwidth_gbps,
+            hw.fp16_tflops,
+            hw.fp32_tflops.unwrap_or(0.0),
+        );
     }
     let loads: Vec<u64> = fit_inputs(hw, terms)
         .layer_split(placement)
@@ -692,10 +696,11 @@ pub fn speeds_with_constants(
 ) -> Speeds {
     let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
+    let c = &c.for_runtime(settings.runtime);
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
-    let (dev_bw, tflops) = device_rates(hw, terms, placement);
+    let (dev_bw, tflops, fp32) = device_rates(hw, terms, placement);
     let host_bw = cpu_decode_rate(hw, hw.host_bandwidth(), c.eta_host);
-    let (t, _) = decode_seconds(&tr, c, dev_bw, host_bw, tflops, moe);
+    let (t, _) = decode_seconds(&tr, c, dev_bw, host_bw, tflops, fp32, moe);
     let t = t + link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;

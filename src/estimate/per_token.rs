@@ -31,6 +31,8 @@ pub(super) fn traffic(
         speed::format_cost(&w.output_by_format, c)
     });
     let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
+    let all_params = w.output_params as f64
+        + w.layers.iter().map(|l| l.active_params as f64).sum::<f64>();
     let layers = f64::from(model.arch.layers);
     let moe_layers = w.layers.iter().filter(|l| l.expert_bytes > 0).count() as f64;
     if !hw.has_gpu() {
@@ -47,6 +49,7 @@ pub(super) fn traffic(
         return TokenTraffic {
             device_weights: all,
             device_kv: kv_total,
+            device_params: all_params,
             attn_flops,
             layers,
             moe_layers,
@@ -77,8 +80,10 @@ pub(super) fn traffic(
                     ((l.read_bytes as f64 - dense) / l.read_bytes.max(1) as f64).clamp(0.0, 1.0);
                 t.device_weights += r * (1.0 - share);
                 t.host_weights += r * share;
+                t.device_params += l.active_params as f64 * (1.0 - share);
             } else {
                 t.device_weights += r;
+                t.device_params += l.active_params as f64;
             }
         } else {
             t.host_weights += r;
@@ -87,6 +92,7 @@ pub(super) fn traffic(
     // The head is the first layer offloaded (llama.cpp#18148).
     if ngl > 0 {
         t.device_weights += output;
+        t.device_params += w.output_params as f64;
     } else {
         t.host_weights += output;
     }

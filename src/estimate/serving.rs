@@ -201,21 +201,22 @@ pub fn batched_decode_with_weights(
             compute_bound: false,
         };
     }
-    let c = BackendConstants::of(hw.backend);
+    let c = BackendConstants::of(hw.backend).for_runtime(settings.runtime);
     let one = traffic(model, &terms, hw, placement, depth, Some(&c));
     let nf = f64::from(n);
     let share = expert_share(model, &terms.weights, n);
     let mut t = one;
     t.device_weights *= share;
+    t.device_params *= share;
     t.host_weights *= share;
     t.device_kv *= nf;
     t.host_kv *= nf;
     t.attn_flops *= nf;
     let moe = model.arch.moe.is_some();
     // Mixed cards: the layer split's load-weighted rates, as for one sequence.
-    let (dev_bw, tflops) = super::device_rates(hw, &terms, placement);
+    let (dev_bw, tflops, fp32) = super::device_rates(hw, &terms, placement);
     let host_bw = hw.host_bandwidth();
-    let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, tflops, moe);
+    let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, tflops, fp32, moe);
     // Weight streaming alone, to compare with the matmuls that overlap it.
     let weights_only = super::speed::TokenTraffic {
         device_weights: t.device_weights,
@@ -227,7 +228,7 @@ pub fn batched_decode_with_weights(
         t_layer: 0.0,
         ..c
     };
-    let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, moe);
+    let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, 0.0, moe);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
     let step = step_mem + matmul + link_seconds(hw);
     Batched {

@@ -15,6 +15,12 @@ pub struct BackendConstants {
     /// about this rate whatever the memory could deliver (an H200's 4.8 TB/s gives ~2 TB/s).
     /// Achieved bandwidth is `η × peak / (1 + peak / saturation)`.
     pub bw_saturation_gbps: f64,
+    /// Vector-unit operations per weight a decoded token reads (unpack, scale, dot product),
+    /// run at the card's FP32 (non-tensor) rate: a quantized GEMV dequantizes every block on
+    /// the CUDA cores / SIMDs, so a card whose memory is fast next to its FP32 rate (A100, H200)
+    /// falls short of its bandwidth while one with a high FP32 rate (RTX 4090, 5090) does not.
+    /// Added to the memory time (the two overlap poorly at batch 1; docs/accuracy.md).
+    pub alu_ops_per_weight: f64,
     /// Achieved fraction streaming the KV cache at depth.
     pub eta_kv: f64,
     /// Achieved fraction of the host's RAM bandwidth streaming layers (or experts) kept in host
@@ -55,6 +61,9 @@ pub struct BackendConstants {
     /// Extra seconds per decoded token of a runtime over llama.cpp's own tools (HTTP, sampling
     /// and scheduling layers): [Ollama, LM Studio, MLX].
     pub runtime_t_fixed: [f64; 3],
+    /// Weight-streaming efficiency of MLX's own kernels relative to llama.cpp's
+    /// (`eta_weights`): an MLX engine is not llama.cpp's kernels, and runs faster on the same Mac.
+    pub mlx_eta: f64,
 }
 
 /// Peak matmul rate of one CPU thread for llama.cpp's quantized kernels (int8 dot products on
@@ -120,6 +129,18 @@ impl BackendConstants {
         }
     }
 
+    /// The constants as `runtime` runs them: MLX streams weights with its own kernels' efficiency
+    /// (never above 95 % of peak bandwidth).
+    pub fn for_runtime(&self, runtime: Runtime) -> Self {
+        if runtime != Runtime::Mlx {
+            return *self;
+        }
+        Self {
+            eta_weights: (self.eta_weights * self.mlx_eta).min(0.95),
+            ..*self
+        }
+    }
+
     /// The compute rate llama.cpp's matmul kernels reach on a card of `peak` FP16 TFLOPS.
     pub fn usable_tflops(&self, peak: f64) -> f64 {
         peak / (1.0 + peak / self.tflops_saturation.max(1.0))
@@ -138,6 +159,7 @@ impl BackendConstants {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.9223,
                 bw_saturation_gbps: 5917.2,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.7947,
                 eta_host: 0.7573,
                 t_fixed: 3.926e-4,
@@ -152,10 +174,12 @@ impl BackendConstants {
                 attn_eff: 2.166,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
                 bw_saturation_gbps: 5917.2,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.6113,
                 eta_host: 0.7573,
                 t_fixed: 8.077e-4,
@@ -170,10 +194,12 @@ impl BackendConstants {
                 attn_eff: 0.2999,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
                 bw_saturation_gbps: 5379.2,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.6612,
                 eta_host: 0.7573,
                 t_fixed: 4.419e-4,
@@ -188,10 +214,12 @@ impl BackendConstants {
                 attn_eff: 1.29,
                 format_eff: [1.0, 1.0, 0.8715, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
                 bw_saturation_gbps: 5744.8,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.5363,
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
@@ -206,10 +234,12 @@ impl BackendConstants {
                 attn_eff: 1.29,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.77,
                 bw_saturation_gbps: 5744.8,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.7767,
                 eta_host: 0.7573,
                 t_fixed: 4.290e-4,
@@ -224,10 +254,12 @@ impl BackendConstants {
                 attn_eff: 0.9357,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
                 bw_saturation_gbps: 4922.8,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.5273,
                 eta_host: 0.7573,
                 t_fixed: 9.832e-4,
@@ -242,10 +274,12 @@ impl BackendConstants {
                 attn_eff: 0.2941,
                 format_eff: [1.0, 1.0, 0.9709, 0.7692, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
                 bw_saturation_gbps: 6094.7,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.7273,
                 eta_host: 0.7573,
                 t_fixed: 4.044e-4,
@@ -260,10 +294,12 @@ impl BackendConstants {
                 attn_eff: 1.099,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
                 bw_saturation_gbps: 5744.8,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.5363,
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
@@ -278,10 +314,12 @@ impl BackendConstants {
                 attn_eff: 1.099,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.6,
                 bw_saturation_gbps: 1000000.0,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.6,
                 eta_host: 0.6,
                 t_fixed: 0.001,
@@ -296,10 +334,12 @@ impl BackendConstants {
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.6,
                 bw_saturation_gbps: 1000000.0,
+                alu_ops_per_weight: 0.0,
                 eta_kv: 0.6,
                 eta_host: 0.6,
                 t_fixed: 0.001,
@@ -314,6 +354,7 @@ impl BackendConstants {
                 attn_eff: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
                 runtime_t_fixed: [0.0, 0.0, 0.0],
+                mlx_eta: 1.0,
             },
         }
     }
@@ -352,6 +393,8 @@ pub struct TokenTraffic {
     pub device_weights: f64,
     /// KV/state bytes read from device memory.
     pub device_kv: f64,
+    /// Weights (elements) read from device memory: each is dequantized on the vector units.
+    pub device_params: f64,
     /// Weight bytes read from host memory (offloaded layers or experts).
     pub host_weights: f64,
     /// KV/state bytes read from host memory.
@@ -365,13 +408,15 @@ pub struct TokenTraffic {
 }
 
 /// Seconds per decoded token, and the pure-bandwidth lower bound (roofline). Weight bytes in
-/// `traffic` are already divided by their format efficiency.
+/// `traffic` are already divided by their format efficiency. `fp32_tflops` is the device's
+/// vector rate (0: unknown, no dequantization term).
 pub fn decode_seconds(
     traffic: &TokenTraffic,
     device: &BackendConstants,
     device_bw_gbps: f64,
     host_bw_gbps: f64,
     tflops: f64,
+    fp32_tflops: f64,
     moe: bool,
 ) -> (f64, f64) {
     let moe_f = if moe { device.moe_eta } else { 1.0 };
@@ -384,12 +429,22 @@ pub fn decode_seconds(
         + traffic.host_weights / (host_bw * host_eta)
         + traffic.host_kv / (host_bw * device.eta_host)
         + attention_seconds(traffic.attn_flops, tflops, device)
+        + dequant_seconds(traffic.device_params, fp32_tflops, device)
         + device.t_fixed
         + device.t_layer * traffic.layers
         + device.t_moe_layer * traffic.moe_layers;
     let roof = (traffic.device_weights + traffic.device_kv) / dev_bw
         + (traffic.host_weights + traffic.host_kv) / host_bw;
     (t, roof)
+}
+
+/// Dequantizing the weights a token reads on the device's vector units; unknown rate (0)
+/// means the term cannot be estimated.
+pub fn dequant_seconds(params: f64, fp32_tflops: f64, c: &BackendConstants) -> f64 {
+    if fp32_tflops <= 0.0 {
+        return 0.0;
+    }
+    params * c.alu_ops_per_weight / (fp32_tflops * 1e12)
 }
 
 /// Decode attention compute; unknown compute (0 TFLOPS) means the term cannot be estimated.
@@ -498,7 +553,7 @@ mod tests {
                 layers,
                 ..Default::default()
             };
-            let (time, roof) = decode_seconds(&t, &c, 1000.0, 60.0, 165.0, false);
+            let (time, roof) = decode_seconds(&t, &c, 1000.0, 60.0, 165.0, 80.0, false);
             roof / time
         };
         let (small, large) = (share(0.8e9, 16.0), share(42e9, 80.0));

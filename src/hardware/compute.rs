@@ -50,6 +50,23 @@ pub fn nvidia_fp16_tflops(c: &NvidiaCompute) -> Result<(f64, String), String> {
     ))
 }
 
+/// Vector FP32 TFLOPS (the CUDA cores that dequantize weights in decode) and the assumption
+/// behind it: NVML's CUDA cores are the FP32 lanes, each one FMA (2 FLOPs) per clock, which gives
+/// the datasheets' FP32 figures (RTX 4090 82.6, A100 19.5, H100 SXM 67).
+pub fn nvidia_fp32_tflops(c: &NvidiaCompute) -> Result<(f64, String), String> {
+    if c.cuda_cores == 0 || c.max_sm_clock_mhz == 0 {
+        return Err("NVML did not report the core count or the SM clock".into());
+    }
+    let tflops = f64::from(c.cuda_cores) * 2.0 * f64::from(c.max_sm_clock_mhz) * 1e6 / 1e12;
+    Ok((
+        tflops,
+        format!(
+            "{tflops:.1} FP32 TFLOPS derived from NVML: {} CUDA cores × 2 FLOPs (FMA) × {} MHz max SM clock",
+            c.cuda_cores, c.max_sm_clock_mhz
+        ),
+    ))
+}
+
 /// What the amdgpu driver's KFD topology (`/sys/class/kfd/kfd/topology/nodes/N/properties`)
 /// reports about a GPU's compute.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,6 +125,28 @@ pub fn amd_fp16_tflops(c: &AmdCompute) -> (f64, String) {
     )
 }
 
+/// Vector FP32 FLOPs per CU per clock: 64 lanes × FMA, doubled by dual issue on RDNA3/4 and by
+/// CDNA3's packed FP32 (the counting AMD's spec sheets use: RX 7900 XTX 61.4, MI300X 163.4).
+fn amd_fp32_rate(gfx: u32) -> f64 {
+    match (gfx / 10000, (gfx / 100) % 100) {
+        (11 | 12, _) | (9, 4) => 256.0,
+        _ => 128.0,
+    }
+}
+
+/// Vector FP32 TFLOPS of an AMD GPU and the assumption behind it.
+pub fn amd_fp32_tflops(c: &AmdCompute) -> (f64, String) {
+    let rate = amd_fp32_rate(c.gfx_target_version);
+    let tflops = f64::from(c.compute_units) * f64::from(c.max_clock_mhz) * 1e6 * rate / 1e12;
+    (
+        tflops,
+        format!(
+            "{tflops:.1} FP32 TFLOPS derived from the KFD topology: {} CUs × {} MHz × {rate:.0} FP32 FLOPs per CU per clock (gfx target {})",
+            c.compute_units, c.max_clock_mhz, c.gfx_target_version
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,6 +171,37 @@ mod tests {
         assert!(close(nv((9, 0), 16896, 1830), 989.4)); // H100 SXM at 1.83 GHz
         assert!(close(nv((12, 0), 21760, 2407), 419.0)); // RTX 5090
         assert!(close(nv((7, 0), 5120, 1530), 125.0)); // V100
+    }
+
+    #[test]
+    fn fp32_rates_reproduce_datasheet_totals() {
+        let close = |got: f64, want: f64| (got / want - 1.0).abs() < 0.02;
+        let nv32 = |cores: u32, mhz: u32| {
+            nvidia_fp32_tflops(&NvidiaCompute {
+                capability: (8, 9),
+                cuda_cores: cores,
+                max_sm_clock_mhz: mhz,
+            })
+            .unwrap()
+            .0
+        };
+        assert!(close(nv32(16384, 2520), 82.6)); // RTX 4090
+        assert!(close(nv32(6912, 1410), 19.5)); // A100
+        assert!(close(nv32(16896, 1980), 67.0)); // H100 SXM / H200
+        assert!(close(nv32(21760, 2407), 104.8)); // RTX 5090
+        let amd = |gfx: u32, cus: u32, mhz: u32| {
+            amd_fp32_tflops(&AmdCompute {
+                gfx_target_version: gfx,
+                compute_units: cus,
+                max_clock_mhz: mhz,
+            })
+            .0
+        };
+        assert!(close(amd(110000, 96, 2500), 61.4)); // RX 7900 XTX
+        assert!(close(amd(90402, 304, 2100), 163.4)); // MI300X
+        assert!(close(amd(90010, 104, 1700), 22.6)); // MI210
+        assert!(close(amd(90006, 60, 1725), 13.3)); // MI50
+        assert!(close(amd(120001, 64, 2970), 48.7)); // RX 9070 XT
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::process::Command;
 use serde::Serialize;
 
 use super::compute::{
-    amd_fp16_tflops, nvidia_fp16_tflops, parse_kfd_properties, AmdCompute, NvidiaCompute,
+    amd_fp16_tflops, amd_fp32_tflops, nvidia_fp16_tflops, nvidia_fp32_tflops, parse_kfd_properties, AmdCompute, NvidiaCompute,
 };
 use super::parse::{
     parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes, GpuInfo,
@@ -220,6 +220,7 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             ram: ram_total,
             ram_bandwidth_gbps: 50.0,
             fp16_tflops: (cores as f64 * crate::estimate::speed::CPU_TFLOPS_PER_THREAD).max(0.1),
+            fp32_tflops: None,
             working_set: None,
             price_usd: None,
             power_w: None,
@@ -283,6 +284,7 @@ fn from_preset(
                 ram: 0,
                 ram_bandwidth_gbps: 0.0,
                 fp16_tflops: 20.0,
+                fp32_tflops: None,
                 working_set: None,
                 price_usd: None,
                 power_w: None,
@@ -311,6 +313,21 @@ fn derive_tflops(
             notes.push(how);
         }
         Some(Err(why)) => notes.push(format!("TFLOPS not derived: {why}")),
+        None => {}
+    }
+    let fp32 = match hw.backend {
+        Backend::Cuda => nvidia.map(|c| nvidia_fp32_tflops(&c)),
+        Backend::Rocm => amd.map(|c| Ok(amd_fp32_tflops(&c))),
+        _ => None,
+    };
+    match fp32 {
+        Some(Ok((tflops, how))) => {
+            hw.fp32_tflops = Some(tflops);
+            notes.push(how);
+        }
+        Some(Err(why)) => notes.push(format!(
+            "FP32 TFLOPS not derived ({why}): decode uses the backend's bandwidth saturation alone"
+        )),
         None => {}
     }
 }
@@ -597,6 +614,10 @@ mod tests {
             "{:?}",
             d.notes
         );
+        // 16,896 CUDA cores × 2 × 1980 MHz: the vector rate that dequantizes in decode.
+        let fp32 = d.hardware.fp32_tflops.unwrap_or(0.0);
+        assert!((fp32 - 66.9).abs() < 0.1, "{fp32}");
+        assert!(d.notes.iter().any(|n| n.contains("FP32 TFLOPS derived")));
         // Without NVML's compute figures, the old assumption stays and is said.
         let bare = describe(
             Facts {
@@ -606,6 +627,7 @@ mod tests {
             &presets(),
         );
         assert_eq!(bare.hardware.fp16_tflops, 20.0);
+        assert_eq!(bare.hardware.fp32_tflops, None);
         assert!(bare.notes.iter().any(|n| n.contains("not in the catalog")));
     }
 
