@@ -13,6 +13,7 @@
 //!   ... -- --rows 4090                                      # in-sample rows of these devices
 //!   ... -- --lodo --dump FILE.csv                           # every held-out prediction
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
+//!   ... -- --decode                                         # decode rows only (faster)
 //!
 //! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
 //! leaks into its own prediction through the starting point. Decode constants are first fitted
@@ -70,6 +71,7 @@ fn neutral(b: Backend) -> BackendConstants {
             eta_weights: 0.6,
             bw_saturation_gbps: 1e6,
             alu_ops_per_weight: 0.0,
+            alu_overlap: 1.0,
             eta_kv: 0.6,
             eta_host: 0.6,
             t_fixed: 1e-3,
@@ -92,6 +94,8 @@ fn neutral(b: Backend) -> BackendConstants {
         bw_saturation_gbps: 10000.0,
         // A few vector operations per weight (unpack, scale, multiply-add).
         alu_ops_per_weight: 4.0,
+        // Partly overlapped with the memory time to start with.
+        alu_overlap: 2.0,
         eta_kv: 0.8,
         eta_host: 0.6,
         t_fixed: 1e-3,
@@ -147,6 +151,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 16) => &mut c.t_moe_layer,
         (Metric::Decode, 17) => &mut c.alu_ops_per_weight,
         (Metric::Decode, 18) => &mut c.mlx_eta,
+        (Metric::Decode, 19) => &mut c.alu_overlap,
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -185,6 +190,8 @@ fn clamp(c: &mut BackendConstants) {
     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
     // Unpacking, scaling and a multiply-add: between one and a few dozen operations a weight.
     c.alu_ops_per_weight = c.alu_ops_per_weight.clamp(0.5, 64.0);
+    // From no overlap (sum) to all but full overlap (maximum).
+    c.alu_overlap = c.alu_overlap.clamp(1.0, 16.0);
     // MLX's kernels stream at most 95 % of peak (checked again where applied).
     c.mlx_eta = c.mlx_eta.clamp(0.5, 0.95 / c.eta_weights.max(0.05));
 }
@@ -204,7 +211,7 @@ fn prior_penalty(
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
     let extra: &[usize] = if metric == Metric::Decode {
-        &[16, 17, 18]
+        &[16, 17, 18, 19]
     } else {
         &[]
     };
@@ -228,7 +235,7 @@ fn descend(
     let objective =
         |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
     let mut best = objective(&c);
-    let fields = if metric == Metric::Decode { 19 } else { 6 };
+    let fields = if metric == Metric::Decode { 20 } else { 6 };
     // A format class's efficiency is fitted only on rows of that class from several devices,
     // none holding more than a third of them (else it stays where it started): one device's
     // kernels must not set the class for every card, as one TinyLlama row once set every Metal
@@ -361,7 +368,7 @@ fn with_metric(
     metric: Metric,
 ) -> BackendConstants {
     let mut from = *from;
-    let fields = if metric == Metric::Decode { 19 } else { 6 };
+    let fields = if metric == Metric::Decode { 20 } else { 6 };
     for i in 0..fields {
         *field(&mut c, metric, i) = *field(&mut from, metric, i);
     }
@@ -478,10 +485,11 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
+                lit(c.alu_overlap),
                 lit(c.eta_kv),
                 lit(c.eta_host),
                 lit(c.t_fixed),
@@ -558,7 +566,11 @@ fn main() {
         }
         prepared.extend(rows);
     }
-    let rows: Vec<&Prepared> = prepared.iter().collect();
+    let decode_only = args.iter().any(|a| a == "--decode");
+    let rows: Vec<&Prepared> = prepared
+        .iter()
+        .filter(|r| !decode_only || r.metric == Metric::Decode)
+        .collect();
     let shrink = value("--shrink")
         .and_then(|w| w.parse::<f64>().ok())
         .unwrap_or(DEFAULT_SHRINK);

@@ -254,12 +254,20 @@ impl Hardware {
     pub fn split_rates(&self, loads: &[u64]) -> (f64, f64, f64) {
         let fp32 = |x: Option<f64>| x.unwrap_or(0.0);
         if self.cards.is_empty() || self.unified {
-            return (self.bandwidth_gbps, self.fp16_tflops, fp32(self.fp32_tflops));
+            return (
+                self.bandwidth_gbps,
+                self.fp16_tflops,
+                fp32(self.fp32_tflops),
+            );
         }
         let total: f64 = loads.iter().map(|&b| b as f64).sum();
         if total <= 0.0 {
             let first = &self.cards[0];
-            return (first.bandwidth_gbps, first.fp16_tflops, fp32(first.fp32_tflops));
+            return (
+                first.bandwidth_gbps,
+                first.fp16_tflops,
+                fp32(first.fp32_tflops),
+            );
         }
         let harmonic = |rate: fn(&GpuCard) -> f64| {
             let t: f64 = self

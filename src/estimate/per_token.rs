@@ -31,8 +31,8 @@ pub(super) fn traffic(
         speed::format_cost(&w.output_by_format, c)
     });
     let all: f64 = output + w.layers.iter().map(read).sum::<f64>();
-    let all_params = w.output_params as f64
-        + w.layers.iter().map(|l| l.active_params as f64).sum::<f64>();
+    let all_params =
+        w.output_params as f64 + w.layers.iter().map(|l| l.active_params as f64).sum::<f64>();
     let layers = f64::from(model.arch.layers);
     let moe_layers = w.layers.iter().filter(|l| l.expert_bytes > 0).count() as f64;
     if !hw.has_gpu() {

@@ -7,7 +7,8 @@ use std::process::Command;
 use serde::Serialize;
 
 use super::compute::{
-    amd_fp16_tflops, amd_fp32_tflops, nvidia_fp16_tflops, nvidia_fp32_tflops, parse_kfd_properties, AmdCompute, NvidiaCompute,
+    amd_fp16_tflops, amd_fp32_tflops, nvidia_fp16_tflops, nvidia_fp32_tflops, parse_kfd_properties,
+    AmdCompute, NvidiaCompute,
 };
 use super::parse::{
     parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes, GpuInfo,
