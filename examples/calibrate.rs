@@ -46,6 +46,11 @@ const DEFAULT_DATA: [&str; 3] = [
 const MIN_ROWS: usize = 20;
 /// Fewer rows of one weight-format class (or runtime) than this: keep its starting value.
 const MIN_CLASS_ROWS: usize = 5;
+/// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
+/// six format classes, the per-block ubatch cost and attention without flash attention.
+const PREFILL_FIELDS: usize = 14;
+/// The format class whose prefill rate the others are relative to (K-quants).
+const REFERENCE_CLASS: usize = 3;
 
 type Table = [[BackendConstants; 2]; 5];
 
@@ -84,7 +89,10 @@ fn neutral(b: Backend) -> BackendConstants {
             t_moe_layer: 0.0,
             moe_prefill: 0.6,
             attn_eff: 0.5,
+            attn_eff_no_fa: 0.5,
             format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+            prefill_format_eff: [1.0; 6],
+            t_ubatch_layer: 1e-5,
             runtime_t_fixed: [0.0; 3],
             mlx_eta: 1.0,
         };
@@ -108,7 +116,10 @@ fn neutral(b: Backend) -> BackendConstants {
         t_moe_layer: 1e-5,
         moe_prefill: 0.6,
         attn_eff: 0.5,
+        attn_eff_no_fa: 0.5,
         format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+        prefill_format_eff: [1.0; 6],
+        t_ubatch_layer: 1e-5,
         runtime_t_fixed: [0.0; 3],
         mlx_eta: 1.0,
     }
@@ -158,6 +169,9 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, 2) => &mut c.moe_prefill,
         (Metric::Prefill, 4) => &mut c.tflops_saturation,
         (Metric::Prefill, 5) => &mut c.host_copy_gbps,
+        (Metric::Prefill, f @ 6..=11) => &mut c.prefill_format_eff[f - 6],
+        (Metric::Prefill, 12) => &mut c.t_ubatch_layer,
+        (Metric::Prefill, 13) => &mut c.attn_eff_no_fa,
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
 }
@@ -182,6 +196,7 @@ fn clamp(c: &mut BackendConstants) {
     c.prefill_eff = c.prefill_eff.min(0.95);
     // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
     c.attn_eff = c.attn_eff.min(0.95 / c.prefill_eff);
+    c.attn_eff_no_fa = c.attn_eff_no_fa.min(0.95 / c.prefill_eff);
     // llama.cpp's per-ubatch overhead is a few ms; more would absorb a missing term.
     c.t_ubatch = c.t_ubatch.min(0.01);
     // Host-to-GPU copies: between a slow pageable copy and a PCIe 5.0 x16 link.
@@ -194,6 +209,13 @@ fn clamp(c: &mut BackendConstants) {
     c.alu_overlap = c.alu_overlap.clamp(1.0, 16.0);
     // MLX's kernels stream at most 95 % of peak (checked again where applied).
     c.mlx_eta = c.mlx_eta.clamp(0.5, 0.95 / c.eta_weights.max(0.05));
+    // A format's GEMMs may beat the K-quants' but not 95 % of peak.
+    let cap = 0.95 / c.prefill_eff;
+    c.prefill_format_eff
+        .iter_mut()
+        .for_each(|e| *e = e.clamp(0.05, cap));
+    // A block's kernels per ubatch: launches and tails, well under a millisecond.
+    c.t_ubatch_layer = c.t_ubatch_layer.clamp(1e-7, 5e-4);
 }
 
 /// Pull of a prior on a fit: Σ over the metric's multiplicative fields of ln(c / prior)²,
@@ -235,7 +257,11 @@ fn descend(
     let objective =
         |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
     let mut best = objective(&c);
-    let fields = if metric == Metric::Decode { 20 } else { 6 };
+    let fields = if metric == Metric::Decode {
+        20
+    } else {
+        PREFILL_FIELDS
+    };
     // A format class's efficiency is fitted only on rows of that class from several devices,
     // none holding more than a third of them (else it stays where it started): one device's
     // kernels must not set the class for every card, as one TinyLlama row once set every Metal
@@ -268,6 +294,13 @@ fn descend(
                         || (13..16).contains(&i)
                             && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS
                         || i == 18 && (runtime_rows("mlx") < MIN_CLASS_ROWS || mlx_devices < 3))
+                {
+                    continue;
+                }
+                // Prefill format classes likewise; K-quants (class 3) are the reference, 1.
+                if metric == Metric::Prefill
+                    && (6..12).contains(&i)
+                    && (i == 6 + REFERENCE_CLASS || !class_fits(i - 6))
                 {
                     continue;
                 }
@@ -368,7 +401,11 @@ fn with_metric(
     metric: Metric,
 ) -> BackendConstants {
     let mut from = *from;
-    let fields = if metric == Metric::Decode { 20 } else { 6 };
+    let fields = if metric == Metric::Decode {
+        20
+    } else {
+        PREFILL_FIELDS
+    };
     for i in 0..fields {
         *field(&mut c, metric, i) = *field(&mut from, metric, i);
     }
@@ -485,7 +522,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                format_eff: [{}],\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -502,7 +539,10 @@ fn print_constants(t: &Table) {
                 lit(c.t_moe_layer),
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
+                lit(c.attn_eff_no_fa),
                 fmt.join(", "),
+                c.prefill_format_eff.map(lit).join(", "),
+                lit(c.t_ubatch_layer),
                 c.runtime_t_fixed.map(lit).join(", "),
                 lit(c.mlx_eta)
             );

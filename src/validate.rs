@@ -192,6 +192,7 @@ enum Work<'a> {
         prompt: u64,
         depth: u64,
         moe: bool,
+        flash_attn: bool,
         runtime: Runtime,
     },
 }
@@ -222,6 +223,7 @@ impl Prepared<'_> {
                 prompt,
                 depth,
                 moe,
+                flash_attn,
                 runtime,
             } => match self.metric {
                 Metric::Decode => {
@@ -252,11 +254,18 @@ impl Prepared<'_> {
                     let w = PrefillWork {
                         flops_per_token: 2.0 * active,
                         attn_width: 0.0,
+                        attn_width_windowed: 0.0,
+                        window: 0,
                         prompt: *prompt,
                         depth: *depth,
                         n_ubatch: 512,
+                        layers: *layers,
                         pipeline_stages: hw.gpus,
                         host_weight_bytes: 0.0,
+                        device_weight_bytes: *read,
+                        device_bw_gbps: hw.bandwidth_gbps,
+                        format: None,
+                        flash_attn: *flash_attn,
                         moe: *moe,
                     };
                     let secs = prefill_seconds(&w, c, hw.fp16_tflops, false);
@@ -349,6 +358,12 @@ pub fn prepare<'a>(
             depth: num("depth").unwrap_or(0.0) as u64,
             value: num("value"),
             flag: get("quality_flag"),
+            // "1", "0 (default)", or empty (not stated: today's default, on).
+            flash_attn: match get("flash_attn").chars().next() {
+                Some('0') => Some(false),
+                Some('1') => Some(true),
+                _ => None,
+            },
         };
         match prepare_row(&row, cat) {
             Ok(p) => rows.push(Prepared { line, ..p }),
@@ -377,6 +392,7 @@ struct RowIn<'a> {
     depth: u64,
     value: Option<f64>,
     flag: &'a str,
+    flash_attn: Option<bool>,
 }
 
 fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, String> {
@@ -488,6 +504,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
                 runtime,
                 gpu_layers,
                 n_ubatch: note_number(r.notes, "n_ubatch").unwrap_or(512).max(1),
+                flash_attn: r.flash_attn.unwrap_or(Settings::default().flash_attn),
                 ..Settings::default()
             };
             let mut terms = model_terms(model, &settings);
@@ -688,6 +705,7 @@ fn generic<'a>(r: &RowIn<'_>, runtime: Runtime) -> Result<(Work<'a>, bool, f64),
         prompt: r.n_prompt.max(1),
         depth: r.depth,
         moe,
+        flash_attn: r.flash_attn.unwrap_or(true),
         runtime,
     };
     Ok((work, moe, params))

@@ -71,13 +71,18 @@ fn decode_error_stays_within_targets() {
             st.n
         );
     }
-    // Prefill depends on kernels the rows rarely state; it is held to looser bounds, and the
-    // layer-split pipeline keeps multi-GPU prompts in line with single cards.
+    // Prefill: in-sample figures of the prefill v2 model (per-format matmul rate, per-block
+    // ubatch cost, weight reads per ubatch, windowed and absorbed-MLA attention, flash attention
+    // on or off; docs/accuracy.md) plus about a point. Held out it is 20.9 % (LODO).
     for (name, bound) in [
-        ("all", 0.26),
-        ("multi-gpu", 0.26),
-        ("apple", 0.09),
-        ("cuda", 0.23),
+        ("all", 0.17),
+        ("multi-gpu", 0.20),
+        ("apple", 0.06),
+        ("cuda", 0.17),
+        ("rocm", 0.33),
+        ("vulkan", 0.25),
+        ("moe", 0.21),
+        ("at-depth", 0.18),
     ] {
         let st = subsets[&(Metric::Prefill, name)];
         assert!(

@@ -187,6 +187,7 @@ pub fn measured_rates(
             // The measured rate is what the kernels reach: no efficiency, no saturation.
             k.prefill_eff = 1.0;
             k.tflops_saturation = f64::MAX;
+            k.prefill_format_eff = [1.0; FORMAT_CLASSES];
             t
         }
         None => tflops,

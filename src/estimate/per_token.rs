@@ -5,6 +5,7 @@ use super::fit::{Placement, Tally};
 use super::hardware::Hardware;
 use super::kv::{kv_read_bytes, CacheShape};
 use super::model::{Attention, Mixer, ModelSpec};
+use super::quant::QuantFamily;
 use super::settings::Settings;
 use super::speed::{self, BackendConstants, PrefillWork, TokenTraffic};
 use super::{weights, ModelTerms};
@@ -158,11 +159,33 @@ pub(super) fn prefill_work(
     } else {
         1
     };
-    let mut attn_width = 0f64;
+    let window = match arch.attention {
+        Attention::Sliding { window, .. } => u64::from(window),
+        Attention::Chunked { chunk, .. } => u64::from(chunk),
+        _ => 0,
+    };
+    let (mut attn_width, mut attn_width_windowed) = (0f64, 0f64);
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
-            let (_, dk, dv) = arch.kv_shape(il);
-            attn_width += f64::from(arch.heads) * (f64::from(dk) + f64::from(dv));
+            // Absorbed MLA attends the latent (K: rank + rope, V: rank) with every head, in
+            // the prompt as in decode: several times the FLOPs of the per-head shapes.
+            let width = match arch.attention {
+                Attention::Mla {
+                    kv_lora_rank,
+                    rope_dim,
+                    ..
+                } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
+                _ => {
+                    let (_, dk, dv) = arch.kv_shape(il);
+                    f64::from(dk) + f64::from(dv)
+                }
+            };
+            let width = f64::from(arch.heads) * width;
+            if window > 0 && arch.is_windowed(il) {
+                attn_width_windowed += width;
+            } else {
+                attn_width += width;
+            }
         }
     }
     // Prompt logits: servers compute one row per sequence, so the head is not in per-token FLOPs.
@@ -170,14 +193,38 @@ pub(super) fn prefill_work(
         .weights
         .active_params()
         .saturating_sub(terms.weights.output_params);
+    let n_ubatch = u64::from(settings.n_ubatch.max(1));
+    // A ubatch of n tokens routes n × used picks over the experts: an expert is touched unless
+    // every pick missed it, so at 512 tokens nearly every expert's weights are read.
+    let touched = arch.moe.as_ref().map_or(1.0, |m| {
+        let miss = 1.0 - f64::from(m.used) / f64::from(m.experts.max(1));
+        1.0 - miss.max(0.0).powf(prompt.min(n_ubatch) as f64)
+    });
+    let layer_bytes: f64 = terms
+        .weights
+        .layers
+        .iter()
+        .map(|l| (l.bytes - l.expert_bytes) as f64 + l.expert_bytes as f64 * touched)
+        .sum();
+    let host = tally.host_weights.saturating_sub(terms.weights.token_embd) as f64;
+    let device_weight_bytes = (layer_bytes + terms.weights.output as f64 - host).max(0.0);
+    let format = (settings.quant.family() == QuantFamily::Gguf)
+        .then(|| speed::format_class(settings.quant.base_type()));
     PrefillWork {
         flops_per_token: 2.0 * active as f64,
         attn_width,
+        attn_width_windowed,
+        window,
         prompt,
         depth,
-        n_ubatch: u64::from(settings.n_ubatch.max(1)),
+        n_ubatch,
+        layers: f64::from(arch.layers),
         pipeline_stages,
-        host_weight_bytes: tally.host_weights.saturating_sub(terms.weights.token_embd) as f64,
+        host_weight_bytes: host,
+        device_weight_bytes,
+        device_bw_gbps: if hw.has_gpu() { hw.bandwidth_gbps } else { 0.0 },
+        format,
+        flash_attn: settings.flash_attn,
         moe: arch.moe.is_some(),
     }
 }

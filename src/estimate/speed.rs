@@ -60,8 +60,19 @@ pub struct BackendConstants {
     /// Attention FLOPs run at this multiple of the matmul rate: flash-attention kernels run nearer
     /// peak than quantized GEMMs (capped so that prefill_eff × attn_eff ≤ 0.95 of peak).
     pub attn_eff: f64,
+    /// `attn_eff` for attention without flash attention: the scores and their product with V
+    /// as two batched GEMMs with the score matrix written out between them, a different
+    /// kernel (and rate) than the fused one, faster on some backends' builds, slower on others.
+    pub attn_eff_no_fa: f64,
     /// Relative decode efficiency of each format class (see [`format_class`]).
     pub format_eff: [f64; FORMAT_CLASSES],
+    /// Relative prefill matmul rate of each format class, K-quants = 1: the kernels differ by
+    /// format (int8 dot products after a cheap or a costly unpacking of the blocks, or float
+    /// weights on the backend's FP16/BF16 GEMMs), and so does the rate they reach.
+    pub prefill_format_eff: [f64; FORMAT_CLASSES],
+    /// Fixed cost per block per prefill ubatch, seconds (the kernel launches and tails of a
+    /// block's dozen kernels): why small models run further below the compute rate.
+    pub t_ubatch_layer: f64,
     /// Extra seconds per decoded token of a runtime over llama.cpp's own tools (HTTP, sampling
     /// and scheduling layers): [Ollama, LM Studio, MLX].
     pub runtime_t_fixed: [f64; 3],
@@ -171,15 +182,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 3.926e-4,
                 t_layer: 2.942e-5,
-                prefill_eff: 0.4,
-                tflops_saturation: 679.9,
-                t_ubatch: 0.01,
+                prefill_eff: 0.42,
+                tflops_saturation: 588.6,
+                t_ubatch: 0.007343,
                 host_copy_gbps: 8.196,
                 moe_eta: 1.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.5296,
-                attn_eff: 2.166,
+                moe_prefill: 0.8171,
+                attn_eff: 0.9234,
+                attn_eff_no_fa: 2.262,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.421, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 2.197e-5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -192,15 +206,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 8.077e-4,
                 t_layer: 6.275e-5,
-                prefill_eff: 0.52,
-                tflops_saturation: 523.0,
-                t_ubatch: 0.001594,
-                host_copy_gbps: 8.196,
+                prefill_eff: 0.546,
+                tflops_saturation: 418.6,
+                t_ubatch: 0.005745,
+                host_copy_gbps: 64.0,
                 moe_eta: 0.7923,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.5296,
-                attn_eff: 0.2999,
+                moe_prefill: 0.8171,
+                attn_eff: 0.9234,
+                attn_eff_no_fa: 0.3222,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.74, 1.0, 1.421, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 7.160e-6,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -213,15 +230,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.419e-4,
                 t_layer: 3.536e-5,
-                prefill_eff: 0.3077,
-                tflops_saturation: 30328.9,
-                t_ubatch: 0.001036,
+                prefill_eff: 0.2438,
+                tflops_saturation: 26884.2,
+                t_ubatch: 0.005628,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_layer: 3.050e-5,
-                moe_prefill: 0.3703,
-                attn_eff: 1.29,
+                moe_prefill: 0.4481,
+                attn_eff: 0.7241,
+                attn_eff_no_fa: 0.03783,
                 format_eff: [1.0, 1.0, 0.8715, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 5.469e-5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -234,15 +254,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
                 t_layer: 7.062e-5,
-                prefill_eff: 0.3077,
-                tflops_saturation: 30328.9,
-                t_ubatch: 0.001036,
+                prefill_eff: 0.2438,
+                tflops_saturation: 26884.2,
+                t_ubatch: 0.005628,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.3703,
-                attn_eff: 1.29,
+                moe_prefill: 0.4481,
+                attn_eff: 0.7241,
+                attn_eff_no_fa: 0.03783,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 5.469e-5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -255,15 +278,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.290e-4,
                 t_layer: 3.311e-5,
-                prefill_eff: 0.7172,
-                tflops_saturation: 1203.6,
+                prefill_eff: 0.7436,
+                tflops_saturation: 27571.7,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7491,
                 t_moe_layer: 2.942e-5,
-                moe_prefill: 0.8319,
-                attn_eff: 0.9357,
+                moe_prefill: 0.9091,
+                attn_eff: 0.65,
+                attn_eff_no_fa: 0.5,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 7.692e-6,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -276,15 +302,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.832e-4,
                 t_layer: 9.181e-5,
-                prefill_eff: 0.7172,
-                tflops_saturation: 194.3,
-                t_ubatch: 0.008024,
+                prefill_eff: 0.5892,
+                tflops_saturation: 8520.4,
+                t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.8319,
-                attn_eff: 0.2941,
+                moe_prefill: 0.6172,
+                attn_eff: 0.3009,
+                attn_eff_no_fa: 0.4887,
                 format_eff: [1.0, 1.0, 0.9709, 0.7692, 1.0, 0.75],
+                prefill_format_eff: [1.3, 1.182, 1.147, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.747e-4,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -297,15 +326,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.044e-4,
                 t_layer: 2.942e-5,
-                prefill_eff: 0.2987,
-                tflops_saturation: 45434.2,
-                t_ubatch: 0.01,
+                prefill_eff: 0.2367,
+                tflops_saturation: 23886.2,
+                t_ubatch: 0.003846,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7767,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.3657,
-                attn_eff: 1.099,
+                moe_prefill: 0.3905,
+                attn_eff: 0.5533,
+                attn_eff_no_fa: 0.07287,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.43, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 2.072e-6,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -318,15 +350,18 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
                 t_layer: 7.062e-5,
-                prefill_eff: 0.2987,
-                tflops_saturation: 45434.2,
-                t_ubatch: 0.01,
+                prefill_eff: 0.2367,
+                tflops_saturation: 23886.2,
+                t_ubatch: 0.003846,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.3657,
-                attn_eff: 1.099,
+                moe_prefill: 0.3905,
+                attn_eff: 0.5533,
+                attn_eff_no_fa: 0.07287,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.43, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 2.072e-6,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -347,7 +382,10 @@ impl BackendConstants {
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
+                attn_eff_no_fa: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.000e-5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -368,7 +406,10 @@ impl BackendConstants {
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
+                attn_eff_no_fa: 0.5,
                 format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.000e-5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
             },
@@ -489,20 +530,60 @@ fn attention_seconds(flops: f64, tflops: f64, c: &BackendConstants) -> f64 {
 pub struct PrefillWork {
     /// Matmul FLOPs per prompt token (2 × active parameters, embeddings excluded).
     pub flops_per_token: f64,
-    /// Σ over attention layers of `heads × (d_k + d_v)`: attention FLOPs = 2 × this × attended.
+    /// Σ over full-attention layers of `heads × (d_k + d_v)`: attention FLOPs = 2 × this ×
+    /// attended positions.
     pub attn_width: f64,
+    /// The same over sliding-window (or chunked) layers, which attend to at most `window`
+    /// positions before the token's ubatch.
+    pub attn_width_windowed: f64,
+    /// Window (or chunk) of those layers, tokens.
+    pub window: u64,
     /// Tokens in the prompt.
     pub prompt: u64,
     /// Tokens already in the cache.
     pub depth: u64,
     /// Physical batch.
     pub n_ubatch: u64,
+    /// Blocks: each costs its kernels' fixed time once per ubatch.
+    pub layers: f64,
     /// GPUs of a layer split that work on successive ubatches at once (1: no pipeline).
     pub pipeline_stages: u32,
     /// Weight bytes resident on the host that are copied to the GPU each ubatch.
     pub host_weight_bytes: f64,
+    /// Weight bytes on the device that one ubatch's matmuls read (every expert a ubatch routes
+    /// a token to: nearly all of them at 512 tokens).
+    pub device_weight_bytes: f64,
+    /// Peak bandwidth of the device's memory, GB/s (0: unknown, no weight-read term).
+    pub device_bw_gbps: f64,
+    /// Format class of the main weight type (GGUF files; `None`: MLX and other formats).
+    pub format: Option<usize>,
+    /// Flash attention on (the fused kernel) or off (two GEMMs).
+    pub flash_attn: bool,
     /// MoE model.
     pub moe: bool,
+}
+
+/// Σ over the `prompt` tokens after `depth` of the positions each attends to: causal, and
+/// for a windowed layer at most `window` positions before the token's own ubatch (its cache
+/// holds window + ubatch cells, and the kernel runs over all of them).
+fn attended(work: &PrefillWork, window: Option<u64>) -> f64 {
+    let p = work.prompt.max(1) as f64;
+    let d0 = work.depth as f64;
+    let full = p * d0 + p * (p + 1.0) / 2.0;
+    let Some(w) = window else {
+        return full;
+    };
+    let cap = (w + work.n_ubatch.max(1)) as f64;
+    // Positions d0+1 … d0+P, each attending to min(position, cap).
+    let (a, b) = (d0 + 1.0, d0 + p);
+    let m = b.min(cap);
+    let below = if a <= m {
+        (a + m) * (m - a + 1.0) / 2.0
+    } else {
+        0.0
+    };
+    let above = (b - m.max(a - 1.0)) * cap;
+    below + above
 }
 
 /// Seconds to process the prompt.
@@ -513,21 +594,38 @@ pub fn prefill_seconds(
     gpu_offload: bool,
 ) -> f64 {
     let p = work.prompt.max(1) as f64;
-    let d0 = work.depth as f64;
-    let f_eff = (c.usable_tflops(tflops.max(0.05)) * 1e12)
-        * c.prefill_eff
-        * if work.moe { c.moe_prefill } else { 1.0 };
+    let rate = c.usable_tflops(tflops.max(0.05)) * 1e12 * c.prefill_eff;
+    let format = work
+        .format
+        .and_then(|f| c.prefill_format_eff.get(f).copied())
+        .unwrap_or(1.0)
+        .max(0.05);
+    let f_eff = rate * format * if work.moe { c.moe_prefill } else { 1.0 };
     let matmul = work.flops_per_token * p / f_eff;
-    // Σ_{t=1..P} (d0 + t) attended positions, causal.
-    let attended = p * d0 + p * (p + 1.0) / 2.0;
-    let attn = 2.0 * work.attn_width * attended / (f_eff * c.attn_eff);
+    // Attention runs on the activations whatever the weights' format or routing.
+    let attn_eff = if work.flash_attn {
+        c.attn_eff
+    } else {
+        c.attn_eff_no_fa
+    };
+    let attn = 2.0
+        * (work.attn_width * attended(work, None)
+            + work.attn_width_windowed * attended(work, Some(work.window)))
+        / (rate * attn_eff.max(0.01));
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
+    // Each ubatch's matmuls read the weights they touch once from device memory.
+    let reads = if work.device_bw_gbps > 0.0 {
+        ubatches * work.device_weight_bytes / (work.device_bw_gbps * 1e9)
+    } else {
+        0.0
+    };
     let copies = if gpu_offload {
         ubatches * work.host_weight_bytes / (c.host_copy_gbps.max(0.1) * 1e9)
     } else {
         0.0
     };
-    let compute = (matmul + attn + ubatches * c.t_ubatch) / pipeline_speedup(work, p);
+    let fixed = ubatches * (c.t_ubatch + c.t_ubatch_layer * work.layers);
+    let compute = (matmul + attn + reads + fixed) / pipeline_speedup(work, p);
     compute + copies
 }
 
@@ -561,11 +659,18 @@ mod tests {
         PrefillWork {
             flops_per_token: 16e9,
             attn_width: 0.0,
+            attn_width_windowed: 0.0,
+            window: 0,
             prompt,
             depth: 0,
             n_ubatch: 512,
+            layers: 32.0,
             pipeline_stages: stages,
             host_weight_bytes: 0.0,
+            device_weight_bytes: 0.0,
+            device_bw_gbps: 0.0,
+            format: None,
+            flash_attn: true,
             moe: false,
         }
     }
@@ -659,5 +764,52 @@ mod tests {
             assert!(bw >= last);
             last = bw;
         }
+    }
+
+    #[test]
+    fn windowed_layers_attend_to_their_window_and_ubatch_only() {
+        let mut w = work(2048, 1);
+        w.depth = 32768;
+        // Full attention: every earlier position, causal.
+        let full = 2048.0 * 32768.0 + 2048.0 * 2049.0 / 2.0;
+        assert_eq!(attended(&w, None), full);
+        // Far beyond the window: each token sees window + ubatch cells.
+        assert_eq!(attended(&w, Some(1024)), 2048.0 * 1536.0);
+        // From an empty cache the cap is reached after 1536 tokens: 1..=1536, then 512 × 1536.
+        w.depth = 0;
+        let expect = 1536.0 * 1537.0 / 2.0 + 512.0 * 1536.0;
+        assert_eq!(attended(&w, Some(1024)), expect);
+        // A window longer than the prompt changes nothing.
+        assert_eq!(attended(&w, Some(8192)), attended(&w, None));
+    }
+
+    #[test]
+    fn each_ubatch_reads_its_weights_and_pays_its_blocks() {
+        let mut c = BackendConstants::of(Backend::Cuda);
+        c.t_ubatch_layer = 0.0;
+        let base = prefill_seconds(&work(2048, 1), &c, 165.0, false);
+        // 4 ubatches each read 10 GB at 1 TB/s: 40 ms more.
+        let mut w = work(2048, 1);
+        w.device_weight_bytes = 10e9;
+        w.device_bw_gbps = 1000.0;
+        let read = prefill_seconds(&w, &c, 165.0, false);
+        assert!((read - base - 0.04).abs() < 1e-9, "{base} {read}");
+        // 32 blocks × 0.1 ms per ubatch, 4 ubatches: 12.8 ms more.
+        c.t_ubatch_layer = 1e-4;
+        let blocks = prefill_seconds(&work(2048, 1), &c, 165.0, false);
+        assert!((blocks - base - 0.0128).abs() < 1e-9, "{base} {blocks}");
+    }
+
+    #[test]
+    fn a_format_class_sets_its_own_matmul_rate() {
+        let mut c = BackendConstants::of(Backend::Cuda);
+        c.prefill_format_eff = [2.0, 1.0, 1.0, 1.0, 1.0, 1.0];
+        let mut w = work(512, 1);
+        let other = prefill_seconds(&w, &c, 165.0, false);
+        w.format = Some(0);
+        let float = prefill_seconds(&w, &c, 165.0, false);
+        // Twice the rate halves the matmul time; the per-ubatch costs stay.
+        let fixed = c.t_ubatch + c.t_ubatch_layer * w.layers;
+        assert!(((other - fixed) / (float - fixed) - 2.0).abs() < 1e-9);
     }
 }
