@@ -127,20 +127,25 @@ pub(super) fn decode_attention_flops(model: &ModelSpec, shape: &CacheShape, dept
             Some(w) if arch.is_windowed(il) => used_full.min(w as f64),
             _ => used_full,
         };
-        let width = match arch.attention {
-            Attention::Mla {
-                kv_lora_rank,
-                rope_dim,
-                ..
-            } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
-            _ => {
-                let (_, dk, dv) = arch.kv_shape(il);
-                f64::from(dk) + f64::from(dv)
-            }
-        };
-        flops += 2.0 * f64::from(arch.heads) * width * used;
+        flops += 2.0 * f64::from(arch.heads) * head_width(model, il) * used;
     }
     flops
+}
+
+/// K + V width one head attends with in layer `il`: absorbed MLA attends the latent (K: rank +
+/// rope, V: rank) with every head, in the prompt as in decode, several times the per-head shapes.
+fn head_width(model: &ModelSpec, il: u32) -> f64 {
+    match model.arch.attention {
+        Attention::Mla {
+            kv_lora_rank,
+            rope_dim,
+            ..
+        } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
+        _ => {
+            let (_, dk, dv) = model.arch.kv_shape(il);
+            f64::from(dk) + f64::from(dv)
+        }
+    }
 }
 
 pub(super) fn prefill_work(
@@ -167,20 +172,7 @@ pub(super) fn prefill_work(
     let (mut attn_width, mut attn_width_windowed) = (0f64, 0f64);
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
-            // Absorbed MLA attends the latent (K: rank + rope, V: rank) with every head, in
-            // the prompt as in decode: several times the FLOPs of the per-head shapes.
-            let width = match arch.attention {
-                Attention::Mla {
-                    kv_lora_rank,
-                    rope_dim,
-                    ..
-                } => 2.0 * f64::from(kv_lora_rank) + f64::from(rope_dim),
-                _ => {
-                    let (_, dk, dv) = arch.kv_shape(il);
-                    f64::from(dk) + f64::from(dv)
-                }
-            };
-            let width = f64::from(arch.heads) * width;
+            let width = f64::from(arch.heads) * head_width(model, il);
             if window > 0 && arch.is_windowed(il) {
                 attn_width_windowed += width;
             } else {
