@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
         ram: 64 << 30,
         ram_bandwidth_gbps: 80.0,
         fp16_tflops: 100.0,
+        fp32_tflops: None,
         working_set: None,
         price_usd: None,
         power_w: None,
