@@ -7,7 +7,8 @@ use crate::catalog::Catalog;
 use crate::estimate::quant::largest_that_fits;
 use crate::estimate::weights::{weight_table, WeightTable};
 use crate::estimate::{
-    estimate, estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Settings, Verdict,
+    estimate, estimate_with_weights, max_context, Estimate, Hardware, ModelSpec, Quant, Settings,
+    Verdict,
 };
 
 /// The guide's memory tiers on their typical unified-memory platforms.
@@ -39,7 +40,7 @@ pub struct Cell {
     pub best_quant: Option<&'static str>,
     /// Largest context that fits at the chosen quantization.
     pub max_context: u32,
-    /// Fits on the GPU with at least 10 % headroom.
+    /// Runs with at least 10 % of its pool free ([`comfortable`]).
     pub comfortable: bool,
 }
 
@@ -59,9 +60,11 @@ pub struct Matrix {
 /// Share of usable memory a comfortable fit leaves free, so it still fits with a longer prompt.
 pub const COMFORT: f64 = 0.10;
 
-/// Fits on the GPU with at least [`COMFORT`] of usable memory to spare.
+/// Runs as `fit` says it does (on the GPU, with layers or experts in host RAM, or on the CPU)
+/// with at least [`COMFORT`] of the memory it runs from to spare: the GPU's when all of it is
+/// there, GPU + RAM together when offloaded ([`Estimate::pool`]).
 pub fn comfortable(e: &Estimate) -> bool {
-    e.verdict == Verdict::FitsOnGpu && e.headroom_bytes as f64 >= COMFORT * e.usable_bytes as f64
+    e.verdict != Verdict::DoesNotFit && e.pool_headroom() as f64 >= COMFORT * e.pool().1 as f64
 }
 
 /// Estimates one cell.
@@ -122,20 +125,27 @@ pub fn cheapest_comfortable<'a>(
 /// Builds the matrix. Columns keep the given order; "cheapest" is by price when every column has
 /// one, else by memory.
 pub fn build(models: &[&ModelSpec], hardware: &[&Hardware], s: &Settings) -> Matrix {
-    build_with(models, &vec![None; models.len()], hardware, s)
+    build_with(
+        models,
+        &vec![None; models.len()],
+        hardware,
+        &vec![*s; models.len()],
+    )
 }
 
-/// [`build`] with each row's weights as its file holds them where known (`weights[row]`).
+/// [`build`] with each row's weights as its file holds them where known (`weights[row]`) and
+/// its own settings (`settings[row]`: the quant its name selects).
 pub fn build_with(
     models: &[&ModelSpec],
     weights: &[Option<&WeightTable>],
     hardware: &[&Hardware],
-    s: &Settings,
+    settings: &[Settings],
 ) -> Matrix {
     let cells: Vec<Vec<Cell>> = models
         .iter()
+        .zip(settings)
         .enumerate()
-        .map(|(r, m)| {
+        .map(|(r, (m, s))| {
             let w = weights.get(r).copied().flatten();
             hardware
                 .iter()
@@ -162,21 +172,30 @@ pub fn build_with(
     }
 }
 
-/// Resolves comma-separated names, or the defaults when none are given.
+/// A model as named: the catalog entry and the quant its name selects, if any.
+pub type NamedModel<'a> = (&'a ModelSpec, Option<Quant>);
+
+/// Resolves comma-separated names (each with the quant its name selects, `name:Q8_0`, as `fit`
+/// reads it), or the defaults when none are given.
 pub fn resolve<'a>(
     cat: &'a Catalog,
     models: &[String],
     hardware: &[String],
-) -> Result<(Vec<&'a ModelSpec>, Vec<&'a Hardware>), String> {
-    let models: Vec<&ModelSpec> = if models.is_empty() {
+) -> Result<(Vec<NamedModel<'a>>, Vec<&'a Hardware>), String> {
+    let models: Vec<NamedModel> = if models.is_empty() {
         GUIDE_MODELS
             .iter()
             .filter_map(|id| cat.find_model(id).ok())
+            .map(|m| (m, None))
             .collect()
     } else {
         models
             .iter()
-            .map(|m| cat.find_model(m).map_err(|e| e.to_string()))
+            .map(|m| {
+                cat.resolve_model(m)
+                    .map(|found| (found.model, found.quant))
+                    .map_err(|e| e.to_string())
+            })
             .collect::<Result<_, _>>()?
     };
     let tiers =

@@ -2,8 +2,10 @@
 //! machine is cheapest for a model. Pure: every memory and speed figure comes from the estimator
 //! memo (`estimate::memo`); this module only filters and ranks.
 //!
-//! Rule: a pair qualifies when it fits on the GPU with ≥ 10 % headroom at the requested context
-//! and decodes at least the speed floor at that context. Per model the least lossy acceptable
+//! Rule: a pair qualifies when it runs as `fit` says it does at the requested context (on the
+//! GPU, offloaded to host RAM, or on the CPU) with ≥ 10 % of the memory it runs from free (the
+//! GPU's, or GPU + RAM when offloaded: `compare::comfortable`), and decodes at least the speed
+//! floor at that context. Per model the least lossy acceptable
 //! format that qualifies is chosen (published KL divergence vs FP16, `quality::MAX_QUANT_KLD`).
 //! Pairs rank by the use case's one metric, higher first; equal scores rank by speed.
 
@@ -18,7 +20,7 @@ pub use scores::{MetricScores, ModelIndex};
 
 use crate::compare::{comfortable, CostInputs};
 use crate::estimate::memo::Memo;
-use crate::estimate::{Estimate, Hardware, ModelSpec, Quant, Settings};
+use crate::estimate::{Estimate, Hardware, ModelSpec, Quant, Settings, Verdict};
 use crate::quality::{format_score, metric_label, QuantLoss, Score};
 
 /// What is asked.
@@ -52,9 +54,16 @@ pub struct Pick {
     pub decode_tps: f64,
     /// Decode tokens/s with an empty cache.
     pub decode_tps_empty: f64,
+    /// Used and usable in the memory it runs from (GPU + host RAM when offloaded).
     pub total_bytes: u64,
     pub usable_bytes: u64,
     pub headroom_bytes: i64,
+    /// "used/usable" GiB as every table shows it ("23.2+36.7/24.0+55.3" when offloaded).
+    pub memory: String,
+    /// `fit`'s verdict: fits on the GPU, partial offload or CPU only.
+    pub verdict: Verdict,
+    /// Where the layers went when not all on the GPU ("(experts of the first 23 layers in RAM)").
+    pub placement: String,
     pub max_context: u32,
     /// One line on why it ranks where it does.
     pub why: String,
@@ -69,10 +78,15 @@ pub enum Reason {
     /// Even the most compressed acceptable format leaves less than 10 % headroom.
     DoesNotFit {
         quant: &'static str,
+        /// Used and usable in the memory it would run from (as [`Estimate::pool`]).
         used_bytes: u64,
         usable_bytes: u64,
-        /// The usable figure is GPU + host RAM (layers offloaded), not the GPU alone.
+        /// The figures are GPU + host RAM (layers or experts offloaded), not the GPU alone.
         with_offload: bool,
+        /// "used/usable" GiB as `fit` and the tables show it ("23.8+150.9/24.0+55.3").
+        memory: String,
+        /// `fit`'s verdict at that format.
+        verdict: Verdict,
     },
     /// Fits, but no fitting format reaches the speed floor.
     TooSlow {
@@ -84,22 +98,33 @@ pub enum Reason {
 impl Reason {
     /// Human wording (GiB).
     pub fn text(&self, min_tps: f64) -> String {
-        let gib = |b: u64| b as f64 / crate::estimate::units::GIB as f64;
         match self {
             Reason::ContextTooShort { max_context } => {
                 format!("context too short: the model supports {max_context} tokens")
             }
             Reason::DoesNotFit {
                 quant,
-                used_bytes,
-                usable_bytes,
                 with_offload,
-            } => format!(
-                "does not fit with 10% headroom: needs {:.1} GiB of {:.1} GiB usable{} even at {quant}",
-                gib(*used_bytes),
-                gib(*usable_bytes),
-                if *with_offload { " (GPU + RAM, offloading)" } else { "" }
-            ),
+                memory,
+                verdict,
+                ..
+            } => {
+                let (used, usable) = memory.split_once('/').unwrap_or((memory, ""));
+                let what = if *verdict == Verdict::DoesNotFit {
+                    "does not fit"
+                } else {
+                    "does not fit with 10% headroom"
+                };
+                format!(
+                    "{what}{}: needs {used} GiB of {usable} GiB usable{} even at {quant}",
+                    if *with_offload {
+                        " even offloading"
+                    } else {
+                        ""
+                    },
+                    if *with_offload { " (GPU + RAM)" } else { "" }
+                )
+            }
             Reason::TooSlow { quant, decode_tps } => {
                 format!("too slow: {decode_tps:.1} tok/s at {quant} (floor {min_tps:.0})")
             }
@@ -147,6 +172,9 @@ pub fn best_quant(
     }
     let mut fastest_fitting: Option<(Quant, f64)> = None;
     let mut last: Option<(Quant, Estimate)> = None;
+    // Least lossy first, but all on the GPU beats offloaded (and offloaded beats the CPU):
+    // an offloaded format is kept only until a later one qualifies with a better verdict.
+    let mut best: Option<(Quant, QuantLoss, Estimate)> = None;
     for (q, loss) in quants {
         let s = Settings {
             quant: *q,
@@ -155,7 +183,12 @@ pub fn best_quant(
         let e = memo.estimate(idx, model, hw_key, hw, &s);
         if comfortable(&e) {
             if e.decode_tps_full_context >= req.min_tps {
-                return Ok((*q, loss.clone(), e));
+                if e.verdict == Verdict::FitsOnGpu {
+                    return Ok((*q, loss.clone(), e));
+                }
+                if best.as_ref().is_none_or(|b| e.verdict < b.2.verdict) {
+                    best = Some((*q, loss.clone(), e.clone()));
+                }
             }
             if fastest_fitting.is_none_or(|(_, t)| e.decode_tps_full_context > t) {
                 fastest_fitting = Some((*q, e.decode_tps_full_context));
@@ -163,22 +196,35 @@ pub fn best_quant(
         }
         last = Some((*q, e));
     }
+    if let Some(b) = best {
+        return Ok(b);
+    }
     match (fastest_fitting, last) {
         (Some((q, t)), _) => Err(Reason::TooSlow {
             quant: q.label(),
             decode_tps: t,
         }),
-        (None, Some((q, e))) => Err(Reason::DoesNotFit {
-            quant: q.label(),
-            used_bytes: e.used_bytes,
-            usable_bytes: e.usable_bytes,
-            with_offload: e.usable_bytes > e.device_usable_bytes,
-        }),
+        (None, Some((q, e))) => {
+            let (used_bytes, usable_bytes) = e.pool();
+            Err(Reason::DoesNotFit {
+                quant: q.label(),
+                used_bytes,
+                usable_bytes,
+                with_offload: e.offloaded(),
+                memory: e.memory_of_usable_gib(),
+                verdict: e.verdict,
+            })
+        }
         (None, None) => Err(Reason::DoesNotFit {
             quant: "none",
             used_bytes: 0,
             usable_bytes: hw.memory,
             with_offload: false,
+            memory: format!(
+                "0.0/{:.1}",
+                hw.memory as f64 / crate::estimate::units::GIB as f64
+            ),
+            verdict: Verdict::DoesNotFit,
         }),
     }
 }
@@ -223,6 +269,7 @@ pub fn recommend(
                     ..req.settings
                 };
                 let max_context = memo.max_context(i as u32, m, hw_key, hw, &s);
+                let (used, usable) = e.pool();
                 let (variant, source, date) = scores
                     .get(i)
                     .map(|r| (r.variant.clone(), r.source.clone(), r.date.clone()))
@@ -240,9 +287,12 @@ pub fn recommend(
                     quant_ppl_ratio: loss.ppl / reference_ppl(quants),
                     decode_tps: e.decode_tps_full_context,
                     decode_tps_empty: e.decode_tps,
-                    total_bytes: e.used_bytes,
-                    usable_bytes: e.usable_bytes,
-                    headroom_bytes: e.headroom_bytes,
+                    total_bytes: used,
+                    usable_bytes: usable,
+                    headroom_bytes: e.pool_headroom(),
+                    memory: e.memory_of_usable_gib(),
+                    verdict: e.verdict,
+                    placement: e.placement_note().trim_matches([' ', '(', ')']).to_string(),
                     max_context,
                     why: String::new(),
                 });
@@ -346,8 +396,17 @@ fn explain(picks: &mut [Pick], metric: &str) {
                 format!("{label} {} below {name}'s {}", fmt(p.quality), fmt(*q))
             }
         };
+        let offload = if p.placement.is_empty() {
+            match p.verdict {
+                Verdict::CpuOnly => " (on the CPU)",
+                _ => "",
+            }
+            .to_string()
+        } else {
+            format!(" ({})", p.placement)
+        };
         p.why = format!(
-            "{place}; {} is the least lossy format that leaves 10% free at {:.1} tok/s",
+            "{place}; {} is the least lossy format that leaves 10% free{offload} at {:.1} tok/s",
             p.quant, p.decode_tps
         );
         prev = Some((p.name.clone(), p.quality, p.decode_tps));
@@ -364,7 +423,10 @@ pub struct BuyRow {
     pub quant: &'static str,
     pub quality: Option<f64>,
     pub decode_tps: f64,
+    /// Free in the memory it runs from (GPU + host RAM when offloaded).
     pub headroom_bytes: i64,
+    /// "used/usable" GiB as every table shows it ("23.2+36.7/24.0+55.3" when offloaded).
+    pub memory: String,
     pub usd_per_tps: f64,
     pub break_even_months: Option<f64>,
 }
@@ -434,7 +496,8 @@ pub fn buy(
                 quant: q.label(),
                 quality,
                 decode_tps: e.decode_tps_full_context,
-                headroom_bytes: e.headroom_bytes,
+                headroom_bytes: e.pool_headroom(),
+                memory: e.memory_of_usable_gib(),
                 usd_per_tps: price / e.decode_tps_full_context.max(f64::MIN_POSITIVE),
                 break_even_months: costs.break_even(hw),
             });

@@ -232,3 +232,38 @@ fn guide_recommends_a_fitting_model_per_use_case_and_tier() {
     let text = String::from_utf8(run(&["guide"]).stdout).unwrap();
     assert!(text.contains("Best models for common use cases"));
 }
+
+/// A quant in the model name (`name:Q8_0`, an Ollama tag's `-q8_0`) selects it in `compare` as
+/// in `fit` (one resolver); `--quant` still wins over it.
+#[test]
+fn a_quant_in_the_name_selects_it_as_fit_does() {
+    for (name, quant_flag, want) in [
+        ("qwen3-30b-a3b:Q8_0", None, "Q8_0"),
+        ("qwen3:30b-a3b-q8_0", None, "Q8_0"),
+        ("qwen3-30b-a3b:Q8_0", Some("Q4_K_M"), "Q4_K_M"),
+    ] {
+        let mut args = vec!["compare", "--models", name, "-H", "rtx-4090", "--json"];
+        let mut fit = vec!["fit", "--model", name, "-H", "rtx-4090", "--json"];
+        if let Some(q) = quant_flag {
+            args.extend(["--quant", q]);
+            fit.extend(["--quant", q]);
+        }
+        let m = json(&run(&args));
+        let f = json(&run(&fit));
+        assert_eq!(m["rows"][0]["quant"], want, "{name}");
+        assert_eq!(f["quant"], want, "{name}");
+        let cell = &m["rows"][0]["cells"][0];
+        for key in ["weights_bytes", "total_bytes", "decode_tps", "max_context"] {
+            assert_eq!(cell[key], f[key], "{name}: {key}");
+        }
+    }
+    let text = run(&[
+        "compare",
+        "--models",
+        "qwen3-30b-a3b:Q8_0",
+        "-H",
+        "rtx-4090",
+    ]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("qwen3-30b-a3b Q8_0"), "{text}");
+}

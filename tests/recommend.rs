@@ -432,7 +432,7 @@ proptest! {
             prop_assert!(e.decode_tps_full_context >= min_tps, "{} {}", p.model, p.quant);
             prop_assert!(m.max_context() >= context);
             prop_assert!(q.quant_loss(quant).unwrap().kld <= MAX_QUANT_KLD);
-            prop_assert_eq!(p.total_bytes, e.used_bytes);
+            prop_assert_eq!(p.total_bytes, e.pool().0);
         }
         // Every exclusion is true too: what does not fit does not, what is too slow is.
         for x in &r.excluded {
@@ -692,4 +692,67 @@ fn use_case_changes_reuse_lined_up_scores_and_follow_new_data() {
     press(&mut app, KeyCode::Left);
     assert_eq!(app.quality_of(3), Some(42.0));
     assert_eq!(app.quality_of(0), None);
+}
+
+/// recommend judges a pair as `fit` does: a model that runs with experts in host RAM is judged
+/// on GPU + RAM (and recommended when that leaves 10 % free at the floor), a CPU-only machine
+/// gets picks, and an exclusion's figures are `fit`'s device + host figures.
+#[test]
+fn recommend_and_fit_agree_on_offloaded_and_cpu_only_machines() {
+    use fitcheck::estimate::Verdict;
+    let cat = Catalog::builtin().unwrap();
+    let by_id = |id: &str| cat.models.iter().find(|m| m.id == id).unwrap();
+    let coding = &run_chain("rtx-3090", "coding", 8192, 10.0)[0];
+    let big = coding
+        .recommendations
+        .iter()
+        .find(|p| p.model == "gpt-oss-120b")
+        .expect("gpt-oss 120B runs offloaded on an RTX 3090 + 64 GB at > 10 tok/s");
+    let hw = cat.find_hardware("rtx-3090").unwrap();
+    let quant: Quant = big.quant.parse().unwrap();
+    let e = estimate(
+        by_id("gpt-oss-120b"),
+        hw,
+        &Settings {
+            quant,
+            context: 8192,
+            ..Settings::default()
+        },
+    );
+    assert_eq!(e.verdict, Verdict::PartialOffload);
+    assert_eq!(big.verdict, e.verdict);
+    assert_eq!(big.memory, e.memory_of_usable_gib());
+    assert!(big.memory.contains('+'), "{}", big.memory);
+    assert!(big.why.contains("in RAM"), "{}", big.why);
+    // A model that fits on the GPU is never pushed to RAM for a less lossy format.
+    let small = coding
+        .recommendations
+        .iter()
+        .find(|p| p.model == "gpt-oss-20b")
+        .unwrap();
+    assert_eq!(small.verdict, Verdict::FitsOnGpu, "{small:?}");
+    // No exclusion reads "needs less than usable": the figures are the pool it runs from.
+    for x in &coding.excluded {
+        if let Reason::DoesNotFit {
+            used_bytes,
+            usable_bytes,
+            verdict,
+            ..
+        } = &x.reason
+        {
+            assert!(
+                *verdict == Verdict::DoesNotFit
+                    || (*usable_bytes - *used_bytes) as f64 <= 0.1 * *usable_bytes as f64,
+                "{}: {}",
+                x.model,
+                x.reason.text(10.0)
+            );
+        }
+    }
+    let cpu = &run_chain("cpu-ddr5-5600-96", "chat", 8192, 10.0)[0];
+    assert!(!cpu.recommendations.is_empty(), "a CPU-only box gets picks");
+    assert!(cpu
+        .recommendations
+        .iter()
+        .all(|p| p.verdict == Verdict::CpuOnly && !p.memory.contains('+')));
 }

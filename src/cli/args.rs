@@ -380,8 +380,9 @@ pub struct BuyArgs {
 /// `compare` flags.
 #[derive(Debug, Clone, Args)]
 pub struct CompareArgs {
-    /// Models, comma-separated (default: the guide's recommended models).
-    #[arg(long, value_delimiter = ',')]
+    /// Models, comma-separated (default: the guide's recommended models); `-m`/`--model` as in
+    /// `fit`, repeatable.
+    #[arg(long, short = 'm', visible_alias = "model", value_delimiter = ',')]
     pub models: Vec<String>,
     /// Hardware ids or names, comma-separated, or `tiers` (default).
     #[arg(long, short = 'H', value_delimiter = ',')]

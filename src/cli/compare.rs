@@ -48,22 +48,39 @@ pub fn run(
             }
         })
         .collect();
-    let (models, hardware) = resolve(cat, &args.models, &names).map_err(CliError::Usage)?;
+    let (rows, hardware) = resolve(cat, &args.models, &names).map_err(CliError::Usage)?;
+    let models: Vec<_> = rows.iter().map(|(m, _)| *m).collect();
     let files: Vec<Option<(&WeightTable, &str)>> = models
         .iter()
         .map(|m| fetched.and_then(|f| f.file_of(&m.id)))
         .collect();
     let weights: Vec<Option<&WeightTable>> = files.iter().map(|f| f.map(|(w, _)| w)).collect();
-    let m = build_with(&models, &weights, &hardware, &args.settings());
-    let quants: Vec<String> = files
+    // Each row at its quant as `fit` picks it: --quant, else the one its name selects.
+    let settings: Vec<_> = rows
         .iter()
-        .map(|f| {
-            f.map_or_else(
-                || args.settings().quant.label().to_string(),
-                |(_, q)| q.to_string(),
-            )
+        .map(|(_, named)| {
+            let mut s = args.settings();
+            if let Some(q) = args.run.quant.or(*named) {
+                s.quant = q;
+            }
+            s
         })
         .collect();
+    let mut m = build_with(&models, &weights, &hardware, &settings);
+    let quants: Vec<String> = files
+        .iter()
+        .zip(&settings)
+        .map(|(f, s)| f.map_or_else(|| s.quant.label().to_string(), |(_, q)| q.to_string()))
+        .collect();
+    let run_quant = args.settings().quant.label();
+    if !matches!(args.output(), Format::Json) {
+        // A row at another quant than the run's says so (JSON has a `quant` per row).
+        for ((id, q), (_, named)) in m.models.iter_mut().zip(&quants).zip(&rows) {
+            if named.is_some() && q != run_quant {
+                *id = format!("{id} {q}");
+            }
+        }
+    }
     let costs = args.costs(&Config::load().map_err(|e| CliError::Usage(e.to_string()))?);
     let break_even: Vec<Option<f64>> = hardware.iter().map(|h| costs.break_even(h)).collect();
     match args.output() {
@@ -124,7 +141,7 @@ fn text_out(
     }));
     t.row(costs);
     t.write(out)?;
-    writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% headroom)")?;
+    writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% free; GPU + RAM when offloaded)")?;
     calibration_lines(out, hw)?;
     Ok(())
 }

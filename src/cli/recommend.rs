@@ -199,11 +199,7 @@ fn write_ranking(
                 p.quant.to_string(),
                 format_score(p.quality, unit),
                 format!("{:.1}", p.decode_tps),
-                format!(
-                    "{}/{}",
-                    gib(p.total_bytes as f64),
-                    gib(p.usable_bytes as f64)
-                ),
+                p.memory.clone(),
                 gib(p.headroom_bytes as f64),
                 p.max_context.to_string(),
             ]);
@@ -312,6 +308,7 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
         "quant",
         "tok/s",
         "$ per tok/s",
+        "GiB used",
         "headroom GiB",
         "break-even",
     ]);
@@ -323,6 +320,7 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
             r.quant.to_string(),
             format!("{:.1}", r.decode_tps),
             format!("{:.0}", r.usd_per_tps),
+            r.memory.clone(),
             gib(r.headroom_bytes as f64),
             r.break_even_months
                 .map_or("—".into(), |m| format!("{m:.0} mo")),

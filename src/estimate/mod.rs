@@ -536,6 +536,42 @@ impl Estimate {
         }
     }
 
+    /// (used, usable) of the memory it runs from, as the verdict draws on it: the GPU (or
+    /// unified pool, or RAM without a GPU) alone, or GPU + host RAM together when offloaded.
+    pub fn pool(&self) -> (u64, u64) {
+        if self.offloaded() {
+            (
+                self.device_bytes.saturating_add(self.host_bytes),
+                self.device_usable_bytes
+                    .saturating_add(self.host_usable_bytes),
+            )
+        } else {
+            (self.used_bytes, self.usable_bytes)
+        }
+    }
+
+    /// `usable − used` of [`Estimate::pool`]; negative when it does not fit.
+    pub fn pool_headroom(&self) -> i64 {
+        let (used, usable) = self.pool();
+        (usable.min(i64::MAX as u64) as i64).saturating_sub(used.min(i64::MAX as u64) as i64)
+    }
+
+    /// "used/usable" in GiB without the unit, device and host apart when offloaded:
+    /// "21.4/24.0", "23.2+36.7/24.0+55.3".
+    pub fn memory_of_usable_gib(&self) -> String {
+        let gib = |b: u64| b as f64 / units::GIB as f64;
+        if self.offloaded() {
+            format!(
+                "{}/{:.1}+{:.1}",
+                self.memory_gib(),
+                gib(self.device_usable_bytes),
+                gib(self.host_usable_bytes)
+            )
+        } else {
+            format!("{}/{:.1}", self.memory_gib(), gib(self.usable_bytes))
+        }
+    }
+
     /// The memory figure every table shows, in GiB without the unit: "22.6" (device), or
     /// "22.6+8.1" (device + host RAM) when part of it is offloaded.
     pub fn memory_gib(&self) -> String {

@@ -10,13 +10,8 @@ use super::popups::{centered, truncate};
 use super::Theme;
 use crate::app::recommend::VIEW_MIN_TPS;
 use crate::app::App;
-use crate::estimate::units::GIB;
 use crate::quality::{metric_label, USE_CASE_METRICS};
 use crate::recommend::Ranking;
-
-fn gib(b: f64) -> String {
-    format!("{:.1}", b / GIB as f64)
-}
 
 fn score(v: f64, unit: &str) -> String {
     crate::quality::format_score(v, unit)
@@ -115,9 +110,18 @@ pub fn render(frame: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 /// One metric's list: its picks with why and source, then the scored models left out.
 fn ranking_lines(ranking: &Ranking, name_w: usize, theme: &Theme) -> Vec<Line<'static>> {
     let (_, unit) = metric_label(ranking.metric);
+    // Offloaded picks read "23.6+36.9/24.0+55.3": the column widens, the name gives way.
+    let mem_w = ranking
+        .recommendations
+        .iter()
+        .map(|p| p.memory.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(11);
+    let name_w = name_w.saturating_sub(mem_w - 11).max(12);
     let mut lines = vec![Line::styled(
         format!(
-            "{:<2} {:<name_w$} {:<7} {:>7} {:>6} {:>11} {:>8}",
+            "{:<2} {:<name_w$} {:<7} {:>7} {:>6} {:>mem_w$} {:>8}",
             "#", "model", "quant", "score", "tok/s", "GiB used", "max ctx"
         ),
         theme.title,
@@ -129,16 +133,12 @@ fn ranking_lines(ranking: &Ranking, name_w: usize, theme: &Theme) -> Vec<Line<'s
         lines.push(Line::from(vec![
             Span::styled(format!("{:<2} ", i + 1), theme.ok),
             Span::raw(format!(
-                "{:<name_w$} {:<7} {:>7} {:>6.1} {:>11} {:>8}",
+                "{:<name_w$} {:<7} {:>7} {:>6.1} {:>mem_w$} {:>8}",
                 truncate(&p.name, name_w),
                 p.quant,
                 score(p.quality, unit),
                 p.decode_tps,
-                format!(
-                    "{}/{}",
-                    gib(p.total_bytes as f64),
-                    gib(p.usable_bytes as f64)
-                ),
+                p.memory,
                 p.max_context
             )),
         ]));
