@@ -925,3 +925,72 @@ fn compare_cells_and_legend_are_whole_at_80_and_110_columns() {
         assert!(screen.contains("decode tok/s"), "{w}×{h} bars:\n{screen}");
     }
 }
+
+/// With several sequences, the gauges' speed-per-sequence readout for a model on disk uses the
+/// file's own weights (as the memory gauges do), not the catalog's architecture at the slider's
+/// quant.
+#[test]
+fn parallel_readout_of_a_file_uses_its_own_weights() {
+    use fitcheck::estimate::serving::{batched_decode_with_weights, max_sequences_with_weights};
+    use fitcheck::estimate::weights::weight_table;
+    use fitcheck::local::LocalModel;
+    let mut app = app_on("rtx-4090");
+    let base = app.catalog.find_model("llama-3.1-8b").unwrap().clone();
+    let mut spec = base.clone();
+    spec.id = "local:q8".into();
+    spec.name = "llama-3.1-8b-file [Q8_0]".into();
+    let weights = weight_table(&spec, Quant::Q8_0);
+    app.add_local(LocalModel {
+        path: "/models/q8.gguf".into(),
+        source: "dir",
+        label: "q8".into(),
+        spec: spec.clone(),
+        weights: weights.clone(),
+        quant_label: "Q8_0".into(),
+        size: 1,
+    });
+    let local_id = app.catalog.models.len() as u32;
+    app.settings.quant = Quant::Q4_K_M;
+    app.settings.parallel = 4;
+    app.select_id(Some(local_id));
+    draw(&mut app, 110, 32);
+    let d = app.frame.details.clone().expect("details of the file");
+    assert_eq!(d.id, local_id);
+    let (batched, fit) = d.batched.expect("4 sequences: a batched readout");
+    let s = d.settings;
+    let each = s.context / 4;
+    let hw = app.hw().clone();
+    let want = batched_decode_with_weights(&spec, &hw, &s, &weights, 4, u64::from(each / 2));
+    assert_eq!(batched, want);
+    assert_eq!(
+        fit,
+        max_sequences_with_weights(&spec, &hw, &s, &weights, each, 256)
+    );
+    // The catalog's Q4_K_M architecture would read faster: the readout is not that one.
+    let q4 = weight_table(&spec, Quant::Q4_K_M);
+    let catalog_q4 = batched_decode_with_weights(&spec, &hw, &s, &q4, 4, u64::from(each / 2));
+    assert!(catalog_q4.per_stream_tps > batched.per_stream_tps * 1.2);
+}
+
+/// On a mixed box whose layer split leaves room idle on the bigger card, the gauges say how much:
+/// the parts listed add up to what the cards hold plus host RAM, and the GPU figure is that plus
+/// the idle room.
+#[test]
+fn gauges_on_a_mixed_box_show_the_idle_room_of_the_split() {
+    let mut app = common::real_app_on("rtx-3090+rtx-3060-12");
+    let id = app
+        .catalog
+        .models
+        .iter()
+        .position(|m| m.id == "gpt-oss-120b")
+        .unwrap() as u32;
+    app.select_id(Some(id));
+    let screen = draw(&mut app, 110, 40);
+    let e = app.frame.details.clone().unwrap().estimate;
+    assert!(e.split_idle_bytes() > 0);
+    let gib = |b: u64| format!("{:.2}", b as f64 / (1u64 << 30) as f64);
+    let want = format!("╌ {} idle", gib(e.split_idle_bytes()));
+    assert!(screen.contains(&want), "{want:?} not in:\n{screen}");
+    assert!(screen.contains(&format!("GPU {} /", gib(e.device_bytes))));
+    assert!(screen.contains(&format!("host RAM {} /", gib(e.host_bytes))));
+}

@@ -153,3 +153,59 @@ fn a_mixed_box_reports_its_own_memory_and_the_headroom_adds_up() {
         two.headroom_bytes
     );
 }
+
+/// The parts add up to what the GPUs hold plus host RAM, offloaded or not, on one card, on
+/// identical cards and on a mixed box; the room a split leaves idle is the rest of the device
+/// figure, and `fit` and the gauges say it.
+#[test]
+fn the_parts_sum_to_held_plus_host_and_the_idle_room_is_shown() {
+    let c = cat();
+    let rigs = [
+        hw("rtx-3090"),
+        hw("2x-rtx-3090"),
+        box_of(&["rtx-3090", "rtx-3060-12"]),
+    ];
+    for id in ["gpt-oss-120b", "qwen3-32b", "gemma-3-27b", "llama-3.1-8b"] {
+        let m = c.find_model(id).unwrap();
+        for rig in &rigs {
+            let e = estimate(m, rig, &settings());
+            let parts = e.weights_bytes
+                + e.kv_bytes
+                + e.state_bytes
+                + e.overhead_bytes
+                + e.projector_bytes
+                + e.projector_compute_bytes;
+            assert_eq!(parts, e.total_bytes, "{id} on {}", rig.id);
+            assert_eq!(
+                e.device_held_bytes + e.host_bytes,
+                e.total_bytes,
+                "{id} on {}: held + host",
+                rig.id
+            );
+            assert_eq!(e.device_held_bytes + e.split_idle_bytes(), e.device_bytes);
+            if rig.gpus == 1 {
+                assert_eq!(e.split_idle_bytes(), 0, "{id} on {}", rig.id);
+            }
+        }
+    }
+    // gpt-oss 120B on the 3090 + 3060: the 3060 fills first, most of the 3090 stays idle.
+    let e = estimate(c.find_model("gpt-oss-120b").unwrap(), &rigs[2], &settings());
+    assert_eq!(e.verdict, Verdict::PartialOffload);
+    assert!(e.split_idle_bytes() > 10 << 30, "{}", e.split_idle_bytes());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["fit", "-m", "gpt-oss-120b", "-H", "rtx-3090+rtx-3060-12"])
+        .env(
+            "FITCHECK_CONFIG_DIR",
+            std::env::temp_dir().join("fitcheck-mixed-no-config"),
+        )
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    let gib = |b: u64| format!("{:.2} GiB", b as f64 / (1u64 << 30) as f64);
+    let held = format!(
+        "held on GPUs   {} + {} idle",
+        gib(e.device_held_bytes),
+        gib(e.split_idle_bytes())
+    );
+    assert!(text.contains(&held), "{held:?} not in:\n{text}");
+}

@@ -7,7 +7,7 @@ use crate::estimate::cluster::ClusterEstimate;
 use crate::estimate::hardware::Backend;
 use crate::estimate::quant::largest_that_fits;
 use crate::estimate::serving::{
-    batched_decode, combine, max_sequences, Batched, Combined, Sharing,
+    batched_decode_with_weights, combine, max_sequences_with_weights, Batched, Combined, Sharing,
 };
 use crate::estimate::train::{
     estimate_training, Framework, Method, Optimizer, Targets, TrainEstimate, TrainSettings,
@@ -249,6 +249,8 @@ impl App {
                 combine(&es, &hw, Sharing::Alternating),
             )
         });
+        // The gauges' own weights: a file's tensors for a model on disk, else the quant's.
+        let weights = self.memo.weights(id, &model, settings.quant);
         let batched =
             (settings.parallel > 1 && estimate.verdict != Verdict::DoesNotFit).then(|| {
                 let n = settings.parallel;
@@ -258,13 +260,19 @@ impl App {
                 }
                 .max(1);
                 (
-                    batched_decode(&model, &hw, &settings, n, u64::from(each / 2)),
-                    max_sequences(&model, &hw, &settings, each, 256),
+                    batched_decode_with_weights(
+                        &model,
+                        &hw,
+                        &settings,
+                        &weights,
+                        n,
+                        u64::from(each / 2),
+                    ),
+                    max_sequences_with_weights(&model, &hw, &settings, &weights, each, 256),
                 )
             });
         let cluster = hw.cluster.and_then(|c| {
-            let w = crate::estimate::weights::weight_table(&model, settings.quant);
-            crate::estimate::cluster_detail(&model, &hw, &settings, &w).map(|d| (c, d))
+            crate::estimate::cluster_detail(&model, &hw, &settings, &weights).map(|d| (c, d))
         });
         Details {
             id,

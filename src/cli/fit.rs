@@ -412,6 +412,15 @@ fn write_table(
         fmt_gib(e.device_bytes),
         fmt_gib(e.device_usable_bytes)
     )?;
+    // Several cards: the figure above counts each as full as the tightest; say what is held.
+    if e.split_idle_bytes() > 0 {
+        writeln!(
+            out,
+            "    held on GPUs   {} + {} idle  (room the layer split leaves on the roomier cards)",
+            fmt_gib(e.device_held_bytes),
+            fmt_gib(e.split_idle_bytes())
+        )?;
+    }
     // RAM's share even when everything runs on the GPU, so the two lines add up to the total.
     if e.host_bytes > 0 {
         writeln!(

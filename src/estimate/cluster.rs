@@ -646,6 +646,7 @@ fn assemble(
         usable_bytes: usable,
         used_bytes: (i128::from(usable) - headroom).clamp(0, i128::from(u64::MAX)) as u64,
         device_bytes: used,
+        device_held_bytes: used,
         device_usable_bytes: usable,
         host_bytes: 0,
         host_usable_bytes: hw.host_usable(),

@@ -77,6 +77,9 @@ pub struct Estimate {
     /// What the device must hold: the GPUs (all cards), or the unified pool (Metal's share,
     /// RAM when it runs on the CPU), or RAM on a machine without a GPU. The one "memory" figure.
     pub device_bytes: u64,
+    /// What the GPUs hold, summed over the cards: `device_bytes` less the room a multi-GPU split
+    /// leaves idle on the cards roomier than the tightest one (equal to it with one GPU).
+    pub device_held_bytes: u64,
     /// What the device offers (all cards).
     pub device_usable_bytes: u64,
     /// Held in host RAM besides (offloaded layers or experts, the token embedding); 0 without
@@ -428,6 +431,19 @@ fn assemble(
         } else {
             used
         },
+        device_held_bytes: if hw.has_gpu() && !hw.unified {
+            [
+                tally.gpu_weights,
+                tally.gpu_cache,
+                tally.gpu_compute,
+                tally.gpu_runtime,
+                tally.gpu_projector,
+            ]
+            .into_iter()
+            .fold(0u64, u64::saturating_add)
+        } else {
+            used
+        },
         device_usable_bytes: if hw.has_gpu() && !hw.unified {
             gpu_pool(hw, tally).0
         } else {
@@ -548,6 +564,13 @@ impl Estimate {
         } else {
             (self.used_bytes, self.usable_bytes)
         }
+    }
+
+    /// Room on the cards a multi-GPU layer split leaves idle: `device_bytes` counts every card as
+    /// full as the tightest one (so that its headroom is that card's), the GPUs hold
+    /// `device_held_bytes`. 0 with one GPU, a unified pool or no GPU.
+    pub fn split_idle_bytes(&self) -> u64 {
+        self.device_bytes.saturating_sub(self.device_held_bytes)
     }
 
     /// `usable − used` of [`Estimate::pool`]; negative when it does not fit.

@@ -18,6 +18,9 @@ use crate::estimate::{Backend, Estimate, Hardware, Verdict};
 /// Glyphs of the stacked bar: weights, KV, state, overhead (distinct without colour).
 const GLYPHS: [char; 4] = ['█', '▓', '▒', '░'];
 
+/// The room a multi-GPU split leaves idle, in the bar.
+const IDLE_GLYPH: char = '╌';
+
 /// Text lines the gauges need before a chart gets room.
 const TEXT_LINES: u16 = 12;
 
@@ -142,6 +145,15 @@ fn text_lines(
                 gib(e.device_bytes),
                 fmt_gib(e.device_usable_bytes)
             )),
+            // Several cards: the figure counts each as full as the tightest (its headroom is the
+            // answer); the parts below add up to what is held, so the idle rest is said.
+            Span::styled(
+                match e.split_idle_bytes() {
+                    0 => String::new(),
+                    idle => format!(", {IDLE_GLYPH} {} idle", gib(idle)),
+                },
+                theme.dim,
+            ),
         ]),
         ESSENTIAL,
     ));
@@ -324,12 +336,13 @@ fn stacked_bar(e: &Estimate, width: usize, theme: &Theme) -> Line<'static> {
         overhead_and_vision(e),
     ];
     let scale = e.device_usable_bytes.max(e.device_bytes).max(1) as f64;
-    // Only the device's share is drawn: the parts scaled to what the device holds.
+    // Only the device's share is drawn: the parts scaled to what the GPUs hold, then the room
+    // a multi-GPU split leaves idle (the device figure counts it).
     let total: u64 = parts.iter().sum();
     let k = if total == 0 {
         0.0
     } else {
-        e.device_bytes as f64 / total as f64
+        e.device_held_bytes as f64 / total as f64
     };
     let mut spans = vec![Span::raw("[")];
     let mut drawn = 0usize;
@@ -342,6 +355,10 @@ fn stacked_bar(e: &Estimate, width: usize, theme: &Theme) -> Line<'static> {
             theme.segments[i],
         ));
     }
+    let idle = ((e.split_idle_bytes() as f64 / scale) * width as f64).round() as usize;
+    let idle = idle.min(width - drawn);
+    drawn += idle;
+    spans.push(Span::styled(IDLE_GLYPH.to_string().repeat(idle), theme.dim));
     let free = width.saturating_sub(drawn);
     spans.push(Span::styled("·".repeat(free), theme.dim));
     spans.push(Span::raw("]"));
