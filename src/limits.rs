@@ -89,7 +89,9 @@ impl Bound<f64> {
         if v.is_finite() && v >= self.min && v <= self.max {
             Ok(v)
         } else {
-            Err(self.refuse(v.to_string()))
+            // 1e308 echoed in full is 309 digits: far-off values are written as typed.
+            let far = v.is_finite() && v != 0.0 && !(1e-4..1e9).contains(&v.abs());
+            Err(self.refuse(if far { format!("{v:e}") } else { v.to_string() }))
         }
     }
 
@@ -351,5 +353,8 @@ mod tests {
         assert_eq!(GPUS.parse("8"), Ok(8));
         let e = GPUS.parse("65").expect_err("too many");
         assert_eq!(e.to_string(), "GPUs must be a number in 1..=64, got 65");
+        let e = TFLOPS.parse("1e308").expect_err("too fast");
+        assert!(e.to_string().ends_with("got 1e308"), "{e}");
+        assert!(TFLOPS.parse("-1e-300").expect_err("negative").got == "-1e-300");
     }
 }

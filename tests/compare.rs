@@ -253,10 +253,48 @@ fn a_quant_in_the_name_selects_it_as_fit_does() {
         assert_eq!(m["rows"][0]["quant"], want, "{name}");
         assert_eq!(f["quant"], want, "{name}");
         let cell = &m["rows"][0]["cells"][0];
-        for key in ["weights_bytes", "total_bytes", "decode_tps", "max_context"] {
+        for key in [
+            "weights_bytes",
+            "total_bytes",
+            "device_bytes",
+            "host_bytes",
+            "decode_tps",
+            "max_context",
+        ] {
             assert_eq!(cell[key], f[key], "{name}: {key}");
         }
     }
+    // Offloaded: the device and host RAM figures are fit's, and the held part adds up.
+    let m = json(&run(&[
+        "compare",
+        "-m",
+        "gpt-oss-120b",
+        "-H",
+        "rtx-3090",
+        "--json",
+    ]));
+    let f = json(&run(&[
+        "fit",
+        "-m",
+        "gpt-oss-120b",
+        "-H",
+        "rtx-3090",
+        "--json",
+    ]));
+    let cell = &m["rows"][0]["cells"][0];
+    assert_eq!(f["verdict"], "partial_offload");
+    for key in [
+        "device_bytes",
+        "device_usable_bytes",
+        "host_bytes",
+        "verdict",
+    ] {
+        assert_eq!(cell[key], f[key], "gpt-oss-120b: {key}");
+    }
+    assert_eq!(
+        f["device_held_bytes"].as_u64().unwrap() + f["host_bytes"].as_u64().unwrap(),
+        f["total_bytes"].as_u64().unwrap()
+    );
     let text = run(&[
         "compare",
         "--models",

@@ -267,7 +267,8 @@ fn json_out(
                     let e = &cell.estimate;
                     json!({"hardware": m.hardware[c], "verdict": e.verdict, "fits_on_gpu": e.fits_on_gpu, "weights_bytes": e.weights_bytes,
                            "kv_bytes": e.kv_bytes, "state_bytes": e.state_bytes, "total_bytes": e.total_bytes, "used_bytes": e.used_bytes,
-                           "usable_bytes": e.usable_bytes, "headroom_bytes": e.headroom_bytes, "decode_tps": (e.decode_tps * 100.0).round() / 100.0,
+                           "usable_bytes": e.usable_bytes, "headroom_bytes": e.headroom_bytes, "device_bytes": e.device_bytes, "device_usable_bytes": e.device_usable_bytes,
+                           "host_bytes": e.host_bytes, "decode_tps": (e.decode_tps * 100.0).round() / 100.0,
                            "prefill_tps": (e.prefill_tps * 100.0).round() / 100.0, "ttft_s": e.ttft_s.is_finite().then_some((e.ttft_s * 100.0).round() / 100.0),
                            "best_quant": cell.best_quant, "max_context": cell.max_context, "comfortable": cell.comfortable,
                            "cheapest_fit": m.cheapest_fit[r] == Some(c)})

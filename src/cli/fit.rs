@@ -271,7 +271,7 @@ pub fn to_json(
     e: &Estimate,
     max_ctx: u32,
 ) -> serde_json::Value {
-    json!({
+    let mut v = json!({
         "model": model.id,
         "model_name": model.name,
         "hardware": hw.id,
@@ -313,7 +313,19 @@ pub fn to_json(
         "prefill_tps": round2(e.prefill_tps),
         "ttft_s": if e.ttft_s.is_finite() { Some(round2(e.ttft_s)) } else { None },
         "speed_calibration": calibration_json(hw),
-    })
+    });
+    // The figures the text, the app and `compare` show: the device, host RAM besides.
+    let device = json!({
+        "device_bytes": e.device_bytes,
+        "device_held_bytes": e.device_held_bytes,
+        "device_usable_bytes": e.device_usable_bytes,
+        "host_bytes": e.host_bytes,
+        "host_usable_bytes": e.host_usable_bytes,
+    });
+    if let (Some(o), serde_json::Value::Object(d)) = (v.as_object_mut(), device) {
+        o.extend(d);
+    }
+    v
 }
 
 /// This machine's `fitcheck calibrate` figures behind the speeds, or null (specs only).
