@@ -142,6 +142,17 @@ fn custom_hardware_from_flags() {
         "936",
     ]);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    // Without a GPU, the weights line has no "GPU 0.00 GiB" split.
+    let o = fitcheck(&["fit", "-m", "llama-3.2-1b", "-H", "cpu-ddr4-3200-32"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = stdout(&o);
+    let weights = text.lines().find(|l| l.contains("weights")).unwrap();
+    assert!(!weights.contains("GPU"), "{weights}");
+    let o = fitcheck(&["fit", "-m", "llama-3.2-1b", "-H", "rtx-4090"]);
+    assert!(
+        stdout(&o).contains(" · host "),
+        "GPU machines keep the split"
+    );
 }
 
 #[test]

@@ -442,3 +442,48 @@ proptest! {
         }
     }
 }
+
+/// A tensor with no elements holds no bytes, however long its first dimension (a 394-byte fuzz
+/// file claimed 16 EiB of weights through an `output.weight` of shape [2^62, 0]); a dimension
+/// past llama.cpp's int64 limit is refused, naming the tensor and offset.
+#[test]
+fn empty_and_out_of_range_tensors_count_what_the_file_holds() {
+    let with_output = |dims: Vec<u64>| {
+        let mut t = vec![
+            (
+                "token_embd.weight".to_string(),
+                vec![256, 1000],
+                GgmlType::Q8_0,
+            ),
+            ("output.weight".into(), dims, GgmlType::F32),
+        ];
+        t.extend(dense_block(0, 256, 4, 2, 64, 512, GgmlType::Q8_0));
+        gguf(
+            &[
+                ("general.architecture", Meta::Str("llama")),
+                ("llama.block_count", Meta::U32(1)),
+                ("llama.embedding_length", Meta::U32(256)),
+                ("llama.attention.head_count", Meta::U32(4)),
+                ("llama.attention.head_count_kv", Meta::U32(2)),
+                ("llama.feed_forward_length", Meta::U32(512)),
+            ],
+            &tensors(t),
+        )
+    };
+    let data = with_output(vec![1 << 40, 0]);
+    let g = parse_bytes(&data, "empty.gguf").unwrap();
+    let m = to_model(&g, "empty").unwrap();
+    let file_bytes: u64 = g.tensors.iter().map(|t| t.bytes()).sum();
+    assert_eq!(m.weights.loaded_bytes(), file_bytes);
+    assert!(file_bytes < data.len() as u64);
+    let fixture = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/gguf_regressions/crash-eb3296ae43d2d5716357e629d1fa6bfe92f297a6"
+    ))
+    .unwrap();
+    let e = parse_bytes(&fixture, "crash.gguf").unwrap_err().to_string();
+    assert!(
+        e.contains("crash.gguf: offset") && e.contains("'output.weight'") && e.contains("int64"),
+        "{e}"
+    );
+}

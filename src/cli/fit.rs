@@ -398,13 +398,17 @@ fn write_table(
         s.runtime
     )?;
     writeln!(out)?;
-    writeln!(
-        out,
-        "  weights          {}   GPU {} · host {}",
-        both(e.weights_bytes),
-        fmt_gib(e.weights_gpu_bytes),
-        fmt_gib(e.weights_host_bytes)
-    )?;
+    // Without a GPU all of it is in RAM: no "GPU 0.00 GiB" split.
+    let split = if hw.has_gpu() {
+        format!(
+            "   GPU {} · host {}",
+            fmt_gib(e.weights_gpu_bytes),
+            fmt_gib(e.weights_host_bytes)
+        )
+    } else {
+        String::new()
+    };
+    writeln!(out, "  weights          {}{split}", both(e.weights_bytes))?;
     writeln!(out, "  KV cache         {}", both(e.kv_bytes))?;
     if e.state_bytes > 0 {
         writeln!(out, "  recurrent state  {}", both(e.state_bytes))?;

@@ -141,7 +141,7 @@ fn tensor_info(t: &GgufTensor) -> TensorInfo {
         layer,
         role,
         row_len,
-        rows: rows.max(1),
+        rows,
         experts,
         ty: t.ty,
     }

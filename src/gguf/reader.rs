@@ -320,9 +320,15 @@ fn parse_src<R: Read + Seek>(s: &mut Src<R>) -> Result<Gguf, GgufError> {
         let mut elements: u64 = 1;
         for _ in 0..n_dims {
             let d = s.u64(&format_args!("dimension of '{name}'"))?;
+            // llama.cpp reads dimensions and their product as int64_t and refuses negatives.
             elements = elements
                 .checked_mul(d)
-                .ok_or_else(|| s.err(format!("tensor '{name}' element count overflows")))?;
+                .filter(|&n| n <= i64::MAX as u64 && d <= i64::MAX as u64)
+                .ok_or_else(|| {
+                    s.err(format!(
+                        "tensor '{name}' dimension {d} or its element count exceeds 2^63 - 1 (llama.cpp's int64 limit)"
+                    ))
+                })?;
             dims.push(d);
         }
         let ty_id = s.u32(&format_args!("type of '{name}'"))?;
