@@ -13,9 +13,14 @@ not divide (tensor_type_fallback: Q4_K -> Q5_0, Q5_K -> Q5_1, Q6_K -> Q8_0), and
 with [PAD] tokens to the architecture's vocab size when the tokenizer file is smaller (as
 convert_hf_to_gguf pads Qwen's), so the embedding and output matrices have the real shapes.
 
-Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0|q4_0|f16]
+A model whose vocab is smaller than the tokenizer file (SmolLM2's 49,152, TinyLlama's 32,000:
+llama.cpp's models/ ships neither tokenizer) keeps the file's first tokens and the merges among
+them, so the embedding and output matrices have the real shapes; llama-bench never tokenizes.
+
+Usage: gen_model.py ARCH OUT.gguf VOCAB.gguf [q4_k_m|q8_0|q4_0|f16|q6_k|q5_k_m]
 ARCH: llama1b, llama3b, llama8b, llama70b, qwen3moe30b, qwen3moe30b_2l, gemma3_1b, tiny, tinytied,
-      tinymoe, qwen3_0_6b, qwen3_1_7b, qwen2_5_0_5b, qwen2_5_1_5b
+      tinymoe, qwen3_0_6b, qwen3_1_7b, qwen2_5_0_5b, qwen2_5_1_5b, smollm2_135m, smollm2_360m,
+      smollm2_1_7b, gemma3_270m, tinyllama_1_1b, falcon3_1b
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH, or pip gguf) and numpy."""
 import math
 import sys
@@ -53,14 +58,27 @@ ARCHS = {
     # Qwen/Qwen2.5-0.5B-Instruct and Qwen2.5-1.5B-Instruct config.json (tied, q/k/v biases)
     'qwen2_5_0_5b': ('qwen2', 24, 896, 14, 2, 64, 4864, 32768, 1e6, 1e-6, None, True, None),
     'qwen2_5_1_5b': ('qwen2', 28, 1536, 12, 2, 128, 8960, 32768, 1e6, 1e-6, None, True, None),
+    # The catalog's arch of HuggingFaceTB/SmolLM2-135M/360M/1.7B-Instruct, google/gemma-3-270m-it,
+    # TinyLlama/TinyLlama-1.1B-Chat-v1.0 and tiiuae/Falcon3-1B-Instruct (config.json); the rope base
+    # and norm eps are the configs' too, and change no speed.
+    'smollm2_135m': ('llama', 30, 576, 9, 3, 64, 1536, 8192, 100000.0, 1e-5, None, True, None),
+    'smollm2_360m': ('llama', 32, 960, 15, 5, 64, 2560, 8192, 100000.0, 1e-5, None, True, None),
+    'smollm2_1_7b': ('llama', 24, 2048, 32, 32, 64, 8192, 8192, 130000.0, 1e-5, None, True, None),
+    'gemma3_270m': ('gemma3', 18, 640, 4, 1, 256, 2048, 32768, 1e6, 1e-6, None, True, None),
+    'tinyllama_1_1b': ('llama', 22, 2048, 32, 4, 64, 5632, 2048, 10000.0, 1e-5, None, False, None),
+    'falcon3_1b': ('llama', 18, 2048, 8, 4, 256, 8192, 8192, 1000042.0, 1e-6, None, False, None),
 }
 # Vocab size (config.json vocab_size) of the archs whose tokenizer file is smaller: Gemma 3 has
 # its own 262,144-token tokenizer, which llama.cpp's models/ does not ship, so its file uses the
 # Llama 3 tokenizer padded to that size; Qwen's GGUFs are padded to 151,936 by convert_hf_to_gguf.
 VOCAB_SIZE = {'gemma3_1b': 262144, 'qwen3_0_6b': 151936, 'qwen3_1_7b': 151936,
-              'qwen2_5_0_5b': 151936, 'qwen2_5_1_5b': 151936}
+              'qwen2_5_0_5b': 151936, 'qwen2_5_1_5b': 151936, 'gemma3_270m': 262144,
+              'falcon3_1b': 131072,
+              # smaller than the Llama 3 tokenizer file: its first tokens are kept (see CUT below)
+              'smollm2_135m': 49152, 'smollm2_360m': 49152, 'smollm2_1_7b': 49152,
+              'tinyllama_1_1b': 32000}
 # Sliding window (tokens) of the archs that have one.
-SWA = {'gemma3_1b': 512}
+SWA = {'gemma3_1b': 512, 'gemma3_270m': 512}
 # llama_ftype: LLAMA_FTYPE_MOSTLY_Q4_K_M, _Q8_0, _Q4_0, _F16, _Q6_K, _Q5_K_M
 FILE_TYPE = {'q4_k_m': 15, 'q8_0': 7, 'q4_0': 2, 'f16': 1, 'q6_k': 18, 'q5_k_m': 17}
 
@@ -177,12 +195,23 @@ if MOE:
 # the real tokenizer, copied from llama.cpp's vocab-only file
 r = gguf.GGUFReader(vocab_path)
 V = None
+CUT = VOCAB_SIZE.get(name)
+kept = None
+if CUT and CUT < len(r.fields['tokenizer.ggml.tokens'].contents()):
+    kept = set(r.fields['tokenizer.ggml.tokens'].contents()[:CUT])
+else:
+    CUT = None
 for f in r.fields.values():
     if not f.name.startswith('tokenizer.'):
         continue
     vt = f.types[0]
     val = f.contents()
     if vt == gguf.GGUFValueType.ARRAY:
+        if CUT and f.name == 'tokenizer.ggml.merges':  # only merges of kept tokens into a kept one
+            val = [m for m in val if (p := m.split(' ', 1)) and len(p) == 2
+                   and p[0] in kept and p[1] in kept and p[0] + p[1] in kept]
+        elif CUT:
+            val = val[:CUT]
         pad = VOCAB_SIZE.get(name, 0) - len(val) if f.name != 'tokenizer.ggml.merges' else 0
         if pad > 0:  # [PAD] tokens of type USER_DEFINED (4), as convert_hf_to_gguf adds them
             start = len(val)

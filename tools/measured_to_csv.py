@@ -42,6 +42,13 @@ SWEEP_ARCHS = {
     'qwen3_0_6b': 'Qwen3-0.6B', 'qwen3_1_7b': 'Qwen3-1.7B', 'qwen2_5_0_5b': 'Qwen2.5-0.5B-Instruct',
     'qwen2_5_1_5b': 'Qwen2.5-1.5B-Instruct', 'llama1b': 'Llama-3.2-1B',
     'gemma3_1b': 'Gemma-3-1B layout, Llama 3 tokenizer padded to 262,144',
+    # gen_model.py's small archs added for issue 10; the name before " (" is the catalog model
+    'smollm2_135m': 'SmolLM2-135M (layout; Llama 3 tokenizer cut to 49,152 tokens)',
+    'smollm2_360m': 'SmolLM2-360M (layout; Llama 3 tokenizer cut to 49,152 tokens)',
+    'smollm2_1_7b': 'SmolLM2-1.7B (layout; Llama 3 tokenizer cut to 49,152 tokens)',
+    'gemma3_270m': 'Gemma-3-270M (layout; Llama 3 tokenizer padded to 262,144 tokens)',
+    'tinyllama_1_1b': 'TinyLlama-1.1B (layout; Llama 3 tokenizer cut to 32,000 tokens)',
+    'falcon3_1b': 'Falcon3-1B (layout; Llama 3 tokenizer padded to 131,072 tokens)',
 }
 SWEEP_QUANTS = {'q4_k_m': 'Q4_K_M', 'q4_0': 'Q4_0', 'q8_0': 'Q8_0', 'f16': 'F16', 'q6_k': 'Q6_K', 'q5_k_m': 'Q5_K_M'}
 for a, name in SWEEP_ARCHS.items():

@@ -49,7 +49,8 @@ source('geerlingguy/ai-benchmarks issue #40', 'https://github.com/geerlingguy/ai
        'primary (llama-bench table in issue comment)', 'NVIDIA GeForce RTX 3060 12GB', 360, 'vendor spec',
        'Vulkan', 'llama.cpp llama-bench', '933414c0b (7293)', '2025-12-06',
        m(TINYLLAMA, ('pp512', 6744.18, 179.28), ('pp4096', 3981.80, 0.91), ('tg128', 279.05, 0.37)),
-       notes='host Raspberry Pi CM5 16GB (PCIe), Pi OS Trixie; ngl 99')
+       notes='host Raspberry Pi CM5 16GB (PCIe), Pi OS Trixie; ngl 99',
+       flag='unusual host: Raspberry Pi CM5 over PCIe')
 source('geerlingguy/ai-benchmarks issue #46', 'https://github.com/geerlingguy/ai-benchmarks/issues/46 (comment 2025-12-18)',
        'primary (llama-bench table in issue comment)', 'NVIDIA GeForce RTX 2080 Ti', 616, 'vendor spec',
        'Vulkan', 'llama.cpp llama-bench', 'f9ec8858e (7474)', '2025-12-18',
