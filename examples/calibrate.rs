@@ -14,6 +14,7 @@
 //!   ... -- --lodo --dump FILE.csv                           # every held-out prediction
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
 //!   ... -- --decode                                         # decode rows only (faster)
+//!   ... -- --prefill                                        # prefill rows only (faster)
 //!
 //! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
 //! leaks into its own prediction through the starting point. Decode constants are first fitted
@@ -47,8 +48,9 @@ const MIN_ROWS: usize = 20;
 /// Fewer rows of one weight-format class (or runtime) than this: keep its starting value.
 const MIN_CLASS_ROWS: usize = 5;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
-/// six format classes, the per-block ubatch cost and attention without flash attention.
-const PREFILL_FIELDS: usize = 14;
+/// six format classes, the per-block ubatch cost, attention without flash attention and the
+/// pipeline share of a layer split.
+const PREFILL_FIELDS: usize = 15;
 /// The format class whose prefill rate the others are relative to (K-quants).
 const REFERENCE_CLASS: usize = 3;
 
@@ -93,6 +95,7 @@ fn neutral(b: Backend) -> BackendConstants {
             format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
             prefill_format_eff: [1.0; 6],
             t_ubatch_layer: 1e-5,
+            pipeline_eff: 0.5,
             runtime_t_fixed: [0.0; 3],
             mlx_eta: 1.0,
         };
@@ -120,6 +123,8 @@ fn neutral(b: Backend) -> BackendConstants {
         format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
         prefill_format_eff: [1.0; 6],
         t_ubatch_layer: 1e-5,
+        // Half of the ideal gain of a layer split's pipeline until multi-GPU rows say more.
+        pipeline_eff: 0.5,
         runtime_t_fixed: [0.0; 3],
         mlx_eta: 1.0,
     }
@@ -172,6 +177,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, f @ 6..=11) => &mut c.prefill_format_eff[f - 6],
         (Metric::Prefill, 12) => &mut c.t_ubatch_layer,
         (Metric::Prefill, 13) => &mut c.attn_eff_no_fa,
+        (Metric::Prefill, 14) => &mut c.pipeline_eff,
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
 }
@@ -216,6 +222,8 @@ fn clamp(c: &mut BackendConstants) {
         .for_each(|e| *e = e.clamp(0.05, cap));
     // A block's kernels per ubatch: launches and tails, well under a millisecond.
     c.t_ubatch_layer = c.t_ubatch_layer.clamp(1e-7, 5e-4);
+    // A pipeline realises between a twentieth and all of its ideal gain.
+    c.pipeline_eff = c.pipeline_eff.clamp(0.05, 1.0);
 }
 
 /// Pull of a prior on a fit: Σ over the metric's multiplicative fields of ln(c / prior)²,
@@ -266,15 +274,18 @@ fn descend(
     // none holding more than a third of them (else it stays where it started): one device's
     // kernels must not set the class for every card, as one TinyLlama row once set every Metal
     // K-quant and the H200's latency-bound runs would set every CUDA one.
-    let class_fits = |class: usize| {
+    let spread = |keep: &dyn Fn(&Prepared) -> bool| {
         let mut per_device: BTreeMap<&str, usize> = BTreeMap::new();
-        for r in rows.iter().filter(|r| r.format == Some(class)) {
+        for r in rows.iter().filter(|r| keep(r)) {
             *per_device.entry(r.device.as_str()).or_default() += 1;
         }
         let n: usize = per_device.values().sum();
         let most = per_device.values().max().copied().unwrap_or(0);
         n >= MIN_CLASS_ROWS && per_device.len() >= 3 && most * 3 <= n
     };
+    let class_fits = |class: usize| spread(&|r| r.format == Some(class));
+    // Likewise the pipeline share of a layer split, on multi-GPU rows only.
+    let pipeline_fits = spread(&|r| r.subsets.contains(&"multi-gpu"));
     // Likewise a runtime's extra cost, fitted only on rows of that runtime.
     let runtime_rows = |name: &str| rows.iter().filter(|r| r.subsets.contains(&name)).count();
     let runtime_names = ["ollama", "lm-studio", "mlx"];
@@ -299,8 +310,8 @@ fn descend(
                 }
                 // Prefill format classes likewise; K-quants (class 3) are the reference, 1.
                 if metric == Metric::Prefill
-                    && (6..12).contains(&i)
-                    && (i == 6 + REFERENCE_CLASS || !class_fits(i - 6))
+                    && ((6..12).contains(&i) && (i == 6 + REFERENCE_CLASS || !class_fits(i - 6))
+                        || i == 14 && !pipeline_fits)
                 {
                     continue;
                 }
@@ -522,7 +533,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -543,6 +554,7 @@ fn print_constants(t: &Table) {
                 fmt.join(", "),
                 c.prefill_format_eff.map(lit).join(", "),
                 lit(c.t_ubatch_layer),
+                lit(c.pipeline_eff),
                 c.runtime_t_fixed.map(lit).join(", "),
                 lit(c.mlx_eta)
             );
@@ -607,9 +619,11 @@ fn main() {
         prepared.extend(rows);
     }
     let decode_only = args.iter().any(|a| a == "--decode");
+    let prefill_only = args.iter().any(|a| a == "--prefill");
     let rows: Vec<&Prepared> = prepared
         .iter()
         .filter(|r| !decode_only || r.metric == Metric::Decode)
+        .filter(|r| !prefill_only || r.metric == Metric::Prefill)
         .collect();
     let shrink = value("--shrink")
         .and_then(|w| w.parse::<f64>().ok())

@@ -73,16 +73,18 @@ fn decode_error_stays_within_targets() {
     }
     // Prefill: in-sample figures of the prefill v2 model (per-format matmul rate, per-block
     // ubatch cost, weight reads per ubatch, windowed and absorbed-MLA attention, flash attention
-    // on or off; docs/accuracy.md) plus about a point. Held out it is 20.9 % (LODO).
+    // on or off) with a layer split pipelining the whole prompt (docs/accuracy.md), plus about a
+    // point. Held out it is 18.9 % (LODO).
     for (name, bound) in [
-        ("all", 0.17),
-        ("multi-gpu", 0.20),
-        ("apple", 0.06),
-        ("cuda", 0.17),
+        ("all", 0.16),
+        ("multi-gpu", 0.15),
+        ("apple", 0.065),
+        ("cuda", 0.14),
+        ("build ≤ 2024", 0.11),
         ("rocm", 0.33),
         ("vulkan", 0.25),
-        ("moe", 0.21),
-        ("at-depth", 0.18),
+        ("moe", 0.22),
+        ("at-depth", 0.19),
     ] {
         let st = subsets[&(Metric::Prefill, name)];
         assert!(
