@@ -756,3 +756,20 @@ fn recommend_and_fit_agree_on_offloaded_and_cpu_only_machines() {
         .iter()
         .all(|p| p.verdict == Verdict::CpuOnly && !p.memory.contains('+')));
 }
+
+/// `buy --model name:QUANT` prices that format, as `fit name:QUANT` runs it; without one, any
+/// acceptable format.
+#[test]
+fn buy_honours_a_quant_in_the_model_name() {
+    let rows = |name: &str| {
+        let o = cli(&["buy", "--model", name, "--json"]);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        v["rows"].as_array().unwrap().clone()
+    };
+    let q8 = rows("qwen3-30b-a3b:Q8_0");
+    assert!(!q8.is_empty());
+    assert!(q8.iter().all(|r| r["quant"] == "Q8_0"), "{q8:?}");
+    let any = rows("qwen3-30b-a3b");
+    assert!(any.iter().any(|r| r["quant"] != "Q8_0"));
+}

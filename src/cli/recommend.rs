@@ -251,17 +251,36 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
         top: 1,
     };
     let scores;
+    let named: Vec<_>;
     let (target, what) = match (&args.model, &args.use_case) {
         (Some(m), _) => {
-            let model = cat
-                .find_model(m)
+            let found = cat
+                .resolve_model(m)
                 .map_err(|e| CliError::Usage(e.to_string()))?;
+            let model = found.model;
             let i = cat
                 .models
                 .iter()
                 .position(|x| x.id == model.id)
                 .unwrap_or_default();
-            (BuyTarget::Model(i, &quants), model.name.clone())
+            // A quant in the name (`name:Q8_0`) is the one format priced, as `fit` would run it.
+            let what = match found.quant {
+                Some(q) => {
+                    let loss = data.quant_loss(q).cloned().ok_or_else(|| {
+                        CliError::Usage(format!(
+                            "{} has no published quality loss to weigh; give the name without it",
+                            q.label()
+                        ))
+                    })?;
+                    named = vec![(q, loss)];
+                    format!("{} at {}", model.name, q.label())
+                }
+                None => {
+                    named = quants.clone();
+                    model.name.clone()
+                }
+            };
+            (BuyTarget::Model(i, &named), what)
         }
         (None, Some(u)) => {
             let metric = metrics_of(u)?[0];
@@ -333,5 +352,11 @@ pub fn buy(cat: &Catalog, args: &BuyArgs, out: &mut dyn Write) -> Result<(), Cli
         "\nbreak-even: months until the price is saved against {:.0} USD/month of API use (electricity counted)",
         costs.api_usd_per_month
     )?;
+    if rows.iter().any(|r| r.memory.contains('+')) {
+        writeln!(
+            out,
+            "GiB used a+b: a on the GPU, b in host RAM (offloaded); a card's price is the card's alone, not the RAM its preset assumes"
+        )?;
+    }
     Ok(())
 }
