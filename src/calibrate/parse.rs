@@ -231,6 +231,15 @@ impl Record<'_> {
         }
     }
 
+    /// `n_gpu_layers`: -1 is the default recent llama-bench prints (b11312: its `-ngl` default,
+    /// llama.cpp's "all layers"), read as not said; other negatives are refused as bad counts.
+    fn gpu_layers(&self) -> Result<Option<u64>, ReadError> {
+        if self.number("n_gpu_layers")? == Some(-1.0) {
+            return Ok(None);
+        }
+        self.uint("n_gpu_layers", BENCH_GPU_LAYERS)
+    }
+
     fn uint(&self, key: &str, bound: Bound<u64>) -> Result<Option<u64>, ReadError> {
         let Some(v) = self.number(key)? else {
             return Ok(None);
@@ -289,7 +298,7 @@ impl Record<'_> {
             tokens: n_prompt.max(n_gen),
             depth: self.uint("n_depth", TEST_TOKENS)?.unwrap_or(0),
             tps,
-            gpu_layers: self.uint("n_gpu_layers", BENCH_GPU_LAYERS)?,
+            gpu_layers: self.gpu_layers()?,
             cpu_moe: self.uint("n_cpu_moe", BENCH_GPU_LAYERS)?.unwrap_or(0),
             backends: self.text_field("backends").unwrap_or_default(),
             type_k: self.text_field("type_k"),
@@ -395,6 +404,23 @@ mod tests {
         );
         assert_eq!(a[1].origin, "a.jsonl:2");
         assert_eq!(b[1].origin, "b.json:3");
+    }
+
+    #[test]
+    fn default_gpu_layers_of_recent_llama_bench_is_read() {
+        // llama-bench b11312 on a CPU-only build prints its default, -1, and "flash_attn": -1.
+        let auto = REC.replace(
+            "\"n_gpu_layers\": 0",
+            "\"n_gpu_layers\": -1, \"flash_attn\": -1",
+        );
+        let runs = parse(&auto, "cpu.jsonl").expect("n_gpu_layers -1");
+        assert_eq!(runs[0].gpu_layers, None);
+        let e = parse(
+            &REC.replace("\"n_gpu_layers\": 0", "\"n_gpu_layers\": -2"),
+            "x.jsonl",
+        )
+        .expect_err("-2");
+        assert!(e.message.starts_with("n_gpu_layers"), "{e}");
     }
 
     #[test]
