@@ -290,6 +290,15 @@ pub fn check_model(m: &ModelSpec) -> Result<(), FieldProblem> {
             field("moe", FFN.check_u32(f))?;
         }
     }
+    if !a.ffn_per_layer.is_empty() && a.ffn_per_layer.len() != a.layers as usize {
+        return Err((
+            "ffn_per_layer",
+            format!("{} entries for {} layers", a.ffn_per_layer.len(), a.layers),
+        ));
+    }
+    for &f in &a.ffn_per_layer {
+        field("ffn_per_layer", FFN.check_u32(f))?;
+    }
     if let Some(h) = &a.hybrid {
         if let LayerLayout::Pattern(p) = &h.layout {
             if p.len() != a.layers as usize {

@@ -564,6 +564,7 @@ pub fn model_from_config(
             kv_shared_layers: cfg.num_kv_shared_layers.unwrap_or(0).min(layers),
             per_layer_input: None,
             ffn_ungated: false,
+            ffn_per_layer: Vec::new(),
             indexer: None,
         },
         use_cases: Vec::new(),

@@ -8,13 +8,16 @@
 
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
-use fitcheck::estimate::model::{Arch, Hybrid, LayerLayout};
+use fitcheck::estimate::model::{Arch, Attention, Hybrid, LayerLayout};
 use fitcheck::estimate::tensors::{inventory, parameter_count};
 use fitcheck::estimate::units::MIB;
 
 /// The catalog entry's architecture shrunk as tools/gen_arch.py shrinks it for `file`.
 fn shrunk(arch: &Arch, file: &str) -> Arch {
     let mut a = arch.clone();
+    if file.starts_with("gemma4") {
+        return shrunk_gemma4(a, file);
+    }
     a.hidden = 512;
     a.vocab = 128256; // the llama-bpe tokenizer the generator copies
     a.tied_embeddings = false;
@@ -50,6 +53,44 @@ fn shrunk(arch: &Arch, file: &str) -> Arch {
         }
         other => panic!("no shrink rule for {other}"),
     }
+    a
+}
+
+/// 1-D tensors the inventory leaves out because they are a rounding error of the weights:
+/// Gemma 4's per-layer Q and K norms (one head dim each) and its one `rope_freqs` vector
+/// (half the full layers' head dim); 0.0002 % of the real E2B. Counted here so the comparison
+/// with llama.cpp's parameter total stays exact.
+fn unmodelled_vectors(a: &Arch, file: &str) -> u64 {
+    if !file.starts_with("gemma4") {
+        return 0;
+    }
+    let qk: u64 = (0..a.layers)
+        .map(|il| 2 * u64::from(a.kv_shape(il).1))
+        .sum();
+    let full = (0..a.layers)
+        .find(|&il| !a.is_windowed(il))
+        .expect("a full layer");
+    qk + u64::from(a.kv_shape(full).1) / 2
+}
+
+/// Gemma 4 E2B/E4B shrunk to 2 periods of layers, the second period KV-shared (the generator
+/// keeps the KV widths, window and per-layer-input scheme; E2B's shared layers stay double-wide).
+fn shrunk_gemma4(mut a: Arch, file: &str) -> Arch {
+    let Attention::Sliding { period, .. } = a.attention else {
+        panic!("{file}: a sliding-window model")
+    };
+    a.hidden = 512;
+    a.vocab = 128256;
+    a.layers = 2 * period;
+    a.kv_shared_layers = period;
+    a.ffn = 256;
+    if !a.ffn_per_layer.is_empty() {
+        a.ffn_per_layer = (0..a.layers)
+            .map(|il| if il < period { 256 } else { 512 })
+            .collect();
+    }
+    let p = a.per_layer_input.as_mut().expect("per-layer inputs");
+    (p.dim, p.vocab) = (64, 128256);
     a
 }
 
@@ -92,12 +133,13 @@ fn kv_indexer_and_state_buffers_match_llama_cpp_on_the_2026_architectures() {
             "{file} state {}",
             mib(c.state)
         );
-        let params = parameter_count(&inventory(&arch)) as f64 / 1e6;
+        let params =
+            (parameter_count(&inventory(&arch)) + unmodelled_vectors(&arch, file)) as f64 / 1e6;
         assert!(
             (params - num("model_params_m")).abs() < 0.006,
             "{file} params {params:.3} M"
         );
         rows += 1;
     }
-    assert!(rows >= 3, "{rows} rows");
+    assert!(rows >= 7, "{rows} rows");
 }

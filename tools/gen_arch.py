@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes small F16 GGUFs of the 2026 architectures fitcheck models (Nemotron 3's nemotron_h_moe,
-DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe) so a CPU llama.cpp build can load
-them and print its buffer sizes. Each keeps the real model's cache-shaping widths (KV heads and
+DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe, Gemma 4 E2B/E4B's gemma4) so a CPU
+llama.cpp build can load them and print its buffer sizes. Each keeps the real model's cache-shaping widths (KV heads and
 head dims, MLA latent and RoPE dims, indexer key dim, Mamba-2 and short-conv state dims) and
 shrinks what only sizes weights (hidden width, layer count, expert count), so the KV and
 recurrent-state buffers per layer are the real model's. llama.cpp refuses a file whose tensor list
@@ -9,7 +9,7 @@ differs from the one it builds for the architecture (missing or extra tensors), 
 loads also checks the tensor table; tests/data/arch_2026_buffers.csv keeps each run's figures.
 
 Usage: gen_arch.py NAME OUT.gguf VOCAB.gguf      (NAME: one of ARCHS below)
-Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe}.cpp (build b11312).
+Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4}.cpp (b11312).
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH) and numpy."""
 import sys
 
@@ -42,6 +42,15 @@ ARCHS = {
     'lfm2moe_4l': dict(arch='lfm2moe', layers=4, attention_at=[2], dense=2, hidden=512,
                        heads=8, kv_heads=8, head_dim=64, l_cache=3, ffn=1024, experts=4, used=2,
                        expert_ffn=256),
+    # Gemma 4 E2B: 1 KV head of 256 on sliding layers (window 512), 512 on the full ones (every
+    # 5th); the last layers reuse earlier caches; KV-shared layers have a double-wide FFN.
+    'gemma4_e2b_10l': dict(arch='gemma4', layers=10, period=5, shared=5, hidden=512, heads=8,
+                           kv_heads=1, head_dim=256, global_head_dim=512, window=512, ffn=256,
+                           ple=64, double_wide=True),
+    # Gemma 4 E4B: 2 KV heads, every 6th layer full, no double-wide FFN.
+    'gemma4_e4b_12l': dict(arch='gemma4', layers=12, period=6, shared=6, hidden=512, heads=8,
+                           kv_heads=2, head_dim=256, global_head_dim=512, window=512, ffn=256,
+                           ple=64, double_wide=False),
 }
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -90,7 +99,8 @@ def t(n, *ne):
 
 E = A['hidden']
 t('token_embd.weight', E, V)
-t('output.weight', E, V)
+if arch != 'gemma4':  # Gemma 4 ties its output to the embedding
+    t('output.weight', E, V)
 
 if arch == 'nemotron_h_moe':
     P = A['pattern']
@@ -238,6 +248,55 @@ elif arch == 'lfm2moe':
             t(b + 'shortconv.conv.weight', A['l_cache'], E)
             t(b + 'shortconv.in_proj.weight', E, 3 * E)
             t(b + 'shortconv.out_proj.weight', E, E)
+
+elif arch == 'gemma4':
+    L, H, PLE = A['layers'], A['heads'], A['ple']
+    swa = [(i + 1) % A['period'] != 0 for i in range(L)]
+    first_shared = L - A['shared']
+    ffn = [A['ffn'] * (2 if A['double_wide'] and i >= first_shared else 1) for i in range(L)]
+    w.add_block_count(L)
+    w.add_head_count(H)
+    w.add_head_count_kv(A['kv_heads'])
+    w.add_key_length(A['global_head_dim'])
+    w.add_value_length(A['global_head_dim'])
+    w.add_uint32(f'{arch}.attention.key_length_swa', A['head_dim'])
+    w.add_uint32(f'{arch}.attention.value_length_swa', A['head_dim'])
+    w.add_rope_dimension_count(A['global_head_dim'])
+    w.add_uint32(f'{arch}.rope.dimension_count_swa', A['head_dim'])
+    w.add_sliding_window(A['window'])
+    w.add_array(f'{arch}.attention.sliding_window_pattern', swa)
+    w.add_uint32(f'{arch}.attention.shared_kv_layers', A['shared'])
+    w.add_uint32(f'{arch}.embedding_length_per_layer_input', PLE)
+    w.add_feed_forward_length(ffn)
+    t('per_layer_token_embd.weight', PLE * L, V)
+    t('per_layer_model_proj.weight', E, PLE * L)
+    t('per_layer_proj_norm.weight', PLE)
+    t('output_norm.weight', E)
+    rope_done = False
+    for i in range(L):
+        b = f'blk.{i}.'
+        hd = A['head_dim'] if swa[i] else A['global_head_dim']
+        # Shared layers keep their (unused) K/V tensors, as GGUFs converted from Google's own
+        # checkpoints do (llama.cpp#21739 made them optional for later re-saves).
+        t(b + 'attn_norm.weight', E)
+        t(b + 'attn_q.weight', E, hd * H)
+        t(b + 'attn_k.weight', E, A['kv_heads'] * hd)
+        t(b + 'attn_v.weight', E, A['kv_heads'] * hd)
+        t(b + 'attn_k_norm.weight', hd)
+        t(b + 'attn_output.weight', hd * H, E)
+        t(b + 'attn_q_norm.weight', hd)
+        t(b + 'post_attention_norm.weight', E)
+        if not swa[i] and not rope_done:
+            t('rope_freqs.weight', hd // 2)
+            rope_done = True
+        t(b + 'ffn_norm.weight', E)
+        t(b + 'ffn_gate.weight', E, ffn[i])
+        t(b + 'ffn_up.weight', E, ffn[i])
+        t(b + 'ffn_down.weight', ffn[i], E)
+        t(b + 'post_ffw_norm.weight', E)
+        t(b + 'inp_gate.weight', E, PLE)
+        t(b + 'proj.weight', PLE, E)
+        t(b + 'post_norm.weight', E)
 
 w.write_header_to_file()
 w.write_kv_data_to_file()

@@ -130,6 +130,10 @@ pub struct Arch {
     /// gate (llama.cpp `LLM_FFN_PAR` without `ffn_gate`: Nemotron-H's relu², phi-2's GELU).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ffn_ungated: bool,
+    /// FFN width per layer when it varies (GGUF `feed_forward_length` arrays; Gemma 4 E2B's
+    /// double-wide KV-shared layers); `ffn` is then the widest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ffn_per_layer: Vec<u32>,
     /// DeepSeek sparse attention's lightning indexer, if any (DeepSeek V3.2, GLM-5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indexer: Option<Indexer>,
@@ -165,6 +169,14 @@ impl Arch {
     /// Whether layer `il` keeps its own KV cache (the shared tail reuses earlier layers').
     pub fn has_kv(&self, il: u32) -> bool {
         il < self.layers.saturating_sub(self.kv_shared_layers)
+    }
+
+    /// Dense FFN width of layer `il`.
+    pub fn ffn_width(&self, il: u32) -> u32 {
+        self.ffn_per_layer
+            .get(il as usize)
+            .copied()
+            .unwrap_or(self.ffn)
     }
 
     /// Value head dim.

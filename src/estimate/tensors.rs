@@ -283,7 +283,7 @@ fn ffn_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
     let gated = !arch.ffn_ungated;
     let moe = arch.moe.as_ref().filter(|_| arch.is_moe_layer(il));
     let Some(moe) = moe else {
-        let ff = u64::from(arch.ffn);
+        let ff = u64::from(arch.ffn_width(il));
         if ff > 0 {
             if gated {
                 push(out, l, Role::FfnGate, h, ff);

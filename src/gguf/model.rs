@@ -293,11 +293,12 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
             attn_output_gate: false,
             expert_format: None,
             kv_heads_per_layer: if uniform_kv { Vec::new() } else { kv_v },
-            // llama.cpp fixes Gemma 3n's cache-owning layers at the first 20.
+            // llama.cpp fixes Gemma 3n's cache-owning layers at the first 20; Gemma 4 names its
+            // shared tail (`attention.shared_kv_layers`).
             kv_shared_layers: if arch == "gemma3n" {
                 layers.saturating_sub(GEMMA3N_KV_LAYERS)
             } else {
-                0
+                get("attention.shared_kv_layers").unwrap_or(0).min(layers)
             },
             per_layer_input: get("embedding_length_per_layer_input").map(|dim| PerLayerInput {
                 dim,
@@ -311,6 +312,11 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
                 altup_inputs: get("altup.num_inputs").unwrap_or(0),
             }),
             ffn_ungated,
+            // MTP blocks may extend the array past the loaded layers.
+            ffn_per_layer: match ffn_v.get(..layers as usize) {
+                Some(v) if v.iter().any(|&f| f != ffn) => v.to_vec(),
+                _ => Vec::new(),
+            },
             indexer,
         },
         use_cases: Vec::new(),
