@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Writes small F16 GGUFs of the 2026 architectures fitcheck models (Nemotron 3's nemotron_h_moe,
-DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe, Gemma 4 E2B/E4B's gemma4) so a CPU
-llama.cpp build can load them and print its buffer sizes. Each keeps the real model's cache-shaping widths (KV heads and
-head dims, MLA latent and RoPE dims, indexer key dim, Mamba-2 and short-conv state dims) and
-shrinks what only sizes weights (hidden width, layer count, expert count), so the KV and
-recurrent-state buffers per layer are the real model's. llama.cpp refuses a file whose tensor list
-differs from the one it builds for the architecture (missing or extra tensors), so a file that
-loads also checks the tensor table; tests/data/arch_2026_buffers.csv keeps each run's figures.
+DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe, Gemma 4 E2B/E4B's gemma4, MiniMax
+M3's minimax-m3) so a CPU llama.cpp build can load them and print its buffer sizes. Each keeps
+the real model's cache-shaping widths (KV heads and head dims, MLA latent and RoPE dims, indexer
+key dim, Mamba-2 and short-conv state dims) and shrinks what only sizes weights (hidden width,
+layer count, expert count), so the KV and recurrent-state buffers per layer are the real
+model's. llama.cpp refuses a file whose tensor list differs from the one it builds for the
+architecture (missing or extra tensors), so a file that loads also checks the tensor table;
+tests/data/arch_2026_buffers.csv keeps each run's figures.
 
 Usage: gen_arch.py NAME OUT.gguf VOCAB.gguf      (NAME: one of ARCHS below)
-Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4}.cpp (b11312).
+Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4,minimax-m3}.cpp
+(b11312).
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH) and numpy."""
 import sys
 
@@ -51,6 +53,11 @@ ARCHS = {
     'gemma4_e4b_12l': dict(arch='gemma4', layers=12, period=6, shared=6, hidden=512, heads=8,
                            kv_heads=2, head_dim=256, global_head_dim=512, window=512, ffn=256,
                            ple=64, double_wide=False),
+    # MiniMax M3: 4 KV heads x 128 (partial RoPE 64); MSA indexer 4 heads x 128 on the MoE layers
+    # only (3 leading dense layers attend fully); 1 shared expert.
+    'minimax_m3_4l': dict(arch='minimax-m3', layers=4, dense=2, hidden=512, heads=64, kv_heads=4,
+                          head_dim=128, rope=64, ffn=1024, experts=4, used=2, expert_ffn=256,
+                          idx_heads=4, idx_dim=128),
 }
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -209,6 +216,55 @@ elif arch in ('deepseek32', 'glm-dsa'):
             t(b + 'ffn_gate_shexp.weight', E, sff)
             t(b + 'ffn_down_shexp.weight', sff, E)
             t(b + 'ffn_up_shexp.weight', E, sff)
+elif arch == 'minimax-m3':
+    L, H, HD = A['layers'], A['heads'], A['head_dim']
+    w.add_block_count(L)
+    w.add_head_count(H)
+    w.add_head_count_kv(A['kv_heads'])
+    w.add_key_length(HD)
+    w.add_value_length(HD)
+    w.add_rope_dimension_count(A['rope'])
+    w.add_feed_forward_length(A['ffn'])
+    w.add_leading_dense_block_count(A['dense'])
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_shared_count(1)
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
+    w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
+    w.add_uint32(f'{arch}.attention.indexer.top_k', 16)
+    w.add_uint32(f'{arch}.attention.indexer.block_size', 128)
+    w.add_uint32(f'{arch}.attention.indexer.local_blocks', 1)
+    t('output_norm.weight', E)
+    for i in range(L):
+        b = f'blk.{i}.'
+        t(b + 'attn_norm.weight', E)
+        t(b + 'attn_q.weight', E, H * HD)
+        t(b + 'attn_k.weight', E, A['kv_heads'] * HD)
+        t(b + 'attn_v.weight', E, A['kv_heads'] * HD)
+        t(b + 'attn_output.weight', H * HD, E)
+        t(b + 'attn_q_norm.weight', HD)
+        t(b + 'attn_k_norm.weight', HD)
+        t(b + 'ffn_norm.weight', E)
+        if i < A['dense']:
+            t(b + 'ffn_gate.weight', E, A['ffn'])
+            t(b + 'ffn_down.weight', A['ffn'], E)
+            t(b + 'ffn_up.weight', E, A['ffn'])
+        else:
+            F = A['expert_ffn']
+            t(b + 'ffn_gate_inp.weight', E, A['experts'])
+            t(b + 'exp_probs_b.bias', A['experts'])
+            t(b + 'ffn_gate_exps.weight', E, F, A['experts'])
+            t(b + 'ffn_down_exps.weight', F, E, A['experts'])
+            t(b + 'ffn_up_exps.weight', E, F, A['experts'])
+            t(b + 'ffn_gate_shexp.weight', E, F)
+            t(b + 'ffn_down_shexp.weight', F, E)
+            t(b + 'ffn_up_shexp.weight', E, F)
+            t(b + 'indexer.q_proj.weight', E, A['idx_heads'] * A['idx_dim'])
+            t(b + 'indexer.k_proj.weight', E, A['idx_dim'])
+            t(b + 'indexer.q_norm.weight', A['idx_dim'])
+            t(b + 'indexer.k_norm.weight', A['idx_dim'])
 elif arch == 'lfm2moe':
     L, HD = A['layers'], A['head_dim']
     w.add_block_count(L)

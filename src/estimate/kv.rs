@@ -235,7 +235,7 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
                     _ => full_cells.saturating_mul(streams),
                 };
                 let row = cell_bytes(arch, il, k, v, (!shape.flash_attn).then_some(max_dv))
-                    .saturating_add(indexer_cell_bytes(arch, il, k));
+                    .saturating_add(indexer_cell_bytes(arch, il, k, v));
                 let b = cells.saturating_mul(row);
                 out.kv = out.kv.saturating_add(b);
                 if windowed {
@@ -318,10 +318,15 @@ fn cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType, padded_dv: Option<
 
 /// Bytes one cell of layer `il`'s indexer-key cache takes: DeepSeek sparse attention keeps one
 /// K-only head of `key_dim` per token in the K cache type, in a second cache beside the latent
-/// one (`llama_kv_cache_dsa`: `n_head_kv` 1, `n_embd_head_k` = `indexer_head_size`, no V).
-fn indexer_cell_bytes(arch: &Arch, il: u32, k: GgmlType) -> u64 {
+/// one (`llama_kv_cache_dsa`: `n_head_kv` 1, `n_embd_head_k` = `indexer_head_size`, no V);
+/// MiniMax's (`llama_kv_cache_msa`) is a plain cache of one head, so it holds a V row too.
+fn indexer_cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType) -> u64 {
     match &arch.indexer {
-        Some(ix) if arch.has_indexer(il) => k.bytes_for(u64::from(ix.key_dim)),
+        Some(ix) if arch.has_indexer(il) => {
+            let d = u64::from(ix.key_dim);
+            let v_row = if ix.msa { v.bytes_for(d) } else { 0 };
+            k.bytes_for(d).saturating_add(v_row)
+        }
         _ => 0,
     }
 }
@@ -351,7 +356,7 @@ pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
                 };
                 // The lightning indexer scores every cached key, like attention reads them.
                 let row = cell_bytes(arch, il, k, v, None)
-                    .saturating_add(indexer_cell_bytes(arch, il, k));
+                    .saturating_add(indexer_cell_bytes(arch, il, k, v));
                 total = total.saturating_add(used.saturating_mul(row));
             }
         }

@@ -134,7 +134,7 @@ pub struct Arch {
     /// double-wide KV-shared layers); `ffn` is then the widest.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub ffn_per_layer: Vec<u32>,
-    /// DeepSeek sparse attention's lightning indexer, if any (DeepSeek V3.2, GLM-5).
+    /// A sparse-attention indexer, if any (DeepSeek V3.2, GLM-5, MiniMax M3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indexer: Option<Indexer>,
 }
@@ -149,6 +149,11 @@ pub struct Indexer {
     pub heads: u32,
     /// Indexer key head dim, cached per token per indexer layer.
     pub key_dim: u32,
+    /// MiniMax sparse attention (M3) rather than DeepSeek's: only the MoE layers carry an
+    /// indexer (the leading dense ones attend fully), and llama.cpp's `llama_kv_cache_msa` keeps
+    /// its keys in a plain one-head cache, V included, where DSA's is K-only.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub msa: bool,
 }
 
 /// Gemma 3n's extra per-layer machinery (config.json `hidden_size_per_layer_input`,
@@ -359,9 +364,14 @@ impl Arch {
         }
     }
 
-    /// Whether attention layer `il` keeps indexer keys (every attention layer of a DSA model).
+    /// Whether attention layer `il` keeps indexer keys (every attention layer of a DSA model,
+    /// the MoE layers of MiniMax M3).
     pub fn has_indexer(&self, il: u32) -> bool {
-        self.indexer.is_some() && self.mixer(il) == Mixer::Attention && self.has_kv(il)
+        self.indexer
+            .as_ref()
+            .is_some_and(|ix| !ix.msa || self.is_moe_layer(il))
+            && self.mixer(il) == Mixer::Attention
+            && self.has_kv(il)
     }
 
     /// Whether attention layer `il` is sliding-window or chunked (bounded cache).

@@ -213,6 +213,13 @@ fn attention_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
     push(out, l, Role::AttnK, h, kv_heads * dk);
     push(out, l, Role::AttnV, h, kv_heads * dv);
     push(out, l, Role::AttnOutput, heads * dv, h);
+    if let Some(ix) = arch.indexer.as_ref().filter(|_| arch.has_indexer(il)) {
+        // MiniMax M3's block-sparse indexer on GQA: its own query and key projections.
+        let (ih, kd) = (u64::from(ix.heads), u64::from(ix.key_dim));
+        push(out, l, Role::AttnOther, h, ih * kd); // indexer.q_proj
+        push(out, l, Role::AttnOther, h, kd); // indexer.k_proj
+        push(out, l, Role::Vector, kd, 2); // indexer q_norm and k_norm
+    }
 }
 
 fn recurrent_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32, state: &Recurrent) {

@@ -260,6 +260,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
         .map(|key_dim| Indexer {
             heads: get("attention.indexer.head_count").unwrap_or(1),
             key_dim,
+            msa: arch == "minimax-m3",
         });
     let spec = ModelSpec {
         id: id.to_string(),
