@@ -119,6 +119,14 @@ fn hardware_names_resolve() {
             "rtx-3090",
         ),
         ("NVIDIA GeForce RTX 5090 (2 GPUs)", "2x-rtx-5090"),
+        // The `X1` of Tegra X1 is no M1 (it once became one); the Jetson preset is the answer.
+        ("NVIDIA Jetson Nano (Tegra X1, 4 GB)", "jetson-nano"),
+        (
+            "NVIDIA Jetson Nano (4 GB, Maxwell 128-core GPU)",
+            "jetson-nano",
+        ),
+        ("Intel Arc Pro B50", "arc-pro-b50"),
+        ("NVIDIA Jetson Orin Nano Super", "jetson-orin-nano-super"),
     ] {
         assert_eq!(hw(q), id, "{q}");
     }
@@ -146,8 +154,8 @@ fn a_different_product_is_not_matched() {
         // product (these once became an M2 Pro and an M1).
         "AMD Radeon RX 7900 XTX (2 GPUs)",
         "AMD Radeon Pro VII (2 GPUs)",
-        "NVIDIA Jetson Nano (Tegra X1, 4 GB)",
-        "NVIDIA Jetson Nano (4 GB, Maxwell 128-core GPU)",
+        "Raspberry Pi 5 16GB (D0 stepping)",
+        "Radxa Dragon Q8B (8 CPU threads)",
     ] {
         let e = c.find_hardware(q).unwrap_err();
         assert!(!e.suggestions.is_empty(), "{q}");
@@ -229,7 +237,7 @@ fn most_benchmark_model_names_resolve() {
 
 /// The devices of the public benchmark table resolve to a preset of the measured memory
 /// bandwidth (within 15 %) and GPU count, or to nothing: boards and CPUs the catalog has no
-/// preset for (Raspberry Pi, Jetson Nano) must not become another machine.
+/// preset for (Raspberry Pi, Radxa boards) must not become another machine.
 #[test]
 fn benchmark_device_names_resolve_to_the_measured_device() {
     let c = cat();
@@ -261,9 +269,11 @@ fn benchmark_device_names_resolve_to_the_measured_device() {
     }
     wrong.dedup();
     assert!(wrong.is_empty(), "{wrong:#?}");
-    // What does not resolve is hardware without a preset (Jetson, Raspberry Pi, Tesla P100,
-    // V100 16 GB, two-card boxes of cards with no two-card preset), not spellings.
+    // What does not resolve is hardware without a preset (Raspberry Pi, Radxa boards, Tesla P100,
+    // V100 16 GB, two-card boxes of cards with no two-card preset), not spellings. The Arc Pro
+    // B70 and a two-card R9700 box would add 15 points, but their prefill rows run 2-4x below
+    // the model (docs/accuracy.md), so they wait for the prefill work.
     let (rows, names, _) = shares("devices", &devices, |d| c.find_hardware(d).is_ok());
-    assert!(rows >= 0.65, "{rows}");
-    assert!(names >= 0.4, "{names}");
+    assert!(rows >= 0.71, "{rows}");
+    assert!(names >= 0.5, "{names}");
 }
