@@ -57,7 +57,7 @@ ARCHS = {
     # only (3 leading dense layers attend fully); 1 shared expert.
     'minimax_m3_4l': dict(arch='minimax-m3', layers=4, dense=2, hidden=512, heads=64, kv_heads=4,
                           head_dim=128, rope=64, ffn=1024, experts=4, used=2, expert_ffn=256,
-                          idx_heads=4, idx_dim=128),
+                          shared=1, idx_heads=4, idx_dim=128),
 }
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -105,6 +105,42 @@ def t(n, *ne):
 
 
 E = A['hidden']
+
+
+def moe_and_indexer_keys(top_k):
+    """DeepSeek-style MoE (leading dense layers, sigmoid-gated experts, shared experts) and the
+    sparse-attention indexer's widths, as deepseek32, glm-dsa and minimax-m3 read them."""
+    w.add_feed_forward_length(A['ffn'])
+    w.add_leading_dense_block_count(A['dense'])
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_shared_count(A['shared'])
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
+    w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
+    w.add_uint32(f'{arch}.attention.indexer.top_k', top_k)
+
+
+def dense_or_moe_ffn(b, i):
+    """Layer i's FFN: dense in the leading layers, routed + shared experts after; True if MoE."""
+    if i < A['dense']:
+        t(b + 'ffn_gate.weight', E, A['ffn'])
+        t(b + 'ffn_down.weight', A['ffn'], E)
+        t(b + 'ffn_up.weight', E, A['ffn'])
+        return False
+    F, X, sff = A['expert_ffn'], A['experts'], A['expert_ffn'] * A['shared']
+    t(b + 'ffn_gate_inp.weight', E, X)
+    t(b + 'exp_probs_b.bias', X)
+    t(b + 'ffn_gate_exps.weight', E, F, X)
+    t(b + 'ffn_down_exps.weight', F, E, X)
+    t(b + 'ffn_up_exps.weight', E, F, X)
+    t(b + 'ffn_gate_shexp.weight', E, sff)
+    t(b + 'ffn_down_shexp.weight', sff, E)
+    t(b + 'ffn_up_shexp.weight', E, sff)
+    return True
+
+
 t('token_embd.weight', E, V)
 if arch != 'gemma4':  # Gemma 4 ties its output to the embedding
     t('output.weight', E, V)
@@ -174,16 +210,7 @@ elif arch in ('deepseek32', 'glm-dsa'):
     w.add_rope_dimension_count(A['rope'])
     w.add_q_lora_rank(A['q_lora'])
     w.add_kv_lora_rank(A['kv_lora'])
-    w.add_feed_forward_length(A['ffn'])
-    w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_shared_count(A['shared'])
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
-    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
-    w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
-    w.add_uint32(f'{arch}.attention.indexer.top_k', 2048)
+    moe_and_indexer_keys(2048)
     t('output_norm.weight', E)
     for i in range(L):
         b = f'blk.{i}.'
@@ -202,20 +229,7 @@ elif arch in ('deepseek32', 'glm-dsa'):
         t(b + 'indexer.proj.weight', E, A['idx_heads'])
         t(b + 'indexer.attn_k.weight', E, A['idx_dim'])
         t(b + 'indexer.attn_q_b.weight', A['q_lora'], A['idx_heads'] * A['idx_dim'])
-        if i < A['dense']:
-            t(b + 'ffn_gate.weight', E, A['ffn'])
-            t(b + 'ffn_down.weight', A['ffn'], E)
-            t(b + 'ffn_up.weight', E, A['ffn'])
-        else:
-            sff = A['expert_ffn'] * A['shared']
-            t(b + 'ffn_gate_inp.weight', E, A['experts'])
-            t(b + 'exp_probs_b.bias', A['experts'])
-            t(b + 'ffn_gate_exps.weight', E, A['expert_ffn'], A['experts'])
-            t(b + 'ffn_down_exps.weight', A['expert_ffn'], E, A['experts'])
-            t(b + 'ffn_up_exps.weight', E, A['expert_ffn'], A['experts'])
-            t(b + 'ffn_gate_shexp.weight', E, sff)
-            t(b + 'ffn_down_shexp.weight', sff, E)
-            t(b + 'ffn_up_shexp.weight', E, sff)
+        dense_or_moe_ffn(b, i)
 elif arch == 'minimax-m3':
     L, H, HD = A['layers'], A['heads'], A['head_dim']
     w.add_block_count(L)
@@ -224,16 +238,7 @@ elif arch == 'minimax-m3':
     w.add_key_length(HD)
     w.add_value_length(HD)
     w.add_rope_dimension_count(A['rope'])
-    w.add_feed_forward_length(A['ffn'])
-    w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_shared_count(1)
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
-    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
-    w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
-    w.add_uint32(f'{arch}.attention.indexer.top_k', 16)
+    moe_and_indexer_keys(16)
     w.add_uint32(f'{arch}.attention.indexer.block_size', 128)
     w.add_uint32(f'{arch}.attention.indexer.local_blocks', 1)
     t('output_norm.weight', E)
@@ -247,20 +252,7 @@ elif arch == 'minimax-m3':
         t(b + 'attn_q_norm.weight', HD)
         t(b + 'attn_k_norm.weight', HD)
         t(b + 'ffn_norm.weight', E)
-        if i < A['dense']:
-            t(b + 'ffn_gate.weight', E, A['ffn'])
-            t(b + 'ffn_down.weight', A['ffn'], E)
-            t(b + 'ffn_up.weight', E, A['ffn'])
-        else:
-            F = A['expert_ffn']
-            t(b + 'ffn_gate_inp.weight', E, A['experts'])
-            t(b + 'exp_probs_b.bias', A['experts'])
-            t(b + 'ffn_gate_exps.weight', E, F, A['experts'])
-            t(b + 'ffn_down_exps.weight', F, E, A['experts'])
-            t(b + 'ffn_up_exps.weight', E, F, A['experts'])
-            t(b + 'ffn_gate_shexp.weight', E, F)
-            t(b + 'ffn_down_shexp.weight', F, E)
-            t(b + 'ffn_up_shexp.weight', E, F)
+        if dense_or_moe_ffn(b, i):
             t(b + 'indexer.q_proj.weight', E, A['idx_heads'] * A['idx_dim'])
             t(b + 'indexer.k_proj.weight', E, A['idx_dim'])
             t(b + 'indexer.q_norm.weight', A['idx_dim'])
