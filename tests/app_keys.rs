@@ -993,4 +993,8 @@ fn gauges_on_a_mixed_box_show_the_idle_room_of_the_split() {
     assert!(screen.contains(&want), "{want:?} not in:\n{screen}");
     assert!(screen.contains(&format!("GPU {} /", gib(e.device_bytes))));
     assert!(screen.contains(&format!("host RAM {} /", gib(e.host_bytes))));
+    // The "why" line's shortfall counts what the cards hold, not the idle room twice.
+    let short = e.device_held_bytes + e.host_bytes - e.device_usable_bytes;
+    let want = format!("to fit on the GPU: +{}", gib(short));
+    assert!(screen.contains(&want), "{want:?} not in:\n{screen}");
 }

@@ -54,8 +54,9 @@ pub fn why(
     if let Some(q) = smaller {
         fixes.push(q.label().to_string());
     }
-    // All of it on the device: what it holds now plus what went to RAM.
-    let short = (e.device_bytes + e.host_bytes).saturating_sub(e.device_usable_bytes);
+    // All of it on the device: what the cards hold now (not the room a split leaves idle) plus
+    // what went to RAM.
+    let short = (e.device_held_bytes + e.host_bytes).saturating_sub(e.device_usable_bytes);
     if short > 0 && hw.has_gpu() {
         fixes.push(format!("+{} of GPU memory", fmt_gib(short)));
     }
