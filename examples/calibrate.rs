@@ -15,6 +15,9 @@
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
 //!   ... -- --decode                                         # decode rows only (faster)
 //!   ... -- --prefill                                        # prefill rows only (faster)
+//!   ... -- --lodo --jobs 2                                  # held-out folds on 2 threads
+//!   ... -- --lodo --folds 10                                # devices (families) dealt into
+//!                                                           # 10 folds, each held out whole
 //!
 //! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
 //! leaks into its own prediction through the starting point. Decode constants are first fitted
@@ -23,6 +26,7 @@
 //! constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::{Backend, BackendConstants, BuildEra};
@@ -47,6 +51,11 @@ const DEFAULT_DATA: [&str; 3] = [
 const MIN_ROWS: usize = 20;
 /// Fewer rows of one weight-format class (or runtime) than this: keep its starting value.
 const MIN_CLASS_ROWS: usize = 5;
+/// Decode fields searched: the bandwidth efficiencies, fixed costs, six format classes, the
+/// saturation, host and runtime costs, the MoE block cost, dequantization (operations and
+/// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs and
+/// the emulated dp4a.
+const DECODE_FIELDS: usize = 23;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
 /// six format classes, the per-block ubatch cost, attention without flash attention and the
 /// pipeline share of a layer split.
@@ -83,6 +92,9 @@ fn neutral(b: Backend) -> BackendConstants {
             eta_host: 0.6,
             t_fixed: 1e-3,
             t_layer: 0.0,
+            no_graphs_factor: 1.0,
+            t_hop: 0.0,
+            dp4a_emulated_ops: 0.0,
             prefill_eff: 0.5,
             tflops_saturation: 1e5,
             t_ubatch: 5e-3,
@@ -111,6 +123,10 @@ fn neutral(b: Backend) -> BackendConstants {
         eta_host: 0.6,
         t_fixed: 1e-3,
         t_layer: 1e-5,
+        no_graphs_factor: 1.0,
+        // The hand-off a layer split cost before it was fitted (a PCIe copy and a sync).
+        t_hop: 1.5e-4,
+        dp4a_emulated_ops: fitcheck::estimate::speed::DP4A_EMULATED_OPS,
         prefill_eff: 0.4,
         tflops_saturation: 2000.0,
         t_ubatch: 5e-3,
@@ -168,6 +184,9 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 17) => &mut c.alu_ops_per_weight,
         (Metric::Decode, 18) => &mut c.mlx_eta,
         (Metric::Decode, 19) => &mut c.alu_overlap,
+        (Metric::Decode, 20) => &mut c.t_hop,
+        (Metric::Decode, 21) => &mut c.no_graphs_factor,
+        (Metric::Decode, 22) => &mut c.dp4a_emulated_ops,
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -208,6 +227,14 @@ fn clamp(c: &mut BackendConstants) {
     // Host-to-GPU copies: between a slow pageable copy and a PCIe 5.0 x16 link.
     c.host_copy_gbps = c.host_copy_gbps.clamp(2.0, 64.0);
     c.t_fixed = c.t_fixed.clamp(1e-5, 0.02);
+    // A hop moves one token's activations (a few KB) and synchronises two devices: ~10 µs
+    // peer to peer, a few hundred µs staged through host memory; at most 1 ms, so that one rig's
+    // topology cannot set the hop of every layer split.
+    c.t_hop = c.t_hop.clamp(1e-5, 1e-3);
+    // Launching a block's kernels one by one costs at least what the graph does, at most 5×.
+    c.no_graphs_factor = c.no_graphs_factor.clamp(1.0, 5.0);
+    // Emulating dp4a costs more than it saves, and at most a few dozen operations a weight.
+    c.dp4a_emulated_ops = c.dp4a_emulated_ops.clamp(0.0, 64.0);
     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
     // Unpacking, scaling and a multiply-add: between one and a few dozen operations a weight.
     c.alu_ops_per_weight = c.alu_ops_per_weight.clamp(0.5, 64.0);
@@ -241,7 +268,7 @@ fn prior_penalty(
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
     let extra: &[usize] = if metric == Metric::Decode {
-        &[16, 17, 18, 19]
+        &[16, 17, 18, 19, 20, 21, 22]
     } else {
         &[]
     };
@@ -266,7 +293,7 @@ fn descend(
         |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
     let mut best = objective(&c);
     let fields = if metric == Metric::Decode {
-        20
+        DECODE_FIELDS
     } else {
         PREFILL_FIELDS
     };
@@ -296,6 +323,32 @@ fn descend(
         .map(|r| r.device.as_str())
         .collect::<BTreeSet<_>>()
         .len();
+    // The hop of a layer split: only on multi-GPU rows from at least 3 configurations.
+    let distinct = |keep: &dyn Fn(&Prepared) -> bool| {
+        let picked: Vec<&str> = rows
+            .iter()
+            .filter(|r| keep(r))
+            .map(|r| r.device.as_str())
+            .collect();
+        let n = picked.len();
+        (n, picked.into_iter().collect::<BTreeSet<_>>().len())
+    };
+    let (hop_rows, hop_devices) = distinct(&|r| r.subsets.contains(&"multi-gpu"));
+    let hop_fits = hop_rows >= MIN_CLASS_ROWS && hop_devices >= 3;
+    // The per-block cost without CUDA graphs: only on rows of cards older than Ampere, from at
+    // least 2 of them (today's rows hold few such cards: the P100 and V100 sweeps).
+    let (old_rows, old_devices) = distinct(&|r| {
+        r.compute_capability()
+            .is_some_and(|cc| cc < fitcheck::estimate::speed::CUDA_GRAPHS_MIN_CC)
+    });
+    let no_graphs_fits = old_rows >= MIN_CLASS_ROWS && old_devices >= 2;
+    // The emulated dp4a: on rows of cards without it (compute capability below 6.1), whatever
+    // their number (today only the P100 sweeps; K80 and M40 presets share the figure).
+    let (no_dp4a_rows, _) = distinct(&|r| {
+        r.compute_capability()
+            .is_some_and(|cc| cc < fitcheck::estimate::speed::DP4A_MIN_CC)
+    });
+    let dp4a_fits = no_dp4a_rows >= MIN_CLASS_ROWS;
     for (step, rounds) in [(1.3, 10), (1.1, 4), (1.03, 4)] {
         for _round in 0..rounds {
             let mut improved = false;
@@ -304,7 +357,10 @@ fn descend(
                     && ((4..10).contains(&i) && !class_fits(i - 4)
                         || (13..16).contains(&i)
                             && runtime_rows(runtime_names[i - 13]) < MIN_CLASS_ROWS
-                        || i == 18 && (runtime_rows("mlx") < MIN_CLASS_ROWS || mlx_devices < 3))
+                        || i == 18 && (runtime_rows("mlx") < MIN_CLASS_ROWS || mlx_devices < 3)
+                        || i == 20 && !hop_fits
+                        || i == 21 && !no_graphs_fits
+                        || i == 22 && !dp4a_fits)
                 {
                     continue;
                 }
@@ -413,7 +469,7 @@ fn with_metric(
 ) -> BackendConstants {
     let mut from = *from;
     let fields = if metric == Metric::Decode {
-        20
+        DECODE_FIELDS
     } else {
         PREFILL_FIELDS
     };
@@ -435,21 +491,57 @@ fn leave_one_out(
     rows: &[&Prepared],
     full: &Table,
     shrink: f64,
-    key: impl Fn(&Prepared) -> String,
+    key: impl Fn(&Prepared) -> String + Sync,
     label: &str,
+    jobs: usize,
+    folds: Option<usize>,
 ) -> Vec<Checked> {
-    let keys: BTreeSet<String> = rows.iter().map(|r| key(r)).collect();
-    let mut out = Vec::new();
-    for (i, k) in keys.iter().enumerate() {
-        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
-            rows.iter().copied().partition(|r| key(r) == *k);
-        let touched: BTreeSet<usize> = test.iter().map(|r| slot(r.backend)).collect();
-        let t = fit(&train, full, Some(&touched), shrink);
-        out.extend(check_all(&test, &t));
-        eprint!("\r{label}: {}/{} ", i + 1, keys.len());
-    }
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| key(r))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    // With `--folds K`, the groups are dealt round-robin into K folds, each held out whole (a
+    // stricter and much cheaper test than one group at a time: every fold's groups are unseen).
+    let folds_of = folds.filter(|k| *k > 0 && *k < names.len());
+    let fold_of = |name: &str| {
+        let i = names.iter().position(|n| n == name).unwrap_or(0);
+        folds_of.map_or(i, |k| i % k)
+    };
+    let keys: Vec<usize> = (0..folds_of.unwrap_or(names.len())).collect();
+    // Folds are independent: `jobs` threads take them in turn; results keep the keys' order.
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let mut folds: Vec<(usize, Vec<Checked>)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..jobs.max(1))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(k) = keys.get(i) else { break };
+                        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
+                            rows.iter().copied().partition(|r| fold_of(&key(r)) == *k);
+                        let touched: BTreeSet<usize> =
+                            test.iter().map(|r| slot(r.backend)).collect();
+                        let t = fit(&train, full, Some(&touched), shrink);
+                        mine.push((i, check_all(&test, &t)));
+                        let n = done.fetch_add(1, Ordering::Relaxed) + 1;
+                        eprint!("\r{label}: {n}/{} ", keys.len());
+                    }
+                    mine
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap())
+            .collect()
+    });
     eprintln!();
-    out
+    folds.sort_by_key(|(i, _)| *i);
+    folds.into_iter().flat_map(|(_, c)| c).collect()
 }
 
 fn groups(checked: &[Checked]) -> BTreeMap<(Metric, &'static str), Vec<f64>> {
@@ -533,7 +625,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -542,6 +634,9 @@ fn print_constants(t: &Table) {
                 lit(c.eta_host),
                 lit(c.t_fixed),
                 lit(c.t_layer),
+                lit(c.no_graphs_factor),
+                lit(c.t_hop),
+                lit(c.dp4a_emulated_ops),
                 lit(c.prefill_eff),
                 lit(c.tflops_saturation),
                 lit(c.t_ubatch),
@@ -630,8 +725,28 @@ fn main() {
         .unwrap_or(DEFAULT_SHRINK);
     let full = fit(&rows, &neutral_table(), None, shrink);
     if args.iter().any(|a| a == "--lodo") {
-        let devices = leave_one_out(&rows, &full, shrink, |r| r.device.clone(), "devices");
-        let families = leave_one_out(&rows, &full, shrink, |r| r.family.clone(), "families");
+        let jobs = value("--jobs")
+            .and_then(|j| j.parse::<usize>().ok())
+            .unwrap_or(1);
+        let folds = value("--folds").and_then(|k| k.parse::<usize>().ok());
+        let devices = leave_one_out(
+            &rows,
+            &full,
+            shrink,
+            |r| r.device.clone(),
+            "devices",
+            jobs,
+            folds,
+        );
+        let families = leave_one_out(
+            &rows,
+            &full,
+            shrink,
+            |r| r.family.clone(),
+            "families",
+            jobs,
+            folds,
+        );
         let in_sample = check_all(&rows, &full);
         let n_dev: BTreeSet<&str> = rows.iter().map(|r| r.device.as_str()).collect();
         let n_fam: BTreeSet<&str> = rows.iter().map(|r| r.family.as_str()).collect();

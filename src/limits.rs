@@ -160,6 +160,8 @@ pub const GPU_MEMORY_UTILIZATION: Bound<f64> = real("GPU memory utilization", 0.
 // Machines. The largest real ones: 8 GPUs of 288 GB, 8 TB/s, 2.5k dense FP16 TFLOPS.
 /// Identical GPUs in one machine.
 pub const GPUS: Bound<u64> = int("GPUs", 1, 64);
+/// NVIDIA compute capability, major version (1.0 Tesla to 12.x Blackwell, with room).
+pub const CC_MAJOR: Bound<u64> = int("compute capability major", 1, 20);
 /// Machines in a cluster (exo and llama.cpp RPC setups published so far: 2 to 10).
 pub const NODES: Bound<u64> = int("nodes", 1, 64);
 /// Memory of one device, GB (10^9 bytes).
@@ -330,6 +332,9 @@ pub fn check_hardware(h: &Hardware) -> Result<(), FieldProblem> {
     field("fp16_tflops", TFLOPS.check(h.fp16_tflops))?;
     if let Some(t) = h.fp32_tflops {
         field("fp32_tflops", TFLOPS.check(t))?;
+    }
+    if let Some((major, _)) = h.compute_capability {
+        field("compute_capability", CC_MAJOR.check_u32(major))?;
     }
     if let Some(w) = h.working_set {
         field("working_set_gib", MEMORY_GIB.check(gib(w)))?;

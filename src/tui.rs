@@ -121,6 +121,7 @@ fn placeholder_machine() -> Hardware {
         ram_bandwidth_gbps: 50.0,
         fp16_tflops: 0.5,
         fp32_tflops: None,
+        compute_capability: None,
         working_set: None,
         price_usd: None,
         power_w: None,

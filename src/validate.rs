@@ -158,7 +158,9 @@ pub struct Prepared<'a> {
     pub metric: Metric,
     /// Measured tokens/s.
     pub measured: f64,
-    /// Hardware label as given (the unit of leave-one-device-out).
+    /// The physical device the row ran on (the unit of leave-one-device-out): the catalog
+    /// preset its label resolves to once a "(N GPUs)" count is dropped, else that label, so a
+    /// card's configurations and a chip's several labels leave the fit together.
     pub device: String,
     /// Model family (the unit of leave-one-family-out).
     pub family: String,
@@ -171,6 +173,7 @@ pub struct Prepared<'a> {
     /// Subsets this row belongs to.
     pub subsets: Vec<&'static str>,
     model_label: String,
+    hardware_label: String,
     hw: Hardware,
     work: Work<'a>,
 }
@@ -198,6 +201,11 @@ enum Work<'a> {
 }
 
 impl Prepared<'_> {
+    /// NVIDIA compute capability of the row's card, when its preset records one.
+    pub fn compute_capability(&self) -> Option<(u32, u32)> {
+        self.hw.compute_capability
+    }
+
     /// Checks the row against the estimator run with constants `c`.
     pub fn check(&self, c: &BackendConstants) -> Checked {
         let hw = &self.hw;
@@ -245,8 +253,9 @@ impl Prepared<'_> {
                         bw
                     };
                     let fp32 = hw.fp32_tflops.unwrap_or(0.0);
-                    let c = &c.for_runtime(*runtime);
+                    let c = &c.for_runtime(*runtime).for_hardware(hw);
                     let secs = decode_seconds(&t, c, dev_bw, bw, hw.fp16_tflops, fp32, *moe).0
+                        + c.link_seconds(hw)
                         + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
                 }
@@ -276,7 +285,7 @@ impl Prepared<'_> {
         Checked {
             line: self.line,
             model: self.model_label.clone(),
-            hardware: self.device.clone(),
+            hardware: self.hardware_label.clone(),
             metric: self.metric,
             measured: self.measured,
             predicted,
@@ -467,6 +476,9 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         fp32_tflops: preset
             .filter(|_| backend != Backend::Cpu)
             .and_then(|p| p.fp32_tflops),
+        compute_capability: preset
+            .filter(|_| backend == Backend::Cuda)
+            .and_then(|p| p.compute_capability),
         working_set: None,
         price_usd: None,
         power_w: None,
@@ -594,16 +606,34 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         line: 0,
         metric,
         measured,
-        device: r.hardware.to_string(),
+        device: device_key(r.hardware, cat),
         family,
         backend,
         era,
         format,
         subsets,
         model_label: r.model.to_string(),
+        hardware_label: r.hardware.to_string(),
         hw,
         work,
     })
+}
+
+/// The device a hardware label names, for leave-one-device-out: `(2 GPUs)` dropped, then the
+/// preset id it resolves to (`… (Radeon 8060S)` and `… (Radeon 8060S, Strix Halo)` are one
+/// chip), else the label itself.
+fn device_key(label: &str, cat: &Catalog) -> String {
+    let base = match label.rsplit_once(" (") {
+        Some((head, tail))
+            if tail
+                .strip_suffix(" GPUs)")
+                .is_some_and(|n| n.trim().parse::<u32>().is_ok()) =>
+        {
+            head
+        }
+        _ => label,
+    };
+    best_preset(&cat.hardware, base, None).map_or_else(|| base.to_string(), |p| p.id.clone())
 }
 
 /// The number after `key ` in a row's notes (`ngl 16; threads 16; n_ubatch 512`).
@@ -834,6 +864,25 @@ mod tests {
             BuildEra::Current
         );
         assert_eq!(build_era("", ""), BuildEra::Current);
+    }
+
+    #[test]
+    fn a_device_is_one_unit_whatever_its_label_or_card_count() {
+        let cat = Catalog::builtin().unwrap();
+        let key = |l: &str| device_key(l, &cat);
+        // The Strix Halo under both of its labels.
+        assert_eq!(
+            key("AMD Ryzen AI Max+ 395 (Radeon 8060S)"),
+            key("AMD Ryzen AI Max+ 395 (Radeon 8060S, Strix Halo)")
+        );
+        // A card and its multi-GPU configurations; different cards stay apart.
+        let p100 = key("NVIDIA Tesla P100-PCIE-16GB");
+        assert_eq!(p100, "tesla-p100-16");
+        assert_eq!(key("NVIDIA Tesla P100-PCIE-16GB (4 GPUs)"), p100);
+        assert_ne!(key("NVIDIA Tesla V100-PCIE-16GB (2 GPUs)"), p100);
+        // No preset: the label without its count.
+        assert_eq!(key("Some Board (2 GPUs)"), "Some Board");
+        assert_eq!(key("Some Board (GPU)"), "Some Board (GPU)");
     }
 
     #[test]

@@ -33,30 +33,29 @@ fn decode_error_stays_within_targets() {
     let report = validate(&all_rows(), &Catalog::builtin().unwrap()).unwrap();
     let subsets = report.by_subset();
     let all = subsets[&(Metric::Decode, "all")];
-    assert!(all.n >= 1200, "rows checked: {}", all.n);
-    // In-sample figures (docs/accuracy.md has the held-out ones). The bounds were re-baselined
-    // when the 2025–2026 harvest landed (issue 10 item 1): constants fitted before it give 10.8 %
-    // overall; each bound is that day's figure plus about a point, so a refit may not be worse.
-    // The speed v2 constants (pooled decode prior, MoE per-block cost; fitted before the harvest)
-    // give 10.4 % overall but 27.9 % under 3B and 16.2 % on MLX (about two and one points worse
-    // there), hence 29 % and 17 % for those two.
+    assert!(all.n >= 1600, "rows checked: {}", all.n);
+    // In-sample figures of the shipped constants on all three files (docs/accuracy.md has the
+    // held-out ones), re-baselined on 2026-11-26 (issue 10, decode second pass: 1,688 rows,
+    // P100/V100 presets): all 11.3 %, MoE 17.4, Apple 8.8, CUDA 7.7, ROCm 15.1, Vulkan 15.8,
+    // under 3B 16.1, at depth 11.9, multi-GPU 7.4, builds 2025+ 14.7, MLX 16.4 %; each bound is
+    // that figure plus about a point, so a regression fails.
     assert!(
         all.median_abs <= 0.12,
         "decode median |error| {:.1}% > 12%",
         all.median_abs * 100.0
     );
     for (name, bound) in [
-        ("moe", 0.20),
-        ("apple", 0.12),
-        ("cuda", 0.12),
-        ("rocm", 0.21),
-        ("vulkan", 0.18),
-        ("under-3b", 0.29),
-        ("at-depth", 0.12),
-        ("multi-gpu", 0.12),
-        ("build 2025+", 0.17),
+        ("moe", 0.185),
+        ("apple", 0.095),
+        ("cuda", 0.085),
+        ("rocm", 0.16),
+        ("vulkan", 0.17),
+        ("under-3b", 0.175),
+        ("at-depth", 0.125),
+        ("multi-gpu", 0.085),
+        ("build 2025+", 0.16),
         ("partial-offload", 0.12),
-        ("mlx", 0.17),
+        ("mlx", 0.175),
     ] {
         let st = subsets[&(Metric::Decode, name)];
         // Issue 10's rule: a subset is held to a bound once it has 20 rows.

@@ -396,6 +396,7 @@ fn machine() -> impl Strategy<Value = Hardware> {
             ram_bandwidth_gbps: 0.0,
             fp16_tflops: bw / 20.0,
             fp32_tflops: None,
+            compute_capability: None,
             working_set: None,
             price_usd: None,
             power_w: None,

@@ -35,6 +35,7 @@ fn card(gib: u64) -> Hardware {
         ram_bandwidth_gbps: 100.0,
         fp16_tflops: 312.0,
         fp32_tflops: None,
+        compute_capability: None,
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -22,6 +22,7 @@ fuzz_target!(|data: &[u8]| {
         ram_bandwidth_gbps: 80.0,
         fp16_tflops: 100.0,
         fp32_tflops: None,
+        compute_capability: None,
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -592,6 +592,7 @@ impl HardwareArgs {
             ram_bandwidth_gbps: self.ram_bandwidth_gbps.unwrap_or(0.0),
             fp16_tflops: self.tflops.unwrap_or(bw / 20.0),
             fp32_tflops: None,
+            compute_capability: None,
             working_set: None,
             price_usd: None,
             power_w: None,

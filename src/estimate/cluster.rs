@@ -12,7 +12,7 @@ use super::fit::{FitInputs, Placement, Verdict};
 use super::hardware::{GpuCard, Hardware};
 use super::overhead::runtime_overhead;
 use super::per_token::{prefill_work, traffic};
-use super::speed::{decode_seconds, prefill_seconds, BackendConstants, LINK_HOP_SECONDS};
+use super::speed::{decode_seconds, prefill_seconds, BackendConstants};
 use super::{Estimate, ModelSpec, ModelTerms, Settings};
 
 /// The cable between the nodes.
@@ -327,7 +327,7 @@ pub fn estimate(
     } else {
         Verdict::DoesNotFit
     };
-    let k = BackendConstants::of(hw.backend);
+    let k = BackendConstants::of(hw.backend).for_hardware(hw);
     let moe = model.arch.moe.is_some();
     let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {
@@ -355,7 +355,7 @@ pub fn estimate(
     let intra = if tp {
         0.0
     } else {
-        f64::from(n_nodes * (per_node - 1)) * LINK_HOP_SECONDS
+        f64::from(n_nodes * (per_node - 1)) * k.t_hop
     };
     let (t0, _) = decode(0, Some(&k));
     let (t1, _) = decode(u64::from(settings.context), Some(&k));
@@ -420,7 +420,7 @@ pub fn batched_step(
         gpu_layers: model.arch.layers + 1,
         cpu_moe: 0,
     };
-    let k = BackendConstants::of(hw.backend);
+    let k = BackendConstants::of(hw.backend).for_hardware(hw);
     let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {
         f64::from(c.nodes.max(1) * hw.gpus.max(1))
@@ -446,7 +446,7 @@ pub fn batched_step(
     let intra = if tp {
         0.0
     } else {
-        f64::from(c.nodes.max(1) * (hw.gpus.max(1) - 1)) * LINK_HOP_SECONDS
+        f64::from(c.nodes.max(1) * (hw.gpus.max(1) - 1)) * k.t_hop
     };
     (
         mem + intra + link_seconds(model, c, u64::from(n.max(1)), 1, u64::from(n.max(1))),

@@ -142,6 +142,12 @@ pub struct Hardware {
     /// alone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fp32_tflops: Option<f64>,
+    /// NVIDIA compute capability (major, minor), as NVML or NVIDIA's CUDA GPU table gives it:
+    /// llama.cpp runs cards below 8.0 without CUDA graphs and emulates `dp4a` below 6.1
+    /// ([`super::speed::BackendConstants::for_hardware`]). `None`: not recorded, taken as a
+    /// current card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compute_capability: Option<(u32, u32)>,
     /// Metal's recommended working-set size when known, bytes.
     #[serde(rename = "working_set_gib", with = "opt_gib", default)]
     pub working_set: Option<u64>,
@@ -334,6 +340,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
             && c.bandwidth_gbps == first.bandwidth_gbps
             && c.fp16_tflops == first.fp16_tflops
             && c.fp32_tflops == first.fp32_tflops
+            && c.compute_capability == first.compute_capability
     });
     // A `2 ×` preset's price and power already cover its cards.
     let sum = |f: fn(&Hardware) -> Option<f64>| cards.iter().map(|c| f(c)).sum::<Option<f64>>();
@@ -361,6 +368,8 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
         ram_bandwidth_gbps: ram_bw,
         fp16_tflops: first.fp16_tflops,
         fp32_tflops: first.fp32_tflops,
+        // The oldest card sets it: its blocks pay the launches (and emulation) it runs with.
+        compute_capability: cards.iter().filter_map(|c| c.compute_capability).min(),
         working_set: None,
         price_usd: sum(|c| c.price_usd),
         power_w: sum(|c| c.power_w),
@@ -421,6 +430,7 @@ mod tests {
             ram_bandwidth_gbps: 90.0,
             fp16_tflops: bw / 10.0,
             fp32_tflops: None,
+            compute_capability: None,
             working_set: None,
             price_usd: Some(100.0),
             power_w: None,

@@ -36,7 +36,7 @@ use fit::{FitInputs, Tally};
 use kv::{cache_bytes, CacheBytes, CacheShape};
 use model::Attention;
 use overhead::{compute_buffers, runtime_overhead, ComputeBuffers};
-use per_token::{link_seconds, prefill_work, traffic};
+use per_token::{prefill_work, traffic};
 use speed::{decode_seconds, prefill_seconds};
 pub use speed::{BackendConstants, BuildEra};
 use weights::{weight_table, WeightTable};
@@ -364,7 +364,9 @@ fn assemble(
         .saturating_add(tally.gpu_projector)
         .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
-    let c = BackendConstants::of(hw.backend).for_runtime(settings.runtime);
+    let c = BackendConstants::of(hw.backend)
+        .for_runtime(settings.runtime)
+        .for_hardware(hw);
     let host_bw = hw.host_bandwidth();
     let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
     // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
@@ -396,7 +398,7 @@ fn assemble(
         None => (peak_bw, hw.host_bandwidth()),
     };
     let (_, roof) = decode_seconds(&raw_empty, &c, roof_dev, roof_host, peak_tflops, fp32, moe);
-    let fixed = link_seconds(hw) + c.runtime_seconds(settings.runtime);
+    let fixed = c.link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let (t0, t1) = (t0 + fixed, t1 + fixed);
     let prompt = u64::from(settings.context.max(1));
     let work = prefill_work(model, terms, prompt, 0, (settings, hw), tally);
@@ -755,12 +757,12 @@ pub fn speeds_with_constants(
 ) -> Speeds {
     let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
-    let c = &c.for_runtime(settings.runtime);
+    let c = &c.for_runtime(settings.runtime).for_hardware(hw);
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops, fp32) = device_rates(hw, terms, placement);
     let host_bw = cpu_decode_rate(hw, hw.host_bandwidth(), c.eta_host);
     let (t, _) = decode_seconds(&tr, c, dev_bw, host_bw, tflops, fp32, moe);
-    let t = t + link_seconds(hw) + c.runtime_seconds(settings.runtime);
+    let t = t + c.link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);
     let gpu_offload = hw.has_gpu() && !hw.unified && tally.host_weights > terms.weights.token_embd;
     let pp = prefill_seconds(&work, c, tflops, gpu_offload);

@@ -220,12 +220,3 @@ pub(super) fn prefill_work(
         moe: arch.moe.is_some(),
     }
 }
-
-/// Activation hand-off between GPUs of a layer split (latency-bound, per hop).
-pub(super) fn link_seconds(hw: &Hardware) -> f64 {
-    if hw.has_gpu() && !hw.unified {
-        f64::from(hw.gpus.saturating_sub(1)) * speed::LINK_HOP_SECONDS
-    } else {
-        0.0
-    }
-}

@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::fit::Verdict;
 use super::hardware::Hardware;
 use super::kv::CacheLayout;
-use super::per_token::{link_seconds, traffic};
+use super::per_token::traffic;
 use super::speed::{decode_seconds, BackendConstants};
 use super::weights::{weight_table, WeightTable};
 use super::{estimate_with_weights, place, terms_with_weights, Estimate, ModelSpec, Settings};
@@ -201,7 +201,9 @@ pub fn batched_decode_with_weights(
             compute_bound: false,
         };
     }
-    let c = BackendConstants::of(hw.backend).for_runtime(settings.runtime);
+    let c = BackendConstants::of(hw.backend)
+        .for_runtime(settings.runtime)
+        .for_hardware(hw);
     let one = traffic(model, &terms, hw, placement, depth, Some(&c));
     let nf = f64::from(n);
     let share = expert_share(model, &terms.weights, n);
@@ -230,7 +232,7 @@ pub fn batched_decode_with_weights(
     };
     let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, 0.0, moe);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
-    let step = step_mem + matmul + link_seconds(hw);
+    let step = step_mem + matmul + c.link_seconds(hw);
     Batched {
         sequences: n,
         per_stream_tps: if step > 0.0 { 1.0 / step } else { 0.0 },

@@ -2,7 +2,7 @@
 //! efficiencies and fixed costs calibrated per backend (docs/accuracy.md), never per device.
 
 use super::ggml::GgmlType;
-use super::hardware::Backend;
+use super::hardware::{Backend, Hardware};
 use super::settings::Runtime;
 
 /// Physical constants of one backend, fitted on the calibration set.
@@ -35,6 +35,17 @@ pub struct BackendConstants {
     /// Dispatch cost per block per decoded token (kernel launches), seconds: why small models
     /// fall further below the bandwidth roofline than big ones.
     pub t_layer: f64,
+    /// How much longer a block's kernels take on a CUDA card llama.cpp runs without CUDA graphs
+    /// (compute capability below 8.0, [`CUDA_GRAPHS_MIN_CC`]): each kernel is launched from the
+    /// host, so the per-block costs (`t_layer`, `t_moe_layer`) grow by this factor.
+    pub no_graphs_factor: f64,
+    /// Vector operations per weight added where `dp4a` is missing (compute capability below
+    /// 6.1, [`DP4A_MIN_CC`]): llama.cpp then emulates each 4-byte dot product. Starts from the
+    /// instruction count [`DP4A_EMULATED_OPS`]; fitted where such cards have rows.
+    pub dp4a_emulated_ops: f64,
+    /// Handing one token's activations from one GPU to the next in a layer split, seconds per
+    /// hop (a small copy over PCIe and the synchronisation around it: latency, not bytes).
+    pub t_hop: f64,
     /// Achieved fraction of dense FP16 TFLOPS in prefill matmuls.
     pub prefill_eff: f64,
     /// Compute rate at which llama.cpp's quantized matmul kernels (MMQ: int8 dot products, not
@@ -116,8 +127,21 @@ pub fn cpu_threads(fp16_tflops: f64) -> f64 {
     (fp16_tflops / CPU_TFLOPS_PER_THREAD).round()
 }
 
-/// Cost of handing activations from one GPU to the next in a layer split, seconds per hop.
-pub const LINK_HOP_SECONDS: f64 = 0.15e-3;
+/// First compute capability for which llama.cpp captures a decode step as a CUDA graph
+/// (`ggml_cuda_graph_set_enabled`: graphs are disabled below `GGML_CUDA_CC_AMPERE`).
+pub const CUDA_GRAPHS_MIN_CC: (u32, u32) = (8, 0);
+
+/// First compute capability with the `dp4a` instruction (`GGML_CUDA_CC_DP4A` = 610) that
+/// llama.cpp's quantized dot products use.
+pub const DP4A_MIN_CC: (u32, u32) = (6, 1);
+
+/// Extra vector operations per weight where `dp4a` is missing by instruction count (the start of
+/// [`BackendConstants::dp4a_emulated_ops`]), counted as
+/// [`BackendConstants::alu_ops_per_weight`] counts them (2 FLOPs per instruction at the FP32
+/// rate): `ggml_cuda_dp4a` then takes the four bytes of each operand apart and multiplies and
+/// adds them one by one, about 12 instructions (8 byte extractions, 4 multiply-adds) where
+/// `dp4a` is one, for 4 weights: 11 / 4 more instructions a weight, 5.5 FLOPs.
+pub const DP4A_EMULATED_OPS: f64 = 5.5;
 
 /// Which generation of llama.cpp's kernels a figure is for: measurements from 2023-2024 builds
 /// (before about b4000, November 2024) ran older, slower kernels on several backends.
@@ -159,6 +183,37 @@ impl BackendConstants {
         }
     }
 
+    /// The constants as they apply to `hw`: an NVIDIA card older than Ampere runs without CUDA
+    /// graphs (its own per-block cost), and one older than compute capability 6.1 emulates
+    /// `dp4a` (more operations per weight). Cards of unknown capability are taken as current.
+    pub fn for_hardware(&self, hw: &Hardware) -> Self {
+        let Some(cc) = hw
+            .compute_capability
+            .filter(|_| hw.backend == Backend::Cuda)
+        else {
+            return *self;
+        };
+        let mut c = *self;
+        if cc < CUDA_GRAPHS_MIN_CC {
+            c.t_layer *= c.no_graphs_factor;
+            c.t_moe_layer *= c.no_graphs_factor;
+        }
+        if cc < DP4A_MIN_CC {
+            c.alu_ops_per_weight += c.dp4a_emulated_ops;
+        }
+        c
+    }
+
+    /// Layer-split hand-offs of one decoded token on `hw` (its GPUs − 1 hops; none on a
+    /// unified or CPU machine).
+    pub fn link_seconds(&self, hw: &Hardware) -> f64 {
+        if hw.has_gpu() && !hw.unified {
+            f64::from(hw.gpus.saturating_sub(1)) * self.t_hop
+        } else {
+            0.0
+        }
+    }
+
     /// The compute rate llama.cpp's matmul kernels reach on a card of `peak` FP16 TFLOPS.
     pub fn usable_tflops(&self, peak: f64) -> f64 {
         peak / (1.0 + peak / self.tflops_saturation.max(1.0))
@@ -173,8 +228,10 @@ impl BackendConstants {
     pub fn of_era(backend: Backend, era: BuildEra) -> Self {
         // Fitted by `cargo run --release --example calibrate` on tests/data/*speed*.csv
         // (docs/accuracy.md); the CPU keeps the spec's defaults until it has rows enough. The
-        // dequantization term (`alu_ops_per_weight` 0) and MLX's efficiency (1.0) stay neutral
-        // until a refit with them passes tests/serving.rs (docs/accuracy.md, "Speed").
+        // dequantization terms (`alu_ops_per_weight`, `dp4a_emulated_ops` 0), the launches
+        // without CUDA graphs (`no_graphs_factor` 1), the hop (0.15 ms, as before it was fitted)
+        // and MLX's efficiency (1.0) stay neutral until a refit with them passes
+        // tests/serving.rs (docs/accuracy.md, "Speed").
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.9223,
@@ -185,6 +242,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 3.926e-4,
                 t_layer: 2.942e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.4759,
                 tflops_saturation: 526.1,
                 t_ubatch: 0.007343,
@@ -210,6 +270,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 8.077e-4,
                 t_layer: 6.275e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.4901,
                 tflops_saturation: 495.9,
                 t_ubatch: 0.001705,
@@ -235,6 +298,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.419e-4,
                 t_layer: 3.536e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.2438,
                 tflops_saturation: 26884.2,
                 t_ubatch: 0.005628,
@@ -260,6 +326,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
                 t_layer: 7.062e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.2438,
                 tflops_saturation: 26884.2,
                 t_ubatch: 0.005628,
@@ -285,6 +354,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.290e-4,
                 t_layer: 3.311e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.7436,
                 tflops_saturation: 27571.7,
                 t_ubatch: 0.01,
@@ -310,6 +382,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.832e-4,
                 t_layer: 9.181e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.5892,
                 tflops_saturation: 13483.2,
                 t_ubatch: 0.01,
@@ -335,6 +410,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 4.044e-4,
                 t_layer: 2.942e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.2367,
                 tflops_saturation: 23886.2,
                 t_ubatch: 0.003846,
@@ -360,6 +438,9 @@ impl BackendConstants {
                 eta_host: 0.7573,
                 t_fixed: 9.151e-4,
                 t_layer: 7.062e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.2367,
                 tflops_saturation: 23886.2,
                 t_ubatch: 0.003846,
@@ -385,6 +466,9 @@ impl BackendConstants {
                 eta_host: 0.6,
                 t_fixed: 0.001,
                 t_layer: 0.0,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.5,
                 tflops_saturation: 100000.0,
                 t_ubatch: 0.005,
@@ -410,6 +494,9 @@ impl BackendConstants {
                 eta_host: 0.6,
                 t_fixed: 0.001,
                 t_layer: 0.0,
+                no_graphs_factor: 1.0,
+                t_hop: 1.500e-4,
+                dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.5,
                 tflops_saturation: 100000.0,
                 t_ubatch: 0.005,
@@ -736,6 +823,75 @@ mod tests {
         )
         .0;
         assert!((none - time(0.0)).abs() < 1e-12);
+    }
+
+    fn nvidia(cc: Option<(u32, u32)>, gpus: u32) -> Hardware {
+        use super::super::hardware::HardwareKind;
+        Hardware {
+            id: "card".into(),
+            name: "card".into(),
+            kind: HardwareKind::Custom,
+            backend: Backend::Cuda,
+            unified: false,
+            memory: 16 << 30,
+            gpus,
+            bandwidth_gbps: 900.0,
+            ram: 64 << 30,
+            ram_bandwidth_gbps: 90.0,
+            fp16_tflops: 112.0,
+            fp32_tflops: Some(14.0),
+            compute_capability: cc,
+            working_set: None,
+            price_usd: None,
+            power_w: None,
+            source: None,
+            cards: Vec::new(),
+            cluster: None,
+            measured: None,
+        }
+    }
+
+    #[test]
+    fn old_nvidia_cards_launch_without_graphs_and_emulate_dp4a() {
+        let c = BackendConstants {
+            t_layer: 3e-5,
+            t_moe_layer: 2e-5,
+            no_graphs_factor: 2.0,
+            alu_ops_per_weight: 9.0,
+            dp4a_emulated_ops: 5.5,
+            ..BackendConstants::of(Backend::Cuda)
+        };
+        // Unknown and Ampere-or-newer cards keep the constants.
+        assert_eq!(c.for_hardware(&nvidia(None, 1)), c);
+        assert_eq!(c.for_hardware(&nvidia(Some((8, 6)), 1)), c);
+        // Volta: no CUDA graphs, but dp4a.
+        let volta = c.for_hardware(&nvidia(Some((7, 0)), 1));
+        assert_eq!(
+            (volta.t_layer, volta.t_moe_layer, volta.alu_ops_per_weight),
+            (6e-5, 4e-5, 9.0)
+        );
+        // Pascal GP100 (6.0): neither; GP102 (6.1) has dp4a.
+        let p100 = c.for_hardware(&nvidia(Some((6, 0)), 1));
+        assert_eq!(p100.alu_ops_per_weight, 9.0 + c.dp4a_emulated_ops);
+        let p40 = c.for_hardware(&nvidia(Some((6, 1)), 1));
+        assert_eq!(p40.alu_ops_per_weight, 9.0);
+        // The capability is NVIDIA's: another backend keeps the constants.
+        let mut amd = nvidia(Some((6, 0)), 1);
+        amd.backend = Backend::Rocm;
+        assert_eq!(c.for_hardware(&amd), c);
+    }
+
+    #[test]
+    fn a_layer_split_pays_one_hop_per_extra_gpu() {
+        let c = BackendConstants {
+            t_hop: 1e-3,
+            ..BackendConstants::of(Backend::Cuda)
+        };
+        assert_eq!(c.link_seconds(&nvidia(None, 1)), 0.0);
+        assert!((c.link_seconds(&nvidia(None, 4)) - 3e-3).abs() < 1e-15);
+        let mut unified = nvidia(None, 4);
+        unified.unified = true;
+        assert_eq!(c.link_seconds(&unified), 0.0);
     }
 
     #[test]

@@ -186,6 +186,20 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
         if hw.kind == HardwareKind::Detected {
             derive_tflops(&mut hw, nvidia_compute, amd_compute, &mut notes);
         }
+        if let Some(cc) = nvidia_compute.filter(|_| backend == Backend::Cuda) {
+            let (major, minor) = cc.capability;
+            hw.compute_capability = Some(cc.capability);
+            if cc.capability < crate::estimate::speed::CUDA_GRAPHS_MIN_CC {
+                notes.push(format!(
+                    "compute capability {major}.{minor} (NVML): llama.cpp runs it without CUDA graphs{}",
+                    if cc.capability < crate::estimate::speed::DP4A_MIN_CC {
+                        " and emulates dp4a"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+        }
         if let Some(bw) = nvml_bandwidth.filter(|_| backend == Backend::Cuda) {
             notes.push(format!(
                 "bandwidth {bw:.0} GB/s measured from NVML (max memory clock × bus width)"
@@ -222,6 +236,7 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             ram_bandwidth_gbps: 50.0,
             fp16_tflops: (cores as f64 * crate::estimate::speed::CPU_TFLOPS_PER_THREAD).max(0.1),
             fp32_tflops: None,
+            compute_capability: None,
             working_set: None,
             price_usd: None,
             power_w: None,
@@ -286,6 +301,7 @@ fn from_preset(
                 ram_bandwidth_gbps: 0.0,
                 fp16_tflops: 20.0,
                 fp32_tflops: None,
+                compute_capability: None,
                 working_set: None,
                 price_usd: None,
                 power_w: None,
@@ -630,6 +646,41 @@ mod tests {
         assert_eq!(bare.hardware.fp16_tflops, 20.0);
         assert_eq!(bare.hardware.fp32_tflops, None);
         assert!(bare.notes.iter().any(|n| n.contains("not in the catalog")));
+        // NVML's compute capability is kept; a current card gets no note about it.
+        assert_eq!(d.hardware.compute_capability, Some((9, 0)));
+        assert!(!d.notes.iter().any(|n| n.contains("CUDA graphs")));
+    }
+
+    #[test]
+    fn an_old_nvidia_card_is_said_to_run_without_graphs_or_dp4a() {
+        let facts = |capability| Facts {
+            ram_total: 64 << 30,
+            nvidia: vec![GpuInfo {
+                name: "NVIDIA Old Card".into(),
+                memory: 16 << 30,
+            }],
+            nvidia_compute: Some(NvidiaCompute {
+                capability,
+                cuda_cores: 3584,
+                max_sm_clock_mhz: 1329,
+            }),
+            ..Facts::default()
+        };
+        let pascal = describe(facts((6, 0)), &presets());
+        assert_eq!(pascal.hardware.compute_capability, Some((6, 0)));
+        assert!(
+            pascal
+                .notes
+                .iter()
+                .any(|n| n.contains("without CUDA graphs and emulates dp4a")),
+            "{:?}",
+            pascal.notes
+        );
+        let volta = describe(facts((7, 0)), &presets());
+        assert!(volta
+            .notes
+            .iter()
+            .any(|n| n.ends_with("without CUDA graphs")));
     }
 
     #[test]

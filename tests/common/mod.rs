@@ -29,6 +29,7 @@ pub fn fixed_machine() -> Hardware {
         ram_bandwidth_gbps: 60.0,
         fp16_tflops: 1.0,
         fp32_tflops: None,
+        compute_capability: None,
         working_set: None,
         price_usd: None,
         power_w: None,
