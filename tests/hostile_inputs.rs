@@ -456,6 +456,34 @@ fn batch_speed_floor_and_training_flags_have_bounds() {
     );
 }
 
+/// A negative number after a space is the flag's value, refused by the flag's own bound (what
+/// range it takes), not clap's "unexpected argument '-5'", on every subcommand.
+#[test]
+fn negative_flag_values_get_the_flags_range_error() {
+    let d = dir("negatives");
+    for (args, flag) in [
+        (&["buy", "-m", "qwen3-8b", "--budget", "-5"][..], "--budget"),
+        (&["recommend", "--min-tps", "-1"], "--min-tps"),
+        (
+            &["fit", "-m", "qwen3-8b", "--context", "-4096"],
+            "--context",
+        ),
+        (
+            &["compare", "-m", "qwen3-8b", "--context", "-1"],
+            "--context",
+        ),
+    ] {
+        let o = run(args, &d);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", err(&o));
+        assert!(
+            err(&o).contains(flag) && err(&o).contains("must be"),
+            "{args:?}: {}",
+            err(&o)
+        );
+        assert!(!err(&o).contains("unexpected argument"), "{}", err(&o));
+    }
+}
+
 #[test]
 fn several_models_and_engines_cap_the_context_like_fit() {
     let d = dir("caps");

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use super::CliError;
 use crate::estimate::cluster::{ClusterEngine, Link};
@@ -38,6 +38,33 @@ pub struct Cli {
     /// Without a command, fitcheck opens the interactive app.
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+impl Cli {
+    /// Parses the process arguments. Negative numbers are taken as values so that
+    /// `--budget -5` reaches the flag's own range check ("budget must be in 0..=…") instead
+    /// of clap's "unexpected argument '-5'".
+    pub fn parse_args() -> Self {
+        Self::try_parse_args(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Cli::parse_args`] over given arguments (the first is the program name), returning
+    /// clap's error instead of exiting.
+    pub fn try_parse_args<I, T>(args: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let matches = negative_numbers_as_values(Self::command()).try_get_matches_from(args)?;
+        Self::from_arg_matches(&matches)
+    }
+}
+
+/// clap applies this setting per command, so set it on every subcommand too.
+fn negative_numbers_as_values(command: clap::Command) -> clap::Command {
+    command
+        .allow_negative_numbers(true)
+        .mut_subcommands(negative_numbers_as_values)
 }
 
 /// Subcommands.
