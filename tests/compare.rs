@@ -305,3 +305,47 @@ fn a_quant_in_the_name_selects_it_as_fit_does() {
     let text = String::from_utf8_lossy(&text.stdout);
     assert!(text.contains("qwen3-30b-a3b Q8_0"), "{text}");
 }
+
+/// The text cell's "used/usable" is the same string `recommend` prints for the same model,
+/// quant, machine and context: GPU + RAM apart when offloaded, not the GPU's usable alone.
+#[test]
+fn an_offloaded_cell_shows_the_memory_recommend_shows() {
+    let rec = json(&run(&[
+        "recommend",
+        "-H",
+        "rtx-3090",
+        "--use-case",
+        "coding",
+        "--context",
+        "8192",
+        "--json",
+    ]));
+    let pick = rec["recommendations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["verdict"] == "partial_offload")
+        .expect("an offloaded pick on a 24 GB card");
+    let memory = pick["memory"].as_str().unwrap();
+    assert!(memory.contains('+'), "{memory}");
+    let name = format!(
+        "{}:{}",
+        pick["model"].as_str().unwrap(),
+        pick["quant"].as_str().unwrap()
+    );
+    let o = run(&[
+        "compare",
+        "-m",
+        &name,
+        "-H",
+        "rtx-3090",
+        "--context",
+        "8192",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains(&format!("{memory}G")),
+        "{memory} not in:\n{text}"
+    );
+}

@@ -10,7 +10,6 @@ use super::{CliError, CompareArgs, Format};
 use crate::catalog::Catalog;
 use crate::compare::{build_with, resolve, Cell, CostInputs, Matrix};
 use crate::config::Config;
-use crate::estimate::units::GIB;
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{Hardware, Verdict};
 
@@ -91,23 +90,19 @@ pub fn run(
     }
 }
 
-fn gib(b: u64) -> String {
-    format!("{:.1}", b as f64 / GIB as f64)
-}
-
 fn cell_text(c: &Cell) -> String {
     let e = &c.estimate;
     if e.verdict == Verdict::DoesNotFit {
         let best = c
             .best_quant
             .map_or(String::new(), |q| format!(" (fits at {q})"));
-        return format!("✗ {}/{}G{best}", e.memory_gib(), gib(e.device_usable_bytes));
+        return format!("✗ {}G{best}", e.memory_of_usable_gib());
     }
+    // The same "used/usable" as `recommend` and `buy`: GPU + RAM apart when offloaded.
     format!(
-        "{} {}/{}G {:.0} t/s",
+        "{} {}G {:.0} t/s",
         e.verdict.symbol(),
-        e.memory_gib(),
-        gib(e.device_usable_bytes),
+        e.memory_of_usable_gib(),
         e.decode_tps
     )
 }
@@ -141,7 +136,7 @@ fn text_out(
     }));
     t.row(costs);
     t.write(out)?;
-    writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% free; GPU + RAM when offloaded)")?;
+    writeln!(out, "\nGiB on the device (+ host RAM when offloaded) / usable (+ RAM) · decode tok/s · ✓ fits on GPU  ~ partial offload  c CPU only  ✗ does not fit · * cheapest comfortable fit (≥10% free; GPU + RAM when offloaded)")?;
     calibration_lines(out, hw)?;
     Ok(())
 }
