@@ -83,8 +83,9 @@ pub enum Reason {
         usable_bytes: u64,
         /// The figures are GPU + host RAM (layers or experts offloaded), not the GPU alone.
         with_offload: bool,
-        /// "used/usable" GiB as `fit` and the tables show it ("23.8+150.9/24.0+55.3").
-        memory: String,
+        /// Used and usable GiB as `fit` and the tables show them ("23.8+150.9", "24.0+55.3").
+        used_gib: String,
+        usable_gib: String,
         /// `fit`'s verdict at that format.
         verdict: Verdict,
     },
@@ -105,18 +106,18 @@ impl Reason {
             Reason::DoesNotFit {
                 quant,
                 with_offload,
-                memory,
+                used_gib,
+                usable_gib,
                 verdict,
                 ..
             } => {
-                let (used, usable) = memory.split_once('/').unwrap_or((memory, ""));
                 let what = if *verdict == Verdict::DoesNotFit {
                     "does not fit"
                 } else {
                     "does not fit with 10% headroom"
                 };
                 format!(
-                    "{what}{}: needs {used} GiB of {usable} GiB usable{} even at {quant}",
+                    "{what}{}: needs {used_gib} GiB of {usable_gib} GiB usable{} even at {quant}",
                     if *with_offload {
                         " even offloading"
                     } else {
@@ -211,7 +212,8 @@ pub fn best_quant(
                 used_bytes,
                 usable_bytes,
                 with_offload: e.offloaded(),
-                memory: e.memory_of_usable_gib(),
+                used_gib: e.memory_gib(),
+                usable_gib: e.usable_gib(),
                 verdict: e.verdict,
             })
         }
@@ -220,8 +222,9 @@ pub fn best_quant(
             used_bytes: 0,
             usable_bytes: hw.memory,
             with_offload: false,
-            memory: format!(
-                "0.0/{:.1}",
+            used_gib: "0.0".into(),
+            usable_gib: format!(
+                "{:.1}",
                 hw.memory as f64 / crate::estimate::units::GIB as f64
             ),
             verdict: Verdict::DoesNotFit,

@@ -584,16 +584,21 @@ impl Estimate {
     /// "used/usable" in GiB without the unit, device and host apart when offloaded:
     /// "21.4/24.0", "23.2+36.7/24.0+55.3".
     pub fn memory_of_usable_gib(&self) -> String {
+        format!("{}/{}", self.memory_gib(), self.usable_gib())
+    }
+
+    /// The usable side of [`Estimate::memory_of_usable_gib`]: "24.0", or "24.0+55.3" (GPU +
+    /// host RAM) when offloaded.
+    pub fn usable_gib(&self) -> String {
         let gib = |b: u64| b as f64 / units::GIB as f64;
         if self.offloaded() {
             format!(
-                "{}/{:.1}+{:.1}",
-                self.memory_gib(),
+                "{:.1}+{:.1}",
                 gib(self.device_usable_bytes),
                 gib(self.host_usable_bytes)
             )
         } else {
-            format!("{}/{:.1}", self.memory_gib(), gib(self.usable_bytes))
+            format!("{:.1}", gib(self.usable_bytes))
         }
     }
 
