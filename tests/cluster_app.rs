@@ -98,3 +98,27 @@ fn on_a_cluster_the_gauges_say_what_each_node_holds() {
     assert!(s.contains("2 nodes 200gbe"), "{s}");
     assert!(s.contains("per node"), "{s}");
 }
+
+/// A wide comparison cell prints the CLI's "used/usable" memory string for its model and
+/// machine (device + RAM when offloaded), the figure `compare` and `recommend` print.
+#[test]
+fn wide_compare_cells_print_the_clis_used_over_usable_memory() {
+    let mut app = real_app_on("rtx-4090");
+    mark(&mut app, "rtx-4090");
+    mark(&mut app, "m4-max");
+    keys(&mut app, "T");
+    let t = render(&mut app, 160, 48);
+    let s = screen(&t);
+    let id = app.compare_rows(1)[0];
+    let model = app.model(id).clone();
+    let settings = app.settings_for(&model);
+    for c in app.compare_columns() {
+        let e = fitcheck::compare::cell(&model, &app.hardware[c], &settings).estimate;
+        let want = e.memory_of_usable_gib();
+        assert!(
+            s.contains(&want),
+            "{} missing {want}:\n{s}",
+            app.hardware[c].id
+        );
+    }
+}

@@ -181,8 +181,15 @@ fn cell_lines(cell: &CompareCell, w: u16, best: bool) -> [String; 3] {
         Verdict::DoesNotFit => "—".to_string(),
         _ => format!("{}{unit}", tps(e)),
     };
-    let usable = e.device_usable_bytes as f64 / GIB as f64;
-    let memory = format!(" {}/{usable:.0}", e.memory_gib());
+    // The CLI's "used/usable" string where the cell has room; narrow cells keep the used
+    // figure whole and round the device's usable GiB.
+    let full = format!(" {}", e.memory_of_usable_gib());
+    let memory = if full.chars().count() <= usize::from(w) {
+        full
+    } else {
+        let usable = e.device_usable_bytes as f64 / GIB as f64;
+        format!(" {}/{usable:.0}", e.memory_gib())
+    };
     let third = if e.verdict == Verdict::DoesNotFit {
         cell.best_quant
             .map_or(" nothing fits".to_string(), |q| format!(" {q} fits"))
