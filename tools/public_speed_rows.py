@@ -328,9 +328,11 @@ source('magicnight/Mac-MLX issue #62', 'https://github.com/magicnight/Mac-MLX/is
        'primary (auto-generated benchmark JSON in issue)', 'Apple M5 Max (128 GB)', 614,
        'Apple spec for the 40-core GPU M5 Max; core count not stated', 'MLX (Metal)',
        'mlx-swift-lm (Mac-MLX 0.3.5 app, 3 runs)', 'mlx-swift-lm 3.31.3', '2026-04-17',
-       m(('Gemma-4-E4B-it', 4.0, 4.0, 'MLX q8 (8-bit)', None), ('pp1536', 4919.42), ('tg611', 81.83)),
+       m(('Gemma-4-E4B-it', 7.52, 7.52, 'MLX q8 (8-bit)', None), ('pp1536', 4919.42), ('tg611', 81.83)),
        notes='macOS 26.4.1; promptTokens 1536, completionTokens 611',
-       flag='GPU core count not stated; parameter count is the effective 4B from the model name')
+       flag='GPU core count not stated; parameter count is the text model total llama-bench reports '
+            'for Gemma 4 E4B (7.52 B; the 4B in the name is Google\'s effective count without the '
+            'per-layer embedding table)')
 
 for quant, size_gb, ncmoe, ctx, tg, pp in (('Q4_K_M', 21, 14, '16K', 52, 104), ('UD-Q5_K_XL', 25, 20, '64K', 42, 97)):
     source('ikawrakow/ik_llama.cpp PR #1593', 'https://github.com/ikawrakow/ik_llama.cpp/pull/1593 (turn 4 by AIdevsmartdata, stock llama.cpp rows)',
