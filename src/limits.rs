@@ -248,6 +248,28 @@ pub fn check_model(m: &ModelSpec) -> Result<(), FieldProblem> {
             format!("must be in 1..={} (heads), got {}", a.heads, a.kv_heads),
         ));
     }
+    if let Attention::Compressed {
+        ratios,
+        output_groups,
+        ..
+    } = &a.attention
+    {
+        if ratios.len() != a.layers as usize {
+            return Err((
+                "ratios",
+                format!("{} entries for {} layers", ratios.len(), a.layers),
+            ));
+        }
+        if let Some(r) = ratios.iter().find(|r| ![0, 4, 128].contains(*r)) {
+            return Err(("ratios", format!("{r} is not 0, 4 or 128")));
+        }
+        if *output_groups == 0 || !a.heads.is_multiple_of(*output_groups) {
+            return Err((
+                "output_groups",
+                format!("{output_groups} does not divide the {} heads", a.heads),
+            ));
+        }
+    }
     if a.kv_heads_per_layer.len() > a.layers as usize {
         return Err((
             "kv_heads_per_layer",

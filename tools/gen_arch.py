@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Writes small F16 GGUFs of the 2026 architectures fitcheck models (Nemotron 3's nemotron_h_moe,
 DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe, Gemma 4 E2B/E4B's gemma4, MiniMax
-M3's minimax-m3) so a CPU llama.cpp build can load them and print its buffer sizes. Each keeps
+M3's minimax-m3, DeepSeek V4's deepseek4) so a CPU llama.cpp build can load them and print its buffer sizes. Each keeps
 the real model's cache-shaping widths (KV heads and head dims, MLA latent and RoPE dims, indexer
-key dim, Mamba-2 and short-conv state dims) and shrinks what only sizes weights (hidden width,
+key dim, Mamba-2 and short-conv state dims, DeepSeek V4's 512-wide K head, window and
+compression ratios) and shrinks what only sizes weights (hidden width,
 layer count, expert count), so the KV and recurrent-state buffers per layer are the real
 model's. llama.cpp refuses a file whose tensor list differs from the one it builds for the
 architecture (missing or extra tensors), so a file that loads also checks the tensor table;
 tests/data/arch_2026_buffers.csv keeps each run's figures.
 
 Usage: gen_arch.py NAME OUT.gguf VOCAB.gguf      (NAME: one of ARCHS below)
-Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4,minimax-m3}.cpp
+Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4,minimax-m3,
+deepseek4}.cpp
 (b11312).
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH) and numpy."""
 import sys
@@ -58,6 +60,18 @@ ARCHS = {
     'minimax_m3_4l': dict(arch='minimax-m3', layers=4, dense=2, hidden=512, heads=64, kv_heads=4,
                           head_dim=128, rope=64, ffn=1024, experts=4, used=2, expert_ffn=256,
                           shared=1, idx_heads=4, idx_dim=128),
+    # DeepSeek V4 Flash, layers 1-4 of its compress_ratios (0, 4, 128, 4): one K-only 512-wide
+    # head over a 128-token window, compressed K on the ratio-4/128 layers, indexer keys of 128 on
+    # the ratio-4 ones; 4 hyper-connection streams; the first 3 layers hash-routed.
+    'deepseek4_4l': dict(arch='deepseek4', ratios=[0, 4, 128, 4], mtp=0, hidden=512, heads=16,
+                         head_dim=512, rope=64, q_lora=256, o_groups=8, o_lora=128, window=128,
+                         hc=4, hash_layers=3, experts=4, used=2, expert_ffn=256, shared=1,
+                         idx_heads=64, idx_dim=128),
+    # The same with Flash's one MTP block behind them (nextn_predict_layers 1, ratio 0).
+    'deepseek4_4l_mtp': dict(arch='deepseek4', ratios=[0, 4, 128, 4], mtp=1, hidden=512,
+                             heads=16, head_dim=512, rope=64, q_lora=256, o_groups=8, o_lora=128,
+                             window=128, hc=4, hash_layers=3, experts=4, used=2, expert_ffn=256,
+                             shared=1, idx_heads=64, idx_dim=128),
 }
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -102,6 +116,12 @@ def t(n, *ne):
     if key not in cache:
         cache[key] = (rng.standard_normal(shape) * 0.02).astype(dt)
     w.add_tensor(n, cache[key])
+
+
+def expert_ids(n, used, vocab, experts):
+    """DeepSeek V4's hash-routing table (I32 token -> expert ids): valid, distinct ids."""
+    ids = (np.arange(vocab * used, dtype=np.int32).reshape(vocab, used)) % experts
+    w.add_tensor(n, ids)
 
 
 E = A['hidden']
@@ -345,6 +365,94 @@ elif arch == 'gemma4':
         t(b + 'inp_gate.weight', E, PLE)
         t(b + 'proj.weight', PLE, E)
         t(b + 'post_norm.weight', E)
+
+elif arch == 'deepseek4':
+    R, H, HD, Q, G, OR, HC = (A['ratios'], A['heads'], A['head_dim'], A['q_lora'], A['o_groups'],
+                              A['o_lora'], A['hc'])
+    L = len(R) + A['mtp']
+    ratios = R + [0] * A['mtp']
+    mix = (2 + HC) * HC
+    ID = A['idx_dim']
+    w.add_block_count(L)
+    if A['mtp']:
+        w.add_uint32(f'{arch}.nextn_predict_layers', A['mtp'])
+    w.add_head_count(H)
+    w.add_head_count_kv(1)
+    w.add_key_length(HD)
+    w.add_value_length(HD)
+    w.add_rope_dimension_count(A['rope'])
+    w.add_q_lora_rank(Q)
+    w.add_sliding_window(A['window'])
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    w.add_expert_shared_count(A['shared'])
+    w.add_expert_weights_scale(1.5)
+    w.add_expert_weights_norm(True)
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SQRTSOFTPLUS)
+    w.add_float32(f'{arch}.swiglu_clamp_exp', 10.0)
+    w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
+    w.add_uint32(f'{arch}.attention.indexer.key_length', ID)
+    w.add_uint32(f'{arch}.attention.indexer.top_k', 512)
+    w.add_uint32(f'{arch}.attention.output_group_count', G)
+    w.add_uint32(f'{arch}.attention.output_lora_rank', OR)
+    w.add_float32(f'{arch}.attention.compress_rope_freq_base', 160000.0)
+    w.add_array(f'{arch}.attention.compress_ratios', ratios)
+    w.add_uint32(f'{arch}.hyper_connection.count', HC)
+    w.add_uint32(f'{arch}.hyper_connection.sinkhorn_iterations', 20)
+    w.add_float32(f'{arch}.hyper_connection.epsilon', 1e-6)
+    w.add_uint32(f'{arch}.hash_layer_count', A['hash_layers'])
+    t('output_norm.weight', E)
+    t('output_hc_fn.weight', HC * E, HC)
+    t('output_hc_base.weight', HC)
+    t('output_hc_scale.weight', 1)
+    F, X = A['expert_ffn'], A['experts']
+    for i in range(L):
+        b = f'blk.{i}.'
+        t(b + 'attn_norm.weight', E)
+        t(b + 'attn_sinks.weight', H)
+        t(b + 'attn_q_a.weight', E, Q)
+        t(b + 'attn_q_a_norm.weight', Q)
+        t(b + 'attn_q_b.weight', Q, H * HD)
+        t(b + 'attn_kv.weight', E, HD)
+        t(b + 'attn_kv_a_norm.weight', HD)
+        t(b + 'attn_output_a.weight', H * HD // G, OR * G)
+        t(b + 'attn_output_b.weight', G * OR, E)
+        for part in ('attn', 'ffn'):
+            t(b + f'hc_{part}_fn.weight', HC * E, mix)
+            t(b + f'hc_{part}_base.weight', mix)
+            t(b + f'hc_{part}_scale.weight', 3)
+        ratio = ratios[i]
+        if ratio:
+            coff = 2 if ratio == 4 else 1
+            t(b + 'attn_compressor_kv.weight', E, coff * HD)
+            t(b + 'attn_compressor_gate.weight', E, coff * HD)
+            t(b + 'attn_compressor_ape.weight', coff * HD, ratio)
+            t(b + 'attn_compressor_norm.weight', HD)
+        if ratio == 4:
+            t(b + 'indexer.proj.weight', E, A['idx_heads'])
+            t(b + 'indexer.attn_q_b.weight', Q, A['idx_heads'] * ID)
+            t(b + 'indexer_compressor_kv.weight', E, 2 * ID)
+            t(b + 'indexer_compressor_gate.weight', E, 2 * ID)
+            t(b + 'indexer_compressor_ape.weight', 2 * ID, ratio)
+            t(b + 'indexer_compressor_norm.weight', ID)
+        t(b + 'ffn_gate_inp.weight', E, X)
+        if i < A['hash_layers']:
+            expert_ids(b + 'ffn_gate_tid2eid.weight', A['used'], V, X)
+        else:
+            t(b + 'exp_probs_b.bias', X)
+        t(b + 'ffn_norm.weight', E)
+        t(b + 'ffn_gate_exps.weight', E, F, X)
+        t(b + 'ffn_down_exps.weight', F, E, X)
+        t(b + 'ffn_up_exps.weight', E, F, X)
+        sff = F * A['shared']
+        t(b + 'ffn_gate_shexp.weight', E, sff)
+        t(b + 'ffn_down_shexp.weight', sff, E)
+        t(b + 'ffn_up_shexp.weight', E, sff)
+        if i >= len(R):
+            t(b + 'nextn.eh_proj.weight', 2 * E, E)
+            t(b + 'nextn.enorm.weight', E)
+            t(b + 'nextn.hnorm.weight', E)
 
 w.write_header_to_file()
 w.write_kv_data_to_file()

@@ -202,6 +202,9 @@ fn window_of(arch: &Arch) -> Option<u32> {
 
 /// Exact cache allocation for `arch` under `shape`.
 pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
+    if let Some(dsv4) = super::dsv4::cache_bytes(arch, shape) {
+        return dsv4;
+    }
     let (streams, full_cells) = shape.full_cells();
     let k = shape.k_type.ggml();
     let v = shape.v_type.ggml();
@@ -258,7 +261,10 @@ pub fn cache_bytes(arch: &Arch, shape: &CacheShape) -> CacheBytes {
 pub fn fa_f16_copy_bytes(arch: &Arch, shape: &CacheShape) -> u64 {
     let k_copy = shape.k_type != KvType::F16;
     let v_copy = shape.v_type != KvType::F16;
-    if !shape.flash_attn || !(k_copy || v_copy) {
+    // DeepSeek V4 attends a concatenation of its raw and compressed rows that the graph builds
+    // (`ggml_concat` in src/models/deepseek4.cpp), not a view of the cache.
+    let dsv4 = matches!(arch.attention, Attention::Compressed { .. });
+    if !shape.flash_attn || !(k_copy || v_copy) || dsv4 {
         return 0;
     }
     let (streams, full_cells) = shape.full_cells();
@@ -333,6 +339,9 @@ fn indexer_cell_bytes(arch: &Arch, il: u32, k: GgmlType, v: GgmlType) -> u64 {
 
 /// Bytes of KV read to decode one token at `depth` (llama.cpp pads the attended range to 256).
 pub fn kv_read_bytes(arch: &Arch, shape: &CacheShape, depth: u64) -> u64 {
+    if let Some(dsv4) = super::dsv4::read_bytes(arch, shape, depth) {
+        return dsv4;
+    }
     let k = shape.k_type.ggml();
     let v = shape.v_type.ggml();
     let (_, full_cells) = shape.full_cells();

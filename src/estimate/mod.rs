@@ -3,6 +3,7 @@
 
 pub mod breakdown;
 pub mod cluster;
+pub mod dsv4;
 pub mod fit;
 pub mod ggml;
 pub mod hardware;

@@ -231,6 +231,36 @@ pub enum Attention {
         /// Non-RoPE part of each key head.
         nope_dim: u32,
     },
+    /// DeepSeek V4's hybrid attention (llama.cpp `deepseek4`, `llama_kv_cache_dsv4`): every
+    /// layer caches one K-only head of `head_dim` over a sliding window, and layers with a
+    /// compression ratio also cache one pooled K row per `ratio` tokens (ratio 4 also keeps the
+    /// lightning indexer's keys, `indexer`), fed by F32 compressor states per sequence.
+    Compressed {
+        /// Window of the raw cache (config.json `sliding_window`).
+        window: u32,
+        /// Compression ratio of each trunk layer (config.json `compress_ratios`, without the MTP
+        /// entry): 0 window only, 4 compressed sparse attention, 128 heavily compressed.
+        ratios: Vec<u32>,
+        /// Query low rank (`q_lora_rank`).
+        q_lora_rank: u32,
+        /// Grouped low-rank output projection: groups (`o_groups`) and rank (`o_lora_rank`).
+        output_groups: u32,
+        /// Rank of each output group.
+        output_lora_rank: u32,
+        /// Hyper-connection streams (`hc_mult`).
+        hyper_connections: u32,
+        /// Leading layers routed by a token-id table instead of the router bias
+        /// (`num_hash_layers`).
+        hash_layers: u32,
+        /// MTP blocks a GGUF carries behind the trunk: not loaded by default, but llama.cpp
+        /// allocates their window cache (the catalog describes the trunk: 0).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        mtp_layers: u32,
+    },
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// Mixture-of-experts FFN.
@@ -367,11 +397,22 @@ impl Arch {
     /// Whether attention layer `il` keeps indexer keys (every attention layer of a DSA model,
     /// the MoE layers of MiniMax M3).
     pub fn has_indexer(&self, il: u32) -> bool {
+        if let Attention::Compressed { .. } = self.attention {
+            return self.indexer.is_some() && self.compress_ratio(il) == 4;
+        }
         self.indexer
             .as_ref()
             .is_some_and(|ix| !ix.msa || self.is_moe_layer(il))
             && self.mixer(il) == Mixer::Attention
             && self.has_kv(il)
+    }
+
+    /// DeepSeek V4's compression ratio of layer `il` (0 for every other attention).
+    pub fn compress_ratio(&self, il: u32) -> u32 {
+        match &self.attention {
+            Attention::Compressed { ratios, .. } => ratios.get(il as usize).copied().unwrap_or(0),
+            _ => 0,
+        }
     }
 
     /// Whether attention layer `il` is sliding-window or chunked (bounded cache).

@@ -123,8 +123,18 @@ pub(super) fn decode_attention_flops(model: &ModelSpec, shape: &CacheShape, dept
         if arch.mixer(il) != Mixer::Attention {
             continue;
         }
-        let used = match window {
-            Some(w) if arch.is_windowed(il) => used_full.min(w as f64),
+        let used = match (window, &arch.attention) {
+            (Some(w), _) if arch.is_windowed(il) => used_full.min(w as f64),
+            // DeepSeek V4: the window plus the rows compressed so far.
+            (_, Attention::Compressed { window, .. }) => {
+                let ratio = arch.compress_ratio(il);
+                let compressed = if ratio == 0 {
+                    0.0
+                } else {
+                    (used_full / f64::from(ratio)).floor()
+                };
+                used_full.min(f64::from(*window)) + compressed
+            }
             _ => used_full,
         };
         flops += 2.0 * f64::from(arch.heads) * head_width(model, il) * used;
@@ -165,7 +175,9 @@ pub(super) fn prefill_work(
         1
     };
     let window = match arch.attention {
-        Attention::Sliding { window, .. } => u64::from(window),
+        Attention::Sliding { window, .. } | Attention::Compressed { window, .. } => {
+            u64::from(window)
+        }
         Attention::Chunked { chunk, .. } => u64::from(chunk),
         _ => 0,
     };
@@ -173,7 +185,14 @@ pub(super) fn prefill_work(
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
             let width = f64::from(arch.heads) * head_width(model, il);
-            if window > 0 && arch.is_windowed(il) {
+            if let Attention::Compressed { .. } = arch.attention {
+                // DeepSeek V4 attends its window and, over the whole depth, one row per ratio.
+                attn_width_windowed += width;
+                let ratio = arch.compress_ratio(il);
+                if ratio > 0 {
+                    attn_width += width / f64::from(ratio);
+                }
+            } else if window > 0 && arch.is_windowed(il) {
                 attn_width_windowed += width;
             } else {
                 attn_width += width;

@@ -105,6 +105,7 @@ pub fn inventory(arch: &Arch) -> Vec<TensorInfo> {
     if !arch.tied_embeddings {
         push(&mut out, None, Role::Output, h, u64::from(arch.vocab));
     }
+    super::dsv4::head_tensors(&mut out, arch);
     if let Some(p) = &arch.per_layer_input {
         let width = u64::from(arch.layers) * u64::from(p.dim);
         push(
@@ -165,6 +166,9 @@ fn per_layer_input_tensors(out: &mut Vec<TensorInfo>, il: u32, h: u64, p: &PerLa
 }
 
 fn attention_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
+    if let Attention::Compressed { .. } = arch.attention {
+        return super::dsv4::layer_tensors(out, arch, il);
+    }
     let l = Some(il);
     let h = u64::from(arch.hidden);
     let heads = u64::from(arch.heads);

@@ -105,7 +105,7 @@ fn role_of(name: &str, dims: &[u64]) -> (Option<u32>, Role) {
         "ffn_gate_up_exps" => Role::FfnUpExps,
         "ffn_gate_shexp" | "ffn_up_shexp" => Role::FfnGateUpShexp,
         "ffn_down_shexp" => Role::FfnDownShexp,
-        "ffn_gate_inp" => Role::Router,
+        "ffn_gate_inp" | "ffn_gate_tid2eid" => Role::Router,
         k if k.starts_with("ssm_conv")
             || k.starts_with("shortconv.conv")
             || k == "ssm_a"
@@ -200,9 +200,15 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
             message: format!("{block_count} is implausible (at most {MAX_LAYERS})"),
         });
     }
-    let nextn = get("nextn_predict_layers")
+    let mut nextn = get("nextn_predict_layers")
         .unwrap_or(0)
         .min(block_count - 1);
+    // llama.cpp's deepseek4 loader counts MTP blocks only when the file ships them (it probes
+    // the first one's `nextn.eh_proj`): some GGUFs declare one and hold none.
+    let mtp_probe = format!("blk.{}.nextn.eh_proj.weight", block_count - nextn);
+    if arch == "deepseek4" && !g.tensors.iter().any(|t| t.name == mtp_probe) {
+        nextn = 0;
+    }
     let layers = block_count - nextn; // MTP layers are in the file but not loaded by default
     let hidden = get("embedding_length")
         .filter(|&h| h > 0)
@@ -232,7 +238,11 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
         .or_else(|| embd.and_then(|t| t.dims.get(1)).map(|&v| v as u32))
         .unwrap_or(0);
     let context = get("context_length").unwrap_or(4096).max(1);
-    let mut attention = attention_of(g, &arch, layers);
+    let mut attention = if arch == "deepseek4" {
+        compressed_of(g, layers, nextn)?
+    } else {
+        attention_of(g, &arch, layers)
+    };
     if let Attention::Sliding {
         global_head_dim, ..
     } = &mut attention
@@ -352,6 +362,40 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
         spec,
         weights,
         quant_label,
+    })
+}
+
+/// DeepSeek V4's attention from its `deepseek4.*` keys (llama.cpp `load_arch_hparams`).
+fn compressed_of(g: &Gguf, layers: u32, mtp_layers: u32) -> Result<Attention, MetadataError> {
+    let key = |k: &str| format!("deepseek4.{k}");
+    let get = |k: &str| {
+        g.u64(&key(k))
+            .map(|v| v.min(u64::from(u32::MAX)) as u32)
+            .ok_or_else(|| missing(key(k)))
+    };
+    let ratios_key = key("attention.compress_ratios");
+    let ratios = match g.metadata.get(&ratios_key) {
+        Some(Value::Numbers(xs)) if xs.len() >= layers as usize => xs[..layers as usize]
+            .iter()
+            .map(|x| x.max(0.0) as u32)
+            .collect(),
+        Some(Value::Numbers(xs)) => {
+            return Err(MetadataError {
+                key: ratios_key,
+                message: format!("{} entries for {layers} layers", xs.len()),
+            })
+        }
+        _ => return Err(missing(ratios_key)),
+    };
+    Ok(Attention::Compressed {
+        window: get("attention.sliding_window")?,
+        ratios,
+        q_lora_rank: get("attention.q_lora_rank")?,
+        output_groups: get("attention.output_group_count")?,
+        output_lora_rank: get("attention.output_lora_rank")?,
+        hyper_connections: get("hyper_connection.count")?,
+        hash_layers: get("hash_layer_count").unwrap_or(0),
+        mtp_layers,
     })
 }
 

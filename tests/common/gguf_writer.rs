@@ -20,6 +20,17 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 
 /// Serialises a GGUF v3 file with the given metadata and tensors (data zero-filled).
 pub fn gguf(meta: &[(&str, Meta)], tensors: &[(&str, Vec<u64>, GgmlType)]) -> Vec<u8> {
+    let (mut out, len) = gguf_header(meta, tensors);
+    out.resize(len as usize, 0);
+    out
+}
+
+/// The header of such a file (padded to where the data starts) and the whole file's length:
+/// what a reader of a remote file's first bytes sees, without allocating the data.
+pub fn gguf_header(
+    meta: &[(&str, Meta)],
+    tensors: &[(&str, Vec<u64>, GgmlType)],
+) -> (Vec<u8>, u64) {
     let mut out = Vec::new();
     out.extend_from_slice(b"GGUF");
     out.extend_from_slice(&3u32.to_le_bytes());
@@ -65,7 +76,6 @@ pub fn gguf(meta: &[(&str, Meta)], tensors: &[(&str, Vec<u64>, GgmlType)]) -> Ve
         }
     }
     let mut offset = 0u64;
-    let mut sizes = Vec::new();
     for (name, dims, ty) in tensors {
         put_str(&mut out, name);
         out.extend_from_slice(&(dims.len() as u32).to_le_bytes());
@@ -76,12 +86,11 @@ pub fn gguf(meta: &[(&str, Meta)], tensors: &[(&str, Vec<u64>, GgmlType)]) -> Ve
         out.extend_from_slice(&offset.to_le_bytes());
         let rows: u64 = dims.iter().skip(1).product();
         let size = ty.bytes_for(dims[0]) * rows;
-        sizes.push(size);
         offset += size.div_ceil(32) * 32;
     }
     let data_start = (out.len() as u64).div_ceil(32) * 32;
-    out.resize(data_start as usize + offset as usize, 0);
-    out
+    out.resize(data_start as usize, 0);
+    (out, data_start + offset)
 }
 
 /// Tensors of one standard attention + FFN block.
