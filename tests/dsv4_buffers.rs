@@ -6,6 +6,9 @@
 //! shrink applied to the catalog entry must reproduce every cache and compressor state llama.cpp
 //! logged, and its parameter count.
 
+mod common;
+
+use common::completion_cache;
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::dsv4::caches;
 use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
@@ -54,18 +57,13 @@ fn every_dsv4_cache_and_state_matches_llama_cpp() {
         let arch = shrunk(flash, file);
         let num = |k: &str| r[k].parse::<u32>().unwrap();
         let ty: KvType = r["cache_type"].parse().unwrap();
+        // llama-completion -np N splits the context; the DSV4 cache keeps a stream per sequence
+        // whatever the layout.
         let shape = CacheShape {
-            context: num("context"),
-            parallel: num("parallel"),
-            // llama-completion -np N splits the context; the DSV4 cache keeps a stream per
-            // sequence whatever the layout.
-            layout: CacheLayout::Split,
             k_type: ty,
             v_type: ty,
             n_ubatch: num("ubatch"),
-            n_outputs: 1,
-            flash_attn: true,
-            ollama_swa_memory: None,
+            ..completion_cache(num("context"), num("parallel"), CacheLayout::Split)
         };
         let c = caches(&arch, &shape).unwrap();
         let mib = |b: u64| b as f64 / MIB as f64;
@@ -110,17 +108,7 @@ fn every_dsv4_cache_and_state_matches_llama_cpp() {
 fn v4_flash_at_a_million_tokens() {
     let cat = Catalog::builtin().unwrap();
     let flash = &cat.find_model("deepseek-v4-flash").unwrap().arch;
-    let shape = CacheShape {
-        context: 1 << 20,
-        parallel: 1,
-        layout: CacheLayout::Unified,
-        k_type: KvType::F16,
-        v_type: KvType::F16,
-        n_ubatch: 512,
-        n_outputs: 1,
-        flash_attn: true,
-        ollama_swa_memory: None,
-    };
+    let shape = completion_cache(1 << 20, 1, CacheLayout::Unified);
     let c = caches(flash, &shape).unwrap();
     // 43 layers × 768 cells × 512 × 2 B; 21 CSA layers × 262144 cells × 1024 B (+ 256 B of
     // indexer key each); 20 HCA layers × 8192 cells × 1024 B.

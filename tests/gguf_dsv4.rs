@@ -5,10 +5,11 @@
 
 mod common;
 
+use common::completion_cache;
 use common::gguf_writer::{gguf_header, Meta};
 use fitcheck::estimate::dsv4::caches;
 use fitcheck::estimate::ggml::GgmlType;
-use fitcheck::estimate::kv::{CacheLayout, CacheShape, KvType};
+use fitcheck::estimate::kv::CacheLayout;
 use fitcheck::estimate::model::Attention;
 use fitcheck::estimate::units::MIB;
 use fitcheck::gguf::{parse_prefix, to_model, GgufModel};
@@ -149,20 +150,6 @@ fn read(mtp: u32, mtp_tensors: bool) -> GgufModel {
     to_model(&g, "deepseek4_4l_mtp").unwrap()
 }
 
-fn shape() -> CacheShape {
-    CacheShape {
-        context: 4096,
-        parallel: 1,
-        layout: CacheLayout::Unified,
-        k_type: KvType::F16,
-        v_type: KvType::F16,
-        n_ubatch: 512,
-        n_outputs: 1,
-        flash_attn: true,
-        ollama_swa_memory: None,
-    }
-}
-
 #[test]
 fn a_deepseek4_header_gives_llama_cpp_params_and_caches() {
     let m = read(1, true);
@@ -177,7 +164,7 @@ fn a_deepseek4_header_gives_llama_cpp_params_and_caches() {
         panic!("{:?}", a.attention)
     };
     assert_eq!((ratios.as_slice(), *mtp_layers), (&RATIOS[..], 1));
-    let c = caches(a, &shape()).unwrap();
+    let c = caches(a, &completion_cache(4096, 1, CacheLayout::Unified)).unwrap();
     let mib = |b: u64| b as f64 / MIB as f64;
     // Logged: 3.75 (5 window layers), 2.00, 0.25, 0.50 MiB; states 0.12, 0.50, 0.03.
     assert_eq!(

@@ -6,7 +6,24 @@ use std::sync::Arc;
 use fitcheck::app::App;
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
+use fitcheck::estimate::kv::{CacheLayout, CacheShape, KvType};
 use fitcheck::estimate::units::GIB;
+
+/// The cache llama-completion allocates by default for `context` tokens over `parallel`
+/// sequences: F16 K and V, ubatch 512, flash attention on, one logits row.
+pub fn completion_cache(context: u32, parallel: u32, layout: CacheLayout) -> CacheShape {
+    CacheShape {
+        context,
+        parallel,
+        layout,
+        k_type: KvType::F16,
+        v_type: KvType::F16,
+        n_ubatch: 512,
+        n_outputs: 1,
+        flash_attn: true,
+        ollama_swa_memory: None,
+    }
+}
 
 pub fn ui_catalog() -> Arc<Catalog> {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/ui_catalog.ron");
