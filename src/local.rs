@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::estimate::model::{Arch, Attention, ModelSpec, Moe};
+use crate::estimate::model::{Arch, Attention, Indexer, ModelSpec, Moe};
 use crate::estimate::weights::{weight_table, WeightTable};
 use crate::estimate::Quant;
 use crate::files::{ReadError, Visited};
@@ -378,9 +378,50 @@ struct HfConfig {
     n_routed_experts: Option<u32>,
     num_experts_per_tok: Option<u32>,
     moe_intermediate_size: Option<u32>,
+    n_shared_experts: Option<u32>,
     quantization: Option<serde_json::Value>,
     quantization_config: Option<serde_json::Value>,
     text_config: Option<Box<serde_json::Value>>,
+    /// DeepSeek V4 (`deepseek_v4`): per-layer compression ratios (the trunk's, then the MTP
+    /// block's), query rank, grouped output LoRA, hyper-connections, hash-routed layers and the
+    /// lightning indexer.
+    compress_ratios: Vec<u32>,
+    q_lora_rank: Option<u32>,
+    o_groups: Option<u32>,
+    o_lora_rank: Option<u32>,
+    hc_mult: Option<u32>,
+    num_hash_layers: Option<u32>,
+    index_n_heads: Option<u32>,
+    index_head_dim: Option<u32>,
+}
+
+/// DeepSeek V4's compressed attention and lightning indexer, as llama.cpp's `deepseek4` runs a
+/// conversion of this config (the trunk's ratios only: the MTP block is not loaded).
+fn compressed_attention(cfg: &HfConfig, layers: u32) -> Option<(Attention, Indexer)> {
+    if cfg.model_type.as_deref() != Some("deepseek_v4") {
+        return None;
+    }
+    let attention = Attention::Compressed {
+        window: cfg.sliding_window.unwrap_or(0),
+        ratios: cfg
+            .compress_ratios
+            .iter()
+            .copied()
+            .take(layers as usize)
+            .collect(),
+        q_lora_rank: cfg.q_lora_rank.unwrap_or(0),
+        output_groups: cfg.o_groups.unwrap_or(0),
+        output_lora_rank: cfg.o_lora_rank.unwrap_or(0),
+        hyper_connections: cfg.hc_mult.unwrap_or(0),
+        hash_layers: cfg.num_hash_layers.unwrap_or(0),
+        mtp_layers: 0,
+    };
+    let indexer = Indexer {
+        heads: cfg.index_n_heads.unwrap_or(0),
+        key_dim: cfg.index_head_dim.unwrap_or(0),
+        msa: false,
+    };
+    Some((attention, indexer))
 }
 
 /// The attention layout config.json describes, as llama.cpp would run it: sliding layers from
@@ -520,7 +561,10 @@ pub fn model_from_config(
         Some(8) => Quant::Mlx8,
         _ => Quant::BF16,
     };
-    let attention = sliding_attention(&cfg, layers);
+    let (attention, indexer) = match compressed_attention(&cfg, layers) {
+        Some((a, ix)) => (a, Some(ix)),
+        None => (sliding_attention(&cfg, layers), None),
+    };
     let spec = ModelSpec {
         id: id.to_string(),
         name: format!("{name} [{}]", quant.label()),
@@ -551,7 +595,7 @@ pub fn model_from_config(
                     .moe_intermediate_size
                     .or(cfg.intermediate_size)
                     .unwrap_or(1),
-                shared: 0,
+                shared: cfg.n_shared_experts.unwrap_or(0),
                 shared_ffn: None,
                 leading_dense: 0,
                 every: None,
@@ -565,7 +609,7 @@ pub fn model_from_config(
             per_layer_input: None,
             ffn_ungated: false,
             ffn_per_layer: Vec::new(),
-            indexer: None,
+            indexer,
         },
         use_cases: Vec::new(),
         license: None,

@@ -128,3 +128,41 @@ fn v4_flash_at_a_million_tokens() {
     .unwrap();
     assert_eq!(two.kv(), 2 * c.kv());
 }
+
+/// A DeepSeek V4 repo the catalog lacks is read from its config.json: V4 Flash's own config
+/// (deepseek-ai/DeepSeek-V4-Flash, 44 compress_ratios: the trunk's 43, then the MTP block's)
+/// gives the catalog entry's attention, indexer and experts, hence its caches.
+#[test]
+fn a_deepseek_v4_config_json_reads_as_the_catalog_entry() {
+    let ratios: Vec<u32> = [0, 0]
+        .into_iter()
+        .chain((0..20).flat_map(|_| [4, 128]))
+        .chain([4, 0])
+        .collect();
+    let config = serde_json::json!({
+        "architectures": ["DeepseekV4ForCausalLM"], "model_type": "deepseek_v4",
+        "hidden_size": 4096, "num_hidden_layers": 43, "num_attention_heads": 64,
+        "num_key_value_heads": 1, "head_dim": 512, "q_lora_rank": 1024, "o_groups": 8,
+        "o_lora_rank": 1024, "sliding_window": 128, "compress_ratios": ratios,
+        "index_n_heads": 64, "index_head_dim": 128, "index_topk": 512, "hc_mult": 4,
+        "num_hash_layers": 3, "n_routed_experts": 256, "n_shared_experts": 1,
+        "num_experts_per_tok": 6, "moe_intermediate_size": 2048, "vocab_size": 129280,
+        "max_position_embeddings": 1048576, "num_nextn_predict_layers": 1,
+        "tie_word_embeddings": false
+    });
+    let (spec, _, _) = fitcheck::local::model_from_config(
+        &config.to_string(),
+        "config.json",
+        "hf:deepseek-ai/DeepSeek-V4-Flash",
+        "DeepSeek-V4-Flash",
+        160_000_000_000,
+    )
+    .unwrap();
+    let cat = Catalog::builtin().unwrap();
+    let flash = &cat.find_model("deepseek-v4-flash").unwrap().arch;
+    assert_eq!(spec.arch.attention, flash.attention);
+    assert_eq!(spec.arch.indexer, flash.indexer);
+    assert_eq!(spec.arch.moe, flash.moe);
+    let shape = completion_cache(65_536, 2, CacheLayout::Unified);
+    assert_eq!(caches(&spec.arch, &shape), caches(flash, &shape));
+}
