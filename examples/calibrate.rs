@@ -29,6 +29,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use fitcheck::catalog::Catalog;
+use fitcheck::estimate::cpu::{CpuClass, CPU_CLASSES};
+use fitcheck::estimate::speed::CPU_TFLOPS_PER_THREAD;
 use fitcheck::estimate::{Backend, BackendConstants, BuildEra};
 use fitcheck::validate::{prepare, stats, Checked, Metric, Prepared};
 
@@ -53,13 +55,22 @@ const MIN_ROWS: usize = 20;
 const MIN_CLASS_ROWS: usize = 5;
 /// Decode fields searched: the bandwidth efficiencies, fixed costs, six format classes, the
 /// saturation, host and runtime costs, the MoE block cost, dequantization (operations and
-/// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs and
-/// the emulated dp4a.
-const DECODE_FIELDS: usize = 23;
+/// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs,
+/// the emulated dp4a and the per-thread decode rate of each CPU class.
+const DECODE_FIELDS: usize = 23 + CPU_CLASSES;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
-/// six format classes, the per-block ubatch cost, attention without flash attention and the
-/// pipeline share of a layer split.
-const PREFILL_FIELDS: usize = 15;
+/// six format classes, the per-block ubatch cost, attention without flash attention, the
+/// pipeline share of a layer split and the per-thread matmul rate of each CPU class.
+const PREFILL_FIELDS: usize = 15 + CPU_CLASSES;
+/// Where every CPU class's per-thread decode rate starts, GB/s of format-weighted bytes: the
+/// median one-thread decode rate of x86 cores measured before the classes were fitted (7.1 GB/s
+/// of Q4_K ÷ its 0.8 CPU efficiency, docs/accuracy.md).
+const NEUTRAL_THREAD_GBPS: f64 = 8.9;
+/// The CPU class whose per-thread matmul rate the others are relative to (x86, at
+/// `CPU_TFLOPS_PER_THREAD`; the CPU's `prefill_eff` scales them all).
+const REFERENCE_CPU_CLASS: CpuClass = CpuClass::X86;
+/// Most a CPU's fixed cost per decoded token may fit to, seconds (see `clamp`).
+const CPU_MAX_T_FIXED: f64 = 1e-3;
 /// The format class whose prefill rate the others are relative to (K-quants).
 const REFERENCE_CLASS: usize = 3;
 
@@ -110,6 +121,8 @@ fn neutral(b: Backend) -> BackendConstants {
             pipeline_eff: 0.5,
             runtime_t_fixed: [0.0; 3],
             mlx_eta: 1.0,
+            cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
+            cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
         };
     }
     BackendConstants {
@@ -143,6 +156,8 @@ fn neutral(b: Backend) -> BackendConstants {
         pipeline_eff: 0.5,
         runtime_t_fixed: [0.0; 3],
         mlx_eta: 1.0,
+        cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
+        cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
     }
 }
 
@@ -187,6 +202,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 20) => &mut c.t_hop,
         (Metric::Decode, 21) => &mut c.no_graphs_factor,
         (Metric::Decode, 22) => &mut c.dp4a_emulated_ops,
+        (Metric::Decode, f @ 23..) => &mut c.cpu_thread_gbps[f - 23],
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
         (Metric::Prefill, 1) => &mut c.t_ubatch,
@@ -197,12 +213,13 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, 12) => &mut c.t_ubatch_layer,
         (Metric::Prefill, 13) => &mut c.attn_eff_no_fa,
         (Metric::Prefill, 14) => &mut c.pipeline_eff,
+        (Metric::Prefill, f @ 15..) => &mut c.cpu_thread_tflops[f - 15],
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
 }
 
 /// Physics: every efficiency is a fraction of a peak; fixed costs stay in their known ranges.
-fn clamp(c: &mut BackendConstants) {
+fn clamp(c: &mut BackendConstants, on_cpu: bool) {
     c.eta_weights = c.eta_weights.min(0.95);
     c.eta_kv = c.eta_kv.min(0.95);
     c.eta_host = c.eta_host.min(0.95);
@@ -227,6 +244,13 @@ fn clamp(c: &mut BackendConstants) {
     // Host-to-GPU copies: between a slow pageable copy and a PCIe 5.0 x16 link.
     c.host_copy_gbps = c.host_copy_gbps.clamp(2.0, 64.0);
     c.t_fixed = c.t_fixed.clamp(1e-5, 0.02);
+    if on_cpu {
+        // A CPU's own cost per token (graph, sampling, waking the threads) is under a
+        // millisecond: the M4 Pro's 10-thread rows (243 tok/s on 0.8 GB) leave at most ~1 ms
+        // beside the bytes even at 95 % of its bandwidth. More would absorb a loaded machine's
+        // time slices (our own sweep rows ran at load 5-15) as if every CPU paid them.
+        c.t_fixed = c.t_fixed.min(CPU_MAX_T_FIXED);
+    }
     // A hop moves one token's activations (a few KB) and synchronises two devices: ~10 µs
     // peer to peer, a few hundred µs staged through host memory; at most 1 ms, so that one rig's
     // topology cannot set the hop of every layer split.
@@ -238,6 +262,10 @@ fn clamp(c: &mut BackendConstants) {
     c.format_eff.iter_mut().for_each(|e| *e = e.min(1.0));
     // Unpacking, scaling and a multiply-add: between one and a few dozen operations a weight.
     c.alu_ops_per_weight = c.alu_ops_per_weight.clamp(0.5, 64.0);
+    if on_cpu {
+        // No separate vector units dequantize on a CPU: its threads' rate holds that cost.
+        c.alu_ops_per_weight = 0.0;
+    }
     // From no overlap (sum) to all but full overlap (maximum).
     c.alu_overlap = c.alu_overlap.clamp(1.0, 16.0);
     // MLX's kernels stream at most 95 % of peak (checked again where applied).
@@ -251,6 +279,14 @@ fn clamp(c: &mut BackendConstants) {
     c.t_ubatch_layer = c.t_ubatch_layer.clamp(1e-7, 5e-4);
     // A pipeline realises between a twentieth and all of its ideal gain.
     c.pipeline_eff = c.pipeline_eff.clamp(0.05, 1.0);
+    // One CPU thread streams between a slow in-order core's 0.5 GB/s and a whole memory
+    // controller's 200 GB/s, and peaks between 1 GFLOPS and an AMX tile unit's 4 TFLOPS.
+    c.cpu_thread_gbps
+        .iter_mut()
+        .for_each(|g| *g = g.clamp(0.5, 200.0));
+    c.cpu_thread_tflops
+        .iter_mut()
+        .for_each(|t| *t = t.clamp(1e-3, 4.0));
 }
 
 /// Pull of a prior on a fit: Σ over the metric's multiplicative fields of ln(c / prior)²,
@@ -310,7 +346,17 @@ fn descend(
         let most = per_device.values().max().copied().unwrap_or(0);
         n >= MIN_CLASS_ROWS && per_device.len() >= 3 && most * 3 <= n
     };
-    let class_fits = |class: usize| spread(&|r| r.format == Some(class));
+    // On the CPU one machine's sweep over formats may set them (no other CPU was swept over
+    // formats; the held-out tables show what that is worth): the CPU's dequantization kernels
+    // are one code path per format whatever the core, unlike each GPU backend's per-card tuning.
+    let on_cpu = rows.first().is_some_and(|r| r.backend == Backend::Cpu);
+    let class_fits = |class: usize| {
+        if on_cpu {
+            rows.iter().filter(|r| r.format == Some(class)).count() >= MIN_CLASS_ROWS
+        } else {
+            spread(&|r| r.format == Some(class))
+        }
+    };
     // Likewise the pipeline share of a layer split, on multi-GPU rows only.
     let pipeline_fits = spread(&|r| r.subsets.contains(&"multi-gpu"));
     // Likewise a runtime's extra cost, fitted only on rows of that runtime.
@@ -349,6 +395,18 @@ fn descend(
             .is_some_and(|cc| cc < fitcheck::estimate::speed::DP4A_MIN_CC)
     });
     let dp4a_fits = no_dp4a_rows >= MIN_CLASS_ROWS;
+    // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
+    // class is one kind of core, so one device's rows may set it (the held-out tables say what
+    // that is worth on a device the fit never saw).
+    let cpu_class_fits = |class: usize| {
+        rows.iter()
+            .filter(|r| r.cpu_threads() > 0.0 && r.cpu_class().map(CpuClass::index) == Some(class))
+            .count()
+            >= MIN_CLASS_ROWS
+    };
+    // The CPU's prefill efficiency is shared by its classes: the x86 reference sets it, so it is
+    // fitted only when x86 rows are there (else it would absorb another class's rate).
+    let cpu_reference_fits = !on_cpu || cpu_class_fits(REFERENCE_CPU_CLASS.index());
     for (step, rounds) in [(1.3, 10), (1.1, 4), (1.03, 4)] {
         for _round in 0..rounds {
             let mut improved = false;
@@ -360,14 +418,18 @@ fn descend(
                         || i == 18 && (runtime_rows("mlx") < MIN_CLASS_ROWS || mlx_devices < 3)
                         || i == 20 && !hop_fits
                         || i == 21 && !no_graphs_fits
-                        || i == 22 && !dp4a_fits)
+                        || i == 22 && !dp4a_fits
+                        || i >= 23 && !cpu_class_fits(i - 23))
                 {
                     continue;
                 }
                 // Prefill format classes likewise; K-quants (class 3) are the reference, 1.
                 if metric == Metric::Prefill
                     && ((6..12).contains(&i) && (i == 6 + REFERENCE_CLASS || !class_fits(i - 6))
-                        || i == 14 && !pipeline_fits)
+                        || i == 14 && !pipeline_fits
+                        || i == 0 && !cpu_reference_fits
+                        || i >= 15
+                            && (i - 15 == REFERENCE_CPU_CLASS.index() || !cpu_class_fits(i - 15)))
                 {
                     continue;
                 }
@@ -381,7 +443,7 @@ fn descend(
                     } else {
                         *field(&mut trial, metric, i) *= dir;
                     }
-                    clamp(&mut trial);
+                    clamp(&mut trial, on_cpu);
                     let l = objective(&trial);
                     if l < best - 1e-5 {
                         best = l;
@@ -625,7 +687,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -651,7 +713,9 @@ fn print_constants(t: &Table) {
                 lit(c.t_ubatch_layer),
                 lit(c.pipeline_eff),
                 c.runtime_t_fixed.map(lit).join(", "),
-                lit(c.mlx_eta)
+                lit(c.mlx_eta),
+                c.cpu_thread_gbps.map(lit).join(", "),
+                c.cpu_thread_tflops.map(lit).join(", ")
             );
         }
     }

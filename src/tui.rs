@@ -122,6 +122,7 @@ fn placeholder_machine() -> Hardware {
         fp16_tflops: 0.5,
         fp32_tflops: None,
         compute_capability: None,
+        cpu_class: None,
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -8,10 +8,11 @@ use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
 use crate::estimate::model::ModelSpec;
 use crate::estimate::speed::{
-    cpu_decode_bandwidth, decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork,
-    TokenTraffic, CPU_TFLOPS_PER_THREAD,
+    decode_seconds, prefill_seconds, BackendConstants, BuildEra, PrefillWork, TokenTraffic,
+    CPU_TFLOPS_PER_THREAD,
 };
 use crate::estimate::units::GIB;
+use crate::estimate::CpuClass;
 use crate::estimate::{model_terms, speeds_with_constants, ModelTerms, Quant, Runtime, Settings};
 use crate::hardware::best_preset;
 
@@ -201,6 +202,20 @@ enum Work<'a> {
 }
 
 impl Prepared<'_> {
+    /// The kind of CPU cores a CPU row ran on, when its label or notes say.
+    pub fn cpu_class(&self) -> Option<CpuClass> {
+        self.hw.cpu_class
+    }
+
+    /// Threads a CPU row ran on (0: not stated).
+    pub fn cpu_threads(&self) -> f64 {
+        if self.backend == Backend::Cpu {
+            crate::estimate::speed::cpu_threads(self.hw.fp16_tflops)
+        } else {
+            0.0
+        }
+    }
+
     /// NVIDIA compute capability of the row's card, when its preset records one.
     pub fn compute_capability(&self) -> Option<(u32, u32)> {
         self.hw.compute_capability
@@ -244,17 +259,15 @@ impl Prepared<'_> {
                     };
                     let bw = hw.bandwidth_gbps;
                     let dev_bw = if hw.backend == Backend::Cpu {
-                        cpu_decode_bandwidth(
-                            bw,
-                            crate::estimate::speed::cpu_threads(hw.fp16_tflops),
-                            c.eta_weights,
-                        )
+                        let class = hw.cpu_class.unwrap_or_default();
+                        c.cpu_bandwidth(bw, hw.fp16_tflops, class, c.eta_weights)
                     } else {
                         bw
                     };
                     let fp32 = hw.fp32_tflops.unwrap_or(0.0);
                     let c = &c.for_runtime(*runtime).for_hardware(hw);
-                    let secs = decode_seconds(&t, c, dev_bw, bw, hw.fp16_tflops, fp32, *moe).0
+                    let tflops = cpu_or_device_tflops(hw, c);
+                    let secs = decode_seconds(&t, c, dev_bw, bw, tflops, fp32, *moe).0
                         + c.link_seconds(hw)
                         + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
@@ -277,7 +290,7 @@ impl Prepared<'_> {
                         flash_attn: *flash_attn,
                         moe: *moe,
                     };
-                    let secs = prefill_seconds(&w, c, hw.fp16_tflops, false);
+                    let secs = prefill_seconds(&w, c, cpu_or_device_tflops(hw, c), false);
                     (*prompt as f64 / secs, 0.0)
                 }
             },
@@ -292,6 +305,15 @@ impl Prepared<'_> {
             roofline,
             subsets: self.subsets.clone(),
         }
+    }
+}
+
+/// The matmul TFLOPS of a row's device: a CPU's from its threads and their class.
+fn cpu_or_device_tflops(hw: &Hardware, c: &BackendConstants) -> f64 {
+    if hw.backend == Backend::Cpu {
+        c.cpu_tflops(hw.fp16_tflops, hw.cpu_class.unwrap_or_default())
+    } else {
+        hw.fp16_tflops
     }
 }
 
@@ -479,6 +501,10 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         compute_capability: preset
             .filter(|_| backend == Backend::Cuda)
             .and_then(|p| p.compute_capability),
+        // The kind of cores a CPU row ran on, from its label or notes (`isa amx`, "Cortex-A76").
+        cpu_class: (backend == Backend::Cpu)
+            .then(|| CpuClass::from_text(&format!("{} {}", r.hardware, r.notes)))
+            .flatten(),
         working_set: None,
         price_usd: None,
         power_w: None,
@@ -567,6 +593,14 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         Backend::Sycl => "sycl",
         Backend::Cpu => "cpu",
     });
+    if let Some(class) = hw.cpu_class {
+        subsets.push(match class {
+            CpuClass::X86 => "cpu x86",
+            CpuClass::X86Amx => "cpu x86 amx",
+            CpuClass::Apple => "cpu apple",
+            CpuClass::Arm => "cpu arm",
+        });
+    }
     subsets.push(match runtime {
         Runtime::Mlx => "mlx",
         Runtime::Ollama => "ollama",
@@ -623,6 +657,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
 /// preset id it resolves to (`… (Radeon 8060S)` and `… (Radeon 8060S, Strix Halo)` are one
 /// chip), else the label itself.
 fn device_key(label: &str, cat: &Catalog) -> String {
+    let label = &without_thread_count(label);
     let base = match label.rsplit_once(" (") {
         Some((head, tail))
             if tail
@@ -634,6 +669,27 @@ fn device_key(label: &str, cat: &Catalog) -> String {
         _ => label,
     };
     best_preset(&cat.hardware, base, None).map_or_else(|| base.to_string(), |p| p.id.clone())
+}
+
+/// A CPU label without its thread count ("Cix CP8180 CPU (12 threads)" → "Cix CP8180 CPU
+/// (threads)"): one chip run at several thread counts is one device.
+fn without_thread_count(label: &str) -> String {
+    let words: Vec<&str> = label.split(' ').collect();
+    let mut out: Vec<&str> = Vec::with_capacity(words.len());
+    for (i, w) in words.iter().enumerate() {
+        let next = |k: usize| words.get(i + k).map(|w| w.trim_end_matches([')', ',']));
+        let count = w.trim_start_matches('(');
+        let counts_threads = count.parse::<u32>().is_ok()
+            && (next(1) == Some("threads") || next(1) == Some("CPU") && next(2) == Some("threads"));
+        if counts_threads {
+            if w.starts_with('(') {
+                out.push("(");
+            }
+            continue;
+        }
+        out.push(w);
+    }
+    out.join(" ").replace("( ", "(")
 }
 
 /// The number after `key ` in a row's notes (`ngl 16; threads 16; n_ubatch 512`).
@@ -665,10 +721,13 @@ fn cpu_threads(hardware: &str, notes: &str) -> Option<u32> {
 
 /// The build era of a measurement: llama.cpp build numbers below 4000 (before November 2024)
 /// and rows dated 2023-2024 ran 2024-era kernels; everything else (and undated rows) today's.
+/// A year in the build text ("post dated 2026-03-31", "April 2025") is a date, not a build.
 pub fn build_era(build: &str, notes: &str) -> BuildEra {
     // "4426e298 (2824)", "b9174-g0253fb21f", "b8123".
     let number = build
-        .split(|c: char| c == '(' || c == ')' || c == '-' || c.is_whitespace())
+        .split(|c: char| c == '(' || c == ')' || c.is_whitespace())
+        .filter(|t| !is_date(t) && (!is_year(t) || build.contains(&format!("({t})"))))
+        .flat_map(|t| t.split('-'))
         .filter_map(|t| t.strip_prefix('b').unwrap_or(t).parse::<u32>().ok())
         .next();
     if let Some(n) = number {
@@ -678,15 +737,27 @@ pub fn build_era(build: &str, notes: &str) -> BuildEra {
             BuildEra::Current
         };
     }
-    let dated_old = ["2023-", "2024-", "(2023", "(2024"]
-        .iter()
-        .any(|k| notes.contains(k));
-    let dated_new = ["2025", "2026"].iter().any(|k| notes.contains(k));
-    if dated_old && !dated_new {
+    let dated = |keys: &[&str]| keys.iter().any(|k| notes.contains(k) || build.contains(k));
+    if dated(&["2023-", "2024-", "(2023", "(2024"]) && !dated(&["2025", "2026"]) {
         BuildEra::Y2024
     } else {
         BuildEra::Current
     }
+}
+
+/// A bare four-digit year of llama.cpp's lifetime (2023 on), as dates in build texts write it.
+fn is_year(token: &str) -> bool {
+    token.len() == 4
+        && token
+            .parse::<u32>()
+            .is_ok_and(|y| (2023..=2039).contains(&y))
+}
+
+/// A date such as "2026-09-21" or "2026-02-05/06".
+fn is_date(token: &str) -> bool {
+    token
+        .split_once('-')
+        .is_some_and(|(year, rest)| is_year(year) && rest.starts_with(|c: char| c.is_ascii_digit()))
 }
 
 /// A family name without its minor version or size ("Llama 3.1" → "llama 3", "Qwen3.6" →
@@ -839,6 +910,27 @@ mod tests {
     }
 
     #[test]
+    fn one_cpu_at_several_thread_counts_is_one_device() {
+        let cat = Catalog::builtin().unwrap();
+        let xeon = |n: u32| {
+            device_key(
+                &format!("Intel(R) Xeon(R) Processor, {n} threads (host CPU of the NVIDIA H200 machine, a VM)"),
+                &cat,
+            )
+        };
+        assert_eq!(xeon(1), xeon(16));
+        assert_eq!(
+            without_thread_count("Cix CP8180 CPU (12 threads)"),
+            "Cix CP8180 CPU (threads)"
+        );
+        assert_eq!(
+            without_thread_count("Radxa Dragon Q8B (8 CPU threads)"),
+            "Radxa Dragon Q8B (CPU threads)"
+        );
+        assert_eq!(without_thread_count("NVIDIA RTX 4090"), "NVIDIA RTX 4090");
+    }
+
+    #[test]
     fn cpu_threads_come_from_the_label_then_the_notes() {
         assert_eq!(cpu_threads("Cix CP8180 CPU (12 threads)", ""), Some(12));
         assert_eq!(cpu_threads("Radxa Dragon Q8B (8 CPU threads)", ""), Some(8));
@@ -864,6 +956,20 @@ mod tests {
             BuildEra::Current
         );
         assert_eq!(build_era("", ""), BuildEra::Current);
+        // Dates in the build text are not build numbers; a build in parentheses still is.
+        for dated in [
+            "not stated (PR of 2026-09-21; the columns without KleidiAI)",
+            "master before PR #15355 (2025-08-15)",
+            "CPU build of April 2025 (sweep table's CPU column)",
+            "LM Studio version not stated (runs of 2026-02-05/06)",
+        ] {
+            assert_eq!(build_era(dated, ""), BuildEra::Current, "{dated}");
+        }
+        assert_eq!(
+            build_era("not stated (report of 2024-06-02)", ""),
+            BuildEra::Y2024
+        );
+        assert_eq!(build_era("4426e298 (2024)", ""), BuildEra::Y2024);
     }
 
     #[test]

@@ -122,7 +122,7 @@ proptest! {
             params: 1, active_params: None, arch, use_cases: vec![], license: None, released: None, source: None, vision: None };
         let hw = Hardware { id: "h".into(), name: "h".into(), kind: HardwareKind::Custom, backend: Backend::Cuda, unified: false,
             memory: 80 * GIB, gpus: 8, bandwidth_gbps: 3350.0, ram: 2048 * GIB, ram_bandwidth_gbps: 400.0, fp16_tflops: 989.0,
-            fp32_tflops: None, compute_capability: None, working_set: None, price_usd: None, power_w: None, source: None, cards: vec![], cluster: None, measured: None };
+            fp32_tflops: None, compute_capability: None, cpu_class: None, working_set: None, price_usd: None, power_w: None, source: None, cards: vec![], cluster: None, measured: None };
         let s = Settings { quant, context, parallel, ..Settings::default() };
         let e = estimate(&m, &hw, &s);
         for x in [e.decode_tps, e.decode_tps_full_context, e.roofline_tps, e.prefill_tps] {

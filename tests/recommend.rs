@@ -397,6 +397,7 @@ fn machine() -> impl Strategy<Value = Hardware> {
             fp16_tflops: bw / 20.0,
             fp32_tflops: None,
             compute_capability: None,
+            cpu_class: None,
             working_set: None,
             price_usd: None,
             power_w: None,

@@ -36,6 +36,7 @@ fn card(gib: u64) -> Hardware {
         fp16_tflops: 312.0,
         fp32_tflops: None,
         compute_capability: None,
+        cpu_class: None,
         working_set: None,
         price_usd: None,
         power_w: None,

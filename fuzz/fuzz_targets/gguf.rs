@@ -23,6 +23,7 @@ fuzz_target!(|data: &[u8]| {
         fp16_tflops: 100.0,
         fp32_tflops: None,
         compute_capability: None,
+        cpu_class: None,
         working_set: None,
         price_usd: None,
         power_w: None,

@@ -620,6 +620,7 @@ impl HardwareArgs {
             fp16_tflops: self.tflops.unwrap_or(bw / 20.0),
             fp32_tflops: None,
             compute_capability: None,
+            cpu_class: None,
             working_set: None,
             price_usd: None,
             power_w: None,

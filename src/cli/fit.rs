@@ -10,7 +10,6 @@ use super::hub::{choose, Chosen};
 use super::{resolve_hardware, Cli, CliError, FitArgs};
 use crate::catalog::Catalog;
 use crate::estimate::cluster::{Cluster, ClusterEstimate};
-use crate::estimate::speed::calibrated;
 use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib};
 use crate::estimate::weights::WeightTable;
 use crate::estimate::{
@@ -499,12 +498,12 @@ fn write_table(
         )?;
         if let Some(m) = &hw.measured {
             writeln!(out, "speed: {}", crate::calibrate::label(m))?;
-        } else if (hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly)
-            && !calibrated(Backend::Cpu)
-        {
+        } else if hw.backend == Backend::Cpu {
             writeln!(
                 out,
-                "CPU speed: estimate, uncalibrated (too few CPU measurements to fit)"
+                "CPU speed: estimate at the fitted per-thread rates of {} cores \
+                 (docs/accuracy.md); `fitcheck calibrate` measures this machine",
+                hw.cpu_class.unwrap_or_default().name()
             )?;
         }
     }

@@ -148,6 +148,10 @@ pub struct Hardware {
     /// current card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_capability: Option<(u32, u32)>,
+    /// Kind of CPU cores, for a CPU-only machine: it sets how fast each thread decodes and
+    /// multiplies ([`super::cpu::CpuClass`]). `None`: not known, taken as x86.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_class: Option<super::cpu::CpuClass>,
     /// Metal's recommended working-set size when known, bytes.
     #[serde(rename = "working_set_gib", with = "opt_gib", default)]
     pub working_set: Option<u64>,
@@ -370,6 +374,7 @@ pub fn mixed_box(host: &Hardware, cards: &[&Hardware]) -> Result<Hardware, Strin
         fp32_tflops: first.fp32_tflops,
         // The oldest card sets it: its blocks pay the launches (and emulation) it runs with.
         compute_capability: cards.iter().filter_map(|c| c.compute_capability).min(),
+        cpu_class: None,
         working_set: None,
         price_usd: sum(|c| c.price_usd),
         power_w: sum(|c| c.power_w),
@@ -431,6 +436,7 @@ mod tests {
             fp16_tflops: bw / 10.0,
             fp32_tflops: None,
             compute_capability: None,
+            cpu_class: None,
             working_set: None,
             price_usd: Some(100.0),
             power_w: None,

@@ -3,6 +3,7 @@
 
 pub mod breakdown;
 pub mod cluster;
+pub mod cpu;
 pub mod dsv4;
 pub mod fit;
 pub mod ggml;
@@ -26,6 +27,7 @@ pub mod weights;
 use serde::Serialize;
 
 pub use breakdown::{overhead_parts, vision_parts, Part};
+pub use cpu::CpuClass;
 pub use fit::{Placement, Verdict};
 pub use hardware::{mixed_box, Backend, GpuCard, Hardware};
 pub use kv::KvType;
@@ -370,13 +372,14 @@ fn assemble(
         .for_hardware(hw);
     let host_bw = hw.host_bandwidth();
     let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
+    let peak_tflops = matmul_tflops(hw, peak_tflops, &c);
     // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
     let (c, dev_bw, host_bw, tflops) = match &hw.measured {
         Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
         None => (
             c,
             peak_bw,
-            cpu_decode_rate(hw, host_bw, c.eta_host),
+            cpu_decode_rate(hw, host_bw, &c, c.eta_host),
             peak_tflops,
         ),
     };
@@ -502,13 +505,26 @@ impl Estimate {
 }
 
 /// The RAM bandwidth a CPU-only machine decodes at (all its weights are host weights, read at
-/// `eta`): its threads dequantize slower than its DRAM delivers (docs/accuracy.md). A machine
-/// with a GPU keeps `bw_gbps`: its host threads are not known.
-fn cpu_decode_rate(hw: &Hardware, bw_gbps: f64, eta: f64) -> f64 {
+/// `eta`): its threads dequantize slower than its DRAM delivers, at their class's rate
+/// (docs/accuracy.md). A machine with a GPU keeps `bw_gbps`: its host threads are not known.
+fn cpu_decode_rate(hw: &Hardware, bw_gbps: f64, c: &BackendConstants, eta: f64) -> f64 {
     if hw.backend != Backend::Cpu {
         return bw_gbps;
     }
-    speed::cpu_decode_bandwidth(bw_gbps, speed::cpu_threads(hw.fp16_tflops), eta)
+    c.cpu_bandwidth(
+        bw_gbps,
+        hw.fp16_tflops,
+        hw.cpu_class.unwrap_or_default(),
+        eta,
+    )
+}
+
+/// The matmul TFLOPS the device terms run at: a CPU's from its threads and their class.
+fn matmul_tflops(hw: &Hardware, tflops: f64, c: &BackendConstants) -> f64 {
+    if hw.backend != Backend::Cpu {
+        return tflops;
+    }
+    c.cpu_tflops(hw.fp16_tflops, hw.cpu_class.unwrap_or_default())
 }
 
 /// (bandwidth GB/s, FP16 TFLOPS, FP32 TFLOPS or 0 when unknown) the device terms run at: for
@@ -766,7 +782,8 @@ pub fn speeds_with_constants(
     let c = &c.for_runtime(settings.runtime).for_hardware(hw);
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops, fp32) = device_rates(hw, terms, placement);
-    let host_bw = cpu_decode_rate(hw, hw.host_bandwidth(), c.eta_host);
+    let tflops = matmul_tflops(hw, tflops, c);
+    let host_bw = cpu_decode_rate(hw, hw.host_bandwidth(), c, c.eta_host);
     let (t, _) = decode_seconds(&tr, c, dev_bw, host_bw, tflops, fp32, moe);
     let t = t + c.link_seconds(hw) + c.runtime_seconds(settings.runtime);
     let work = prefill_work(model, terms, prompt.max(1), depth, (settings, hw), &tally);

@@ -1,6 +1,7 @@
 //! Decode and prefill speed: a bandwidth roofline over the bytes really read per token, with
 //! efficiencies and fixed costs calibrated per backend (docs/accuracy.md), never per device.
 
+use super::cpu::{CpuClass, CPU_CLASSES};
 use super::ggml::GgmlType;
 use super::hardware::{Backend, Hardware};
 use super::settings::Runtime;
@@ -93,38 +94,63 @@ pub struct BackendConstants {
     /// Weight-streaming efficiency of MLX's own kernels relative to llama.cpp's
     /// (`eta_weights`): an MLX engine is not llama.cpp's kernels, and runs faster on the same Mac.
     pub mlx_eta: f64,
+    /// Weight bytes one CPU thread of each [`CpuClass`] dequantizes and multiplies per second in
+    /// decode, GB/s of format-weighted bytes (CPU backend only; see [`cpu_decode_bandwidth`]):
+    /// an Apple performance core streams several times what an x86 core does.
+    pub cpu_thread_gbps: [f64; CPU_CLASSES],
+    /// Peak int8 matmul rate of one CPU thread of each [`CpuClass`], TFLOPS, of which prefill
+    /// reaches `prefill_eff` (CPU backend only): x86 is the reference,
+    /// [`CPU_TFLOPS_PER_THREAD`]; AMX tiles, Apple and other Arm cores are fitted relative to it.
+    pub cpu_thread_tflops: [f64; CPU_CLASSES],
 }
 
-/// Peak matmul rate of one CPU thread for llama.cpp's quantized kernels (int8 dot products on
-/// the SIMD units), TFLOPS: a 128-bit NEON `sdot` core at ~2.4 GHz peaks near 0.15, AVX2 cores
-/// at 3–5 GHz at 0.2–0.6. With the CPU's prefill efficiency (0.5, spec §4.4) it gives 50 GFLOPS
-/// per thread, between what public CPU rows reach (Raspberry Pi 5 18, Cix CP8180 31–40, Radxa
-/// Dragon Q8B 47–50, the H200 host's Xeon 110–180; docs/accuracy.md). A CPU's compute is this
-/// times its threads, never a GPU's figure.
+/// Peak int8 matmul rate of one x86 (AVX2) thread for llama.cpp's quantized kernels, TFLOPS: the
+/// reference of [`BackendConstants::cpu_thread_tflops`] and the unit in which a CPU's
+/// `fp16_tflops` counts its threads (detection, presets and calibration rows set it to threads ×
+/// this, so [`cpu_threads`] reads the count back). A 256-bit AVX2 core at 3–5 GHz peaks at
+/// 0.2–0.6; what prefill reaches of it is the CPU's `prefill_eff` (docs/accuracy.md).
 pub const CPU_TFLOPS_PER_THREAD: f64 = 0.1;
 
-/// Weight bytes one CPU thread streams through llama.cpp's decode kernels (dequantize, then
-/// dot product), GB/s, in the format-weighted bytes [`format_cost`] counts (a K-quant byte
-/// counts 1 / 0.8 on the CPU). Measured at one thread on Q4_K_M files: 6.1–7.7 GB/s of file on
-/// an AMD EPYC (Zen 3) VM and 6.8 on the H200 host's Xeon (docs/measurements.md), so about
-/// 7.1 / 0.8; a thread reads its share of the weights far below what the DRAM could deliver.
-pub const CPU_DECODE_GBPS_PER_THREAD: f64 = 8.9;
-
 /// Bandwidth a CPU-only decode is charged at, GB/s: the DRAM's, unless the threads cannot
-/// dequantize that fast. `eta_weights` is the backend's achieved fraction of DRAM bandwidth, so
-/// the decode runs at `min(η × DRAM, threads × per-thread rate)`; unknown threads (0) leave the
-/// DRAM figure.
-pub fn cpu_decode_bandwidth(dram_gbps: f64, threads: f64, eta_weights: f64) -> f64 {
+/// dequantize that fast. `eta` is the backend's achieved fraction of DRAM bandwidth and
+/// `per_thread_gbps` what one thread of this CPU's class streams
+/// ([`BackendConstants::cpu_thread_gbps`]), so the decode runs at `min(η × DRAM, threads ×
+/// per-thread rate)`; unknown threads (0) leave the DRAM figure.
+pub fn cpu_decode_bandwidth(dram_gbps: f64, threads: f64, per_thread_gbps: f64, eta: f64) -> f64 {
     if threads <= 0.0 {
         return dram_gbps;
     }
-    dram_gbps.min(threads * CPU_DECODE_GBPS_PER_THREAD / eta_weights.max(0.05))
+    dram_gbps.min(threads * per_thread_gbps / eta.max(0.05))
 }
 
 /// Threads a CPU's compute figure stands for (detection and the calibration rows set it to
 /// threads × [`CPU_TFLOPS_PER_THREAD`]).
 pub fn cpu_threads(fp16_tflops: f64) -> f64 {
     (fp16_tflops / CPU_TFLOPS_PER_THREAD).round()
+}
+
+impl BackendConstants {
+    /// The peak matmul TFLOPS of a CPU whose `fp16_tflops` counts its threads: threads × the
+    /// per-thread rate of its class.
+    pub fn cpu_tflops(&self, fp16_tflops: f64, class: CpuClass) -> f64 {
+        cpu_threads(fp16_tflops) * self.cpu_thread_tflops[class.index()]
+    }
+
+    /// [`cpu_decode_bandwidth`] for a CPU of `class` whose `fp16_tflops` counts its threads.
+    pub fn cpu_bandwidth(
+        &self,
+        dram_gbps: f64,
+        fp16_tflops: f64,
+        class: CpuClass,
+        eta: f64,
+    ) -> f64 {
+        cpu_decode_bandwidth(
+            dram_gbps,
+            cpu_threads(fp16_tflops),
+            self.cpu_thread_gbps[class.index()],
+            eta,
+        )
+    }
 }
 
 /// First compute capability for which llama.cpp captures a decode step as a CUDA graph
@@ -152,12 +178,6 @@ pub enum BuildEra {
     /// Builds from 2025 on (what the app estimates for).
     #[default]
     Current,
-}
-
-/// Whether `backend`'s constants were fitted on measurements (CPU ones are the spec's defaults
-/// until enough CPU rows exist); figures from the others are labelled "uncalibrated".
-pub fn calibrated(backend: Backend) -> bool {
-    backend != Backend::Cpu
 }
 
 impl BackendConstants {
@@ -260,6 +280,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -288,6 +310,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5909,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
@@ -316,6 +340,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -344,6 +370,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.77,
@@ -372,6 +400,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -400,6 +430,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
@@ -428,6 +460,8 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -456,62 +490,68 @@ impl BackendConstants {
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.6,
+                eta_weights: 0.4451,
                 bw_saturation_gbps: 1000000.0,
                 alu_ops_per_weight: 0.0,
                 alu_overlap: 1.0,
                 eta_kv: 0.6,
-                eta_host: 0.6,
-                t_fixed: 0.001,
+                eta_host: 0.7702,
+                t_fixed: 4.768e-4,
                 t_layer: 0.0,
                 no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
+                t_hop: 1.000e-5,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.5,
+                prefill_eff: 0.5464,
                 tflops_saturation: 100000.0,
-                t_ubatch: 0.005,
+                t_ubatch: 0.007103,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
-                attn_eff: 0.5,
+                attn_eff: 0.2022,
                 attn_eff_no_fa: 0.5,
-                format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
-                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                format_eff: [1.0, 0.8885, 0.6688, 0.8024, 0.85, 0.75],
+                prefill_format_eff: [1.262, 1.007, 1.155, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.000e-5,
-                pipeline_eff: 0.45,
+                pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
+                cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.6,
+                eta_weights: 0.4451,
                 bw_saturation_gbps: 1000000.0,
                 alu_ops_per_weight: 0.0,
                 alu_overlap: 1.0,
                 eta_kv: 0.6,
-                eta_host: 0.6,
-                t_fixed: 0.001,
+                eta_host: 0.7702,
+                t_fixed: 4.768e-4,
                 t_layer: 0.0,
                 no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
+                t_hop: 1.000e-5,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.5,
+                prefill_eff: 0.5464,
                 tflops_saturation: 100000.0,
-                t_ubatch: 0.005,
+                t_ubatch: 0.007103,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
-                attn_eff: 0.5,
+                attn_eff: 0.2022,
                 attn_eff_no_fa: 0.5,
-                format_eff: [1.0, 1.0, 0.95, 0.8, 0.85, 0.75],
-                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                format_eff: [1.0, 0.8885, 0.6688, 0.8024, 0.85, 0.75],
+                prefill_format_eff: [1.262, 1.007, 1.155, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.000e-5,
-                pipeline_eff: 0.45,
+                pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
+                cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
+                cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
             },
         }
     }
@@ -841,6 +881,7 @@ mod tests {
             fp16_tflops: 112.0,
             fp32_tflops: Some(14.0),
             compute_capability: cc,
+            cpu_class: None,
             working_set: None,
             price_usd: None,
             power_w: None,
@@ -923,19 +964,33 @@ mod tests {
 
     #[test]
     fn cpu_decode_is_bounded_by_its_threads_before_dram() {
-        // 2 threads cannot dequantize 50 GB/s of weights; 64 threads can.
-        let two = cpu_decode_bandwidth(50.0, 2.0, 0.6);
-        assert!((two * 0.6 - 2.0 * CPU_DECODE_GBPS_PER_THREAD).abs() < 1e-9);
-        assert_eq!(cpu_decode_bandwidth(50.0, 64.0, 0.6), 50.0);
-        assert_eq!(cpu_decode_bandwidth(50.0, 0.0, 0.6), 50.0);
+        // 2 threads at 8 GB/s each cannot dequantize 50 GB/s of weights; 64 threads can.
+        let two = cpu_decode_bandwidth(50.0, 2.0, 8.0, 0.6);
+        assert!((two * 0.6 - 2.0 * 8.0).abs() < 1e-9);
+        assert_eq!(cpu_decode_bandwidth(50.0, 64.0, 8.0, 0.6), 50.0);
+        assert_eq!(cpu_decode_bandwidth(50.0, 0.0, 8.0, 0.6), 50.0);
         assert_eq!(cpu_threads(16.0 * CPU_TFLOPS_PER_THREAD), 16.0);
         // More threads never slow the decode down.
         let mut last = 0.0;
         for t in 1..=32 {
-            let bw = cpu_decode_bandwidth(50.0, f64::from(t), 0.6);
+            let bw = cpu_decode_bandwidth(50.0, f64::from(t), 8.0, 0.6);
             assert!(bw >= last);
             last = bw;
         }
+        // A class whose threads stream faster reaches the DRAM bound with fewer of them.
+        let mut c = BackendConstants::of(Backend::Cpu);
+        c.cpu_thread_gbps = [6.0, 6.0, 30.0, 3.0];
+        let four = 4.0 * CPU_TFLOPS_PER_THREAD;
+        let apple = c.cpu_bandwidth(200.0, four, CpuClass::Apple, 0.6);
+        let x86 = c.cpu_bandwidth(200.0, four, CpuClass::X86, 0.6);
+        assert!((apple / x86 - 5.0).abs() < 1e-9, "{apple} {x86}");
+        assert_eq!(
+            c.cpu_bandwidth(100.0, 64.0 * CPU_TFLOPS_PER_THREAD, CpuClass::Apple, 0.6),
+            100.0
+        );
+        // Prefill compute is threads × the class's per-thread rate.
+        c.cpu_thread_tflops = [0.1, 0.3, 0.4, 0.05];
+        assert!((c.cpu_tflops(four, CpuClass::X86Amx) - 1.2).abs() < 1e-9);
     }
 
     #[test]

@@ -15,6 +15,7 @@ use super::parse::{
 };
 use crate::estimate::hardware::{metal_working_set, Backend, Hardware, HardwareKind};
 use crate::estimate::units::fmt_gib;
+use crate::estimate::{BackendConstants, CpuClass};
 
 /// What was detected, and how each figure was obtained.
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +44,9 @@ pub struct Facts {
     pub cpu: String,
     /// Logical cores.
     pub cores: usize,
+    /// The CPU's feature flags (`/proc/cpuinfo` "flags" on x86, "Features" on Arm; empty
+    /// elsewhere): AMX or NEON say which per-thread rates apply.
+    pub cpu_flags: String,
     /// Total RAM, bytes (0: not reported).
     pub ram_total: u64,
     /// Available RAM, bytes (0: not reported).
@@ -85,6 +89,9 @@ pub fn gather() -> Facts {
             .map(|c| c.brand().trim().to_string())
             .unwrap_or_default(),
         cores: sys.cpus().len(),
+        cpu_flags: std::fs::read_to_string("/proc/cpuinfo")
+            .map(|t| cpu_flags(&t))
+            .unwrap_or_default(),
         ram_total: sys.total_memory(),
         ram_available: sys.available_memory(),
         cgroup_limit: cgroup_limit(),
@@ -116,6 +123,7 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
     let Facts {
         cpu,
         cores,
+        cpu_flags,
         mut ram_total,
         ram_available,
         cgroup_limit,
@@ -217,6 +225,9 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
         (hw, list.iter().map(|g| g.name.clone()).collect())
     } else {
         notes.push("no GPU found (NVML, nvidia-smi, sysfs): CPU only".into());
+        let named = CpuClass::from_text(&format!("{cpu} {cpu_flags}"));
+        let class = named.unwrap_or_default();
+        notes.push(cpu_class_note(class, named.is_some(), cores));
         let hw = Hardware {
             id: "this-machine".into(),
             name: if cpu.is_empty() {
@@ -231,19 +242,20 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             gpus: 1,
             cards: Vec::new(),
             cluster: None,
-            bandwidth_gbps: 50.0,
+            bandwidth_gbps: ASSUMED_CPU_RAM_GBPS,
             ram: ram_total,
-            ram_bandwidth_gbps: 50.0,
+            ram_bandwidth_gbps: ASSUMED_CPU_RAM_GBPS,
             fp16_tflops: (cores as f64 * crate::estimate::speed::CPU_TFLOPS_PER_THREAD).max(0.1),
             fp32_tflops: None,
             compute_capability: None,
+            cpu_class: Some(class),
             working_set: None,
             price_usd: None,
             power_w: None,
             source: Some("detected".into()),
             measured: None,
         };
-        notes.push("RAM bandwidth assumed 50 GB/s (dual-channel DDR4/DDR5); correct it with machine: (bandwidth_gbps: Some(N)) in config.ron".into());
+        notes.push(format!("RAM bandwidth assumed {ASSUMED_CPU_RAM_GBPS} GB/s (dual-channel DDR4/DDR5; the OS does not report it without root): decode runs at the lower of it and the threads' rate; `fitcheck calibrate` measures this machine, or set machine: (bandwidth_gbps: Some(N)) in config.ron"));
         (hw, Vec::new())
     };
     let mut hardware = hardware;
@@ -302,6 +314,7 @@ fn from_preset(
                 fp16_tflops: 20.0,
                 fp32_tflops: None,
                 compute_capability: None,
+                cpu_class: None,
                 working_set: None,
                 price_usd: None,
                 power_w: None,
@@ -445,6 +458,34 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>, Option<Nv
     (smi, None, None)
 }
 
+/// RAM bandwidth of a CPU-only machine, GB/s, when nothing reports it: dual-channel DDR4-3200
+/// (51.2 GB/s), rounded.
+const ASSUMED_CPU_RAM_GBPS: f64 = 50.0;
+
+/// The flags line of `/proc/cpuinfo` ("flags" on x86, "Features" on Arm), first CPU only.
+fn cpu_flags(cpuinfo: &str) -> String {
+    cpuinfo
+        .lines()
+        .find_map(|l| {
+            let (key, value) = l.split_once(':')?;
+            matches!(key.trim(), "flags" | "Features").then(|| value.trim().to_string())
+        })
+        .unwrap_or_default()
+}
+
+/// What detection says about a CPU-only machine's cores and the rates they are given.
+fn cpu_class_note(class: CpuClass, named: bool, cores: usize) -> String {
+    let c = BackendConstants::of(Backend::Cpu);
+    let i = class.index();
+    format!(
+        "CPU cores {} ({}), {cores} threads: decode up to {:.1} GB/s a thread, prefill {:.0} GFLOPS a thread (fitted per core class, docs/accuracy.md)",
+        class.name(),
+        if named { "from the CPU name and flags" } else { "assumed: neither the name nor the flags say" },
+        c.cpu_thread_gbps[i],
+        c.cpu_thread_tflops[i] * c.prefill_eff * 1000.0,
+    )
+}
+
 /// RAM assumed when the OS does not report it.
 const ASSUMED_RAM_WHEN_UNKNOWN: u64 = 16 << 30;
 
@@ -552,7 +593,41 @@ mod tests {
         assert!(notes.contains("could not be measured"), "{notes}");
         assert!(notes.contains("no GPU found"), "{notes}");
         assert!(notes.contains("assumed 50 GB/s"), "{notes}");
+        assert!(notes.contains("CPU cores x86"), "{notes}");
+        assert!(notes.contains("assumed: neither"), "{notes}");
         assert_eq!(d.hardware.id, "this-machine");
+        assert_eq!(d.hardware.cpu_class, Some(CpuClass::X86));
+    }
+
+    #[test]
+    fn the_cpu_flags_set_the_core_class() {
+        let cpuinfo = "processor\t: 0\nmodel name\t: Intel(R) Xeon(R) Processor\nflags\t\t: fpu avx2 avx512f amx_tile amx_int8\n\nprocessor\t: 1\n";
+        assert_eq!(cpu_flags(cpuinfo), "fpu avx2 avx512f amx_tile amx_int8");
+        let arm = "processor\t: 0\nFeatures\t: fp asimd asimddp i8mm\n";
+        assert_eq!(cpu_flags(arm), "fp asimd asimddp i8mm");
+        for (cpu, flags, class) in [
+            (
+                "Intel(R) Xeon(R) Processor",
+                cpu_flags(cpuinfo),
+                CpuClass::X86Amx,
+            ),
+            ("", cpu_flags(arm), CpuClass::Arm),
+            ("AMD EPYC", "fpu avx avx2".to_string(), CpuClass::X86),
+        ] {
+            let facts = Facts {
+                cpu: cpu.into(),
+                cores: 8,
+                cpu_flags: flags,
+                ram_total: 32 << 30,
+                ..Facts::default()
+            };
+            let d = describe(facts, &presets());
+            assert_eq!(d.hardware.cpu_class, Some(class), "{cpu}");
+            assert!(d
+                .notes
+                .iter()
+                .any(|n| n.contains("from the CPU name and flags")));
+        }
     }
 
     #[test]

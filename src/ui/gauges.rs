@@ -11,7 +11,6 @@ use super::browser::verdict_style;
 use super::{chart, HitMap, Theme};
 use crate::app::frame::Details;
 use crate::app::App;
-use crate::estimate::speed::calibrated;
 use crate::estimate::units::{fmt_duration, fmt_gb, fmt_gib, fmt_gib_signed, fmt_tokens, GIB};
 use crate::estimate::{Backend, Estimate, Hardware, Verdict};
 
@@ -237,7 +236,6 @@ fn text_lines(
         ]),
         ESSENTIAL,
     ));
-    let on_cpu = hw.backend == Backend::Cpu || e.verdict == Verdict::CpuOnly;
     if e.verdict == Verdict::DoesNotFit {
         lines.push((Line::styled("decode —  prefill —", theme.dim), MAIN));
     } else {
@@ -269,9 +267,10 @@ fn text_lines(
                 Line::styled(format!("speed {}", crate::calibrate::label(m)), theme.dim),
                 USEFUL,
             ));
-        } else if on_cpu && !calibrated(Backend::Cpu) {
+        } else if hw.backend == Backend::Cpu {
+            let class = hw.cpu_class.unwrap_or_default().name();
             lines.push((
-                Line::styled("CPU speed: estimate, uncalibrated", theme.warn),
+                Line::styled(format!("CPU speed: {class} cores, fitted rates"), theme.dim),
                 USEFUL,
             ));
         }

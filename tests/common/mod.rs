@@ -47,6 +47,7 @@ pub fn fixed_machine() -> Hardware {
         fp16_tflops: 1.0,
         fp32_tflops: None,
         compute_capability: None,
+        cpu_class: None,
         working_set: None,
         price_usd: None,
         power_w: None,
