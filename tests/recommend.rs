@@ -190,14 +190,14 @@ fn coverage_does_not_shrink() {
 }
 
 /// The general-score coverage reached, per mille of the catalog's models.
-const GENERAL_COVERAGE_PERMILLE: usize = 846;
+const GENERAL_COVERAGE_PERMILLE: usize = 847;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
-    ("chat", 155),
+    ("chat", 156),
     ("coding", 102),
     ("reasoning", 107),
     ("agents", 55),
-    ("rag", 155),
+    ("rag", 156),
     ("long-context", 105),
     ("vision", 25),
 ];
