@@ -12,6 +12,7 @@
 //!   ... -- --skipped                                        # say why rows were left out
 //!   ... -- --rows 4090                                      # in-sample rows of these devices
 //!   ... -- --lodo --dump FILE.csv                           # every held-out prediction
+//!   ... -- --dump FILE.csv                                  # every in-sample prediction
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
 //!   ... -- --decode                                         # decode rows only (faster)
 //!   ... -- --prefill                                        # prefill rows only (faster)
@@ -56,8 +57,15 @@ const MIN_CLASS_ROWS: usize = 5;
 /// Decode fields searched: the bandwidth efficiencies, fixed costs, six format classes, the
 /// saturation, host and runtime costs, the MoE block cost, dequantization (operations and
 /// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs,
-/// the emulated dp4a and the per-thread decode rate of each CPU class.
-const DECODE_FIELDS: usize = 23 + CPU_CLASSES;
+/// the emulated dp4a, the per-thread decode rate of each CPU class and the extra MoE block cost
+/// on unified LPDDR memory (the last field).
+const DECODE_FIELDS: usize = 24 + CPU_CLASSES;
+/// Index of `t_moe_unified` among the decode fields.
+const UNIFIED_FIELD: usize = 23 + CPU_CLASSES;
+/// The routing an MoE block adds (router matmul, top-k, weighting, the experts' sum: four to
+/// seven kernels, fewer where llama.cpp fuses them) is about half the kernels of a block's
+/// fifteen or so, so its launch cost is at most this share of `t_layer`.
+const MOE_KERNEL_SHARE: f64 = 0.55;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
 /// six format classes, the per-block ubatch cost, attention without flash attention, the
 /// pipeline share of a layer split and the per-thread matmul rate of each CPU class.
@@ -111,6 +119,7 @@ fn neutral(b: Backend) -> BackendConstants {
             t_ubatch: 5e-3,
             host_copy_gbps: 25.0,
             moe_eta: 0.75,
+            t_moe_unified: 0.0,
             t_moe_layer: 0.0,
             moe_prefill: 0.6,
             attn_eff: 0.5,
@@ -146,6 +155,8 @@ fn neutral(b: Backend) -> BackendConstants {
         host_copy_gbps: 25.0,
         moe_eta: 0.8,
         t_moe_layer: 1e-5,
+        // A few memory round trips more per MoE block on unified memory, to start with.
+        t_moe_unified: 3e-5,
         moe_prefill: 0.6,
         attn_eff: 0.5,
         attn_eff_no_fa: 0.5,
@@ -202,6 +213,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 20) => &mut c.t_hop,
         (Metric::Decode, 21) => &mut c.no_graphs_factor,
         (Metric::Decode, 22) => &mut c.dp4a_emulated_ops,
+        (Metric::Decode, UNIFIED_FIELD) => &mut c.t_moe_unified,
         (Metric::Decode, f @ 23..) => &mut c.cpu_thread_gbps[f - 23],
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
@@ -233,7 +245,12 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
     c.bw_saturation_gbps = c.bw_saturation_gbps.clamp(500.0, 1e6);
     c.moe_eta = c.moe_eta.min(1.0);
     // A few more kernel launches per MoE block: under 0.2 ms.
-    c.t_moe_layer = c.t_moe_layer.min(2e-4);
+    c.t_moe_layer = c
+        .t_moe_layer
+        .min(2e-4)
+        .min(MOE_KERNEL_SHARE * c.t_layer.max(1e-6));
+    // A few memory round trips more per MoE block on unified LPDDR: under 0.2 ms.
+    c.t_moe_unified = c.t_moe_unified.clamp(1e-7, 2e-4);
     c.moe_prefill = c.moe_prefill.min(1.0);
     c.prefill_eff = c.prefill_eff.min(0.95);
     // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
@@ -304,7 +321,7 @@ fn prior_penalty(
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
     let extra: &[usize] = if metric == Metric::Decode {
-        &[16, 17, 18, 19, 20, 21, 22]
+        &[16, 17, 18, 19, 20, 21, 22, UNIFIED_FIELD]
     } else {
         &[]
     };
@@ -395,6 +412,13 @@ fn descend(
             .is_some_and(|cc| cc < fitcheck::estimate::speed::DP4A_MIN_CC)
     });
     let dp4a_fits = no_dp4a_rows >= MIN_CLASS_ROWS;
+    // The extra MoE block cost on unified memory, a property of the memory, not of a backend's
+    // kernels: fitted on MoE rows of unified GPUs from at least 3 devices where no pooled fit
+    // holds it (the pooled fit over every GPU backend: DGX Spark, Strix Halo, Macs); a backend's
+    // own fit keeps the pooled value (CUDA's and ROCm's unified rows are one device each).
+    let (unified_rows, unified_devices) =
+        distinct(&|r| r.unified_gpu() && r.subsets.contains(&"moe"));
+    let unified_fits = unified_rows >= MIN_CLASS_ROWS && unified_devices >= 3 && prior.is_none();
     // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
     // class is one kind of core, so one device's rows may set it (the held-out tables say what
     // that is worth on a device the fit never saw).
@@ -419,7 +443,8 @@ fn descend(
                         || i == 20 && !hop_fits
                         || i == 21 && !no_graphs_fits
                         || i == 22 && !dp4a_fits
-                        || i >= 23 && !cpu_class_fits(i - 23))
+                        || i == UNIFIED_FIELD && !unified_fits
+                        || (23..UNIFIED_FIELD).contains(&i) && !cpu_class_fits(i - 23))
                 {
                     continue;
                 }
@@ -687,7 +712,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -704,6 +729,7 @@ fn print_constants(t: &Table) {
                 lit(c.t_ubatch),
                 lit(c.host_copy_gbps),
                 lit(c.moe_eta),
+                lit(c.t_moe_unified),
                 lit(c.t_moe_layer),
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
@@ -779,8 +805,13 @@ fn main() {
     }
     let decode_only = args.iter().any(|a| a == "--decode");
     let prefill_only = args.iter().any(|a| a == "--prefill");
+    // Wall-clock rates (a request's tokens over its whole time, prompt and server included) are
+    // not decode or prefill rates: `fitcheck validate` reports them, the fit leaves them out.
+    let wall_clock = prepared.iter().filter(|r| r.wall_clock).count();
+    eprintln!("{wall_clock} wall-clock rows left out of the fit");
     let rows: Vec<&Prepared> = prepared
         .iter()
+        .filter(|r| !r.wall_clock)
         .filter(|r| !decode_only || r.metric == Metric::Decode)
         .filter(|r| !prefill_only || r.metric == Metric::Prefill)
         .collect();
@@ -868,6 +899,10 @@ fn main() {
         }
     } else {
         print_constants(&full);
-        print_tables(&[("in-sample", check_all(&rows, &full))]);
+        let in_sample = check_all(&rows, &full);
+        if let Some(path) = value("--dump") {
+            dump(path, &[("in", &in_sample)]);
+        }
+        print_tables(&[("in-sample", in_sample)]);
     }
 }

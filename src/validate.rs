@@ -173,6 +173,9 @@ pub struct Prepared<'a> {
     pub format: Option<usize>,
     /// Subsets this row belongs to.
     pub subsets: Vec<&'static str>,
+    /// The rate is a request's tokens over its wall time (the row's flag says "wall-clock"): it
+    /// includes prompt processing and the server's own time, so it is checked but not fitted.
+    pub wall_clock: bool,
     model_label: String,
     hardware_label: String,
     hw: Hardware,
@@ -219,6 +222,11 @@ impl Prepared<'_> {
     /// NVIDIA compute capability of the row's card, when its preset records one.
     pub fn compute_capability(&self) -> Option<(u32, u32)> {
         self.hw.compute_capability
+    }
+
+    /// Whether the row ran on a GPU that shares the host's memory (DGX Spark, Strix Halo, Macs).
+    pub fn unified_gpu(&self) -> bool {
+        self.hw.unified && self.hw.has_gpu()
     }
 
     /// Checks the row against the estimator run with constants `c`.
@@ -467,9 +475,11 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         });
     }
     let lower = r.hardware.to_ascii_lowercase();
-    let unified = ["apple", "spark", "gb10", "ryzen ai max", "8060s", "strix"]
-        .iter()
-        .any(|k| lower.contains(k));
+    let unified = backend == Backend::Metal
+        || preset.is_some_and(|p| p.unified && p.backend == backend)
+        || ["apple", "spark", "gb10", "ryzen ai max", "8060s", "strix"]
+            .iter()
+            .any(|k| lower.contains(k));
     let hw = Hardware {
         id: "measured".into(),
         name: r.hardware.to_string(),
@@ -646,6 +656,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         era,
         format,
         subsets,
+        wall_clock: r.flag.contains("wall-clock"),
         model_label: r.model.to_string(),
         hardware_label: r.hardware.to_string(),
         hw,

@@ -63,6 +63,12 @@ pub struct BackendConstants {
     /// Bandwidth efficiency multiplier for MoE decode (expert-indexed matmuls read scattered
     /// slices).
     pub moe_eta: f64,
+    /// Extra seconds per MoE block on a GPU that shares the host's LPDDR memory (DGX Spark, Strix
+    /// Halo, Apple silicon), added to `t_moe_layer`: the expert reads of a block cannot start
+    /// before the router's top-k ids are written and read back (a dependent fetch across kernel
+    /// boundaries), and each such round trip costs a memory latency that is longer on a shared
+    /// LPDDR controller than on a card's own GDDR or HBM. 0 on discrete cards.
+    pub t_moe_unified: f64,
     /// Extra cost per MoE block per decoded token, seconds: the router, top-k selection and
     /// expert-indexed matmuls are several more kernels than a dense FFN, a fixed time whatever
     /// the bytes, so an MoE model falls further below its roofline on fast memory than on slow.
@@ -203,17 +209,21 @@ impl BackendConstants {
         }
     }
 
-    /// The constants as they apply to `hw`: an NVIDIA card older than Ampere runs without CUDA
-    /// graphs (its own per-block cost), and one older than compute capability 6.1 emulates
+    /// The constants as they apply to `hw`: a GPU on unified LPDDR memory pays its own extra
+    /// time per MoE block (`t_moe_unified`), an NVIDIA card older than Ampere runs without
+    /// CUDA graphs (its own per-block cost), and one older than compute capability 6.1 emulates
     /// `dp4a` (more operations per weight). Cards of unknown capability are taken as current.
     pub fn for_hardware(&self, hw: &Hardware) -> Self {
+        let mut c = *self;
+        if hw.unified && hw.has_gpu() {
+            c.t_moe_layer += c.t_moe_unified;
+        }
         let Some(cc) = hw
             .compute_capability
             .filter(|_| hw.backend == Backend::Cuda)
         else {
-            return *self;
+            return c;
         };
-        let mut c = *self;
         if cc < CUDA_GRAPHS_MIN_CC {
             c.t_layer *= c.no_graphs_factor;
             c.t_moe_layer *= c.no_graphs_factor;
@@ -249,9 +259,10 @@ impl BackendConstants {
         // Fitted by `cargo run --release --example calibrate` on tests/data/*speed*.csv
         // (docs/accuracy.md); the CPU keeps the spec's defaults until it has rows enough. The
         // dequantization terms (`alu_ops_per_weight`, `dp4a_emulated_ops` 0), the launches
-        // without CUDA graphs (`no_graphs_factor` 1), the hop (0.15 ms, as before it was fitted)
-        // and MLX's efficiency (1.0) stay neutral until a refit with them passes
-        // tests/serving.rs (docs/accuracy.md, "Speed").
+        // without CUDA graphs (`no_graphs_factor` 1), the hop (0.15 ms, as before it was fitted),
+        // MLX's efficiency (1.0) and the unified-memory MoE cost (`t_moe_unified` 0) stay neutral
+        // until a refit with them passes tests/serving.rs and tests/app_keys.rs
+        // (docs/accuracy.md, "Speed").
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.9223,
@@ -270,6 +281,7 @@ impl BackendConstants {
                 t_ubatch: 0.007343,
                 host_copy_gbps: 8.196,
                 moe_eta: 1.0,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.7933,
                 attn_eff: 0.7316,
@@ -300,6 +312,7 @@ impl BackendConstants {
                 t_ubatch: 0.001705,
                 host_copy_gbps: 64.0,
                 moe_eta: 0.7923,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.7933,
                 attn_eff: 0.7316,
@@ -330,6 +343,7 @@ impl BackendConstants {
                 t_ubatch: 0.005628,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_unified: 0.0,
                 t_moe_layer: 3.050e-5,
                 moe_prefill: 0.4481,
                 attn_eff: 0.7241,
@@ -360,6 +374,7 @@ impl BackendConstants {
                 t_ubatch: 0.005628,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.4481,
                 attn_eff: 0.7241,
@@ -390,6 +405,7 @@ impl BackendConstants {
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7491,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.942e-5,
                 moe_prefill: 0.9091,
                 attn_eff: 0.65,
@@ -420,6 +436,7 @@ impl BackendConstants {
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.704,
                 attn_eff: 0.1387,
@@ -450,6 +467,7 @@ impl BackendConstants {
                 t_ubatch: 0.003846,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7767,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.3905,
                 attn_eff: 0.557,
@@ -480,6 +498,7 @@ impl BackendConstants {
                 t_ubatch: 0.003846,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
+                t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.3905,
                 attn_eff: 0.557,
@@ -510,6 +529,7 @@ impl BackendConstants {
                 t_ubatch: 0.007103,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
+                t_moe_unified: 0.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2022,
@@ -540,6 +560,7 @@ impl BackendConstants {
                 t_ubatch: 0.007103,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
+                t_moe_unified: 0.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2022,
