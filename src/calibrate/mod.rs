@@ -2,6 +2,7 @@
 //! rate, fitted from its llama-bench or Ollama runs ([`crate::estimate::machine`] holds the
 //! physics), stored under the XDG data directory ([`store`]) and applied to this machine only.
 
+pub mod memory;
 pub mod parse;
 pub mod store;
 
@@ -78,16 +79,20 @@ pub fn attach(d: &mut Detection) -> Result<bool, String> {
     if disabled() {
         return Ok(false);
     }
+    let key = machine_key(d);
+    // The measured RAM bandwidth first (`--memory`): an unreadable file is warned about like the
+    // speed's, and never stops the speed from applying.
+    let memory = memory::attach(d, &key);
     let Ok(file) = store::path() else {
-        return Ok(false);
+        return memory.map(|_| false);
     };
-    match store::load(&file, &machine_key(d)) {
+    match store::load(&file, &key) {
         Ok(Some(entry)) => {
             d.notes.push(format!("speed {}", label(&entry.speed)));
             d.hardware.measured = Some(entry.speed);
             Ok(true)
         }
-        Ok(None) => Ok(false),
+        Ok(None) => memory.map(|_| false),
         Err(e) => Err(format!("stored calibration ignored: {e}")),
     }
 }

@@ -148,10 +148,20 @@ pub fn remove(file: &Path, machine: &str) -> Result<bool, String> {
 }
 
 fn write_atomic(file: &Path, content: &StoreFile) -> Result<(), String> {
+    let text = serde_json::to_string_pretty(content).map_err(|e| e.to_string())?;
+    write_text_atomic(file, &text)
+}
+
+/// Writes `text` (and a newline) to `file` through a temporary file in the same folder, renamed
+/// over the old one, so a crash never leaves half a file.
+pub fn write_text_atomic(file: &Path, text: &str) -> Result<(), String> {
     let dir = file.parent().ok_or("calibration path has no folder")?;
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let text = serde_json::to_string_pretty(content).map_err(|e| e.to_string())?;
-    let tmp = dir.join(format!(".{FILE_NAME}.{}.tmp", std::process::id()));
+    let name = file.file_name().map_or_else(
+        || FILE_NAME.to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let written = std::fs::File::create(&tmp).and_then(|mut f| {
         f.write_all(text.as_bytes())?;
         f.write_all(b"\n")?;

@@ -138,6 +138,11 @@ pub struct CalibrateArgs {
     /// Delete this machine's stored calibration.
     #[arg(long, conflicts_with_all = ["files", "gguf"])]
     pub reset: bool,
+    /// Measure this machine's RAM read bandwidth instead (all threads read 512 MiB, best of 5;
+    /// a second or two) and store it: a CPU-only machine then decodes against it, not the
+    /// assumed 50 GB/s.
+    #[arg(long, conflicts_with_all = ["files", "gguf", "show", "reset", "model"])]
+    pub memory: bool,
     /// Fit and print, but store nothing.
     #[arg(long)]
     pub dry_run: bool,

@@ -10,11 +10,64 @@ use serde_json::json;
 
 use super::{warn, CalibrateArgs, CliError};
 use crate::calibrate::parse::{self, Run};
-use crate::calibrate::{self as cal, store, Calibration};
+use crate::calibrate::{self as cal, memory, store, Calibration};
 use crate::catalog::Catalog;
 use crate::config::Config;
 use crate::estimate::machine::MachineSpeed;
 use crate::hardware::{detect, Detection};
+
+/// `--memory`: probes the RAM read bandwidth with every thread, prints it and (unless
+/// `--dry-run`) stores it for this machine.
+fn measure_memory(
+    out: &mut dyn Write,
+    d: &Detection,
+    key: &str,
+    args: &CalibrateArgs,
+) -> Result<(), CliError> {
+    let usage = CliError::Usage;
+    let threads = d.cores.max(1);
+    let gbps = memory::read_bandwidth_gbps(memory::PROBE_BYTES, threads, memory::PROBE_PASSES);
+    crate::limits::BANDWIDTH_GBPS
+        .check(gbps)
+        .map_err(|e| usage(format!("the memory probe gave no usable figure: {e}")))?;
+    let stored = if args.dry_run {
+        None
+    } else {
+        let file = memory::path().map_err(usage)?;
+        let entry = memory::Entry {
+            machine: key.to_string(),
+            read_gbps: gbps,
+            threads,
+            measured_at_unix: SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |t| t.as_secs()),
+        };
+        memory::save(&file, entry).map_err(usage)?;
+        Some(file)
+    };
+    if args.json {
+        let v = json!({
+            "machine": key,
+            "read_gbps": gbps,
+            "threads": threads,
+            "stored": stored.as_ref().map(|p| p.display().to_string()),
+        });
+        let text = serde_json::to_string_pretty(&v).map_err(|e| usage(e.to_string()))?;
+        writeln!(out, "{text}")?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "RAM read bandwidth: {gbps:.1} GB/s ({threads} threads reading {} MiB, best of {})",
+        memory::PROBE_BYTES >> 20,
+        memory::PROBE_PASSES
+    )?;
+    match stored {
+        Some(file) => writeln!(out, "stored for this machine in {}", file.display())?,
+        None => writeln!(out, "not stored (--dry-run)")?,
+    }
+    Ok(())
+}
 
 /// Largest benchmark output read from a file or stdin.
 const INPUT_LIMIT: u64 = 16 << 20;
@@ -29,7 +82,19 @@ pub fn run(cat: &Catalog, args: &CalibrateArgs, out: &mut dyn Write) -> Result<(
     if args.show {
         return show(out, &file, &key, args.json);
     }
+    if args.memory {
+        return measure_memory(out, &d, &key, args);
+    }
     if args.reset {
+        if let Ok(mem) = memory::path() {
+            if memory::remove(&mem, &key).map_err(usage)? {
+                writeln!(
+                    out,
+                    "removed this machine's RAM bandwidth ({})",
+                    mem.display()
+                )?;
+            }
+        }
         let removed = store::remove(&file, &key).map_err(usage)?;
         let what = if removed {
             "removed this machine's calibration"
