@@ -450,6 +450,14 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     if metric == Metric::Prefill && r.n_prompt == 0 {
         return Err("prefill without a stated prompt length".into());
     }
+    // rocBLAS's own GEMMs forced in place of hipBLASLt, the default on today's ROCm: float
+    // prompts then run up to 9x slower (Gemma 3 27B BF16 on two R9700s: 176 against 1,579 t/s),
+    // a switch the app never assumes.
+    if metric == Metric::Prefill && r.notes.contains("ROCBLAS_USE_HIPBLASLT=0") {
+        return Err(
+            "prefill with rocBLAS forced (ROCBLAS_USE_HIPBLASLT=0), not the default".into(),
+        );
+    }
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
     let preset = best_preset(&cat.hardware, r.hardware, None);
@@ -532,7 +540,12 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     } else {
         Runtime::LlamaCpp
     };
-    let era = build_era(r.build, r.notes);
+    let calendar_era = build_era(r.build, r.notes);
+    // Prefill runs each backend's matmul kernels, whose generations need not follow the calendar.
+    let era = match metric {
+        Metric::Decode => calendar_era,
+        Metric::Prefill => prefill_era(backend, r.build, r.notes),
+    };
     let mut offloaded = false;
     let mut format = None;
     let (work, is_moe, params, family) = match find_model(cat, r.model) {
@@ -618,7 +631,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         Runtime::LlamaCpp if engine.contains("server") => "llama-server",
         Runtime::LlamaCpp => "llama-bench/cli",
     });
-    subsets.push(match era {
+    subsets.push(match calendar_era {
         BuildEra::Y2024 => "build ≤ 2024",
         BuildEra::Current => "build 2025+",
     });
@@ -734,14 +747,7 @@ fn cpu_threads(hardware: &str, notes: &str) -> Option<u32> {
 /// and rows dated 2023-2024 ran 2024-era kernels; everything else (and undated rows) today's.
 /// A year in the build text ("post dated 2026-03-31", "April 2025") is a date, not a build.
 pub fn build_era(build: &str, notes: &str) -> BuildEra {
-    // "4426e298 (2824)", "b9174-g0253fb21f", "b8123".
-    let number = build
-        .split(|c: char| c == '(' || c == ')' || c.is_whitespace())
-        .filter(|t| !is_date(t) && (!is_year(t) || build.contains(&format!("({t})"))))
-        .flat_map(|t| t.split('-'))
-        .filter_map(|t| t.strip_prefix('b').unwrap_or(t).parse::<u32>().ok())
-        .next();
-    if let Some(n) = number {
+    if let Some(n) = build_number(build) {
         return if n < 4000 {
             BuildEra::Y2024
         } else {
@@ -769,6 +775,55 @@ fn is_date(token: &str) -> bool {
     token
         .split_once('-')
         .is_some_and(|(year, rest)| is_year(year) && rest.starts_with(|c: char| c.is_ascii_digit()))
+}
+
+/// The llama.cpp build number a row states: "4426e298 (2824)", "b9174-g0253fb21f", "b8123";
+/// a year or a date in the text is not one.
+fn build_number(build: &str) -> Option<u32> {
+    build
+        .split(|c: char| c == '(' || c == ')' || c.is_whitespace())
+        .filter(|t| !is_date(t) && (!is_year(t) || build.contains(&format!("({t})"))))
+        .flat_map(|t| t.split('-'))
+        .filter_map(|t| t.strip_prefix('b').unwrap_or(t).parse::<u32>().ok())
+        .next()
+}
+
+/// First llama.cpp build whose ROCm quantized matmuls (MMQ) run on RDNA's WMMA matrix units:
+/// PR #17156 (RDNA4) was merged by 2025-11-25 and #17576 (RDNA3 and 3.5, Strix Halo) by
+/// 2025-12-05; before them the int8 dot products ran on the vector units. No ROCm row of the
+/// calibration files lies between b6066 (August 2025) and b7205 (2025-11-30), so any boundary in
+/// between splits them alike.
+pub const ROCM_WMMA_MMQ_BUILD: u32 = 7100;
+
+/// The kernel generation a prefill row's matmuls ran: its build era, except that ROCm builds
+/// of 2025 before [`ROCM_WMMA_MMQ_BUILD`] (by number, or dated January–October 2025) ran the
+/// pre-WMMA kernels and are fitted with the older era's constants.
+pub fn prefill_era(backend: Backend, build: &str, notes: &str) -> BuildEra {
+    let era = build_era(build, notes);
+    if backend != Backend::Rocm || era == BuildEra::Y2024 {
+        return era;
+    }
+    let before_wmma = match build_number(build) {
+        Some(n) => n < ROCM_WMMA_MMQ_BUILD,
+        None => {
+            let months = [
+                "January", "February", "March", "April", "May", "June", "July", "August",
+                "September", "October",
+            ];
+            months.iter().enumerate().any(|(i, m)| {
+                let iso = format!("2025-{:02}", i + 1);
+                let (long, short) = (format!("{m} 2025"), format!("{} 2025", &m[..3]));
+                [notes, build]
+                    .iter()
+                    .any(|t| t.contains(&iso) || t.contains(&long) || t.contains(&short))
+            })
+        }
+    };
+    if before_wmma {
+        BuildEra::Y2024
+    } else {
+        BuildEra::Current
+    }
 }
 
 /// A family name without its minor version or size ("Llama 3.1" → "llama 3", "Qwen3.6" →
@@ -954,6 +1009,23 @@ mod tests {
             cpu_threads("AMD Ryzen AI Max+ 395 (Radeon 8060S)", ""),
             None
         );
+    }
+
+    #[test]
+    fn rocm_prefill_before_the_wmma_kernels_is_the_older_generation() {
+        let old = "around b5863 (not stated per run)";
+        assert_eq!(prefill_era(Backend::Rocm, old, ""), BuildEra::Y2024);
+        assert_eq!(prefill_era(Backend::Vulkan, old, ""), BuildEra::Current);
+        assert_eq!(
+            prefill_era(Backend::Rocm, "fa0465954 (7205)", "2025-11-30"),
+            BuildEra::Current
+        );
+        assert_eq!(
+            prefill_era(Backend::Rocm, "", "results in the guide (Aug 2025)"),
+            BuildEra::Y2024
+        );
+        assert_eq!(prefill_era(Backend::Rocm, "2f0c2db", ""), BuildEra::Current);
+        assert_eq!(prefill_era(Backend::Rocm, "b2824", ""), BuildEra::Y2024);
     }
 
     #[test]

@@ -270,10 +270,11 @@ fn benchmark_device_names_resolve_to_the_measured_device() {
     wrong.dedup();
     assert!(wrong.is_empty(), "{wrong:#?}");
     // What does not resolve is hardware without a preset (Raspberry Pi, Radxa boards, Tesla P100,
-    // V100 16 GB, two-card boxes of cards with no two-card preset), not spellings. The Arc Pro
-    // B70 and a two-card R9700 box would add 15 points, but their prefill rows run 2-4x below
-    // the model (docs/accuracy.md), so they wait for the prefill work. The fourth harvest's
-    // R9700 rows (kyuz0's results.json, one and two cards) brought the share to 69.6 %.
+    // V100 16 GB, two-card boxes of cards with no two-card preset), not spellings. The two-card
+    // R9700 box has its preset since session 6 (the fourth harvest's R9700 rows, one and two
+    // cards, had brought the share to 69.6 % without it); the Arc Pro B70 still waits: its BF16
+    // files, attention at 16K depth and SYCL MoE runs are 1.5-3x slower than the model
+    // (docs/accuracy.md).
     let (rows, names, _) = shares("devices", &devices, |d| c.find_hardware(d).is_ok());
     assert!(rows >= 0.69, "{rows}");
     assert!(names >= 0.45, "{names}");
