@@ -807,8 +807,16 @@ pub fn prefill_era(backend: Backend, build: &str, notes: &str) -> BuildEra {
         Some(n) => n < ROCM_WMMA_MMQ_BUILD,
         None => {
             let months = [
-                "January", "February", "March", "April", "May", "June", "July", "August",
-                "September", "October",
+                "January",
+                "February",
+                "March",
+                "April",
+                "May",
+                "June",
+                "July",
+                "August",
+                "September",
+                "October",
             ];
             months.iter().enumerate().any(|(i, m)| {
                 let iso = format!("2025-{:02}", i + 1);
