@@ -76,9 +76,7 @@ pub fn read_bandwidth_gbps(bytes: usize, threads: usize, passes: usize) -> f64 {
 
 /// The file's path in the data folder.
 pub fn path() -> Result<PathBuf, String> {
-    super::store::data_dir()
-        .map(|d| d.join(FILE_NAME))
-        .ok_or_else(|| "no data directory (set XDG_DATA_HOME or FITCHECK_DATA_DIR)".into())
+    super::store::data_file(FILE_NAME)
 }
 
 /// Every stored entry; none when the file does not exist.

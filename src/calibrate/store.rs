@@ -54,8 +54,13 @@ pub fn data_dir() -> Option<PathBuf> {
 
 /// The calibration file's path.
 pub fn path() -> Result<PathBuf, String> {
+    data_file(FILE_NAME)
+}
+
+/// A file of `name` in the data folder (calibration, memory probe).
+pub fn data_file(name: &str) -> Result<PathBuf, String> {
     data_dir()
-        .map(|d| d.join(FILE_NAME))
+        .map(|d| d.join(name))
         .ok_or_else(|| "no data directory (set XDG_DATA_HOME or FITCHECK_DATA_DIR)".into())
 }
 
