@@ -6,8 +6,11 @@
 //! width, layers, experts). The same shrink applied to the catalog entry must reproduce the KV
 //! (latent + indexer keys), recurrent-state and parameter figures llama.cpp printed.
 
+mod common;
+
+use common::completion_cache;
 use fitcheck::catalog::Catalog;
-use fitcheck::estimate::kv::{cache_bytes, CacheLayout, CacheShape, KvType};
+use fitcheck::estimate::kv::{cache_bytes, CacheLayout};
 use fitcheck::estimate::model::{Arch, Attention, Hybrid, LayerLayout};
 use fitcheck::estimate::tensors::{inventory, parameter_count};
 use fitcheck::estimate::units::MIB;
@@ -116,17 +119,7 @@ fn kv_indexer_and_state_buffers_match_llama_cpp_on_the_2026_architectures() {
         let file = &r["file"];
         let model = cat.find_model(&r["catalog_id"]).unwrap();
         let arch = shrunk(&model.arch, file);
-        let shape = CacheShape {
-            context: r["context"].parse().unwrap(),
-            parallel: 1,
-            layout: CacheLayout::Unified,
-            k_type: KvType::F16,
-            v_type: KvType::F16,
-            n_ubatch: 512,
-            n_outputs: 1,
-            flash_attn: true,
-            ollama_swa_memory: None,
-        };
+        let shape = completion_cache(r["context"].parse().unwrap(), 1, CacheLayout::Unified);
         let c = cache_bytes(&arch, &shape);
         let mib = |b: u64| b as f64 / MIB as f64;
         let num = |k: &str| r[k].parse::<f64>().unwrap();
