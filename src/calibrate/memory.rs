@@ -9,6 +9,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
+use super::machine_file::{MachineFile, PerMachine};
 use crate::estimate::{Backend, Hardware};
 use crate::hardware::Detection;
 use crate::limits;
@@ -38,11 +39,24 @@ pub struct Entry {
     pub measured_at_unix: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MemoryFile {
-    version: u32,
-    machines: Vec<Entry>,
+/// The file's format.
+const FORMAT: MachineFile = MachineFile {
+    what: "memory file",
+    version: VERSION,
+    limit: FILE_LIMIT,
+};
+
+impl PerMachine for Entry {
+    fn machine(&self) -> &str {
+        &self.machine
+    }
+
+    fn check(&self) -> Result<(), String> {
+        limits::BANDWIDTH_GBPS
+            .check(self.read_gbps)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    }
 }
 
 /// Reads `bytes` of memory on `threads` threads, `passes` times: the best rate, GB/s.
@@ -81,57 +95,17 @@ pub fn path() -> Result<PathBuf, String> {
 
 /// Every stored entry; none when the file does not exist.
 pub fn load_all(file: &Path) -> Result<Vec<Entry>, String> {
-    if !file.exists() {
-        return Ok(Vec::new());
-    }
-    let text = crate::files::read_text(file, FILE_LIMIT).map_err(|e| e.to_string())?;
-    let parsed: MemoryFile = serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
-    if parsed.version != VERSION {
-        return Err(format!(
-            "{}: not a version-{VERSION} fitcheck memory file (run `fitcheck calibrate --reset`)",
-            file.display()
-        ));
-    }
-    for e in &parsed.machines {
-        limits::BANDWIDTH_GBPS
-            .check(e.read_gbps)
-            .map_err(|m| format!("{}: machine '{}': {m}", file.display(), e.machine))?;
-    }
-    Ok(parsed.machines)
+    FORMAT.load_all(file)
 }
 
 /// Stores `entry`, replacing that machine's previous one and keeping the others'.
 pub fn save(file: &Path, entry: Entry) -> Result<(), String> {
-    let mut machines = load_all(file).unwrap_or_default();
-    machines.retain(|e| e.machine != entry.machine);
-    machines.push(entry);
-    let text = serde_json::to_string_pretty(&MemoryFile {
-        version: VERSION,
-        machines,
-    })
-    .map_err(|e| e.to_string())?;
-    super::store::write_text_atomic(file, &text)
+    FORMAT.save(file, entry)
 }
 
-/// Removes `machine`'s entry; whether one was removed.
+/// Removes `machine`'s entry (the file too when it was the last); whether one was removed.
 pub fn remove(file: &Path, machine: &str) -> Result<bool, String> {
-    let machines = load_all(file).unwrap_or_default();
-    let before = machines.len();
-    let kept: Vec<Entry> = machines
-        .into_iter()
-        .filter(|e| e.machine != machine)
-        .collect();
-    if kept.len() == before {
-        return Ok(false);
-    }
-    let text = serde_json::to_string_pretty(&MemoryFile {
-        version: VERSION,
-        machines: kept,
-    })
-    .map_err(|e| e.to_string())?;
-    super::store::write_text_atomic(file, &text)?;
-    Ok(true)
+    FORMAT.remove::<Entry>(file, machine)
 }
 
 /// Gives a CPU-only machine its measured RAM bandwidth in place of the assumed one, and says so.

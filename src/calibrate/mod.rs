@@ -2,6 +2,7 @@
 //! rate, fitted from its llama-bench or Ollama runs ([`crate::estimate::machine`] holds the
 //! physics), stored under the XDG data directory ([`store`]) and applied to this machine only.
 
+pub mod machine_file;
 pub mod memory;
 pub mod parse;
 pub mod store;

@@ -1,6 +1,6 @@
 //! Where calibrations live: `$XDG_DATA_HOME/fitcheck/calibration.json` (`~/.local/share/…`,
-//! `%APPDATA%` on Windows), honouring `FITCHECK_DATA_DIR`. One entry per machine key, so a
-//! home directory shared by several machines keeps each one's own. Written to a temporary file
+//! `%APPDATA%` on Windows), honouring `FITCHECK_DATA_DIR`, one entry per machine key
+//! ([`super::machine_file`]). Written to a temporary file
 //! in the same folder and renamed over the old one, so a crash never leaves half a file.
 
 use std::io::Write;
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::machine_file::{MachineFile, PerMachine};
 use crate::estimate::machine::MachineSpeed;
 use crate::limits;
 
@@ -34,11 +35,21 @@ pub struct Entry {
     pub sources: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StoreFile {
-    version: u32,
-    machines: Vec<Entry>,
+/// The file's format.
+const FORMAT: MachineFile = MachineFile {
+    what: "calibration",
+    version: VERSION,
+    limit: STORE_LIMIT,
+};
+
+impl PerMachine for Entry {
+    fn machine(&self) -> &str {
+        &self.machine
+    }
+
+    fn check(&self) -> Result<(), String> {
+        check(&self.speed)
+    }
 }
 
 /// `$XDG_DATA_HOME/fitcheck` (or `~/.local/share/fitcheck`), honouring `FITCHECK_DATA_DIR`.
@@ -66,24 +77,7 @@ pub fn data_file(name: &str) -> Result<PathBuf, String> {
 
 /// Every stored entry; none when the file does not exist.
 pub fn load_all(file: &Path) -> Result<Vec<Entry>, String> {
-    if !file.exists() {
-        return Ok(Vec::new());
-    }
-    let text = crate::files::read_text(file, STORE_LIMIT).map_err(|e| e.to_string())?;
-    let version: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
-    if version.get("version").and_then(serde_json::Value::as_u64) != Some(u64::from(VERSION)) {
-        return Err(format!(
-            "{}: not a version-{VERSION} fitcheck calibration (run `fitcheck calibrate --reset`)",
-            file.display()
-        ));
-    }
-    let parsed: StoreFile = serde_json::from_str(&text)
-        .map_err(|e| format!("{}:{}:{}: {e}", file.display(), e.line(), e.column()))?;
-    for e in &parsed.machines {
-        check(&e.speed).map_err(|m| format!("{}: machine '{}': {m}", file.display(), e.machine))?;
-    }
-    Ok(parsed.machines)
+    FORMAT.load_all(file)
 }
 
 /// The same bounds as a fresh fit: a hand-edited file cannot smuggle in NaN or 10^30.
@@ -107,54 +101,12 @@ pub fn load(file: &Path, machine: &str) -> Result<Option<Entry>, String> {
 
 /// Stores `entry`, replacing that machine's previous one and keeping the others'.
 pub fn save(file: &Path, entry: Entry) -> Result<(), String> {
-    let mut machines = load_all(file).unwrap_or_default();
-    machines.retain(|e| e.machine != entry.machine);
-    machines.push(entry);
-    write_atomic(
-        file,
-        &StoreFile {
-            version: VERSION,
-            machines,
-        },
-    )
+    FORMAT.save(file, entry)
 }
 
 /// Removes `machine`'s entry (the file too when it was the last); whether one was removed.
 pub fn remove(file: &Path, machine: &str) -> Result<bool, String> {
-    let machines = match load_all(file) {
-        Ok(m) => m,
-        // An unreadable file is what --reset exists for.
-        Err(_) if file.exists() => {
-            std::fs::remove_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
-            return Ok(true);
-        }
-        Err(e) => return Err(e),
-    };
-    let before = machines.len();
-    let kept: Vec<Entry> = machines
-        .into_iter()
-        .filter(|e| e.machine != machine)
-        .collect();
-    if kept.len() == before {
-        return Ok(false);
-    }
-    if kept.is_empty() {
-        std::fs::remove_file(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    } else {
-        write_atomic(
-            file,
-            &StoreFile {
-                version: VERSION,
-                machines: kept,
-            },
-        )?;
-    }
-    Ok(true)
-}
-
-fn write_atomic(file: &Path, content: &StoreFile) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(content).map_err(|e| e.to_string())?;
-    write_text_atomic(file, &text)
+    FORMAT.remove::<Entry>(file, machine)
 }
 
 /// Writes `text` (and a newline) to `file` through a temporary file in the same folder, renamed
