@@ -107,27 +107,15 @@ fn placeholder_machine() -> Hardware {
     sys.refresh_memory();
     let ram = sys.total_memory();
     Hardware {
-        id: "this-machine".into(),
-        name: "This machine (detecting…)".into(),
         kind: HardwareKind::Detected,
-        backend: Backend::Cpu,
-        unified: false,
-        memory: ram,
-        gpus: 1,
-        cards: Vec::new(),
-        cluster: None,
-        bandwidth_gbps: 50.0,
-        ram,
-        ram_bandwidth_gbps: 50.0,
         fp16_tflops: 0.5,
-        fp32_tflops: None,
-        compute_capability: None,
-        cpu_class: None,
-        working_set: None,
-        price_usd: None,
-        power_w: None,
-        source: None,
-        measured: None,
+        ..Hardware::new(
+            "this-machine",
+            "This machine (detecting…)",
+            Backend::Cpu,
+            ram,
+            50.0,
+        )
     }
 }
 

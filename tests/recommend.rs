@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use fitcheck::catalog::Catalog;
 use fitcheck::compare::{comfortable, CostInputs};
-use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
+use fitcheck::estimate::hardware::{Backend, Hardware};
 use fitcheck::estimate::memo::Memo;
 use fitcheck::estimate::units::GIB;
 use fitcheck::estimate::{estimate, Quant, Settings};
@@ -382,27 +382,11 @@ fn machine() -> impl Strategy<Value = Hardware> {
         prop::sample::select(vec![Backend::Cuda, Backend::Metal]),
     )
         .prop_map(|(gib, bw, backend)| Hardware {
-            id: "prop".into(),
-            name: "prop".into(),
-            kind: HardwareKind::Custom,
-            backend,
             unified: backend == Backend::Metal,
-            memory: gib * GIB,
-            gpus: 1,
-            cards: Vec::new(),
-            cluster: None,
-            bandwidth_gbps: bw,
             ram: 0,
             ram_bandwidth_gbps: 0.0,
             fp16_tflops: bw / 20.0,
-            fp32_tflops: None,
-            compute_capability: None,
-            cpu_class: None,
-            working_set: None,
-            price_usd: None,
-            power_w: None,
-            source: None,
-            measured: None,
+            ..Hardware::new("prop", "prop", backend, gib * GIB, bw)
         })
 }
 

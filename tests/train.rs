@@ -2,7 +2,7 @@
 //! Fine-tuning memory against published figures (sources on each test; docs/beyond.md).
 
 use fitcheck::catalog::Catalog;
-use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
+use fitcheck::estimate::hardware::{Backend, Hardware};
 use fitcheck::estimate::model::ModelSpec;
 use fitcheck::estimate::train::{
     estimate_training, lora_params, Framework, Method, Optimizer, Targets, TrainSettings,
@@ -21,27 +21,16 @@ fn model(id: &str) -> ModelSpec {
 /// A bare CUDA card of `gib` GiB (the benchmarks ran on A100/H100 class cards).
 fn card(gib: u64) -> Hardware {
     Hardware {
-        id: format!("card-{gib}"),
-        name: format!("{gib} GiB card"),
-        kind: HardwareKind::Custom,
-        backend: Backend::Cuda,
-        unified: false,
-        memory: gib * GIB,
-        gpus: 1,
-        cards: Vec::new(),
-        cluster: None,
-        bandwidth_gbps: 2000.0,
         ram: 256 * GIB,
         ram_bandwidth_gbps: 100.0,
         fp16_tflops: 312.0,
-        fp32_tflops: None,
-        compute_capability: None,
-        cpu_class: None,
-        working_set: None,
-        price_usd: None,
-        power_w: None,
-        source: None,
-        measured: None,
+        ..Hardware::new(
+            &format!("card-{gib}"),
+            &format!("{gib} GiB card"),
+            Backend::Cuda,
+            gib * GIB,
+            2000.0,
+        )
     }
 }
 

@@ -201,6 +201,34 @@ fn one() -> u32 {
 }
 
 impl Hardware {
+    /// A machine of one device of `memory` bytes at `bandwidth_gbps`, its host RAM the same
+    /// pool and bandwidth, and nothing else known: callers set what they know on top of it.
+    pub fn new(id: &str, name: &str, backend: Backend, memory: u64, bandwidth_gbps: f64) -> Self {
+        Self {
+            id: id.into(),
+            name: name.into(),
+            kind: HardwareKind::Custom,
+            backend,
+            unified: false,
+            memory,
+            gpus: 1,
+            bandwidth_gbps,
+            ram: memory,
+            ram_bandwidth_gbps: bandwidth_gbps,
+            fp16_tflops: 0.0,
+            fp32_tflops: None,
+            compute_capability: None,
+            cpu_class: None,
+            working_set: None,
+            price_usd: None,
+            power_w: None,
+            source: None,
+            cards: Vec::new(),
+            cluster: None,
+            measured: None,
+        }
+    }
+
     /// Has a GPU-class accelerator.
     pub fn has_gpu(&self) -> bool {
         self.backend != Backend::Cpu
@@ -423,27 +451,13 @@ mod tests {
 
     fn card(id: &str, gib: u64, bw: f64, backend: Backend, unified: bool) -> Hardware {
         Hardware {
-            id: id.into(),
-            name: id.into(),
             kind: HardwareKind::Preset,
-            backend,
             unified,
-            memory: gib * GIB,
-            gpus: 1,
-            bandwidth_gbps: bw,
             ram: 64 * GIB,
             ram_bandwidth_gbps: 90.0,
             fp16_tflops: bw / 10.0,
-            fp32_tflops: None,
-            compute_capability: None,
-            cpu_class: None,
-            working_set: None,
             price_usd: Some(100.0),
-            power_w: None,
-            source: None,
-            cards: Vec::new(),
-            cluster: None,
-            measured: None,
+            ..Hardware::new(id, id, backend, gib * GIB, bw)
         }
     }
 

@@ -889,29 +889,14 @@ mod tests {
     }
 
     fn nvidia(cc: Option<(u32, u32)>, gpus: u32) -> Hardware {
-        use super::super::hardware::HardwareKind;
         Hardware {
-            id: "card".into(),
-            name: "card".into(),
-            kind: HardwareKind::Custom,
-            backend: Backend::Cuda,
-            unified: false,
-            memory: 16 << 30,
             gpus,
-            bandwidth_gbps: 900.0,
             ram: 64 << 30,
             ram_bandwidth_gbps: 90.0,
             fp16_tflops: 112.0,
             fp32_tflops: Some(14.0),
             compute_capability: cc,
-            cpu_class: None,
-            working_set: None,
-            price_usd: None,
-            power_w: None,
-            source: None,
-            cards: Vec::new(),
-            cluster: None,
-            measured: None,
+            ..Hardware::new("card", "card", Backend::Cuda, 16 << 30, 900.0)
         }
     }
 

@@ -32,27 +32,15 @@ pub fn ui_catalog() -> Arc<Catalog> {
 
 pub fn fixed_machine() -> Hardware {
     Hardware {
-        id: "this-machine".into(),
-        name: "This machine (test, 32 GiB CPU)".into(),
         kind: HardwareKind::Detected,
-        backend: Backend::Cpu,
-        unified: false,
-        memory: 32 * GIB,
-        gpus: 1,
-        cards: Vec::new(),
-        cluster: None,
-        bandwidth_gbps: 60.0,
-        ram: 32 * GIB,
-        ram_bandwidth_gbps: 60.0,
         fp16_tflops: 1.0,
-        fp32_tflops: None,
-        compute_capability: None,
-        cpu_class: None,
-        working_set: None,
-        price_usd: None,
-        power_w: None,
-        source: None,
-        measured: None,
+        ..Hardware::new(
+            "this-machine",
+            "This machine (test, 32 GiB CPU)",
+            Backend::Cpu,
+            32 * GIB,
+            60.0,
+        )
     }
 }
 
