@@ -6,7 +6,7 @@
 use std::fmt;
 
 use crate::estimate::hardware::Hardware;
-use crate::estimate::model::{Attention, LayerLayout, ModelSpec};
+use crate::estimate::model::{Arch, Attention, LayerLayout, ModelSpec, Recurrent};
 
 /// An inclusive range for a named quantity.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -209,6 +209,10 @@ pub const MODEL_CONTEXT: Bound<u64> = int("model context", 1, CONTEXT.max);
 pub const EXPERTS: Bound<u64> = int("experts", 1, 1 << 16);
 /// Parameters (1 quadrillion is far past any model).
 pub const PARAMS: Bound<u64> = int("parameters", 1, 1_000_000_000_000_000);
+/// Causal conv kernel of a recurrent mixer (real ones: 2 to 4).
+pub const CONV_KERNEL: Bound<u64> = int("conv kernel", 1, 64);
+/// Layers per attention-residual block (0: none).
+pub const RESIDUAL_BLOCK: Bound<u64> = int("attention residual block", 0, LAYERS.max);
 /// Tensors in one GGUF file (the largest real ones hold a few thousand).
 pub const TENSORS: Bound<u64> = int("tensors", 0, 1 << 18);
 
@@ -337,7 +341,53 @@ pub fn check_model(m: &ModelSpec) -> Result<(), FieldProblem> {
         field("per_layer_input", HIDDEN.check_u32(p.dim.max(1)))?;
         field("per_layer_input", VOCAB.check_u32(p.vocab.max(1)))?;
     }
-    Ok(())
+    check_latent_and_kda(a)
+}
+
+/// MLA widths, the latent expert width, KDA state widths and attention-residual blocks.
+fn check_latent_and_kda(a: &Arch) -> Result<(), FieldProblem> {
+    if let Attention::Mla {
+        kv_lora_rank,
+        rope_dim,
+        q_lora_rank,
+        nope_dim,
+    } = a.attention
+    {
+        field("kv_lora_rank", HEAD_DIM.check_u32(kv_lora_rank))?;
+        field("rope_dim", HEAD_DIM.check_u32(rope_dim.max(1)))?;
+        field("nope_dim", HEAD_DIM.check_u32(nope_dim.max(1)))?;
+        if let Some(q) = q_lora_rank {
+            field("q_lora_rank", HIDDEN.check_u32(q))?;
+        }
+    }
+    if let Some(latent) = a.moe.as_ref().and_then(|m| m.latent) {
+        field("moe", HIDDEN.check_u32(latent))?;
+    }
+    if let Some(h) = &a.hybrid {
+        if let LayerLayout::AttentionAt(list) = &h.layout {
+            if let Some(bad) = list.iter().find(|&&il| il >= a.layers) {
+                return Err((
+                    "hybrid",
+                    format!("attention layer {bad} is past the {} layers", a.layers),
+                ));
+            }
+        }
+        if let Recurrent::Kda {
+            conv_kernel,
+            heads,
+            head_dim,
+        } = h.state
+        {
+            field("hybrid", CONV_KERNEL.check_u32(conv_kernel))?;
+            field("hybrid", HEADS.check_u32(heads))?;
+            field("hybrid", HEAD_DIM.check_u32(head_dim))?;
+        }
+    }
+    field(
+        "attn_residual_block",
+        RESIDUAL_BLOCK.check_u32(a.attn_residual_block),
+    )
+    .map(|_| ())
 }
 
 /// Checks every number of a machine, whoever described it (catalog, overlay, config.ron).

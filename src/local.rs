@@ -2,6 +2,8 @@
 //! llama.cpp's cache and any user directory. GGUF headers give exact weights; safetensors/MLX
 //! folders give their config.json and file sizes. Walks are bounded in depth and entries.
 
+mod kimi;
+
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
@@ -393,6 +395,9 @@ struct HfConfig {
     num_hash_layers: Option<u32>,
     index_n_heads: Option<u32>,
     index_head_dim: Option<u32>,
+    /// Kimi K3 / Kimi Linear: KDA and MLA layers, latent MoE.
+    #[serde(flatten)]
+    kimi: kimi::KimiFields,
 }
 
 /// DeepSeek V4's compressed attention and lightning indexer, as llama.cpp's `deepseek4` runs a
@@ -510,6 +515,22 @@ fn read_safetensors_dir(dir: &Path, source: &'static str) -> Result<LocalModel, 
     })
 }
 
+/// Kimi's MLA and KDA layers, latent experts and attention residuals over the generic reading.
+fn apply_kimi(a: &mut Arch, k: kimi::Kimi) {
+    a.kind = k.kind.to_string();
+    a.attention = k.attention;
+    a.hybrid = Some(k.hybrid);
+    (a.head_dim, a.value_head_dim) = (k.head_dim, Some(k.value_head_dim));
+    a.attn_output_gate = k.output_gate;
+    a.attn_residual_block = k.residual_block;
+    if let Some(moe) = &mut a.moe {
+        moe.leading_dense = k.leading_dense;
+        moe.used = k.used.unwrap_or(moe.used).clamp(1, moe.experts);
+        moe.shared = k.shared.unwrap_or(moe.shared);
+        moe.latent = k.latent;
+    }
+}
+
 /// A model from the text of a Hugging Face config.json (`origin` names it in errors) whose
 /// safetensors weigh `size` bytes: the architecture from the config, the weights scaled to the
 /// real size, the quantization from its `quantization` block (MLX bits) or BF16. Every number
@@ -565,7 +586,11 @@ pub fn model_from_config(
         Some((a, ix)) => (a, Some(ix)),
         None => (sliding_attention(&cfg, layers), None),
     };
-    let spec = ModelSpec {
+    let kimi = cfg
+        .kimi
+        .read(cfg.model_type.as_deref(), cfg.q_lora_rank, layers)
+        .map_err(|m| error(0, 0, m))?;
+    let mut spec = ModelSpec {
         id: id.to_string(),
         name: format!("{name} [{}]", quant.label()),
         family: cfg.model_type.clone().unwrap_or_default(),
@@ -610,6 +635,7 @@ pub fn model_from_config(
             ffn_ungated: false,
             ffn_per_layer: Vec::new(),
             indexer,
+            attn_residual_block: 0,
         },
         use_cases: Vec::new(),
         license: None,
@@ -617,6 +643,9 @@ pub fn model_from_config(
         source: Some(format!("{origin} + safetensors sizes")),
         vision: None,
     };
+    if let Some(k) = kimi {
+        apply_kimi(&mut spec.arch, k);
+    }
     // The same bounds as a catalog entry: a config.json claiming 2^32 layers must not size
     // tables by it.
     crate::limits::check_model(&spec)

@@ -116,7 +116,7 @@ proptest! {
             kind: "llama".into(), layers, hidden, heads, kv_heads, head_dim: 128, value_head_dim: None,
             ffn: hidden * 4, vocab, tied_embeddings: false, context: 10_000_000, context_extended: None,
             attention: if windowed { Attention::Sliding { window: 4096, period: 4, global_kv_heads: None, global_head_dim: None, layers: vec![] } } else { Attention::Full },
-            moe, hybrid: None, attn_output_gate: false, expert_format: None, kv_heads_per_layer: vec![], kv_shared_layers: 0, per_layer_input: None, ffn_ungated: false, ffn_per_layer: vec![], indexer: None,
+            moe, hybrid: None, attn_output_gate: false, expert_format: None, kv_heads_per_layer: vec![], kv_shared_layers: 0, per_layer_input: None, ffn_ungated: false, ffn_per_layer: vec![], indexer: None, attn_residual_block: 0,
         };
         let m = ModelSpec { id: "x".into(), name: "x".into(), family: "x".into(), hf_repo: None, ollama: vec![], aliases: vec![],
             params: 1, active_params: None, arch, use_cases: vec![], license: None, released: None, source: None, vision: None };

@@ -190,15 +190,16 @@ fn coverage_does_not_shrink() {
 }
 
 /// The general-score coverage reached, per mille of the catalog's models.
-const GENERAL_COVERAGE_PERMILLE: usize = 847;
+/// 847 -> 844: Kimi K3 joined without a score (docs/quality.md), GLM-5.1 with one.
+const GENERAL_COVERAGE_PERMILLE: usize = 844;
 /// Models scored per use case (any metric of its chain).
 const USE_CASE_FLOORS: &[(&str, usize)] = &[
-    ("chat", 156),
-    ("coding", 102),
-    ("reasoning", 107),
-    ("agents", 55),
-    ("rag", 156),
-    ("long-context", 105),
+    ("chat", 157),
+    ("coding", 103),
+    ("reasoning", 108),
+    ("agents", 56),
+    ("rag", 157),
+    ("long-context", 106),
     ("vision", 25),
 ];
 

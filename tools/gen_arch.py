@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes small F16 GGUFs of the 2026 architectures fitcheck models (Nemotron 3's nemotron_h_moe,
 DeepSeek V3.2's deepseek32, GLM-5's glm-dsa, LFM2's lfm2moe, Gemma 4 E2B/E4B's gemma4, MiniMax
-M3's minimax-m3, DeepSeek V4's deepseek4) so a CPU llama.cpp build can load them and print its buffer sizes. Each keeps
+M3's minimax-m3, DeepSeek V4's deepseek4, Kimi K3's kimi-k3) so a CPU llama.cpp build can load them and print its buffer sizes. Each keeps
 the real model's cache-shaping widths (KV heads and head dims, MLA latent and RoPE dims, indexer
 key dim, Mamba-2 and short-conv state dims, DeepSeek V4's 512-wide K head, window and
 compression ratios) and shrinks what only sizes weights (hidden width,
@@ -12,7 +12,7 @@ tests/data/arch_2026_buffers.csv keeps each run's figures.
 
 Usage: gen_arch.py NAME OUT.gguf VOCAB.gguf      (NAME: one of ARCHS below)
 Tensor layouts: llama.cpp src/models/{nemotron-h,deepseek32,glm-dsa,lfm2moe,gemma4,minimax-m3,
-deepseek4}.cpp
+deepseek4,kimi-k3}.cpp
 (b11312).
 Needs gguf-py (llama.cpp's gguf-py on PYTHONPATH) and numpy."""
 import sys
@@ -72,6 +72,13 @@ ARCHS = {
                              heads=16, head_dim=512, rope=64, q_lora=256, o_groups=8, o_lora=128,
                              window=128, hc=4, hash_layers=3, experts=4, used=2, expert_ffn=256,
                              shared=1, idx_heads=64, idx_dim=128),
+    # Kimi K3: KDA on 96 heads x 128 (conv kernel 4), MLA latent 512 + 64 with 96 heads x
+    # (128 nope + 64 rope), V 128, output gate; K3's layers 1-4 (KDA, KDA, KDA, MLA), the first
+    # with the dense FFN; LatentMoE with 2 shared experts; attention residuals every 2 layers
+    # (12 in the real model) so two blocks are banked.
+    'kimi_k3_4l': dict(arch='kimi-k3', mla_at=[3], dense=1, hidden=512, heads=96, kda_dim=128,
+                       conv=4, q_lora=256, kv_lora=512, rope=64, nope=128, v=128, ffn=1024,
+                       experts=4, used=2, expert_ffn=256, shared=2, latent=256, res_block=2),
 }
 
 name, out, vocab_path = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -453,6 +460,81 @@ elif arch == 'deepseek4':
             t(b + 'nextn.eh_proj.weight', 2 * E, E)
             t(b + 'nextn.enorm.weight', E)
             t(b + 'nextn.hnorm.weight', E)
+
+elif arch == 'kimi-k3':
+    H, HD, M = A['heads'], A['kda_dim'], A['mla_at']
+    L, DI, F, X, LAT = 4, A['heads'] * A['kda_dim'], A['expert_ffn'], A['experts'], A['latent']
+    w.add_block_count(L)
+    w.add_head_count(H)
+    w.add_head_count_kv([1 if i in M else 0 for i in range(L)])  # 0 marks a KDA layer
+    w.add_key_length(A['kv_lora'] + A['rope'])
+    w.add_value_length(A['kv_lora'])
+    w.add_uint32(f'{arch}.attention.key_length_mla', A['nope'] + A['rope'])
+    w.add_uint32(f'{arch}.attention.value_length_mla', A['v'])
+    w.add_rope_dimension_count(A['rope'])
+    w.add_q_lora_rank(A['q_lora'])
+    w.add_kv_lora_rank(A['kv_lora'])
+    w.add_ssm_conv_kernel(A['conv'])
+    w.add_uint32(f'{arch}.kda.head_dim', HD)
+    w.add_float32(f'{arch}.kda.gate_lower_bound', -5.0)
+    w.add_feed_forward_length(A['ffn'])
+    w.add_leading_dense_block_count(A['dense'])
+    w.add_expert_count(X)
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(F)
+    w.add_expert_shared_count(A['shared'])
+    w.add_expert_weights_scale(1.0)
+    w.add_expert_weights_norm(True)
+    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    w.add_uint32(f'{arch}.expert_latent_length', LAT)
+    w.add_uint32(f'{arch}.attn_res.block_size', A['res_block'])
+    w.add_float32(f'{arch}.activation.situ_beta', 4.0)
+    w.add_float32(f'{arch}.activation.situ_linear_beta', 25.0)
+    t('output_norm.weight', E)
+    t('output_res_score.weight', E)
+    for i in range(L):
+        b = f'blk.{i}.'
+        for n in ('attn_norm', 'ffn_norm', 'attn_res_score', 'ffn_res_score'):
+            t(b + n + '.weight', E)
+        if i in M:
+            t(b + 'attn_q_a_norm.weight', A['q_lora'])
+            t(b + 'attn_kv_a_norm.weight', A['kv_lora'])
+            t(b + 'attn_q_a.weight', E, A['q_lora'])
+            t(b + 'attn_q_b.weight', A['q_lora'], H * (A['nope'] + A['rope']))
+            t(b + 'attn_kv_a_mqa.weight', E, A['kv_lora'] + A['rope'])
+            t(b + 'attn_k_b.weight', A['nope'], A['kv_lora'], H)
+            t(b + 'attn_v_b.weight', A['kv_lora'], A['v'], H)
+            t(b + 'attn_gate.weight', E, H * A['v'])
+            t(b + 'attn_output.weight', H * A['v'], E)
+        else:
+            for part in 'qkv':
+                t(b + f'ssm_conv1d_{part}.weight', A['conv'], 1, DI)
+                t(b + f'attn_{part}.weight', E, DI)
+            t(b + 'ssm_f_a.weight', E, HD)
+            t(b + 'ssm_f_b.weight', HD, DI)
+            t(b + 'ssm_beta.weight', E, H)
+            t(b + 'ssm_a', H)
+            t(b + 'ssm_dt.bias', DI)
+            t(b + 'ssm_g.weight', E, DI)
+            t(b + 'ssm_norm.weight', HD)
+            t(b + 'attn_output.weight', DI, E)
+        if i < A['dense']:
+            t(b + 'ffn_gate.weight', E, A['ffn'])
+            t(b + 'ffn_down.weight', A['ffn'], E)
+            t(b + 'ffn_up.weight', E, A['ffn'])
+            continue
+        sff = F * A['shared']
+        t(b + 'ffn_gate_inp.weight', E, X)
+        t(b + 'exp_probs_b.bias', X)
+        t(b + 'ffn_gate_exps.weight', LAT, F, X)
+        t(b + 'ffn_down_exps.weight', F, LAT, X)
+        t(b + 'ffn_up_exps.weight', LAT, F, X)
+        t(b + 'ffn_routed_down.weight', E, LAT)
+        t(b + 'ffn_routed_up.weight', LAT, E)
+        t(b + 'ffn_routed_norm.weight', LAT)
+        t(b + 'ffn_gate_shexp.weight', E, sff)
+        t(b + 'ffn_down_shexp.weight', sff, E)
+        t(b + 'ffn_up_shexp.weight', E, sff)
 
 w.write_header_to_file()
 w.write_kv_data_to_file()

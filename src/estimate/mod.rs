@@ -8,6 +8,7 @@ pub mod dsv4;
 pub mod fit;
 pub mod ggml;
 pub mod hardware;
+mod kimi;
 pub mod kv;
 pub mod machine;
 pub mod memo;

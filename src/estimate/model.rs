@@ -110,7 +110,8 @@ pub struct Arch {
     /// Recurrent / linear-attention layers, if any.
     #[serde(default)]
     pub hybrid: Option<Hybrid>,
-    /// Query projection doubled by an output gate (Qwen3.5/3.6, Qwen3-Next).
+    /// An output gate on attention: the query projection doubled (Qwen3.5/3.6, Qwen3-Next), or
+    /// on MLA its own `attn_gate` projection (Kimi K3).
     #[serde(default)]
     pub attn_output_gate: bool,
     /// Expert tensors ship in a fixed format whatever the quant label (gpt-oss: MXFP4).
@@ -137,6 +138,11 @@ pub struct Arch {
     /// A sparse-attention indexer, if any (DeepSeek V3.2, GLM-5, MiniMax M3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub indexer: Option<Indexer>,
+    /// Kimi K3's attention residuals: each layer mixes the residual stream banked every this
+    /// many layers (config.json `attn_res_block_size`), scored by one vector per mixer and one
+    /// for the output; 0 for a plain residual stream.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub attn_residual_block: u32,
 }
 
 /// The lightning indexer of DeepSeek sparse attention (config.json `index_n_heads`,
@@ -219,7 +225,8 @@ pub enum Attention {
         /// Group size.
         period: u32,
     },
-    /// Multi-head latent attention (DeepSeek V2/V3, Kimi K2): K-only latent cache.
+    /// Multi-head latent attention (DeepSeek V2/V3, Kimi K2, Kimi K3's full-attention layers):
+    /// K-only latent cache.
     Mla {
         /// Latent rank cached per token.
         kv_lora_rank: u32,
@@ -486,6 +493,16 @@ pub enum Recurrent {
         /// SSM heads.
         heads: u32,
     },
+    /// Kimi Delta Attention (Kimi K3, Kimi Linear): a short conv over each of Q, K and V and a
+    /// `head_dim`² state per head (llama.cpp `n_embd_head_kda`).
+    Kda {
+        /// Causal conv kernel (`short_conv_kernel_size`).
+        conv_kernel: u32,
+        /// KDA heads (`linear_attn_config.num_heads`).
+        heads: u32,
+        /// KDA head dim.
+        head_dim: u32,
+    },
     /// LFM2 short convolution.
     ShortConv {
         /// Conv cache length.
@@ -525,6 +542,16 @@ impl Recurrent {
                     u64::from(inner).saturating_add(m(groups, m(state, 2))),
                 );
                 (conv, m(state, u64::from(inner)))
+            }
+            Recurrent::Kda {
+                conv_kernel,
+                heads,
+                head_dim,
+            } => {
+                // llama.cpp's n_embd_r: Q, K and V each keep kernel − 1 columns of heads × dim.
+                let inner = m(heads, u64::from(head_dim));
+                let conv = m(conv_kernel.saturating_sub(1), inner.saturating_mul(3));
+                (conv, m(head_dim, inner))
             }
             Recurrent::ShortConv { l_cache } => {
                 (m(hidden, u64::from(l_cache.saturating_sub(1))), 0)

@@ -85,7 +85,14 @@ impl TensorInfo {
     }
 }
 
-fn push(out: &mut Vec<TensorInfo>, layer: Option<u32>, role: Role, row_len: u64, rows: u64) {
+/// Appends an F32 tensor of `rows` rows of `row_len` (a recipe sets its type later).
+pub(super) fn push(
+    out: &mut Vec<TensorInfo>,
+    layer: Option<u32>,
+    role: Role,
+    row_len: u64,
+    rows: u64,
+) {
     out.push(TensorInfo {
         layer,
         role,
@@ -106,6 +113,7 @@ pub fn inventory(arch: &Arch) -> Vec<TensorInfo> {
         push(&mut out, None, Role::Output, h, u64::from(arch.vocab));
     }
     super::dsv4::head_tensors(&mut out, arch);
+    super::kimi::residual_scores(&mut out, arch, None);
     if let Some(p) = &arch.per_layer_input {
         let width = u64::from(arch.layers) * u64::from(p.dim);
         push(
@@ -137,6 +145,7 @@ pub fn inventory(arch: &Arch) -> Vec<TensorInfo> {
             push(&mut out, l, Role::Vector, h, 1);
             ffn_tensors(&mut out, arch, il);
         }
+        super::kimi::residual_scores(&mut out, arch, l);
         if let Some(p) = &arch.per_layer_input {
             per_layer_input_tensors(&mut out, il, h, p);
         }
@@ -200,6 +209,9 @@ fn attention_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32) {
         // kv_b decompresses the latent into per-head K (nope) and V.
         let v = u64::from(arch.v_head_dim());
         push(out, l, Role::AttnOther, r, heads * (nope + v));
+        if arch.attn_output_gate {
+            push(out, l, Role::AttnOther, h, heads * v); // Kimi K3's sigmoid gate, attn_gate
+        }
         push(out, l, Role::AttnOutput, heads * v, h);
         if let (Some(ix), Some(q)) = (&arch.indexer, q_lora_rank) {
             let (ih, kd) = (u64::from(ix.heads), u64::from(ix.key_dim));
@@ -280,6 +292,11 @@ fn recurrent_tensors(out: &mut Vec<TensorInfo>, arch: &Arch, il: u32, state: &Re
             push(out, l, Role::Vector, inner, 1);
             push(out, l, Role::SsmMatrix, inner, h);
         }
+        Recurrent::Kda {
+            conv_kernel,
+            heads,
+            head_dim,
+        } => super::kimi::kda_layer(out, arch, il, conv_kernel, heads, head_dim),
         Recurrent::ShortConv { l_cache } => {
             push(out, l, Role::SsmMatrix, h, 3 * h);
             push(out, l, Role::SsmSmall, u64::from(l_cache), h);

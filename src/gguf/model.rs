@@ -259,10 +259,15 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
         shared_ffn: get("expert_shared_feed_forward_length"),
         leading_dense: get("leading_dense_block_count").unwrap_or(0),
         every: None,
-        latent: get("moe_latent_size").filter(|&n| n > 0),
+        latent: get("moe_latent_size")
+            .or(get("expert_latent_length"))
+            .filter(|&n| n > 0),
     });
     let hybrid = hybrid_of(g, &arch, &kv_v, &ffn_v, moe.is_some());
     let has_tensor = |suffix: &str| g.tensors.iter().any(|t| t.name.ends_with(suffix));
+    // Kimi K3's MLA output gate is a tensor of its own (Qwen's doubles attn_q instead).
+    let attn_output_gate =
+        matches!(attention, Attention::Mla { .. }) && has_tensor("attn_gate.weight");
     let ffn_ungated = (has_tensor("ffn_up.weight") || has_tensor("ffn_up_exps.weight"))
         && !(has_tensor("ffn_gate.weight") || has_tensor("ffn_gate_exps.weight"));
     let indexer = get("attention.indexer.key_length")
@@ -301,7 +306,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
             attention,
             moe,
             hybrid,
-            attn_output_gate: false,
+            attn_output_gate,
             expert_format: None,
             kv_heads_per_layer: if uniform_kv { Vec::new() } else { kv_v },
             // llama.cpp fixes Gemma 3n's cache-owning layers at the first 20; Gemma 4 names its
@@ -329,6 +334,7 @@ pub fn to_model(g: &Gguf, id: &str) -> Result<GgufModel, MetadataError> {
                 _ => Vec::new(),
             },
             indexer,
+            attn_residual_block: get("attn_res.block_size").unwrap_or(0),
         },
         use_cases: Vec::new(),
         license: g.str("general.license").map(str::to_string),
@@ -484,6 +490,20 @@ fn hybrid_of(
         });
     }
     let conv_kernel = get("ssm.conv_kernel")?;
+    // Kimi K3 and Kimi Linear: KDA on the layers without KV heads (llama.cpp `is_recr`).
+    if let Some(head_dim) = get("kda.head_dim") {
+        let heads = per_layer(g.metadata.get(&format!("{arch}.attention.head_count")), 1)
+            .and_then(|h| h.into_iter().max())
+            .unwrap_or(1);
+        return Some(Hybrid {
+            layout: LayerLayout::AttentionAt(attention_at()),
+            state: Recurrent::Kda {
+                conv_kernel,
+                heads,
+                head_dim,
+            },
+        });
+    }
     let state = get("ssm.state_size").unwrap_or(128);
     let groups = get("ssm.group_count").unwrap_or(1);
     let inner = get("ssm.inner_size").unwrap_or(0);
