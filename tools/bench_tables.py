@@ -13,7 +13,12 @@ next source starts clean. The numbers are the source's; nothing is estimated. Th
 a catalog model when its architecture and parameter count name one (MODELS below), else the row
 is checked generically from its size and parameter count. Sources that are not llama-bench
 (Ollama `--verbose`, mlx-lm, LM Studio) name the model literally: `= Qwen3 8B / Q4_K_M`, with
-`total/active` in the params cell for an MoE (`30.53/3.34`)."""
+`total/active` in the params cell for an MoE (`30.53/3.34`).
+
+A llama-bench markdown table may also be pasted as printed (`| model | size | params | backend |
+ngl | ... | test | t/s |` header, then its rows): the header names the columns, the run settings
+(ngl, threads, n_ubatch, type_k, ...) go into the row's notes and `fa` into its flash_attn, and
+pp+tg mixes (`pp4096+tg128`) are skipped."""
 import glob
 import os
 import re
@@ -100,11 +105,56 @@ def model_of(label, params, active=None):
     return ' '.join(label.split()[:2]), float(active.group(1)) if active else params
 
 
+# llama-bench's markdown columns that change how a row ran; kept in the row's notes (`ngl 20`,
+# `threads 8`, `n_ubatch 2048`, `type_k q8_0`) where the checks read them.
+SETTING_COLUMNS = ('ngl', 'threads', 'n_ubatch', 'n_batch', 'type_k', 'type_v', 'mmap', 'dev',
+                   'n_cpu_moe', 'sm', 'ts')
+
+
+def markdown_cells(line):
+    return [c.strip() for c in line.strip().strip('|').split('|')]
+
+
+def markdown_row(columns, line, path, n):
+    """One llama-bench markdown row (`| llama 7B Q4_0 | 3.56 GiB | 6.74 B | CUDA | 99 | tg128 |
+    83.38 ± 0.12 |`) under the header `columns`, as the `label; size; params; test; t/s; sd`
+    cells plus its settings; None for a pp+tg mix, which is neither metric."""
+    cells = markdown_cells(line)
+    if len(cells) != len(columns):
+        raise ValueError(f'{path}:{n}: {len(cells)} cells under a {len(columns)}-column header')
+    col = dict(zip(columns, cells))
+    test = col['test'].replace(' ', '')
+    if '+' in test:
+        return None
+    tps, _, std = col['t/s'].partition('±')
+    settings = {k: col[k] for k in SETTING_COLUMNS if col.get(k)}
+    size = col['size'].split()
+    size = str(float(size[0]) / 1024) if size[1:] == ['MiB'] else size[0]
+    cells = [col['model'], size, col['params'].split()[0], test, tps.strip(), std.strip()]
+    return cells, settings, col.get('fa', '')
+
+
 def read(path):
-    head, out = {}, []
+    head, out, columns = {}, [], None
     for n, line in enumerate(open(path, encoding='utf-8'), 1):
         line = line.strip()
         if not line or line.startswith('#'):
+            continue
+        if line.startswith('|'):
+            # A llama-bench markdown table pasted as printed: its header names the columns.
+            cells = markdown_cells(line)
+            if cells[0] == 'model':
+                columns = cells
+                continue
+            if set(line) <= set('|-: '):
+                continue
+            if columns is None:
+                raise ValueError(f'{path}:{n}: table row before a `| model | ... |` header')
+            parsed = markdown_row(columns, line, path, n)
+            if parsed is None:
+                continue
+            cells, settings, fa = parsed
+            out.append(table_row(head, cells, path, n, settings, fa))
             continue
         key, sep, value = line.partition(':')
         if line == '---':
@@ -116,19 +166,24 @@ def read(path):
         cells = [c.strip() for c in line.split(';')]
         if len(cells) < 5:
             raise ValueError(f'{path}:{n}: want label; size; params; test; t/s')
-        label, size, params, test, tps = cells[:5]
-        # `bw: -` says the source gives no bandwidth and none is known (a cloud VM, an old desktop)
-        missing = [k for k in ('source', 'ref', 'hardware', 'bw', 'backend', 'build', 'date')
-                   if not head.get(k)]
-        if missing:
-            raise ValueError(f'{path}:{n}: no {", ".join(missing)} above this row')
-        total, _, act = params.partition('/')
-        model, active = model_of(label, float(total), float(act) if act else None)
-        quant = quant_of(label)
-        out.append(dict(head=dict(head), label=label.lstrip('= '), model=model, params=float(total), active=active,
-                        quant=quant, size=None if size == '-' else float(size), test=test.replace(' ', ''),
-                        value=float(tps), std=cells[5] if len(cells) > 5 else ''))
+        out.append(table_row(head, cells, path, n))
     return out
+
+
+def table_row(head, cells, path, n, settings=None, fa=''):
+    label, size, params, test, tps = cells[:5]
+    # `bw: -` says the source gives no bandwidth and none is known (a cloud VM, an old desktop)
+    missing = [k for k in ('source', 'ref', 'hardware', 'bw', 'backend', 'build', 'date')
+               if not head.get(k)]
+    if missing:
+        raise ValueError(f'{path}:{n}: no {", ".join(missing)} above this row')
+    total, _, act = params.partition('/')
+    model, active = model_of(label, float(total), float(act) if act else None)
+    quant = quant_of(label)
+    return dict(head=dict(head), label=label.lstrip('= '), model=model, params=float(total), active=active,
+                quant=quant, size=None if size == '-' else float(size), test=test.replace(' ', ''),
+                value=float(tps), std=cells[5] if len(cells) > 5 else '',
+                settings=settings or {}, fa=fa)
 
 
 def rows(shape):
@@ -139,7 +194,8 @@ def rows(shape):
         for r in read(path):
             h = r['head']
             kind, n, d = shape(r['test'])
-            notes = '; '.join(x for x in (h['date'], h.get('notes', ''),
+            settings = '; '.join(f'{k} {v}' for k, v in r['settings'].items())
+            notes = '; '.join(x for x in (h['date'], h.get('notes', ''), settings,
                                           f"label as printed: {r['label']}") if x)
             out.append({
                 'source': h['source'], 'source_ref': h['ref'],
@@ -151,7 +207,7 @@ def rows(shape):
                 'active_params_b': r['active'], 'quant': r['quant'],
                 'model_size_gib': '' if r['size'] is None else f"{r['size']:.2f}", 'test': r['test'],
                 'n_prompt': n if kind == 'pp' else 0, 'n_gen': n if kind == 'tg' else 0,
-                'depth': d, 'n_ctx': '', 'flash_attn': h.get('fa', ''),
+                'depth': d, 'n_ctx': '', 'flash_attn': r['fa'] or h.get('fa', ''),
                 'metric': 'prefill_tps' if kind == 'pp' else 'decode_tps', 'value': r['value'],
                 'unit': 'tokens/s', 'stddev': r['std'], 'quality_flag': h.get('flag', ''),
                 'notes': notes})
