@@ -62,6 +62,7 @@ MODELS = {
     ('deepseek2', 29.94): ('GLM-4.7-Flash 30B-A3B', 3.0),
     ('qwen35', 26.90): ('Qwen3.5 27B', 26.90),
     ('qwen35moe', 34.66): ('Qwen3.5 35B-A3B', 3.0),
+    ('qwen35moe', 35.51): ('Qwen3.6 35B-A3B', 3.0),
     ('gemma4', 25.23): ('Gemma 4 26B-A4B', 3.8),
     ('gemma4', 30.70): ('Gemma 4 31B', 30.70),
     ('llama4', 107.77): ('Llama 4 Scout 17B-16E (109B)', 17.17),
