@@ -108,14 +108,8 @@ fn shrunk_gemma4(mut a: Arch, file: &str) -> Arch {
 #[test]
 fn kv_indexer_and_state_buffers_match_llama_cpp_on_the_2026_architectures() {
     let cat = Catalog::builtin().unwrap();
-    let mut rdr = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/arch_2026_buffers.csv"
-    ))
-    .unwrap();
     let mut rows = 0;
-    for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
-        let r = rec.unwrap();
+    for r in common::data_rows("arch_2026_buffers.csv") {
         let file = &r["file"];
         let model = cat.find_model(&r["catalog_id"]).unwrap();
         let arch = shrunk(&model.arch, file);

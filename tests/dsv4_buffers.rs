@@ -46,14 +46,8 @@ fn shrunk(flash: &Arch, file: &str) -> Arch {
 fn every_dsv4_cache_and_state_matches_llama_cpp() {
     let cat = Catalog::builtin().unwrap();
     let flash = &cat.find_model("deepseek-v4-flash").unwrap().arch;
-    let mut rdr = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/dsv4_buffers.csv"
-    ))
-    .unwrap();
     let mut rows = 0;
-    for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
-        let r = rec.unwrap();
+    for r in common::data_rows("dsv4_buffers.csv") {
         let file = &r["file"];
         let arch = shrunk(flash, file);
         let num = |k: &str| r[k].parse::<u32>().unwrap();

@@ -51,14 +51,8 @@ fn state_floats(a: &Arch) -> (u64, u64) {
 #[test]
 fn every_kimi_k3_cache_and_state_matches_llama_cpp() {
     let arch = shrunk();
-    let mut rdr = csv::Reader::from_path(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/kimi_k3_buffers.csv"
-    ))
-    .unwrap();
     let mut rows = 0;
-    for rec in rdr.deserialize::<std::collections::HashMap<String, String>>() {
-        let r = rec.unwrap();
+    for r in common::data_rows("kimi_k3_buffers.csv") {
         let num = |k: &str| r[k].parse::<u32>().unwrap();
         let want = |k: &str| r[k].parse::<f64>().unwrap();
         let ty: KvType = r["cache_type"].parse().unwrap();

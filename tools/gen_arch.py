@@ -157,15 +157,43 @@ def dense_or_moe_ffn(b, i):
         t(b + 'ffn_up.weight', E, A['ffn'])
         return False
     F, X, sff = A['expert_ffn'], A['experts'], A['expert_ffn'] * A['shared']
+    W = A.get('latent') or E  # Kimi K3's routed experts work in a narrower latent
     t(b + 'ffn_gate_inp.weight', E, X)
     t(b + 'exp_probs_b.bias', X)
-    t(b + 'ffn_gate_exps.weight', E, F, X)
-    t(b + 'ffn_down_exps.weight', F, E, X)
-    t(b + 'ffn_up_exps.weight', E, F, X)
+    t(b + 'ffn_gate_exps.weight', W, F, X)
+    t(b + 'ffn_down_exps.weight', F, W, X)
+    t(b + 'ffn_up_exps.weight', W, F, X)
+    if W != E:
+        t(b + 'ffn_routed_down.weight', E, W)
+        t(b + 'ffn_routed_up.weight', W, E)
+        t(b + 'ffn_routed_norm.weight', W)
     t(b + 'ffn_gate_shexp.weight', E, sff)
     t(b + 'ffn_down_shexp.weight', sff, E)
     t(b + 'ffn_up_shexp.weight', E, sff)
     return True
+
+
+def mla_keys(head_count_kv):
+    """MLA's latent cache widths (DeepSeek-style: K = latent + RoPE part, V a view of it)."""
+    w.add_head_count_kv(head_count_kv)
+    w.add_key_length(A['kv_lora'] + A['rope'])
+    w.add_value_length(A['kv_lora'])
+    w.add_uint32(f'{arch}.attention.key_length_mla', A['nope'] + A['rope'])
+    w.add_uint32(f'{arch}.attention.value_length_mla', A['v'])
+    w.add_rope_dimension_count(A['rope'])
+    w.add_q_lora_rank(A['q_lora'])
+    w.add_kv_lora_rank(A['kv_lora'])
+
+
+def mla_tensors(b, H):
+    """An MLA layer's projections up to (not including) its output projection."""
+    t(b + 'attn_q_a_norm.weight', A['q_lora'])
+    t(b + 'attn_kv_a_norm.weight', A['kv_lora'])
+    t(b + 'attn_q_a.weight', E, A['q_lora'])
+    t(b + 'attn_q_b.weight', A['q_lora'], H * (A['nope'] + A['rope']))
+    t(b + 'attn_kv_a_mqa.weight', E, A['kv_lora'] + A['rope'])
+    t(b + 'attn_k_b.weight', A['nope'], A['kv_lora'], H)
+    t(b + 'attn_v_b.weight', A['kv_lora'], A['v'], H)
 
 
 t('token_embd.weight', E, V)
@@ -229,26 +257,13 @@ elif arch in ('deepseek32', 'glm-dsa'):
     L, H = A['layers'], A['heads']
     w.add_block_count(L)
     w.add_head_count(H)
-    w.add_head_count_kv(1)
-    w.add_key_length(A['kv_lora'] + A['rope'])
-    w.add_value_length(A['kv_lora'])
-    w.add_uint32(f'{arch}.attention.key_length_mla', A['nope'] + A['rope'])
-    w.add_uint32(f'{arch}.attention.value_length_mla', A['v'])
-    w.add_rope_dimension_count(A['rope'])
-    w.add_q_lora_rank(A['q_lora'])
-    w.add_kv_lora_rank(A['kv_lora'])
+    mla_keys(1)
     moe_and_indexer_keys(2048)
     t('output_norm.weight', E)
     for i in range(L):
         b = f'blk.{i}.'
         t(b + 'attn_norm.weight', E)
-        t(b + 'attn_q_a_norm.weight', A['q_lora'])
-        t(b + 'attn_kv_a_norm.weight', A['kv_lora'])
-        t(b + 'attn_q_a.weight', E, A['q_lora'])
-        t(b + 'attn_q_b.weight', A['q_lora'], H * (A['nope'] + A['rope']))
-        t(b + 'attn_kv_a_mqa.weight', E, A['kv_lora'] + A['rope'])
-        t(b + 'attn_k_b.weight', A['nope'], A['kv_lora'], H)
-        t(b + 'attn_v_b.weight', A['kv_lora'], A['v'], H)
+        mla_tensors(b, H)
         t(b + 'attn_output.weight', H * A['v'], E)
         t(b + 'ffn_norm.weight', E)
         t(b + 'indexer.k_norm.weight', A['idx_dim'])
@@ -463,30 +478,23 @@ elif arch == 'deepseek4':
 
 elif arch == 'kimi-k3':
     H, HD, M = A['heads'], A['kda_dim'], A['mla_at']
-    L, DI, F, X, LAT = 4, A['heads'] * A['kda_dim'], A['expert_ffn'], A['experts'], A['latent']
+    L, DI = 4, A['heads'] * A['kda_dim']
     w.add_block_count(L)
     w.add_head_count(H)
-    w.add_head_count_kv([1 if i in M else 0 for i in range(L)])  # 0 marks a KDA layer
-    w.add_key_length(A['kv_lora'] + A['rope'])
-    w.add_value_length(A['kv_lora'])
-    w.add_uint32(f'{arch}.attention.key_length_mla', A['nope'] + A['rope'])
-    w.add_uint32(f'{arch}.attention.value_length_mla', A['v'])
-    w.add_rope_dimension_count(A['rope'])
-    w.add_q_lora_rank(A['q_lora'])
-    w.add_kv_lora_rank(A['kv_lora'])
+    mla_keys([1 if i in M else 0 for i in range(L)])  # 0 KV heads mark a KDA layer
     w.add_ssm_conv_kernel(A['conv'])
     w.add_uint32(f'{arch}.kda.head_dim', HD)
     w.add_float32(f'{arch}.kda.gate_lower_bound', -5.0)
     w.add_feed_forward_length(A['ffn'])
     w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(X)
+    w.add_expert_count(A['experts'])
     w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(F)
+    w.add_expert_feed_forward_length(A['expert_ffn'])
     w.add_expert_shared_count(A['shared'])
     w.add_expert_weights_scale(1.0)
     w.add_expert_weights_norm(True)
     w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
-    w.add_uint32(f'{arch}.expert_latent_length', LAT)
+    w.add_uint32(f'{arch}.expert_latent_length', A['latent'])
     w.add_uint32(f'{arch}.attn_res.block_size', A['res_block'])
     w.add_float32(f'{arch}.activation.situ_beta', 4.0)
     w.add_float32(f'{arch}.activation.situ_linear_beta', 25.0)
@@ -497,13 +505,7 @@ elif arch == 'kimi-k3':
         for n in ('attn_norm', 'ffn_norm', 'attn_res_score', 'ffn_res_score'):
             t(b + n + '.weight', E)
         if i in M:
-            t(b + 'attn_q_a_norm.weight', A['q_lora'])
-            t(b + 'attn_kv_a_norm.weight', A['kv_lora'])
-            t(b + 'attn_q_a.weight', E, A['q_lora'])
-            t(b + 'attn_q_b.weight', A['q_lora'], H * (A['nope'] + A['rope']))
-            t(b + 'attn_kv_a_mqa.weight', E, A['kv_lora'] + A['rope'])
-            t(b + 'attn_k_b.weight', A['nope'], A['kv_lora'], H)
-            t(b + 'attn_v_b.weight', A['kv_lora'], A['v'], H)
+            mla_tensors(b, H)
             t(b + 'attn_gate.weight', E, H * A['v'])
             t(b + 'attn_output.weight', H * A['v'], E)
         else:
@@ -518,23 +520,7 @@ elif arch == 'kimi-k3':
             t(b + 'ssm_g.weight', E, DI)
             t(b + 'ssm_norm.weight', HD)
             t(b + 'attn_output.weight', DI, E)
-        if i < A['dense']:
-            t(b + 'ffn_gate.weight', E, A['ffn'])
-            t(b + 'ffn_down.weight', A['ffn'], E)
-            t(b + 'ffn_up.weight', E, A['ffn'])
-            continue
-        sff = F * A['shared']
-        t(b + 'ffn_gate_inp.weight', E, X)
-        t(b + 'exp_probs_b.bias', X)
-        t(b + 'ffn_gate_exps.weight', LAT, F, X)
-        t(b + 'ffn_down_exps.weight', F, LAT, X)
-        t(b + 'ffn_up_exps.weight', LAT, F, X)
-        t(b + 'ffn_routed_down.weight', E, LAT)
-        t(b + 'ffn_routed_up.weight', LAT, E)
-        t(b + 'ffn_routed_norm.weight', LAT)
-        t(b + 'ffn_gate_shexp.weight', E, sff)
-        t(b + 'ffn_down_shexp.weight', sff, E)
-        t(b + 'ffn_up_shexp.weight', E, sff)
+        dense_or_moe_ffn(b, i)
 
 w.write_header_to_file()
 w.write_kv_data_to_file()

@@ -9,6 +9,15 @@ use fitcheck::estimate::hardware::{Backend, Hardware, HardwareKind};
 use fitcheck::estimate::kv::{CacheLayout, CacheShape, KvType};
 use fitcheck::estimate::units::GIB;
 
+/// The rows of a CSV file under tests/data, each as column → value.
+pub fn data_rows(name: &str) -> Vec<std::collections::HashMap<String, String>> {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    let mut rdr = csv::Reader::from_path(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    rdr.deserialize()
+        .map(|row| row.unwrap_or_else(|e| panic!("{path}: {e}")))
+        .collect()
+}
+
 /// The cache llama-completion allocates by default for `context` tokens over `parallel`
 /// sequences: F16 K and V, ubatch 512, flash attention on, one logits row.
 pub fn completion_cache(context: u32, parallel: u32, layout: CacheLayout) -> CacheShape {
