@@ -18,7 +18,7 @@ use fitcheck::estimate::model::{Arch, Attention, LayerLayout};
 use fitcheck::estimate::overhead::compute_buffers;
 use fitcheck::estimate::tensors::{inventory, parameter_count};
 use fitcheck::estimate::units::MIB;
-use fitcheck::gguf::{parse_prefix, to_model};
+use fitcheck::gguf::{parse_prefix, to_model, GgufModel, MetadataError};
 
 /// The vocabulary the generator copies (llama-bpe).
 const VOCAB: u32 = 128_256;
@@ -203,8 +203,8 @@ fn header_tensors() -> Vec<(String, Vec<u64>, GgmlType)> {
     t
 }
 
-#[test]
-fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
+/// The kimi_k3_4l header, its KDA head dim and attention-residual block as given.
+fn read_header(kda_dim: u32, res_block: u32) -> Result<GgufModel, MetadataError> {
     let a = "kimi-k3";
     let k = |s: &str| -> &'static str { Box::leak(format!("{a}.{s}").into_boxed_str()) };
     let meta = vec![
@@ -223,7 +223,7 @@ fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
         (k("attention.q_lora_rank"), Meta::U32(256)),
         (k("attention.kv_lora_rank"), Meta::U32(512)),
         (k("ssm.conv_kernel"), Meta::U32(4)),
-        (k("kda.head_dim"), Meta::U32(128)),
+        (k("kda.head_dim"), Meta::U32(kda_dim)),
         (k("kda.gate_lower_bound"), Meta::F32(-5.0)),
         (k("leading_dense_block_count"), Meta::U32(1)),
         (k("expert_count"), Meta::U32(4)),
@@ -231,7 +231,7 @@ fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
         (k("expert_feed_forward_length"), Meta::U32(256)),
         (k("expert_shared_count"), Meta::U32(2)),
         (k("expert_latent_length"), Meta::U32(256)),
-        (k("attn_res.block_size"), Meta::U32(2)),
+        (k("attn_res.block_size"), Meta::U32(res_block)),
         (k("activation.situ_beta"), Meta::F32(4.0)),
         (k("activation.situ_linear_beta"), Meta::F32(25.0)),
     ];
@@ -244,7 +244,12 @@ fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
     let g = parse_prefix(&header, len, "kimi_k3_4l.gguf")
         .map_err(|_| "header")
         .unwrap();
-    let m = to_model(&g, "kimi_k3_4l").unwrap();
+    to_model(&g, "kimi_k3_4l")
+}
+
+#[test]
+fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
+    let m = read_header(128, 2).unwrap();
     // llama.cpp: "model params = 268.65 M", "CPU_Mapped model buffer size = 513.36 MiB".
     assert!((m.spec.params as f64 / 1e6 - 268.65).abs() < 0.006);
     let mib = m.weights.loaded_bytes() as f64 / MIB as f64;
@@ -261,6 +266,15 @@ fn a_kimi_k3_header_reads_as_the_shrunk_entry() {
         let (a, b) = (cache_bytes(got, &shape), cache_bytes(&want, &shape));
         assert_eq!((a.kv, a.state), (b.kv, b.state), "-c {ctx}");
     }
+}
+
+/// Widths past any real model are refused with the field named, before tables are sized.
+#[test]
+fn absurd_kimi_widths_in_a_header_are_refused() {
+    let e = read_header(1 << 20, 2).unwrap_err();
+    assert_eq!(e.key, "hybrid", "{e}");
+    let e = read_header(128, u32::MAX).unwrap_err();
+    assert_eq!(e.key, "attn_residual_block", "{e}");
 }
 
 /// moonshotai/Kimi-K3's config.json (the fields fitcheck reads, as public code quotes it from
