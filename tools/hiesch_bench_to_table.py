@@ -27,6 +27,9 @@ MODELS = [
     ('Gemma4-E2B', ('Gemma 4 E2B', '4.65')),
     ('Qwen3.6-27B', ('Qwen3.6 27B', '26.9')),
     ('Qwen3.6-35B', ('Qwen3.6 35B-A3B', '34.66/3.0')),
+    ('Gemma3-27B', ('Gemma 3 27B', '27.01')),
+    ('Llama3.3-70B', ('Llama 3.3 70B Instruct', '70.55')),
+    ('Qwen3-32B', ('Qwen3 32B', '32.76')),
 ]
 
 # runtime -> (backend column, engine words)
@@ -47,7 +50,9 @@ COMMITS = {
     'bench_20260402_002211.csv': '4c10a749e257', 'bench_20260402_005026.csv': '24b5276d90ad',
     'bench_20260402_020645.csv': '4c10a749e257', 'bench_20260423_000526.csv': '4c10a749e257',
     'bench_20260425_143306.csv': '0006d31a30bf', 'bench_20260506_141155.csv': '4c10a749e257',
-    'bench_20260424_235027.csv': '0006d31a30bf',
+    'bench_20260424_235027.csv': '0006d31a30bf', 'bench_20260402_042831.csv': '4c10a749e257',
+    'bench_20260402_045440.csv': '4c10a749e257', 'bench_20260402_054209.csv': '4c10a749e257',
+    'bench_20260403_134002.csv': '4c10a749e257', 'bench_20260423_103506.csv': '4c10a749e257',
 }
 
 
