@@ -148,8 +148,8 @@ fn a_different_product_is_not_matched() {
     let c = cat();
     // Neither has a preset: no answer beats the wrong card.
     for q in [
-        "RTX 4090 Laptop GPU",
-        "RTX 3060 Ti",
+        "RTX 4080 Laptop GPU",
+        "RTX 3070 Ti",
         // Two cards no two-card preset has are not one card; `Pro` and the `1` of `X1` are no
         // product (these once became an M2 Pro and an M1).
         "AMD Radeon RX 7900 XTX (2 GPUs)",
@@ -162,9 +162,16 @@ fn a_different_product_is_not_matched() {
     }
     assert_eq!(hw("RTX 4080"), "rtx-4080");
     assert_eq!(hw("RTX 4080 Super"), "rtx-4080-super");
+    // The variants with presets of their own get theirs, never their namesake's.
+    assert_eq!(hw("RTX 4090 Laptop GPU"), "rtx-4090-laptop");
+    assert_eq!(hw("RTX 3060 Ti"), "rtx-3060-ti");
+    assert_eq!(hw("RTX 3060"), "rtx-3060-12");
     // Detection and validate use the same matcher.
     let p =
         fitcheck::hardware::best_preset(&c.hardware, "NVIDIA GeForce RTX 4090 Laptop GPU", None);
+    assert_eq!(p.map(|p| p.id.as_str()), Some("rtx-4090-laptop"));
+    let p =
+        fitcheck::hardware::best_preset(&c.hardware, "NVIDIA GeForce RTX 4080 Laptop GPU", None);
     assert!(p.is_none());
     let p = fitcheck::hardware::best_preset(&c.hardware, "NVIDIA H100 80GB HBM3", None).unwrap();
     assert!(p.id.starts_with("h100"));
