@@ -76,6 +76,21 @@ fn a_fine_tune_resolves_to_its_base_with_a_note() {
 }
 
 #[test]
+fn a_shortened_name_resolves_only_when_one_model_has_it() {
+    let c = cat();
+    for q in ["nemotron 3 super 120b", "Nemotron-3-Super-120B"] {
+        let m = c.resolve_model(q).unwrap_or_else(|e| panic!("{q}: {e}"));
+        assert_eq!(m.model.id, "nemotron-3-super-120b-a12b", "{q}");
+        assert!(m.note.is_none(), "{q}");
+    }
+    // Several Llamas of 70B: no guess, the candidates are suggested.
+    let e = c.find_model("llama 70b").unwrap_err();
+    assert!(e.suggestions.iter().any(|s| s.contains("70b")), "{e}");
+    // No size, no guess.
+    assert!(c.find_model("nemotron super").is_err());
+}
+
+#[test]
 fn a_typo_suggests_by_edit_distance() {
     let e = cat().find_model("lama3.1:7b").unwrap_err();
     assert_eq!(e.suggestions[0], "llama-3.1-8b", "{e}");

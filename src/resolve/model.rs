@@ -71,6 +71,20 @@ pub fn resolve_model<'a>(models: &'a [ModelSpec], query: &str) -> Result<ModelMa
             )),
         });
     }
+    // A shortened name that only one catalog model's name contains in order, with its size:
+    // `nemotron 3 super 120b` → Nemotron 3 Super 120B-A12B. Two or more: a suggestion, no guess.
+    let mut shortened = forms
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| want.len() >= 3 && f.iter().any(|k| contains_in_order(k, &want)))
+        .map(|(i, _)| i);
+    if let (Some(i), None) = (shortened.next(), shortened.next()) {
+        return Ok(ModelMatch {
+            model: &models[i],
+            quant,
+            note: None,
+        });
+    }
     let candidates: Vec<(String, Vec<String>)> = models
         .iter()
         .zip(&forms)
