@@ -132,6 +132,7 @@ fn neutral(b: Backend) -> BackendConstants {
             mlx_eta: 1.0,
             cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
             cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
+            gemm_dequant_bytes: 0.0,
         };
     }
     BackendConstants {
@@ -169,6 +170,7 @@ fn neutral(b: Backend) -> BackendConstants {
         mlx_eta: 1.0,
         cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
         cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
+        gemm_dequant_bytes: 0.0,
     }
 }
 
@@ -525,6 +527,8 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
         };
         for (ei, e) in ERAS.iter().enumerate() {
             let mut c = start;
+            // The kernel generation, not the fit, says whether prefill dequantizes to FP16.
+            c.gemm_dequant_bytes = gemm_dequant_bytes(*b, *e);
             let pull = prior.filter(|_| gpu).map(|p| p[ei]);
             for metric in [Metric::Decode, Metric::Prefill] {
                 let group: Vec<&Prepared> = rows
@@ -546,6 +550,18 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
         }
     }
     t
+}
+
+/// FP16 bytes per weight the prefill GEMMs of `backend`'s `era` copy beyond the quantized read:
+/// ROCm's older prefill slot holds the builds before the WMMA matmul kernels (and 2024's), which
+/// dequantized every matrix multiplied at a batch of 64 or more for hipBLAS; every other
+/// generation multiplies the quantized blocks (MMQ).
+fn gemm_dequant_bytes(backend: Backend, era: BuildEra) -> f64 {
+    if backend == Backend::Rocm && era == BuildEra::Y2024 {
+        fitcheck::estimate::speed::DEQUANT_FP16_BYTES
+    } else {
+        0.0
+    }
 }
 
 /// `c` with the fields of `metric` taken from `from`.
@@ -712,7 +728,7 @@ fn print_constants(t: &Table) {
                 format!("(Backend::{b:?}, BuildEra::{e:?})")
             };
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -741,7 +757,8 @@ fn print_constants(t: &Table) {
                 c.runtime_t_fixed.map(lit).join(", "),
                 lit(c.mlx_eta),
                 c.cpu_thread_gbps.map(lit).join(", "),
-                c.cpu_thread_tflops.map(lit).join(", ")
+                c.cpu_thread_tflops.map(lit).join(", "),
+                lit(c.gemm_dequant_bytes)
             );
         }
     }

@@ -294,6 +294,7 @@ impl Prepared<'_> {
                         host_weight_bytes: 0.0,
                         device_weight_bytes: *read,
                         device_bw_gbps: hw.bandwidth_gbps,
+                        gemm_params: 0.0,
                         format: None,
                         flash_attn: *flash_attn,
                         moe: *moe,
@@ -457,6 +458,12 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         return Err(
             "prefill with rocBLAS forced (ROCBLAS_USE_HIPBLASLT=0), not the default".into(),
         );
+    }
+    // The same Tensile GEMMs where mid-2025 ROCm chose them by default on gfx11 (the Strix Halo's
+    // summer-2025 builds without ROCBLAS_USE_HIPBLASLT=1): they run at the forced runs' rate
+    // (Llama 2 7B Q4_0 pp512 316 t/s against 348-368 forced and 920-1,100 with hipBLASLt).
+    if metric == Metric::Prefill && r.notes.contains(TENSILE_NOTE) {
+        return Err("prefill on rocBLAS's Tensile GEMMs, not hipBLASLt".into());
     }
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
@@ -788,6 +795,11 @@ fn build_number(build: &str) -> Option<u32> {
         .next()
 }
 
+/// What a row's notes say when its prompt's GEMMs ran on rocBLAS's own Tensile kernels by
+/// default (ROCBLAS_USE_HIPBLASLT unset on gfx11, where rocBLAS prefers hipBLASLt only on gfx12
+/// and Instinct parts): such rows are left out of prefill like the ones that force it.
+pub const TENSILE_NOTE: &str = "rocBLAS Tensile GEMMs";
+
 /// First llama.cpp build whose ROCm quantized matmuls (MMQ) run on RDNA's WMMA matrix units:
 /// PR #17156 (RDNA4) was merged by 2025-11-25 and #17576 (RDNA3 and 3.5, Strix Halo) by
 /// 2025-12-05; before them the int8 dot products ran on the vector units. No ROCm row of the
@@ -1002,6 +1014,32 @@ mod tests {
             "Radxa Dragon Q8B (CPU threads)"
         );
         assert_eq!(without_thread_count("NVIDIA RTX 4090"), "NVIDIA RTX 4090");
+    }
+
+    #[test]
+    fn prompts_on_rocblas_tensile_gemms_are_left_out_of_prefill_only() {
+        let cat = Catalog::builtin().unwrap();
+        let head = "model,params_b,quant,model_size_gib,hardware,memory_bandwidth_gbps,backend,build,metric,n_prompt,n_gen,value,notes";
+        let row = |metric: &str, notes: &str| {
+            format!("Llama 2 7B,6.74,Q4_0,3.56,AMD Ryzen AI Max+ 395 (Radeon 8060S),256,ROCm,b5863,{metric},512,128,316,{notes}")
+        };
+        let csv = [
+            head.to_string(),
+            row("prefill_tps", &format!("mmap 0; {TENSILE_NOTE} (unset)")),
+            row("prefill_tps", "ROCBLAS_USE_HIPBLASLT=0"),
+            row("prefill_tps", "ROCBLAS_USE_HIPBLASLT=1"),
+            row("decode_tps", &format!("mmap 0; {TENSILE_NOTE} (unset)")),
+        ]
+        .join("\n");
+        let (rows, skipped) = prepare(&csv, &cat).unwrap();
+        let kept: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(
+            kept,
+            vec![4, 5],
+            "hipBLASLt prefill and every decode row stay"
+        );
+        assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![2, 3]);
+        assert!(skipped[0].1.contains("Tensile"), "{}", skipped[0].1);
     }
 
     #[test]

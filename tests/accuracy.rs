@@ -83,20 +83,22 @@ fn decode_error_stays_within_targets() {
     }
     // Prefill: in-sample figures of the shipped constants (docs/accuracy.md, "Prefill v3": ROCm
     // builds before the WMMA matmul kernels fitted apart, rocBLAS-forced runs left out, the
-    // two-card R9700 preset), refitted on the 1,646 rows with the fourth harvest's R9700 and
-    // Strix Halo results.json runs: all 16.8 %, multi-GPU 16.6, Apple 6.3, CUDA 14.0, builds
-    // ≤ 2024 9.9, ROCm 31.3, Vulkan 23.2, MoE 28.7, at depth 15.5 %, plus about a point.
+    // two-card R9700 preset; "Prefill v4", session 7: those builds' FP16 copy of each
+    // dequantized matrix, Tensile-default runs left out, that slot refitted) on 1,681 rows: all
+    // 16.5 %, multi-GPU 16.6, Apple 6.9, CUDA 14.0, builds ≤ 2024 9.9, ROCm 24.6, Vulkan 24.4,
+    // MoE 24.7, at depth 18.4 %, plus about a point. Session 7 moved all 18 -> 17.5, ROCm
+    // 32.5 -> 25.5 and MoE 30 -> 25.5 % (session 6's: ROCm 31.3, MoE 28.7 % on its 1,646 rows).
     for (name, bound) in [
-        ("all", 0.18),
+        ("all", 0.175),
         ("multi-gpu", 0.175),
         ("apple", 0.07),
         ("cuda", 0.15),
         ("build ≤ 2024", 0.11),
-        ("rocm", 0.325),
+        ("rocm", 0.255),
         // 0.245 -> 0.255 (issue 10, data7): 5 new Vulkan prefill rows (RTX 3090 master of
         // 2026-05, RX 7900 XTX build 7361) the constants put 40-60 % low: 24.8 %.
         ("vulkan", 0.255),
-        ("moe", 0.30),
+        ("moe", 0.255),
         // 0.165 -> 0.19 (issue 10, data7): the MI50 README's pp2048 at a 32K depth (one MI50
         // and one R9700, 2026 builds) came in at 18.4 % with the constants unchanged.
         ("at-depth", 0.19),

@@ -4,7 +4,7 @@
 use super::fit::{Placement, Tally};
 use super::hardware::Hardware;
 use super::kv::{kv_read_bytes, CacheShape};
-use super::model::{Attention, Mixer, ModelSpec};
+use super::model::{Arch, Attention, Mixer, ModelSpec};
 use super::quant::QuantFamily;
 use super::settings::Settings;
 use super::speed::{self, BackendConstants, PrefillWork, TokenTraffic};
@@ -211,16 +211,12 @@ pub(super) fn prefill_work(
         let miss = 1.0 - f64::from(m.used) / f64::from(m.experts.max(1));
         1.0 - miss.max(0.0).powf(prompt.min(n_ubatch) as f64)
     });
-    let layer_bytes: f64 = terms
-        .weights
-        .layers
-        .iter()
-        .map(|l| (l.bytes - l.expert_bytes) as f64 + l.expert_bytes as f64 * touched)
-        .sum();
+    let layer_bytes = block_bytes(terms, touched);
     let host = tally.host_weights.saturating_sub(terms.weights.token_embd) as f64;
     let device_weight_bytes = (layer_bytes + terms.weights.output as f64 - host).max(0.0);
     let format = (settings.quant.family() == QuantFamily::Gguf)
         .then(|| speed::format_class(settings.quant.base_type()));
+    let gemm_params = gemm_params(arch, terms, settings, prompt.min(n_ubatch), format);
     PrefillWork {
         flops_per_token: 2.0 * active as f64,
         attn_width,
@@ -234,8 +230,73 @@ pub(super) fn prefill_work(
         host_weight_bytes: host,
         device_weight_bytes,
         device_bw_gbps: if hw.has_gpu() { hw.bandwidth_gbps } else { 0.0 },
+        gemm_params,
         format,
         flash_attn: settings.flash_attn,
         moe: arch.moe.is_some(),
+    }
+}
+
+/// Parameters of the quantized matrices a ubatch of `batch` tokens multiplies at a batch of
+/// [`speed::MMQ_MIN_GEMM_BATCH`] or more (what a dequantize-then-GEMM path copies to FP16):
+/// every dense and shared matrix, and each routed expert that many tokens reach (the share of
+/// experts whose Poisson count of `batch × used / experts` tokens is that large). Float weights
+/// (none to dequantize) and formats the file does not name give 0.
+fn gemm_params(
+    arch: &Arch,
+    terms: &ModelTerms,
+    settings: &Settings,
+    batch: u64,
+    format: Option<usize>,
+) -> f64 {
+    if format.is_none_or(|f| f == 0) || (batch as f64) < speed::MMQ_MIN_GEMM_BATCH {
+        return 0.0;
+    }
+    let on_gemm = arch.moe.as_ref().map_or(1.0, |m| {
+        let mean = batch as f64 * f64::from(m.used) / f64::from(m.experts.max(1));
+        poisson_at_least(mean, speed::MMQ_MIN_GEMM_BATCH)
+    });
+    block_bytes(terms, on_gemm) * 8.0 / settings.quant.base_type().bits_per_weight().max(1.0)
+}
+
+/// Bytes of the blocks' weights with `expert_share` of each block's routed experts counted.
+fn block_bytes(terms: &ModelTerms, expert_share: f64) -> f64 {
+    terms
+        .weights
+        .layers
+        .iter()
+        .map(|l| (l.bytes - l.expert_bytes) as f64 + l.expert_bytes as f64 * expert_share)
+        .sum()
+}
+
+/// P(N ≥ k) for N Poisson-distributed with mean `mean` (k a whole number).
+fn poisson_at_least(mean: f64, k: f64) -> f64 {
+    if mean <= 0.0 {
+        return 0.0;
+    }
+    // P(N < k) = Σ_{n<k} e^-mean meanⁿ / n!, summed in logs so a large mean cannot overflow.
+    let below: f64 = (0..k as u32)
+        .scan(-mean, |log_p, n| {
+            let here = *log_p;
+            *log_p += mean.ln() - f64::from(n + 1).ln();
+            Some(here.exp())
+        })
+        .sum();
+    (1.0 - below).clamp(0.0, 1.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::poisson_at_least;
+
+    #[test]
+    fn experts_reach_the_gemm_batch_by_their_poisson_count() {
+        // 512 tokens × 8 of 128 experts: 32 each on average, almost never 64.
+        assert!(poisson_at_least(32.0, 64.0) < 1e-4);
+        // 512 × 4 of 32: 64 on average, about half of them get 64 or more.
+        let half = poisson_at_least(64.0, 64.0);
+        assert!((0.45..0.6).contains(&half), "{half}");
+        assert!(poisson_at_least(512.0, 64.0) > 0.999_999);
+        assert_eq!(poisson_at_least(0.0, 64.0), 0.0);
     }
 }

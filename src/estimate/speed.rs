@@ -108,7 +108,25 @@ pub struct BackendConstants {
     /// reaches `prefill_eff` (CPU backend only): x86 is the reference,
     /// [`CPU_TFLOPS_PER_THREAD`]; AMX tiles, Apple and other Arm cores are fitted relative to it.
     pub cpu_thread_tflops: [f64; CPU_CLASSES],
+    /// Bytes per weight a prefill GEMM path writes and reads back when it dequantizes a
+    /// quantized matrix to FP16 before a BLAS GEMM ([`DEQUANT_FP16_BYTES`] where a kernel
+    /// generation does so, 0 where MMQ multiplies the quantized blocks): set by the kernel
+    /// generation, not fitted.
+    pub gemm_dequant_bytes: f64,
 }
+
+/// FP16 bytes per weight a dequantize-then-GEMM prefill moves beyond the quantized read: the
+/// dequantize kernel writes a 2-byte copy of each weight and the GEMM reads it back. ROCm
+/// builds before the WMMA matmul kernels (llama.cpp before b7100) did this for every matrix
+/// multiplied at a batch of 64 or more on RDNA3/3.5/4: `ggml_cuda_should_use_mmq` returned
+/// false there (`MMQ_DP4A_MAX_BATCH_SIZE`), and hipBLAS multiplied the FP16 copy.
+pub const DEQUANT_FP16_BYTES: f64 = 4.0;
+
+/// Tokens per routed expert from which that batch ran dequantize-then-GEMM rather than MMQ on
+/// the builds of [`DEQUANT_FP16_BYTES`] (`MMQ_DP4A_MAX_BATCH_SIZE`): with 512 tokens, 8 of 128
+/// experts see 32 each on average and stay on the quantized kernel; with 4 of 32, 64 each, about
+/// half of them reach it.
+pub const MMQ_MIN_GEMM_BATCH: f64 = 64.0;
 
 /// Peak int8 matmul rate of one x86 (AVX2) thread for llama.cpp's quantized kernels, TFLOPS: the
 /// reference of [`BackendConstants::cpu_thread_tflops`] and the unit in which a CPU's
@@ -296,6 +314,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -327,6 +346,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
@@ -358,6 +378,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -371,24 +392,25 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.248,
-                tflops_saturation: 21714.8,
-                t_ubatch: 0.007463,
+                prefill_eff: 0.3442,
+                tflops_saturation: 44479.4,
+                t_ubatch: 0.009751,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.4705,
-                attn_eff: 0.2266,
-                attn_eff_no_fa: 0.1091,
+                moe_prefill: 0.4538,
+                attn_eff: 0.1632,
+                attn_eff_no_fa: 0.1059,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 5.000e-4,
+                t_ubatch_layer: 4.991e-4,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 4.0,
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.77,
@@ -420,6 +442,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -451,6 +474,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
@@ -482,6 +506,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -513,6 +538,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.4451,
@@ -544,6 +570,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
                 cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
+                gemm_dequant_bytes: 0.0,
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.4451,
@@ -575,6 +602,7 @@ impl BackendConstants {
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
                 cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
+                gemm_dequant_bytes: 0.0,
             },
         }
     }
@@ -718,6 +746,11 @@ pub struct PrefillWork {
     pub device_weight_bytes: f64,
     /// Peak bandwidth of the device's memory, GB/s (0: unknown, no weight-read term).
     pub device_bw_gbps: f64,
+    /// Parameters of quantized matrices one ubatch multiplies at a batch of
+    /// [`MMQ_MIN_GEMM_BATCH`] or more (dense and shared weights, and the routed experts that many
+    /// tokens reach), which a dequantize-then-GEMM path copies to FP16
+    /// ([`BackendConstants::gemm_dequant_bytes`]).
+    pub gemm_params: f64,
     /// Format class of the main weight type (GGUF files; `None`: MLX and other formats).
     pub format: Option<usize>,
     /// Flash attention on (the fused kernel) or off (two GEMMs).
@@ -776,9 +809,11 @@ pub fn prefill_seconds(
             + work.attn_width_windowed * attended(work, Some(work.window)))
         / (rate * attn_eff.max(0.01));
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
-    // Each ubatch's matmuls read the weights they touch once from device memory.
+    // Each ubatch's matmuls read the weights they touch once from device memory, and a
+    // dequantize-then-GEMM path writes and reads back an FP16 copy of its quantized matrices.
     let reads = if work.device_bw_gbps > 0.0 {
-        ubatches * work.device_weight_bytes / (work.device_bw_gbps * 1e9)
+        ubatches * (work.device_weight_bytes + work.gemm_params * c.gemm_dequant_bytes)
+            / (work.device_bw_gbps * 1e9)
     } else {
         0.0
     };
@@ -832,6 +867,7 @@ mod tests {
             host_weight_bytes: 0.0,
             device_weight_bytes: 0.0,
             device_bw_gbps: 0.0,
+            gemm_params: 0.0,
             format: None,
             flash_attn: true,
             moe: false,
@@ -1033,6 +1069,26 @@ mod tests {
         c.t_ubatch_layer = 1e-4;
         let blocks = prefill_seconds(&work(2048, 1), &c, 165.0, false);
         assert!((blocks - base - 0.0128).abs() < 1e-9, "{base} {blocks}");
+    }
+
+    #[test]
+    fn a_dequantizing_gemm_path_moves_an_fp16_copy_each_ubatch() {
+        let mut c = BackendConstants::of(Backend::Rocm);
+        c.gemm_dequant_bytes = 0.0;
+        let mut w = work(2048, 1);
+        w.device_bw_gbps = 256.0;
+        w.gemm_params = 6.4e9;
+        let mmq = prefill_seconds(&w, &c, 59.0, false);
+        // 4 ubatches × 6.4 G weights × 4 bytes at 256 GB/s: 0.4 s more.
+        c.gemm_dequant_bytes = DEQUANT_FP16_BYTES;
+        let dequant = prefill_seconds(&w, &c, 59.0, false);
+        assert!((dequant - mmq - 0.4).abs() < 1e-9, "{mmq} {dequant}");
+        // Today's builds multiply the quantized blocks.
+        assert_eq!(BackendConstants::of(Backend::Rocm).gemm_dequant_bytes, 0.0);
+        assert_eq!(
+            BackendConstants::of_era(Backend::Rocm, BuildEra::Y2024).gemm_dequant_bytes,
+            DEQUANT_FP16_BYTES
+        );
     }
 
     #[test]
