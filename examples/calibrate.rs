@@ -19,6 +19,10 @@
 //!   ... -- --lodo --jobs 2                                  # held-out folds on 2 threads
 //!   ... -- --lodo --folds 10                                # devices (families) dealt into
 //!                                                           # 10 folds, each held out whole
+//!   ... -- --lodo --subset vulkan                           # hold out only the devices (and
+//!                                                           # families) with rows in a subset
+//!   ... -- --hold strix-halo                                # one held-out fit: devices whose
+//!                                                           # key contains this, as LODO does
 //!
 //! Every fit, full or held-out, starts from the same neutral spec defaults, so no held-out row
 //! leaks into its own prediction through the starting point. Decode constants are first fitted
@@ -35,11 +39,12 @@ use fitcheck::estimate::speed::CPU_TFLOPS_PER_THREAD;
 use fitcheck::estimate::{Backend, BackendConstants, BuildEra};
 use fitcheck::validate::{prepare, stats, Checked, Metric, Prepared};
 
-const BACKENDS: [Backend; 5] = [
+const BACKENDS: [Backend; 6] = [
     Backend::Cuda,
     Backend::Rocm,
     Backend::Metal,
     Backend::Vulkan,
+    Backend::Sycl,
     Backend::Cpu,
 ];
 const ERAS: [BuildEra; 2] = [BuildEra::Current, BuildEra::Y2024];
@@ -52,16 +57,21 @@ const DEFAULT_DATA: [&str; 3] = [
 /// Fewer rows than this in a (backend, era, metric) group: keep the starting constants (issue
 /// 10's rule for what a subset needs before its figures mean anything).
 const MIN_ROWS: usize = 20;
+/// Fewer devices than this in a (backend, era, metric) group: keep the starting constants too,
+/// however many rows it has (SYCL's 26 decode rows are two Intel cards, 22 of them one).
+const MIN_DEVICES: usize = 3;
 /// Fewer rows of one weight-format class (or runtime) than this: keep its starting value.
 const MIN_CLASS_ROWS: usize = 5;
 /// Decode fields searched: the bandwidth efficiencies, fixed costs, six format classes, the
 /// saturation, host and runtime costs, the MoE block cost, dequantization (operations and
 /// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs,
 /// the emulated dp4a, the per-thread decode rate of each CPU class and the extra MoE block cost
-/// on unified LPDDR memory (the last field).
-const DECODE_FIELDS: usize = 24 + CPU_CLASSES;
+/// on unified LPDDR memory, and Intel GPUs' quantized-weight efficiency on Vulkan (the last two).
+const DECODE_FIELDS: usize = 25 + CPU_CLASSES;
 /// Index of `t_moe_unified` among the decode fields.
 const UNIFIED_FIELD: usize = 23 + CPU_CLASSES;
+/// Index of `intel_vulkan_quant_eff` among the decode fields.
+const INTEL_VULKAN_FIELD: usize = 24 + CPU_CLASSES;
 /// The routing an MoE block adds (router matmul, top-k, weighting, the experts' sum: four to
 /// seven kernels, fewer where llama.cpp fuses them) is about half the kernels of a block's
 /// fifteen or so, so its launch cost is at most this share of `t_layer`.
@@ -82,14 +92,9 @@ const CPU_MAX_T_FIXED: f64 = 1e-3;
 /// The format class whose prefill rate the others are relative to (K-quants).
 const REFERENCE_CLASS: usize = 3;
 
-type Table = [[BackendConstants; 2]; 5];
+type Table = [[BackendConstants; 2]; 6];
 
 fn slot(b: Backend) -> usize {
-    let b = if b == Backend::Sycl {
-        Backend::Vulkan
-    } else {
-        b
-    };
     BACKENDS.iter().position(|x| *x == b).unwrap_or(0)
 }
 
@@ -120,6 +125,7 @@ fn neutral(b: Backend) -> BackendConstants {
             host_copy_gbps: 25.0,
             moe_eta: 0.75,
             t_moe_unified: 0.0,
+            intel_vulkan_quant_eff: 1.0,
             t_moe_layer: 0.0,
             moe_prefill: 0.6,
             attn_eff: 0.5,
@@ -158,6 +164,8 @@ fn neutral(b: Backend) -> BackendConstants {
         t_moe_layer: 1e-5,
         // A few memory round trips more per MoE block on unified memory, to start with.
         t_moe_unified: 3e-5,
+        // Intel GPUs on Vulkan stream quantized weights as well as any card until rows say otherwise.
+        intel_vulkan_quant_eff: 1.0,
         moe_prefill: 0.6,
         attn_eff: 0.5,
         attn_eff_no_fa: 0.5,
@@ -216,6 +224,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 21) => &mut c.no_graphs_factor,
         (Metric::Decode, 22) => &mut c.dp4a_emulated_ops,
         (Metric::Decode, UNIFIED_FIELD) => &mut c.t_moe_unified,
+        (Metric::Decode, INTEL_VULKAN_FIELD) => &mut c.intel_vulkan_quant_eff,
         (Metric::Decode, f @ 23..) => &mut c.cpu_thread_gbps[f - 23],
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
@@ -253,6 +262,8 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
         .min(MOE_KERNEL_SHARE * c.t_layer.max(1e-6));
     // A few memory round trips more per MoE block on unified LPDDR: under 0.2 ms.
     c.t_moe_unified = c.t_moe_unified.clamp(1e-7, 2e-4);
+    // Intel's split subgroups cost throughput, never gain it; a tenth is far below any row.
+    c.intel_vulkan_quant_eff = c.intel_vulkan_quant_eff.clamp(0.1, 1.0);
     c.moe_prefill = c.moe_prefill.min(1.0);
     c.prefill_eff = c.prefill_eff.min(0.95);
     // Attention kernels may run faster than the GEMMs, up to 95 % of peak.
@@ -323,7 +334,7 @@ fn prior_penalty(
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
     let extra: &[usize] = if metric == Metric::Decode {
-        &[16, 17, 18, 19, 20, 21, 22, UNIFIED_FIELD]
+        &[16, 17, 18, 19, 20, 21, 22, UNIFIED_FIELD, INTEL_VULKAN_FIELD]
     } else {
         &[]
     };
@@ -421,6 +432,12 @@ fn descend(
     let (unified_rows, unified_devices) =
         distinct(&|r| r.unified_gpu() && r.subsets.contains(&"moe"));
     let unified_fits = unified_rows >= MIN_CLASS_ROWS && unified_devices >= 3 && prior.is_none();
+    // The quantized-weight efficiency of Intel GPUs on Vulkan (32-wide subgroups split on 8- or
+    // 16-wide SIMD): on the Vulkan rows of Intel GPUs, from at least 3 of them (as MLX's and the
+    // hop's terms).
+    let (intel_rows, intel_devices) =
+        distinct(&|r| r.backend == Backend::Vulkan && r.intel_gpu());
+    let intel_vulkan_fits = intel_rows >= MIN_CLASS_ROWS && intel_devices >= 3;
     // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
     // class is one kind of core, so one device's rows may set it (the held-out tables say what
     // that is worth on a device the fit never saw).
@@ -446,6 +463,7 @@ fn descend(
                         || i == 21 && !no_graphs_fits
                         || i == 22 && !dp4a_fits
                         || i == UNIFIED_FIELD && !unified_fits
+                        || i == INTEL_VULKAN_FIELD && !intel_vulkan_fits
                         || (23..UNIFIED_FIELD).contains(&i) && !cpu_class_fits(i - 23))
                 {
                     continue;
@@ -510,6 +528,12 @@ fn pooled(rows: &[&Prepared]) -> [BackendConstants; 2] {
     out
 }
 
+/// Whether a (backend, era, metric) group has the rows and devices to fit its own constants.
+fn enough(group: &[&Prepared]) -> bool {
+    let devices: BTreeSet<&str> = group.iter().map(|r| r.device.as_str()).collect();
+    group.len() >= MIN_ROWS && devices.len() >= MIN_DEVICES
+}
+
 /// Fits the groups in `only` (all when `None`) on `rows`. Without shrinkage each backend starts
 /// from the neutral defaults; with it, from the pooled GPU fit of `rows`, and a group with fewer
 /// than [`MIN_ROWS`] rows keeps the pooled constants. The 2024 era starts from today's.
@@ -539,13 +563,17 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
                 // Only decode is pooled: it streams bytes through one memory system per device,
                 // while prefill runs each backend's own matmul kernels (MMQ, rocWMMA, coopmat).
                 let pull = pull.filter(|_| metric == Metric::Decode);
-                if group.len() >= MIN_ROWS {
+                if enough(&group) {
                     c = descend(&group, metric, c, pull.as_ref().map(|p| (p, shrink)));
                 } else if let Some(p) = pull {
                     c = with_metric(c, &p, metric);
                 }
             }
             t[bi][ei] = c;
+            if *b != Backend::Vulkan {
+                // Only Vulkan runs the 32-wide subgroups Intel GPUs split.
+                t[bi][ei].intel_vulkan_quant_eff = 1.0;
+            }
             start = c;
         }
     }
@@ -598,9 +626,13 @@ fn leave_one_out(
     label: &str,
     jobs: usize,
     folds: Option<usize>,
+    subset: Option<&str>,
 ) -> Vec<Checked> {
+    // With `--subset S`, only the groups with rows in S are held out, and only those rows checked.
+    let in_subset = |r: &Prepared| subset.is_none_or(|s| r.subsets.contains(&s));
     let names: Vec<String> = rows
         .iter()
+        .filter(|r| in_subset(r))
         .map(|r| key(r))
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -624,8 +656,12 @@ fn leave_one_out(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(k) = keys.get(i) else { break };
-                        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
-                            rows.iter().copied().partition(|r| fold_of(&key(r)) == *k);
+                        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) = rows
+                            .iter()
+                            .copied()
+                            .partition(|r| names.contains(&key(r)) && fold_of(&key(r)) == *k);
+                        let test: Vec<&Prepared> =
+                            test.into_iter().filter(|r| in_subset(r)).collect();
                         let touched: BTreeSet<usize> =
                             test.iter().map(|r| slot(r.backend)).collect();
                         let t = fit(&train, full, Some(&touched), shrink);
@@ -722,13 +758,9 @@ fn print_constants(t: &Table) {
         for (ei, e) in ERAS.iter().enumerate() {
             let c = &t[bi][ei];
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
-            let pattern = if *b == Backend::Vulkan {
-                format!("(Backend::Vulkan | Backend::Sycl, BuildEra::{e:?})")
-            } else {
-                format!("(Backend::{b:?}, BuildEra::{e:?})")
-            };
+            let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -746,6 +778,7 @@ fn print_constants(t: &Table) {
                 lit(c.host_copy_gbps),
                 lit(c.moe_eta),
                 lit(c.t_moe_unified),
+                lit(c.intel_vulkan_quant_eff),
                 lit(c.t_moe_layer),
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
@@ -841,6 +874,7 @@ fn main() {
             .and_then(|j| j.parse::<usize>().ok())
             .unwrap_or(1);
         let folds = value("--folds").and_then(|k| k.parse::<usize>().ok());
+        let subset = value("--subset").map(String::as_str);
         let devices = leave_one_out(
             &rows,
             &full,
@@ -849,6 +883,7 @@ fn main() {
             "devices",
             jobs,
             folds,
+            subset,
         );
         let families = leave_one_out(
             &rows,
@@ -858,8 +893,12 @@ fn main() {
             "families",
             jobs,
             folds,
+            subset,
         );
-        let in_sample = check_all(&rows, &full);
+        let in_sample: Vec<Checked> = check_all(&rows, &full)
+            .into_iter()
+            .filter(|c| subset.is_none_or(|s| c.subsets.contains(&s)))
+            .collect();
         let n_dev: BTreeSet<&str> = rows.iter().map(|r| r.device.as_str()).collect();
         let n_fam: BTreeSet<&str> = rows.iter().map(|r| r.family.as_str()).collect();
         println!(
@@ -880,6 +919,19 @@ fn main() {
             ("LOFO", families),
             ("in-sample", in_sample),
         ]);
+    } else if let Some(held) = value("--hold") {
+        // One fold of the LODO table, fast: the devices whose key contains HELD, predicted by
+        // constants fitted without them (only the backends they run on are refitted).
+        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
+            rows.iter().copied().partition(|r| r.device.contains(held.as_str()));
+        let touched: BTreeSet<usize> = test.iter().map(|r| slot(r.backend)).collect();
+        let t = fit(&train, &full, Some(&touched), shrink);
+        let checked = check_all(&test, &t);
+        print_constants(&t);
+        if let Some(path) = value("--dump") {
+            dump(path, &[("held", &checked)]);
+        }
+        print_tables(&[("held-out", checked)]);
     } else if let Some(k) = value("--cv").and_then(|k| k.parse::<usize>().ok()) {
         // Each row's fold is fixed by its position, so runs are reproducible.
         let mut held_out = Vec::new();

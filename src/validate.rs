@@ -224,6 +224,11 @@ impl Prepared<'_> {
         self.hw.compute_capability
     }
 
+    /// Whether the row ran on an Intel GPU.
+    pub fn intel_gpu(&self) -> bool {
+        self.hw.is_intel_gpu()
+    }
+
     /// Whether the row ran on a GPU that shares the host's memory (DGX Spark, Strix Halo, Macs).
     pub fn unified_gpu(&self) -> bool {
         self.hw.unified && self.hw.has_gpu()

@@ -234,6 +234,12 @@ impl Hardware {
         self.backend != Backend::Cpu
     }
 
+    /// Whether the GPU is Intel's (Arc cards, Core Ultra iGPUs): every Intel GPU's product name
+    /// says so, on presets, detected cards and measurement labels alike.
+    pub fn is_intel_gpu(&self) -> bool {
+        self.has_gpu() && self.name.to_ascii_lowercase().contains("intel")
+    }
+
     /// Bytes one device can really allocate: Metal's working-set cap, the OS share of a
     /// unified pool, or the whole card.
     pub fn usable_per_device(&self) -> u64 {

@@ -69,6 +69,15 @@ pub struct BackendConstants {
     /// boundaries), and each such round trip costs a memory latency that is longer on a shared
     /// LPDDR controller than on a card's own GDDR or HBM. 0 on discrete cards.
     pub t_moe_unified: f64,
+    /// Share of a quantized format's decode efficiency (`format_eff` of every class but float) an
+    /// Intel GPU keeps on the Vulkan backend. llama.cpp's Vulkan shaders ask for 32-wide
+    /// subgroups, which Intel's GPUs (8-wide SIMD on Xe and Xe-HPG, 16-wide on Xe2) run split
+    /// (0cc4m, llama.cpp issue #12690: "SIMD8 is the baseline, SIMD32 is emulated"; PR #17374:
+    /// up to 5× on matmuls with 16-wide subgroups on Xe2), and the rows show the cost falls on
+    /// the quantized mat-vec shaders: an Arc Pro B70 and a Lunar Lake iGPU decode BF16 weights at
+    /// 80 % of their bandwidth and K-quants at 35-50 %. 1 elsewhere: SYCL's kernels are written
+    /// for Intel's sub-group widths, and NVIDIA and AMD GPUs run 32 natively.
+    pub intel_vulkan_quant_eff: f64,
     /// Extra cost per MoE block per decoded token, seconds: the router, top-k selection and
     /// expert-indexed matmuls are several more kernels than a dense FFN, a fixed time whatever
     /// the bytes, so an MoE model falls further below its roofline on fast memory than on slow.
@@ -230,13 +239,19 @@ impl BackendConstants {
     }
 
     /// The constants as they apply to `hw`: a GPU on unified LPDDR memory pays its own extra
-    /// time per MoE block (`t_moe_unified`), an NVIDIA card older than Ampere runs without
+    /// time per MoE block (`t_moe_unified`), an Intel GPU on Vulkan streams quantized
+    /// weights at `intel_vulkan_quant_eff` of the usual efficiency, an NVIDIA card older than Ampere runs without
     /// CUDA graphs (its own per-block cost), and one older than compute capability 6.1 emulates
     /// `dp4a` (more operations per weight). Cards of unknown capability are taken as current.
     pub fn for_hardware(&self, hw: &Hardware) -> Self {
         let mut c = *self;
         if hw.unified && hw.has_gpu() {
             c.t_moe_layer += c.t_moe_unified;
+        }
+        if hw.backend == Backend::Vulkan && hw.is_intel_gpu() {
+            c.format_eff[1..]
+                .iter_mut()
+                .for_each(|e| *e *= c.intel_vulkan_quant_eff);
         }
         let Some(cc) = hw
             .compute_capability
@@ -282,7 +297,9 @@ impl BackendConstants {
         // without CUDA graphs (`no_graphs_factor` 1), the hop (0.15 ms, as before it was fitted),
         // MLX's efficiency (1.0) and the unified-memory MoE cost (`t_moe_unified` 0) stay neutral
         // until a refit with them passes tests/serving.rs and tests/app_keys.rs
-        // (docs/accuracy.md, "Speed").
+        // (docs/accuracy.md, "Speed"). The Vulkan and SYCL arms are the full fit of issue 10's
+        // Vulkan/SYCL pass, every term included; SYCL's two cards are too few for its own fit, so
+        // it holds the pooled GPU decode constants and the spec's prefill ones.
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.9223,
@@ -302,6 +319,7 @@ impl BackendConstants {
                 host_copy_gbps: 8.196,
                 moe_eta: 1.0,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.8171,
                 attn_eff: 0.8047,
@@ -334,6 +352,7 @@ impl BackendConstants {
                 host_copy_gbps: 64.0,
                 moe_eta: 0.7923,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.8171,
                 attn_eff: 0.8047,
@@ -366,6 +385,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 3.050e-5,
                 moe_prefill: 0.3042,
                 attn_eff: 0.3316,
@@ -398,6 +418,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.4538,
                 attn_eff: 0.1632,
@@ -430,6 +451,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7491,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.942e-5,
                 moe_prefill: 0.9426,
                 attn_eff: 0.8204,
@@ -462,6 +484,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
                 moe_prefill: 0.9426,
                 attn_eff: 1.24,
@@ -476,65 +499,133 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
             },
-            (Backend::Vulkan | Backend::Sycl, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.91,
-                bw_saturation_gbps: 6094.7,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.7273,
-                eta_host: 0.7573,
-                t_fixed: 4.044e-4,
-                t_layer: 2.942e-5,
+            (Backend::Vulkan, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.8835,
+                bw_saturation_gbps: 9767.1,
+                alu_ops_per_weight: 3.077,
+                alu_overlap: 1.45,
+                eta_kv: 0.7181,
+                eta_host: 0.8034,
+                t_fixed: 0.001278,
+                t_layer: 5.940e-5,
                 no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                t_hop: 0.001,
+                dp4a_emulated_ops: 20.42,
                 prefill_eff: 0.2367,
-                tflops_saturation: 742.9,
-                t_ubatch: 0.002959,
+                tflops_saturation: 628.6,
+                t_ubatch: 0.003047,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.7767,
-                t_moe_unified: 0.0,
-                t_moe_layer: 2.856e-5,
-                moe_prefill: 0.4481,
+                moe_eta: 0.9336,
+                t_moe_unified: 4.895e-6,
+                intel_vulkan_quant_eff: 0.3399,
+                t_moe_layer: 2.764e-5,
+                moe_prefill: 0.4615,
                 attn_eff: 0.65,
-                attn_eff_no_fa: 0.07968,
+                attn_eff_no_fa: 0.08877,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.000e-5,
+                t_ubatch_layer: 3.501e-6,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
+                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
+                mlx_eta: 1.044,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
+            },
+            (Backend::Vulkan, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.95,
+                bw_saturation_gbps: 9767.1,
+                alu_ops_per_weight: 6.25,
+                alu_overlap: 1.141,
+                eta_kv: 0.6604,
+                eta_host: 0.95,
+                t_fixed: 0.001043,
+                t_layer: 4.436e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.197e-4,
+                dp4a_emulated_ops: 20.42,
+                prefill_eff: 0.2367,
+                tflops_saturation: 628.6,
+                t_ubatch: 0.003047,
+                host_copy_gbps: 25.0,
+                moe_eta: 0.88,
+                t_moe_unified: 4.895e-6,
+                intel_vulkan_quant_eff: 0.3399,
+                t_moe_layer: 2.440e-5,
+                moe_prefill: 0.4615,
+                attn_eff: 0.65,
+                attn_eff_no_fa: 0.08877,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 3.501e-6,
+                pipeline_eff: 0.5,
+                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
             },
-            (Backend::Vulkan | Backend::Sycl, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 5744.8,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.5363,
-                eta_host: 0.7573,
-                t_fixed: 9.151e-4,
-                t_layer: 7.062e-5,
+            (Backend::Sycl, BuildEra::Current) => BackendConstants {
+                eta_weights: 0.91,
+                bw_saturation_gbps: 10060.1,
+                alu_ops_per_weight: 3.077,
+                alu_overlap: 1.358,
+                eta_kv: 0.6338,
+                eta_host: 0.8034,
+                t_fixed: 0.001467,
+                t_layer: 5.767e-5,
                 no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.2367,
-                tflops_saturation: 742.9,
-                t_ubatch: 0.002959,
+                t_hop: 0.001,
+                dp4a_emulated_ops: 20.42,
+                prefill_eff: 0.4,
+                tflops_saturation: 2000.0,
+                t_ubatch: 0.005,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.8,
-                t_moe_unified: 0.0,
-                t_moe_layer: 2.856e-5,
-                moe_prefill: 0.4481,
-                attn_eff: 0.65,
-                attn_eff_no_fa: 0.07968,
-                format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
+                moe_eta: 0.88,
+                t_moe_unified: 4.895e-6,
+                intel_vulkan_quant_eff: 1.0,
+                t_moe_layer: 2.440e-5,
+                moe_prefill: 0.6,
+                attn_eff: 0.5,
+                attn_eff_no_fa: 0.5,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.000e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
+                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
+                mlx_eta: 1.044,
+                cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
+                cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
+                gemm_dequant_bytes: 0.0,
+            },
+            (Backend::Sycl, BuildEra::Y2024) => BackendConstants {
+                eta_weights: 0.95,
+                bw_saturation_gbps: 9767.1,
+                alu_ops_per_weight: 6.25,
+                alu_overlap: 1.141,
+                eta_kv: 0.6604,
+                eta_host: 0.95,
+                t_fixed: 0.001043,
+                t_layer: 4.436e-5,
+                no_graphs_factor: 1.0,
+                t_hop: 1.197e-4,
+                dp4a_emulated_ops: 20.42,
+                prefill_eff: 0.4,
+                tflops_saturation: 2000.0,
+                t_ubatch: 0.005,
+                host_copy_gbps: 25.0,
+                moe_eta: 0.88,
+                t_moe_unified: 4.895e-6,
+                intel_vulkan_quant_eff: 1.0,
+                t_moe_layer: 2.440e-5,
+                moe_prefill: 0.6,
+                attn_eff: 0.5,
+                attn_eff_no_fa: 0.5,
+                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.000e-5,
+                pipeline_eff: 0.5,
+                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
@@ -558,6 +649,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2022,
@@ -590,6 +682,7 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_unified: 0.0,
+                intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2022,
@@ -964,6 +1057,30 @@ mod tests {
         let mut amd = nvidia(Some((6, 0)), 1);
         amd.backend = Backend::Rocm;
         assert_eq!(c.for_hardware(&amd), c);
+    }
+
+    #[test]
+    fn intel_gpus_on_vulkan_stream_quantized_weights_slower() {
+        let c = BackendConstants {
+            intel_vulkan_quant_eff: 0.5,
+            ..BackendConstants::of(Backend::Vulkan)
+        };
+        let mut arc = nvidia(None, 1);
+        arc.name = "Intel Arc B580 12 GB".into();
+        arc.backend = Backend::Vulkan;
+        let on_arc = c.for_hardware(&arc);
+        // Float weights keep their efficiency; every quantized class loses half.
+        assert_eq!(on_arc.format_eff[0], c.format_eff[0]);
+        for class in 1..FORMAT_CLASSES {
+            assert_eq!(on_arc.format_eff[class], c.format_eff[class] * 0.5);
+        }
+        // SYCL's kernels and other vendors' GPUs on Vulkan keep the constants.
+        arc.backend = Backend::Sycl;
+        assert_eq!(c.for_hardware(&arc), c);
+        let mut radeon = nvidia(None, 1);
+        radeon.name = "AMD Radeon RX 9070 XT".into();
+        radeon.backend = Backend::Vulkan;
+        assert_eq!(c.for_hardware(&radeon), c);
     }
 
     #[test]
