@@ -334,7 +334,17 @@ fn prior_penalty(
     let fields = if metric == Metric::Decode { 13 } else { 6 };
     let mut sum = 0.0;
     let extra: &[usize] = if metric == Metric::Decode {
-        &[16, 17, 18, 19, 20, 21, 22, UNIFIED_FIELD, INTEL_VULKAN_FIELD]
+        &[
+            16,
+            17,
+            18,
+            19,
+            20,
+            21,
+            22,
+            UNIFIED_FIELD,
+            INTEL_VULKAN_FIELD,
+        ]
     } else {
         &[]
     };
@@ -435,8 +445,7 @@ fn descend(
     // The quantized-weight efficiency of Intel GPUs on Vulkan (32-wide subgroups split on 8- or
     // 16-wide SIMD): on the Vulkan rows of Intel GPUs, from at least 3 of them (as MLX's and the
     // hop's terms).
-    let (intel_rows, intel_devices) =
-        distinct(&|r| r.backend == Backend::Vulkan && r.intel_gpu());
+    let (intel_rows, intel_devices) = distinct(&|r| r.backend == Backend::Vulkan && r.intel_gpu());
     let intel_vulkan_fits = intel_rows >= MIN_CLASS_ROWS && intel_devices >= 3;
     // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
     // class is one kind of core, so one device's rows may set it (the held-out tables say what
@@ -616,6 +625,14 @@ fn check_all(rows: &[&Prepared], t: &Table) -> Vec<Checked> {
         .collect()
 }
 
+/// How the held-out folds run: `jobs` threads, groups dealt into `folds` folds (one group a fold
+/// when `None`), and only the groups with rows in `subset` held out (all when `None`).
+struct HeldOut<'a> {
+    jobs: usize,
+    folds: Option<usize>,
+    subset: Option<&'a str>,
+}
+
 /// Leave-one-group-out: each group's rows predicted by constants fitted without them. Only
 /// the backends the held-out rows run on are refitted; the others' training data is unchanged.
 fn leave_one_out(
@@ -624,11 +641,14 @@ fn leave_one_out(
     shrink: f64,
     key: impl Fn(&Prepared) -> String + Sync,
     label: &str,
-    jobs: usize,
-    folds: Option<usize>,
-    subset: Option<&str>,
+    how: &HeldOut,
 ) -> Vec<Checked> {
     // With `--subset S`, only the groups with rows in S are held out, and only those rows checked.
+    let HeldOut {
+        jobs,
+        folds,
+        subset,
+    } = *how;
     let in_subset = |r: &Prepared| subset.is_none_or(|s| r.subsets.contains(&s));
     let names: Vec<String> = rows
         .iter()
@@ -875,26 +895,13 @@ fn main() {
             .unwrap_or(1);
         let folds = value("--folds").and_then(|k| k.parse::<usize>().ok());
         let subset = value("--subset").map(String::as_str);
-        let devices = leave_one_out(
-            &rows,
-            &full,
-            shrink,
-            |r| r.device.clone(),
-            "devices",
+        let how = HeldOut {
             jobs,
             folds,
             subset,
-        );
-        let families = leave_one_out(
-            &rows,
-            &full,
-            shrink,
-            |r| r.family.clone(),
-            "families",
-            jobs,
-            folds,
-            subset,
-        );
+        };
+        let devices = leave_one_out(&rows, &full, shrink, |r| r.device.clone(), "devices", &how);
+        let families = leave_one_out(&rows, &full, shrink, |r| r.family.clone(), "families", &how);
         let in_sample: Vec<Checked> = check_all(&rows, &full)
             .into_iter()
             .filter(|c| subset.is_none_or(|s| c.subsets.contains(&s)))
@@ -922,8 +929,10 @@ fn main() {
     } else if let Some(held) = value("--hold") {
         // One fold of the LODO table, fast: the devices whose key contains HELD, predicted by
         // constants fitted without them (only the backends they run on are refitted).
-        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) =
-            rows.iter().copied().partition(|r| r.device.contains(held.as_str()));
+        let (test, train): (Vec<&Prepared>, Vec<&Prepared>) = rows
+            .iter()
+            .copied()
+            .partition(|r| r.device.contains(held.as_str()));
         let touched: BTreeSet<usize> = test.iter().map(|r| slot(r.backend)).collect();
         let t = fit(&train, &full, Some(&touched), shrink);
         let checked = check_all(&test, &t);
