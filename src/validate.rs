@@ -169,7 +169,8 @@ pub struct Prepared<'a> {
     pub backend: Backend,
     /// Build era of the runtime.
     pub era: BuildEra,
-    /// Format class of the main weight type (`speed::format_class`), for GGUF catalog rows.
+    /// Format class of the main weight type (`speed::format_class`), for GGUF catalog rows; for
+    /// decode, the class most of a token's bytes are read in.
     pub format: Option<usize>,
     /// Subsets this row belongs to.
     pub subsets: Vec<&'static str>,
@@ -583,6 +584,12 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             let mut terms = model_terms(model, &settings);
             if let Some(size) = r.size_gib {
                 scale_weights(&mut terms.weights, size * GIB as f64);
+            }
+            // Decode time follows the bytes each format is read in, so a decode row counts for
+            // the class most of its bytes are in (gpt-oss: MXFP4, not its Q8_0 base type);
+            // prefill runs the matmul kernel of the main type.
+            if metric == Metric::Decode && format.is_some() {
+                format = Some(terms.weights.main_read_class());
             }
             let prompt = r.n_prompt;
             let sp = speeds_with_constants(

@@ -61,6 +61,26 @@ impl WeightTable {
         )
     }
 
+    /// Bytes read per token split by format class (output head and every block).
+    pub fn read_by_format(&self) -> [f64; FORMAT_CLASSES] {
+        let mut sum = self.output_by_format;
+        for l in &self.layers {
+            sum.iter_mut()
+                .zip(l.read_by_format)
+                .for_each(|(s, b)| *s += b);
+        }
+        sum
+    }
+
+    /// The format class most of a decoded token's bytes are read in (gpt-oss's MXFP4 experts
+    /// outweigh its Q8_0 attention and head; a Q4_K_M file is K-quants throughout).
+    pub fn main_read_class(&self) -> usize {
+        let bytes = self.read_by_format();
+        (0..FORMAT_CLASSES)
+            .max_by(|a, b| bytes[*a].total_cmp(&bytes[*b]))
+            .unwrap_or(0)
+    }
+
     /// Matmul parameters per token (embedding lookup excluded).
     pub fn active_params(&self) -> u64 {
         self.output_params.saturating_add(
