@@ -6,7 +6,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 
 use super::CliError;
 use crate::estimate::cluster::{ClusterEngine, Link};
-use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
+use crate::estimate::hardware::{Backend, Hardware};
 use crate::estimate::serving::Engine;
 use crate::estimate::train::{Framework, Method, Optimizer, Targets, TrainSettings};
 use crate::estimate::units::{GB, GIB};
@@ -602,37 +602,24 @@ impl HardwareArgs {
             None | Some(GpuList::Presets(_)) => 1,
         };
         let backend = self.backend.unwrap_or(Backend::Cuda);
+        let name = format!(
+            "custom {}{:.0} GB {} @ {bw} GB/s",
+            if gpus > 1 {
+                format!("{gpus} × ")
+            } else {
+                String::new()
+            },
+            memory / GB as f64,
+            backend
+        );
         Ok(Some(Hardware {
-            id: "custom".into(),
-            name: format!(
-                "custom {}{:.0} GB {} @ {bw} GB/s",
-                if gpus > 1 {
-                    format!("{gpus} × ")
-                } else {
-                    String::new()
-                },
-                memory / GB as f64,
-                backend
-            ),
-            kind: HardwareKind::Custom,
-            backend,
             unified: self.unified || backend == Backend::Metal,
-            memory: memory as u64,
             gpus,
-            bandwidth_gbps: bw,
             ram: ram as u64,
             ram_bandwidth_gbps: self.ram_bandwidth_gbps.unwrap_or(0.0),
             fp16_tflops: self.tflops.unwrap_or(bw / 20.0),
-            fp32_tflops: None,
-            compute_capability: None,
-            cpu_class: None,
-            working_set: None,
-            price_usd: None,
-            power_w: None,
             source: Some("command line".into()),
-            cards: Vec::new(),
-            cluster: None,
-            measured: None,
+            ..Hardware::new("custom", &name, backend, memory as u64, bw)
         }))
     }
 }

@@ -228,32 +228,23 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
         let named = CpuClass::from_text(&format!("{cpu} {cpu_flags}"));
         let class = named.unwrap_or_default();
         notes.push(cpu_class_note(class, named.is_some(), cores));
+        let name = if cpu.is_empty() {
+            "This machine (CPU)".to_string()
+        } else {
+            format!("This machine ({cpu})")
+        };
         let hw = Hardware {
-            id: "this-machine".into(),
-            name: if cpu.is_empty() {
-                "This machine (CPU)".into()
-            } else {
-                format!("This machine ({cpu})")
-            },
             kind: HardwareKind::Detected,
-            backend: Backend::Cpu,
-            unified: false,
-            memory: ram_total,
-            gpus: 1,
-            cards: Vec::new(),
-            cluster: None,
-            bandwidth_gbps: ASSUMED_CPU_RAM_GBPS,
-            ram: ram_total,
-            ram_bandwidth_gbps: ASSUMED_CPU_RAM_GBPS,
             fp16_tflops: (cores as f64 * crate::estimate::speed::CPU_TFLOPS_PER_THREAD).max(0.1),
-            fp32_tflops: None,
-            compute_capability: None,
             cpu_class: Some(class),
-            working_set: None,
-            price_usd: None,
-            power_w: None,
             source: Some("detected".into()),
-            measured: None,
+            ..Hardware::new(
+                "this-machine",
+                &name,
+                Backend::Cpu,
+                ram_total,
+                ASSUMED_CPU_RAM_GBPS,
+            )
         };
         notes.push(format!("RAM bandwidth assumed {ASSUMED_CPU_RAM_GBPS} GB/s (dual-channel DDR4/DDR5; the OS does not report it without root): decode runs at the lower of it and the threads' rate; `fitcheck calibrate` measures this machine, or set machine: (bandwidth_gbps: Some(N)) in config.ron"));
         (hw, Vec::new())
@@ -299,27 +290,12 @@ fn from_preset(
                 "'{device}' is not in the catalog: bandwidth assumed 400 GB/s, 20 TFLOPS"
             ));
             Hardware {
-                id: "this-machine".into(),
-                name: device.to_string(),
                 kind: HardwareKind::Detected,
-                backend,
-                unified: false,
-                memory: 0,
-                gpus: 1,
-                cards: Vec::new(),
-                cluster: None,
-                bandwidth_gbps: 400.0,
                 ram: 0,
                 ram_bandwidth_gbps: 0.0,
                 fp16_tflops: 20.0,
-                fp32_tflops: None,
-                compute_capability: None,
-                cpu_class: None,
-                working_set: None,
-                price_usd: None,
-                power_w: None,
                 source: Some("detected".into()),
-                measured: None,
+                ..Hardware::new("this-machine", device, backend, 0, 400.0)
             }
         }
     }
