@@ -964,13 +964,22 @@ fn parse_backend(label: &str) -> Option<Backend> {
 pub fn parse_quant_label(label: &str) -> Option<Quant> {
     let l = label.to_ascii_uppercase();
     if l.contains("MLX") {
+        // Labels write the width as `q8` or `8-bit`; MXFP4 experts are most of such a file.
+        let bits = |n: &str| {
+            l.contains(&format!("Q{n}"))
+                || l.contains(&format!("{n}-BIT"))
+                || l.contains(&format!("{n}BIT"))
+                || l.contains(&format!("{n} BIT"))
+        };
         return Some(if l.contains("BF16") {
             Quant::BF16
-        } else if l.contains("Q8") {
+        } else if l.contains("MXFP4") {
+            Quant::Mlx4
+        } else if bits("8") {
             Quant::Mlx8
-        } else if l.contains("Q6") || l.contains("Q5") {
+        } else if bits("6") || bits("5") {
             Quant::Mlx6
-        } else if l.contains("Q3") {
+        } else if bits("3") {
             Quant::Mlx3
         } else {
             Quant::Mlx4
@@ -997,6 +1006,22 @@ pub fn parse_quant_label(label: &str) -> Option<Quant> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mlx_labels_give_their_bit_width_however_written() {
+        for (label, want) in [
+            ("MLX q8 (group 64)", Quant::Mlx8),
+            ("MLX 8-bit", Quant::Mlx8),
+            ("mlx 6bit", Quant::Mlx6),
+            ("MLX q5 g32", Quant::Mlx6),
+            ("MLX 3 bit", Quant::Mlx3),
+            ("MLX 4-bit (mlx-community)", Quant::Mlx4),
+            ("MLX MXFP4 experts, 8-bit rest", Quant::Mlx4),
+            ("MLX bf16", Quant::BF16),
+        ] {
+            assert_eq!(parse_quant_label(label), Some(want), "{label}");
+        }
+    }
 
     #[test]
     fn run_settings_come_from_the_notes() {
