@@ -134,16 +134,25 @@ def expert_ids(n, used, vocab, experts):
 E = A['hidden']
 
 
+def routed_expert_keys(gating, shared=True, scale=None):
+    """The routed experts' widths and gating; `scale`: the weights' scale, normalised."""
+    w.add_expert_count(A['experts'])
+    w.add_expert_used_count(A['used'])
+    w.add_expert_feed_forward_length(A['expert_ffn'])
+    if shared:
+        w.add_expert_shared_count(A['shared'])
+    if scale is not None:
+        w.add_expert_weights_scale(scale)
+        w.add_expert_weights_norm(True)
+    w.add_expert_gating_func(gating)
+
+
 def moe_and_indexer_keys(top_k):
     """DeepSeek-style MoE (leading dense layers, sigmoid-gated experts, shared experts) and the
     sparse-attention indexer's widths, as deepseek32, glm-dsa and minimax-m3 read them."""
     w.add_feed_forward_length(A['ffn'])
     w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_shared_count(A['shared'])
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    routed_expert_keys(gguf.ExpertGatingFuncType.SIGMOID)
     w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
     w.add_uint32(f'{arch}.attention.indexer.key_length', A['idx_dim'])
     w.add_uint32(f'{arch}.attention.indexer.top_k', top_k)
@@ -307,10 +316,7 @@ elif arch == 'lfm2moe':
     w.add_feed_forward_length(A['ffn'])
     w.add_uint32(f'{arch}.shortconv.l_cache', A['l_cache'])
     w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    routed_expert_keys(gguf.ExpertGatingFuncType.SIGMOID, shared=False)
     w.add_rope_dimension_count(HD)
     t('token_embd_norm.weight', E)
     for i in range(L):
@@ -405,13 +411,7 @@ elif arch == 'deepseek4':
     w.add_rope_dimension_count(A['rope'])
     w.add_q_lora_rank(Q)
     w.add_sliding_window(A['window'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_shared_count(A['shared'])
-    w.add_expert_weights_scale(1.5)
-    w.add_expert_weights_norm(True)
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SQRTSOFTPLUS)
+    routed_expert_keys(gguf.ExpertGatingFuncType.SQRTSOFTPLUS, scale=1.5)
     w.add_float32(f'{arch}.swiglu_clamp_exp', 10.0)
     w.add_uint32(f'{arch}.attention.indexer.head_count', A['idx_heads'])
     w.add_uint32(f'{arch}.attention.indexer.key_length', ID)
@@ -487,13 +487,7 @@ elif arch == 'kimi-k3':
     w.add_float32(f'{arch}.kda.gate_lower_bound', -5.0)
     w.add_feed_forward_length(A['ffn'])
     w.add_leading_dense_block_count(A['dense'])
-    w.add_expert_count(A['experts'])
-    w.add_expert_used_count(A['used'])
-    w.add_expert_feed_forward_length(A['expert_ffn'])
-    w.add_expert_shared_count(A['shared'])
-    w.add_expert_weights_scale(1.0)
-    w.add_expert_weights_norm(True)
-    w.add_expert_gating_func(gguf.ExpertGatingFuncType.SIGMOID)
+    routed_expert_keys(gguf.ExpertGatingFuncType.SIGMOID, scale=1.0)
     w.add_uint32(f'{arch}.expert_latent_length', A['latent'])
     w.add_uint32(f'{arch}.attn_res.block_size', A['res_block'])
     w.add_float32(f'{arch}.activation.situ_beta', 4.0)
