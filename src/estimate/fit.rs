@@ -375,8 +375,14 @@ impl FitInputs<'_> {
         (v, t)
     }
 
-    /// llama.cpp's fit: everything; else (MoE) experts of the first blocks to host; else fewer layers.
-    pub fn auto_place(&self) -> (Placement, Verdict, Tally) {
+    /// Where a runtime puts what does not fit. llama.cpp's `--fit` (on by default in
+    /// llama-server and llama-cli, `common/fit.cpp`) with `experts_first`: everything; else, for
+    /// MoE, every block's dense tensors on the GPU and the routed experts of as many blocks as
+    /// needed in host RAM; else, when even the dense tensors do not fit, the last blocks'
+    /// dense tensors on the GPU and everything else in RAM. Without it (Ollama and LM Studio:
+    /// their automatic offload counts whole layers, experts included; Ollama PR #16688, LM
+    /// Studio's expert switch is off by default) fewer whole layers.
+    pub fn auto_place(&self, experts_first: bool) -> (Placement, Verdict, Tally) {
         let n = self.layers();
         let full = Placement {
             gpu_layers: n + 1,
@@ -387,7 +393,8 @@ impl FitInputs<'_> {
             return (full, v, t);
         }
         let is_moe = self.weights.layers.iter().any(|l| l.expert_bytes > 0);
-        if is_moe {
+        // With the experts of every block on the host the dense tensors alone go to the GPU.
+        let cpu_moe = if is_moe && experts_first {
             let gpu_fits = |k: u32| {
                 self.gpu_ok(&self.tally(Placement {
                     gpu_layers: n + 1,
@@ -403,18 +410,21 @@ impl FitInputs<'_> {
                 let (v, t) = self.verdict_of(p);
                 return (p, v, t);
             }
-        }
+            n
+        } else {
+            0
+        };
         let gpu_fits = |ngl: u32| {
             self.gpu_ok(&self.tally(Placement {
                 gpu_layers: ngl,
-                cpu_moe: 0,
+                cpu_moe,
             }))
         };
         // Largest ngl whose GPU side fits (ngl = 0 always does).
         let ngl = n + 1 - first_true(0, n + 1, |k| gpu_fits(n + 1 - k));
         let p = Placement {
             gpu_layers: ngl,
-            cpu_moe: 0,
+            cpu_moe: if ngl > 0 { cpu_moe } else { 0 },
         };
         let (v, t) = self.verdict_of(p);
         (p, v, t)

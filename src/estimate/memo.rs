@@ -50,6 +50,7 @@ struct EstimateKey {
     quant: Quant,
     hardware: u64,
     gpu_layers: Option<u32>,
+    cpu_moe: Option<u32>,
 }
 
 type ContextTerms = Arc<(CacheBytes, ComputeBuffers, super::kv::CacheShape)>;
@@ -156,6 +157,7 @@ impl Memo {
             quant: s.quant,
             hardware: hw_key,
             gpu_layers: s.gpu_layers,
+            cpu_moe: s.cpu_moe,
         };
         if let Some(e) = self.estimates.get(&key) {
             return e.clone();
@@ -191,6 +193,7 @@ impl Memo {
             quant: s.quant,
             hardware: hw_key,
             gpu_layers: s.gpu_layers,
+            cpu_moe: s.cpu_moe,
         };
         if let Some(m) = self.max_ctx.get(&(key, None)) {
             return *m;
@@ -221,6 +224,7 @@ impl Memo {
             quant: s.quant,
             hardware: hw_key,
             gpu_layers: s.gpu_layers,
+            cpu_moe: s.cpu_moe,
         };
         if let Some(m) = self.max_ctx.get(&(key, Some(worst))) {
             return *m;

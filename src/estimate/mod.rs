@@ -273,24 +273,27 @@ pub fn estimate(model: &ModelSpec, hw: &Hardware, settings: &Settings) -> Estima
     estimate_with_terms(model, hw, settings, &terms)
 }
 
-/// Where the layers go: the user's `--gpu-layers` on a discrete GPU, else the best automatic
-/// placement (experts to the host first, then whole layers).
+/// Where the layers go: the user's `--gpu-layers` and `--n-cpu-moe` on a discrete GPU, else
+/// the runtime's automatic placement (llama.cpp: experts to the host first, then whole layers;
+/// Ollama and LM Studio: whole layers).
 pub(crate) fn place(
     hw: &Hardware,
     terms: &ModelTerms,
     settings: &Settings,
 ) -> (Placement, Verdict, Tally) {
     let inputs = fit_inputs(hw, terms);
-    match settings.gpu_layers {
-        Some(ngl) if hw.has_gpu() && !hw.unified => {
+    let discrete = hw.has_gpu() && !hw.unified;
+    match (settings.gpu_layers, settings.cpu_moe) {
+        (ngl, cpu_moe) if discrete && (ngl.is_some() || cpu_moe.is_some()) => {
+            let all = terms.weights.layers.len() as u32 + 1;
             let p = Placement {
-                gpu_layers: ngl,
-                cpu_moe: 0,
+                gpu_layers: ngl.unwrap_or(all),
+                cpu_moe: cpu_moe.unwrap_or(0),
             };
             let (v, t) = inputs.verdict_of(p);
             (p, v, t)
         }
-        _ => inputs.auto_place(),
+        _ => inputs.auto_place(settings.runtime == Runtime::LlamaCpp),
     }
 }
 
@@ -559,6 +562,16 @@ impl Estimate {
     /// the first 20 layers in RAM)"; empty otherwise.
     pub fn placement_note(&self) -> String {
         match self.verdict {
+            // llama.cpp's fallback when even the dense tensors do not fit: those of the last
+            // blocks on the GPU, every routed expert in RAM.
+            Verdict::PartialOffload
+                if self.cpu_moe_layers > 0 && self.gpu_layers < self.total_layers =>
+            {
+                format!(
+                    " (experts in RAM, {}/{} layers on GPU)",
+                    self.gpu_layers, self.total_layers
+                )
+            }
             Verdict::PartialOffload if self.cpu_moe_layers > 0 => {
                 format!(
                     " (experts of the first {} layers in RAM)",

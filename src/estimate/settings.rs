@@ -108,6 +108,9 @@ pub struct Settings {
     pub runtime: Runtime,
     /// Layers on the GPU (`-ngl`); `None` lets the estimator fit as many as possible.
     pub gpu_layers: Option<u32>,
+    /// `--n-cpu-moe`: the first N blocks keep their routed experts in host RAM (discrete GPUs);
+    /// `None` leaves them where the runtime puts them.
+    pub cpu_moe: Option<u32>,
     /// Flash attention (llama.cpp's default `auto` turns it on where supported).
     pub flash_attn: bool,
     /// Physical batch size (`-ub`/`--ubatch-size`; Ollama's `num_batch`).
@@ -157,6 +160,7 @@ impl Default for Settings {
             parallel: 1,
             runtime: Runtime::LlamaCpp,
             gpu_layers: None,
+            cpu_moe: None,
             flash_attn: true,
             n_ubatch: 512,
         }

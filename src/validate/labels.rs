@@ -52,7 +52,7 @@ pub(super) fn note_number(notes: &str, key: &str) -> Option<u32> {
     notes.split([';', ',']).find_map(|part| {
         let mut words = part.split_whitespace();
         (words.next() == Some(key))
-            .then(|| words.next()?.parse().ok())
+            .then(|| words.next()?.trim_end_matches(':').parse().ok())
             .flatten()
     })
 }
@@ -280,6 +280,9 @@ mod tests {
         assert_eq!(note_number(notes, "n_ubatch"), Some(256));
         assert_eq!(note_number(notes, "n_batch"), None);
         assert_eq!(note_number("nngl 5; ngl x", "ngl"), None);
+        // A number followed by its explanation, as the `--n-cpu-moe` rows write it.
+        let moe = "build b8125; --n-cpu-moe 14: that many layers keep their experts in host memory";
+        assert_eq!(note_number(moe, "--n-cpu-moe"), Some(14));
     }
 
     #[test]

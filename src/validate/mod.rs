@@ -579,11 +579,16 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             // An explicit `-ngl` below the block count is a partial offload as run; `ngl 99`
             // (everything) is left to the placement, which knows the card's memory.
             let gpu_layers = note_number(r.notes, "ngl").filter(|n| *n <= model.arch.layers);
+            // `--n-cpu-moe N` as run: the first N blocks' experts in host RAM.
+            let cpu_moe = note_number(r.notes, "--n-cpu-moe")
+                .or_else(|| note_number(r.notes, "n_cpu_moe"))
+                .filter(|n| *n > 0 && model.arch.moe.is_some());
             let settings = Settings {
                 quant,
                 context,
                 runtime,
                 gpu_layers,
+                cpu_moe,
                 n_ubatch: note_number(r.notes, "n_ubatch").unwrap_or(512).max(1),
                 flash_attn: r.flash_attn.unwrap_or(Settings::default().flash_attn),
                 ..Settings::default()

@@ -1,0 +1,80 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on bad input
+//! Where each runtime puts what does not fit on the GPU: llama.cpp's `--fit` moves routed
+//! experts to RAM first (every block's dense tensors stay on the GPU, and when even they do not
+//! fit, those of the last blocks); Ollama and LM Studio offload whole layers; `--n-cpu-moe` as
+//! given.
+
+use fitcheck::catalog::Catalog;
+use fitcheck::estimate::hardware::Hardware;
+use fitcheck::estimate::{estimate, Quant, Runtime, Settings, Verdict};
+
+fn cat() -> Catalog {
+    Catalog::builtin().unwrap()
+}
+
+fn hw(id: &str) -> Hardware {
+    cat().find_hardware(id).unwrap().clone()
+}
+
+fn settings(runtime: Runtime) -> Settings {
+    Settings {
+        quant: Quant::Q4_K_M,
+        context: 8192,
+        runtime,
+        ..Settings::default()
+    }
+}
+
+#[test]
+fn llama_cpp_spills_experts_and_ollama_whole_layers() {
+    // Qwen3-30B-A3B Q4_K_M (~17 GiB) on a 12 GiB card.
+    let m = cat().find_model("qwen3-30b-a3b").unwrap().clone();
+    let card = hw("rtx-3060-12");
+    let llama = estimate(&m, &card, &settings(Runtime::LlamaCpp));
+    assert_eq!(llama.verdict, Verdict::PartialOffload);
+    assert_eq!(llama.gpu_layers, llama.total_layers, "{llama:?}");
+    assert!(llama.cpu_moe_layers > 0 && llama.cpu_moe_layers < m.arch.layers);
+    for runtime in [Runtime::Ollama, Runtime::LmStudio] {
+        let e = estimate(&m, &card, &settings(runtime));
+        assert_eq!(e.verdict, Verdict::PartialOffload);
+        assert_eq!(e.cpu_moe_layers, 0, "{runtime:?}");
+        assert!(e.gpu_layers < e.total_layers, "{runtime:?} {e:?}");
+        assert!(e.placement_note().contains("layers on GPU"));
+    }
+}
+
+#[test]
+fn when_even_the_dense_tensors_do_not_fit_the_last_blocks_keep_theirs() {
+    // Qwen3-235B-A22B Q4_K_M (~132 GiB) on a 4 GiB card: its dense tensors alone (4.2 GiB) and
+    // the 8K cache (1.5 GiB) pass the card, so llama.cpp's fit fills the GPU with the dense
+    // tensors of the last blocks and keeps every routed expert in RAM.
+    let m = cat().find_model("qwen3-235b-a22b").unwrap().clone();
+    let mut card = hw("rtx-3060-12");
+    card.memory = 4 << 30;
+    card.ram = 256 << 30;
+    let e = estimate(&m, &card, &settings(Runtime::LlamaCpp));
+    assert_eq!(e.verdict, Verdict::PartialOffload, "{e:?}");
+    assert!(e.gpu_layers > 1 && e.gpu_layers < e.total_layers, "{e:?}");
+    assert!(e.cpu_moe_layers >= m.arch.layers, "{e:?}");
+    assert!(e.placement_note().contains("experts in RAM"));
+    // Whole layers hold a block's experts too, so fewer of them fit.
+    let whole = estimate(&m, &card, &settings(Runtime::Ollama));
+    assert!(whole.gpu_layers < e.gpu_layers, "{whole:?}");
+    assert!(e.decode_tps > whole.decode_tps);
+}
+
+#[test]
+fn n_cpu_moe_as_given() {
+    let m = cat().find_model("qwen3-30b-a3b").unwrap().clone();
+    let card = hw("rtx-3060-12");
+    let s = Settings {
+        cpu_moe: Some(30),
+        ..settings(Runtime::LlamaCpp)
+    };
+    let e = estimate(&m, &card, &s);
+    assert_eq!(e.cpu_moe_layers, 30);
+    assert_eq!(e.gpu_layers, e.total_layers);
+    assert!(
+        e.weights_host_bytes > estimate(&m, &card, &settings(Runtime::LlamaCpp)).weights_host_bytes
+    );
+}
