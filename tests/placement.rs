@@ -78,3 +78,27 @@ fn n_cpu_moe_as_given() {
         e.weights_host_bytes > estimate(&m, &card, &settings(Runtime::LlamaCpp)).weights_host_bytes
     );
 }
+
+#[test]
+fn the_fit_command_takes_n_cpu_moe() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args([
+            "fit",
+            "-m",
+            "qwen3-30b-a3b",
+            "-H",
+            "rtx-3060-12",
+            "--n-cpu-moe",
+            "30",
+        ])
+        .args(["--no-default-model-dirs", "--no-calibration", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["cpu_moe_layers"], 30, "{json}");
+}

@@ -191,6 +191,10 @@ pub struct FitArgs {
     /// Layers on the GPU (-ngl); default: as many as fit.
     #[arg(long, value_parser = limits::GPU_LAYERS.u32_flag())]
     pub gpu_layers: Option<u32>,
+    /// Keep the routed experts of the first N blocks in RAM (llama.cpp's --n-cpu-moe);
+    /// default: where the runtime puts them.
+    #[arg(long, value_parser = limits::GPU_LAYERS.u32_flag())]
+    pub n_cpu_moe: Option<u32>,
     /// Run without flash attention (bigger compute buffers).
     #[arg(long)]
     pub no_flash_attn: bool,
@@ -243,6 +247,7 @@ impl FitArgs {
     pub fn settings(&self) -> Settings {
         Settings {
             gpu_layers: self.gpu_layers,
+            cpu_moe: self.n_cpu_moe,
             flash_attn: !self.no_flash_attn,
             ..self.run.settings()
         }
