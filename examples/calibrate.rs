@@ -82,8 +82,11 @@ const INTEL_VULKAN_FIELD: usize = 24 + CPU_CLASSES;
 const MOE_KERNEL_SHARE: f64 = 0.55;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
 /// six format classes, the per-block ubatch cost, attention without flash attention, the
-/// pipeline share of a layer split and the per-thread matmul rate of each CPU class.
-const PREFILL_FIELDS: usize = 15 + CPU_CLASSES;
+/// pipeline share of a layer split, the per-thread matmul rate of each CPU class and the
+/// energy per FLOP that holds a card to its board power (the last).
+const PREFILL_FIELDS: usize = 16 + CPU_CLASSES;
+/// Index of `pj_per_flop` among the prefill fields.
+const POWER_FIELD: usize = 15 + CPU_CLASSES;
 /// Where every CPU class's per-thread decode rate starts, GB/s of format-weighted bytes: the
 /// median one-thread decode rate of x86 cores measured before the classes were fitted (7.1 GB/s
 /// of Q4_K ÷ its 0.8 CPU efficiency, docs/accuracy.md).
@@ -144,6 +147,7 @@ fn neutral(b: Backend) -> BackendConstants {
             cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
             cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
             gemm_dequant_bytes: 0.0,
+            pj_per_flop: 0.0,
         };
     }
     BackendConstants {
@@ -184,6 +188,7 @@ fn neutral(b: Backend) -> BackendConstants {
         cpu_thread_gbps: [NEUTRAL_THREAD_GBPS; CPU_CLASSES],
         cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
         gemm_dequant_bytes: 0.0,
+        pj_per_flop: 0.0,
     }
 }
 
@@ -256,6 +261,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, 12) => &mut c.t_ubatch_layer,
         (Metric::Prefill, 13) => &mut c.attn_eff_no_fa,
         (Metric::Prefill, 14) => &mut c.pipeline_eff,
+        (Metric::Prefill, POWER_FIELD) => &mut c.pj_per_flop,
         (Metric::Prefill, f @ 15..) => &mut c.cpu_thread_tflops[f - 15],
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
@@ -334,6 +340,8 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
         .for_each(|e| *e = e.clamp(0.05, cap));
     // A block's kernels per ubatch: launches and tails, well under a millisecond.
     c.t_ubatch_layer = c.t_ubatch_layer.clamp(1e-7, 5e-4);
+    // Between no power limit and 10 pJ a FLOP (ten times what a tensor core spends).
+    c.pj_per_flop = c.pj_per_flop.clamp(0.0, 10.0);
     // A pipeline realises between a twentieth and all of its ideal gain.
     c.pipeline_eff = c.pipeline_eff.clamp(0.05, 1.0);
     // One CPU thread streams between a slow in-order core's 0.5 GB/s and a whole memory
@@ -428,6 +436,14 @@ fn descend(
             spread(&|r| r.format == Some(class))
         }
     };
+    // The energy per FLOP, on rows of cards with a board power from at least 3 devices.
+    let power_fits = rows
+        .iter()
+        .filter(|r| r.card_power_w() > 0.0)
+        .map(|r| r.device.as_str())
+        .collect::<BTreeSet<_>>()
+        .len()
+        >= 3;
     // Likewise the pipeline share of a layer split, on multi-GPU rows only.
     let pipeline_fits = spread(&|r| r.subsets.contains(&"multi-gpu"));
     // Likewise a runtime's extra cost, fitted only on rows of that runtime.
@@ -514,18 +530,22 @@ fn descend(
                     && ((6..12).contains(&i) && (i == 6 + REFERENCE_CLASS || !class_fits(i - 6))
                         || i == 14 && !pipeline_fits
                         || i == 0 && !cpu_reference_fits
-                        || i >= 15
+                        || i == POWER_FIELD && (on_cpu || !power_fits)
+                        || (15..POWER_FIELD).contains(&i)
                             && (i - 15 == REFERENCE_CPU_CLASS.index() || !cpu_class_fits(i - 15)))
                 {
                     continue;
                 }
                 for dir in [step, 1.0 / step] {
                     let mut trial = c;
+                    let up = if dir > 1.0 { 1.0 } else { -1.0 };
                     if metric == Metric::Decode && (13..16).contains(&i) {
                         // A runtime's extra cost starts at nothing: additive steps of
                         // 0.6, 0.2 and 0.06 ms.
-                        let up = if dir > 1.0 { 1.0 } else { -1.0 };
                         *field(&mut trial, metric, i) += up * (step - 1.0) * 2e-3;
+                    } else if metric == Metric::Prefill && i == POWER_FIELD {
+                        // No power limit to start with: steps of 0.3, 0.1 and 0.03 pJ.
+                        *field(&mut trial, metric, i) += up * (step - 1.0);
                     } else {
                         *field(&mut trial, metric, i) *= dir;
                     }
@@ -812,7 +832,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -843,7 +863,8 @@ fn print_constants(t: &Table) {
                 lit(c.mlx_eta),
                 c.cpu_thread_gbps.map(lit).join(", "),
                 c.cpu_thread_tflops.map(lit).join(", "),
-                lit(c.gemm_dequant_bytes)
+                lit(c.gemm_dequant_bytes),
+                lit(c.pj_per_flop)
             );
         }
     }

@@ -234,6 +234,15 @@ impl Hardware {
         self.backend != Backend::Cpu
     }
 
+    /// Board power of one GPU, W (0 when unknown or without a GPU): a preset's `power_w` covers
+    /// all its cards (a unified machine's, its whole package).
+    pub fn card_power_w(&self) -> f64 {
+        match self.power_w {
+            Some(w) if self.has_gpu() && w > 0.0 => w / f64::from(self.gpus.max(1)),
+            _ => 0.0,
+        }
+    }
+
     /// Whether the GPU is Intel's (Arc cards, Core Ultra iGPUs): every Intel GPU's product name
     /// says so, on presets, detected cards and measurement labels alike.
     pub fn is_intel_gpu(&self) -> bool {

@@ -234,6 +234,7 @@ pub(super) fn prefill_work(
         format,
         flash_attn: settings.flash_attn,
         moe: arch.moe.is_some(),
+        card_power_w: hw.card_power_w(),
     }
 }
 

@@ -122,6 +122,12 @@ pub struct BackendConstants {
     /// generation does so, 0 where MMQ multiplies the quantized blocks): set by the kernel
     /// generation, not fitted.
     pub gemm_dequant_bytes: f64,
+    /// Energy a prompt's matmuls spend per FLOP at the card's spec rate, pJ (W per TFLOPS): a
+    /// card whose tensor units would draw more than its board power at full clock runs them
+    /// slower, so the usable rate is held to `board power / this` as well
+    /// ([`BackendConstants::usable_tflops_at`]). An RTX 6000 Ada (364 TFLOPS in 300 W) runs its
+    /// prompts slower for its TFLOPS than an RTX 4090 (330 in 450 W). 0: no power limit.
+    pub pj_per_flop: f64,
 }
 
 /// FP16 bytes per weight a dequantize-then-GEMM prefill moves beyond the quantized read: the
@@ -284,6 +290,17 @@ impl BackendConstants {
         peak / (1.0 + peak / self.tflops_saturation.max(1.0))
     }
 
+    /// [`BackendConstants::usable_tflops`] on a card of `power_w` board power (0: unknown, no
+    /// power limit): the kernels' rate and the rate that power sustains at `pj_per_flop` in
+    /// series, `1 / (1 / kernels + pJ per FLOP / W)`.
+    pub fn usable_tflops_at(&self, peak: f64, power_w: f64) -> f64 {
+        let kernels = self.usable_tflops(peak);
+        if power_w <= 0.0 || self.pj_per_flop <= 0.0 {
+            return kernels;
+        }
+        1.0 / (1.0 / kernels + self.pj_per_flop / power_w)
+    }
+
     /// The calibrated constants of `backend` for today's builds.
     pub fn of(backend: Backend) -> Self {
         Self::of_era(backend, BuildEra::Current)
@@ -313,26 +330,27 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.42,
-                tflops_saturation: 632.4,
-                t_ubatch: 0.006068,
+                prefill_eff: 0.5049,
+                tflops_saturation: 852.4,
+                t_ubatch: 0.008024,
                 host_copy_gbps: 8.196,
                 moe_eta: 1.0,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.8171,
-                attn_eff: 0.8047,
-                attn_eff_no_fa: 2.262,
+                moe_prefill: 0.8275,
+                attn_eff: 0.8965,
+                attn_eff_no_fa: 1.882,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
-                prefill_format_eff: [1.0, 1.0, 1.379, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 7.684e-5,
+                prefill_format_eff: [1.0, 1.0, 1.473, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 2.693e-6,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.73,
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -346,26 +364,27 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.4326,
-                tflops_saturation: 614.0,
-                t_ubatch: 8.904e-4,
+                prefill_eff: 0.6372,
+                tflops_saturation: 931.4,
+                t_ubatch: 0.002337,
                 host_copy_gbps: 64.0,
                 moe_eta: 0.7923,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.8171,
-                attn_eff: 0.8047,
-                attn_eff_no_fa: 0.239,
+                moe_prefill: 0.8275,
+                attn_eff: 0.8965,
+                attn_eff_no_fa: 0.1883,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
-                prefill_format_eff: [1.69, 1.0, 1.379, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 2.223e-5,
-                pipeline_eff: 0.605,
+                prefill_format_eff: [1.491, 1.0, 1.447, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 3.501e-6,
+                pipeline_eff: 0.6086,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.79,
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.91,
@@ -379,26 +398,27 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.3835,
-                tflops_saturation: 16314.6,
+                prefill_eff: 0.4475,
+                tflops_saturation: 4449.8,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 3.050e-5,
-                moe_prefill: 0.3042,
-                attn_eff: 0.3316,
-                attn_eff_no_fa: 2.477,
+                moe_prefill: 0.3491,
+                attn_eff: 0.3125,
+                attn_eff_no_fa: 2.123,
                 format_eff: [1.0, 1.0, 0.8715, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.589e-4,
+                t_ubatch_layer: 2.272e-4,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.32,
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -412,17 +432,17 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.3442,
-                tflops_saturation: 44479.4,
-                t_ubatch: 0.009751,
+                prefill_eff: 0.4475,
+                tflops_saturation: 21478.5,
+                t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.4538,
-                attn_eff: 0.1632,
-                attn_eff_no_fa: 0.1059,
+                moe_prefill: 0.4705,
+                attn_eff: 0.1681,
+                attn_eff_no_fa: 0.09345,
                 format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 4.991e-4,
@@ -432,6 +452,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 4.0,
+                pj_per_flop: 0.76,
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.77,
@@ -445,16 +466,16 @@ impl BackendConstants {
                 no_graphs_factor: 1.0,
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
-                prefill_eff: 0.6963,
-                tflops_saturation: 305.6,
+                prefill_eff: 0.7387,
+                tflops_saturation: 21714.8,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.7491,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.942e-5,
-                moe_prefill: 0.9426,
-                attn_eff: 0.8204,
+                moe_prefill: 0.833,
+                attn_eff: 0.7508,
                 attn_eff_no_fa: 0.5,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
@@ -465,6 +486,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.52,
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -479,25 +501,26 @@ impl BackendConstants {
                 t_hop: 1.500e-4,
                 dp4a_emulated_ops: 0.0,
                 prefill_eff: 0.6963,
-                tflops_saturation: 269.7,
-                t_ubatch: 0.005157,
+                tflops_saturation: 1075.8,
+                t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 0.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.856e-5,
-                moe_prefill: 0.9426,
-                attn_eff: 1.24,
-                attn_eff_no_fa: 0.3047,
+                moe_prefill: 0.833,
+                attn_eff: 1.042,
+                attn_eff_no_fa: 0.2329,
                 format_eff: [1.0, 1.0, 0.9709, 0.7692, 1.0, 0.75],
-                prefill_format_eff: [1.133, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 3.114e-4,
+                prefill_format_eff: [1.167, 1.061, 1.03, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 4.991e-4,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.4,
             },
             (Backend::Vulkan, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.847,
@@ -512,25 +535,26 @@ impl BackendConstants {
                 t_hop: 0.001,
                 dp4a_emulated_ops: 19.83,
                 prefill_eff: 0.2367,
-                tflops_saturation: 847.3,
+                tflops_saturation: 14133.9,
                 t_ubatch: 0.002959,
                 host_copy_gbps: 25.0,
                 moe_eta: 1.0,
                 t_moe_unified: 2.522e-5,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 3.749e-5,
-                moe_prefill: 0.4481,
-                attn_eff: 0.5909,
-                attn_eff_no_fa: 0.07685,
+                moe_prefill: 0.4615,
+                attn_eff: 0.65,
+                attn_eff_no_fa: 0.1074,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.464e-5,
+                t_ubatch_layer: 1.690e-5,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [8.000e-4, 0.0, 0.0],
                 mlx_eta: 1.122,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.27,
             },
             (Backend::Vulkan, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -545,25 +569,26 @@ impl BackendConstants {
                 t_hop: 6.594e-5,
                 dp4a_emulated_ops: 19.83,
                 prefill_eff: 0.2367,
-                tflops_saturation: 847.3,
+                tflops_saturation: 14133.9,
                 t_ubatch: 0.002959,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.9645,
                 t_moe_unified: 2.522e-5,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 3.749e-5,
-                moe_prefill: 0.4481,
-                attn_eff: 0.5909,
-                attn_eff_no_fa: 0.07685,
+                moe_prefill: 0.4615,
+                attn_eff: 0.65,
+                attn_eff_no_fa: 0.1074,
                 format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.464e-5,
+                t_ubatch_layer: 1.690e-5,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [8.000e-4, 0.0, 0.0],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.27,
             },
             (Backend::Sycl, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.847,
@@ -597,6 +622,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.0,
             },
             (Backend::Sycl, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -630,6 +656,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.0,
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.4451,
@@ -663,6 +690,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
                 cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.0,
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.4451,
@@ -696,6 +724,7 @@ impl BackendConstants {
                 cpu_thread_gbps: [9.725, 8.9, 50.13, 8.9],
                 cpu_thread_tflops: [0.1, 0.2692, 0.35, 0.09709],
                 gemm_dequant_bytes: 0.0,
+                pj_per_flop: 0.0,
             },
         }
     }
@@ -850,6 +879,9 @@ pub struct PrefillWork {
     pub flash_attn: bool,
     /// MoE model.
     pub moe: bool,
+    /// Board power of one GPU, W (0: unknown or no GPU): see
+    /// [`BackendConstants::usable_tflops_at`].
+    pub card_power_w: f64,
 }
 
 /// Σ over the `prompt` tokens after `depth` of the positions each attends to: causal, and
@@ -883,7 +915,7 @@ pub fn prefill_seconds(
     gpu_offload: bool,
 ) -> f64 {
     let p = work.prompt.max(1) as f64;
-    let rate = c.usable_tflops(tflops.max(0.05)) * 1e12 * c.prefill_eff;
+    let rate = c.usable_tflops_at(tflops.max(0.05), work.card_power_w) * 1e12 * c.prefill_eff;
     let format = work
         .format
         .and_then(|f| c.prefill_format_eff.get(f).copied())
@@ -964,6 +996,7 @@ mod tests {
             format: None,
             flash_attn: true,
             moe: false,
+            card_power_w: 0.0,
         }
     }
 
@@ -1219,5 +1252,24 @@ mod tests {
         // Twice the rate halves the matmul time; the per-ubatch costs stay.
         let fixed = c.t_ubatch + c.t_ubatch_layer * w.layers;
         assert!(((other - fixed) / (float - fixed) - 2.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_card_short_of_power_for_its_tflops_runs_prompts_slower() {
+        let mut c = BackendConstants::of(Backend::Cuda);
+        c.pj_per_flop = 1.0;
+        // 364 TFLOPS in 300 W (RTX 6000 Ada) against the same TFLOPS in 450 W.
+        let cap = c.usable_tflops_at(364.0, 300.0);
+        let roomy = c.usable_tflops_at(364.0, 450.0);
+        assert!(cap < roomy && roomy < c.usable_tflops(364.0), "{cap} {roomy}");
+        // Unknown power or no energy figure: the kernels' rate alone.
+        assert_eq!(c.usable_tflops_at(364.0, 0.0), c.usable_tflops(364.0));
+        c.pj_per_flop = 0.0;
+        assert_eq!(c.usable_tflops_at(364.0, 300.0), c.usable_tflops(364.0));
+        let mut w = work(2048, 1);
+        c.pj_per_flop = 1.0;
+        let unknown = prefill_seconds(&w, &c, 364.0, false);
+        w.card_power_w = 300.0;
+        assert!(prefill_seconds(&w, &c, 364.0, false) > unknown);
     }
 }

@@ -232,6 +232,11 @@ impl Prepared<'_> {
         self.hw.compute_capability
     }
 
+    /// Board power of one of the row's GPUs, W (0: unknown, or a CPU row).
+    pub fn card_power_w(&self) -> f64 {
+        self.hw.card_power_w()
+    }
+
     /// Whether the row ran on an Intel GPU.
     pub fn intel_gpu(&self) -> bool {
         self.hw.is_intel_gpu()
@@ -311,6 +316,7 @@ impl Prepared<'_> {
                         format: None,
                         flash_attn: *flash_attn,
                         moe: *moe,
+                        card_power_w: hw.card_power_w(),
                     };
                     let secs = prefill_seconds(&w, c, cpu_or_device_tflops(hw, c), false);
                     (*prompt as f64 / secs, 0.0)
@@ -545,7 +551,12 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             .flatten(),
         working_set: None,
         price_usd: None,
-        power_w: None,
+        // One card's board power (a preset's covers its cards) times the cards the row ran on:
+        // what holds a card's matmuls to its power (`BackendConstants::pj_per_flop`).
+        power_w: preset
+            .filter(|_| backend != Backend::Cpu)
+            .and_then(|p| p.power_w)
+            .map(|w| w / f64::from(preset.map_or(1, |p| p.gpus.max(1))) * f64::from(r.gpus)),
         source: None,
         measured: None,
     };
