@@ -96,11 +96,15 @@ fn decode_error_stays_within_targets() {
     // about 50 % low on RADV, and AMDVLK's pp512 half the rate RADV reaches: all 17.5 -> 19
     // (measured 18.0 %), multi-GPU 17.5 -> 18.5 (17.6), Vulkan 26.5 -> 30.5 (29.6), at-depth
     // 20 -> 26 (25.0). Left for the prefill refit (prefill8), not bent here.
+    // Prefill v5 (issue 10, prefill8: each card's matmuls held to its board power, every GPU
+    // arm's prefill fields refitted on main 626d874's 1,944 rows): all 18.0 -> 16.9 %, CUDA
+    // 14.0 -> 12.4, multi-GPU 17.6 -> 17.2, Vulkan 29.6 -> 27.8, at depth 25.0 -> 24.1 %;
+    // all 0.19 -> 0.18 and CUDA 0.15 -> 0.135.
     for (name, bound) in [
-        ("all", 0.19),
+        ("all", 0.18),
         ("multi-gpu", 0.185),
         ("apple", 0.07),
-        ("cuda", 0.15),
+        ("cuda", 0.135),
         ("build ≤ 2024", 0.11),
         ("rocm", 0.255),
         // 0.245 -> 0.255 (issue 10, data7): 5 new Vulkan prefill rows (RTX 3090 master of
