@@ -97,9 +97,10 @@ fn decode_error_stays_within_targets() {
     // (measured 18.0 %), multi-GPU 17.5 -> 18.5 (17.6), Vulkan 26.5 -> 30.5 (29.6), at-depth
     // 20 -> 26 (25.0). Left for the prefill refit (prefill8), not bent here.
     // Prefill v5 (issue 10, prefill8: each card's matmuls held to its board power, every GPU
-    // arm's prefill fields refitted on main 626d874's 1,944 rows): all 18.0 -> 16.9 %, CUDA
-    // 14.0 -> 12.4, multi-GPU 17.6 -> 17.2, Vulkan 29.6 -> 27.8, at depth 25.0 -> 24.1 %;
-    // all 0.19 -> 0.18 and CUDA 0.15 -> 0.135.
+    // arm's prefill fields refitted; on main 626d874's 1,944 rows all 18.0 -> 16.9 %, CUDA
+    // 14.0 -> 12.4, Vulkan 29.6 -> 27.8, at depth 25.0 -> 24.1 %). On main 9b0f751's 2,018
+    // rows: all 17.1 %, CUDA 12.4, multi-GPU 18.0, ROCm 21.9, Vulkan 28.6, MoE 23.5, at depth
+    // 22.1 %; all 0.19 -> 0.18 and CUDA 0.15 -> 0.135.
     for (name, bound) in [
         ("all", 0.18),
         ("multi-gpu", 0.185),
