@@ -594,6 +594,14 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             let cpu_moe = note_number(r.notes, "--n-cpu-moe")
                 .or_else(|| note_number(r.notes, "n_cpu_moe"))
                 .filter(|n| *n > 0 && model.arch.moe.is_some());
+            // llama-bench offloads what `-ngl` asks (every layer by default) and does not fit
+            // unless told to (`-fitt`): a run that completed that way had every layer on the GPU,
+            // whatever fitcheck's memory model says (6 RTX 3090s held Llama 3 70B F16).
+            let bench_all = runtime == Runtime::LlamaCpp
+                && engine.contains("bench")
+                && !r.notes.contains("fit-target")
+                && cpu_moe.is_none();
+            let gpu_layers = gpu_layers.or(bench_all.then_some(model.arch.layers + 1));
             let settings = Settings {
                 quant,
                 context,
@@ -809,5 +817,37 @@ mod tests {
         );
         assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![2, 3]);
         assert!(skipped[0].1.contains("Tensile"), "{}", skipped[0].1);
+    }
+
+    #[test]
+    fn runs_are_placed_as_their_tool_placed_them() {
+        // Qwen3-30B-A3B Q4_K_M (17.3 GiB) on a 12 GiB RTX 3060: llama-bench at its default `-ngl`
+        // ran every layer on the GPU (or would have failed), a server places what fits, and
+        // `--n-cpu-moe 20` keeps 20 blocks' experts in RAM.
+        let cat = Catalog::builtin().unwrap();
+        let head = "model,params_b,quant,model_size_gib,hardware,memory_bandwidth_gbps,backend,engine,metric,n_gen,value,notes";
+        let row = |engine: &str, notes: &str| {
+            format!("Qwen3-30B-A3B,30.5,Q4_K_M,17.3,NVIDIA GeForce RTX 3060 12GB,360,CUDA,{engine},decode_tps,128,50,{notes}")
+        };
+        let csv = [
+            head.to_string(),
+            row("llama.cpp llama-bench", "ngl 99"),
+            row("llama.cpp llama-server", ""),
+            row(
+                "llama.cpp llama-bench",
+                "--n-cpu-moe 20: experts of 20 blocks in RAM",
+            ),
+        ]
+        .join("\n");
+        let (rows, skipped) = prepare(&csv, &cat).unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let offloaded: Vec<bool> = rows
+            .iter()
+            .map(|r| r.subsets.contains(&"partial-offload"))
+            .collect();
+        assert_eq!(offloaded, vec![false, true, true]);
+        let c = BackendConstants::of(Backend::Cuda);
+        let tps: Vec<f64> = rows.iter().map(|r| r.check(&c).predicted).collect();
+        assert!(tps[0] > tps[1] && tps[1] > tps[2], "{tps:?}");
     }
 }
