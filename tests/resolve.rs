@@ -142,6 +142,18 @@ fn hardware_names_resolve() {
         ),
         ("Intel Arc Pro B50", "arc-pro-b50"),
         ("NVIDIA Jetson Orin Nano Super", "jetson-orin-nano-super"),
+        // The benchmark tables' labels of the session-8 presets.
+        ("Intel Arc Pro B70 (32 GB)", "arc-pro-b70"),
+        (
+            "Intel Core Ultra 7 258V (Arc 140V iGPU, Lunar Lake)",
+            "core-ultra-7-258v",
+        ),
+        (
+            "Intel Core Ultra 9 185H (Arc iGPU, Meteor Lake)",
+            "core-ultra-9-185h",
+        ),
+        ("AMD Radeon RX 5700 XT", "rx-5700-xt"),
+        ("NVIDIA GeForce RTX 2070", "rtx-2070"),
     ] {
         assert_eq!(hw(q), id, "{q}");
     }

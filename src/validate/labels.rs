@@ -3,7 +3,7 @@
 //! quantization its labels spell.
 
 use crate::catalog::Catalog;
-use crate::estimate::hardware::Backend;
+use crate::estimate::hardware::{Backend, Hardware};
 use crate::estimate::speed::BuildEra;
 use crate::estimate::Quant;
 use crate::hardware::best_preset;
@@ -13,17 +13,28 @@ use crate::hardware::best_preset;
 /// chip), else the label itself.
 pub(super) fn device_key(label: &str, cat: &Catalog) -> String {
     let label = &without_thread_count(label);
-    let base = match label.rsplit_once(" (") {
-        Some((head, tail))
-            if tail
-                .strip_suffix(" GPUs)")
-                .is_some_and(|n| n.trim().parse::<u32>().is_ok()) =>
-        {
-            head
-        }
-        _ => label,
-    };
+    let base = gpu_count_suffix(label).map_or(label.as_str(), |(head, _)| head);
     best_preset(&cat.hardware, base, None).map_or_else(|| base.to_string(), |p| p.id.clone())
+}
+
+/// The preset a row's hardware label names. `X (N GPUs)` with no N-card preset of X falls back
+/// to the single card X: a preset's figures are per card, and the row's GPU count makes the box
+/// (as the two-card R9700 preset is one R9700's figures with `gpus: 2`).
+pub(super) fn row_preset<'a>(cat: &'a Catalog, label: &str) -> Option<&'a Hardware> {
+    best_preset(&cat.hardware, label, None).or_else(|| {
+        let (head, n) = gpu_count_suffix(label)?;
+        if n < 2 {
+            return None;
+        }
+        best_preset(&cat.hardware, head, None).filter(|p| p.gpus <= 1 && p.cluster.is_none())
+    })
+}
+
+/// `("X", N)` for a label `X (N GPUs)`.
+fn gpu_count_suffix(label: &str) -> Option<(&str, u32)> {
+    let (head, tail) = label.rsplit_once(" (")?;
+    let n = tail.strip_suffix(" GPUs)")?.trim().parse().ok()?;
+    Some((head, n))
 }
 
 /// A CPU label without its thread count ("Cix CP8180 CPU (12 threads)" → "Cix CP8180 CPU
@@ -382,6 +393,33 @@ mod tests {
         // No preset: the label without its count.
         assert_eq!(key("Some Board (2 GPUs)"), "Some Board");
         assert_eq!(key("Some Board (GPU)"), "Some Board (GPU)");
+    }
+
+    #[test]
+    fn a_card_count_without_its_own_preset_reads_as_the_single_card() {
+        let cat = Catalog::builtin().unwrap();
+        let id = |l: &str| row_preset(&cat, l).map(|p| p.id.as_str());
+        // No N-card preset: the single card's figures (per card; the row's count makes the box).
+        assert_eq!(
+            id("NVIDIA Tesla V100-PCIE-16GB (2 GPUs)"),
+            Some("tesla-v100-16")
+        );
+        assert_eq!(
+            id("NVIDIA Tesla P100-PCIE-16GB (4 GPUs)"),
+            Some("tesla-p100-16")
+        );
+        // A two-card preset still wins where there is one.
+        assert_eq!(
+            id("AMD Radeon AI PRO R9700 (2 GPUs)"),
+            Some("2x-radeon-ai-pro-r9700")
+        );
+        // One GPU, or a board no preset knows, adds nothing.
+        assert_eq!(id("Some Board (2 GPUs)"), None);
+        assert_eq!(
+            gpu_count_suffix("NVIDIA RTX 4090 (1 GPUs)"),
+            Some(("NVIDIA RTX 4090", 1))
+        );
+        assert_eq!(gpu_count_suffix("Some Board (GPU)"), None);
     }
 
     #[test]

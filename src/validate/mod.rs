@@ -9,7 +9,7 @@ mod labels;
 pub use labels::{
     build_era, family_key, parse_quant_label, prefill_era, ROCM_WMMA_MMQ_BUILD, TENSILE_NOTE,
 };
-use labels::{cpu_threads, device_key, note_number, parse_backend};
+use labels::{cpu_threads, device_key, note_number, parse_backend, row_preset};
 
 use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
@@ -21,7 +21,6 @@ use crate::estimate::speed::{
 use crate::estimate::units::GIB;
 use crate::estimate::CpuClass;
 use crate::estimate::{model_terms, speeds_with_constants, ModelTerms, Runtime, Settings};
-use crate::hardware::best_preset;
 
 /// Decode or prefill.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -486,7 +485,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     }
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
-    let preset = best_preset(&cat.hardware, r.hardware, None);
+    let preset = row_preset(cat, r.hardware);
     // Prefill is compute-bound: a CPU row whose memory bandwidth is unknown (a VM) still checks
     // the matmul rate.
     let bandwidth = r
