@@ -70,12 +70,18 @@ const MIN_CLASS_ROWS: usize = 5;
 /// saturation, host and runtime costs, the MoE block cost, dequantization (operations and
 /// overlap), MLX's efficiency, the layer-split hop, the per-block costs without CUDA graphs,
 /// the emulated dp4a, the per-thread decode rate of each CPU class and the extra MoE block cost
-/// on unified LPDDR memory, and Intel GPUs' quantized-weight efficiency on Vulkan (the last two).
-const DECODE_FIELDS: usize = 25 + CPU_CLASSES;
+/// on unified LPDDR memory, Intel GPUs' quantized-weight efficiency on Vulkan and the extra
+/// per-block cost on unified LPDDR memory and the share of the per-block costs left with
+/// Programmatic Dependent Launch (the last four).
+const DECODE_FIELDS: usize = 27 + CPU_CLASSES;
 /// Index of `t_moe_unified` among the decode fields.
 const UNIFIED_FIELD: usize = 23 + CPU_CLASSES;
 /// Index of `intel_vulkan_quant_eff` among the decode fields.
 const INTEL_VULKAN_FIELD: usize = 24 + CPU_CLASSES;
+/// Index of `t_layer_unified` among the decode fields.
+const LAYER_UNIFIED_FIELD: usize = 25 + CPU_CLASSES;
+/// Index of `pdl_factor` among the decode fields.
+const PDL_FIELD: usize = 26 + CPU_CLASSES;
 /// The routing an MoE block adds (router matmul, top-k, weighting, the experts' sum: four to
 /// seven kernels, fewer where llama.cpp fuses them) is about half the kernels of a block's
 /// fifteen or so, so its launch cost is at most this share of `t_layer`.
@@ -133,6 +139,8 @@ fn neutral(b: Backend) -> BackendConstants {
             host_copy_gbps: 25.0,
             moe_eta: 0.75,
             t_moe_unified: 0.0,
+            t_layer_unified: 0.0,
+            pdl_factor: 1.0,
             intel_vulkan_quant_eff: 1.0,
             t_moe_layer: 0.0,
             moe_prefill: 0.6,
@@ -159,7 +167,12 @@ fn neutral(b: Backend) -> BackendConstants {
         alu_overlap: 2.0,
         eta_kv: 0.8,
         eta_host: 0.6,
-        t_fixed: 1e-3,
+        // The low end of the spec's CUDA figure with CUDA graphs (0.2-0.5 ms, §4.1); the
+        // per-block costs hold the rest. The per-token and per-block costs trade along a shallow
+        // valley and the descent stops where its start leaves it: from 0.2, 0.4, 0.7 and 1 ms
+        // (the spec's default before session 8) today's in-sample decode error was 8.1, 8.8, 8.6
+        // and 8.6 % (docs/accuracy.md, "Session 8").
+        t_fixed: 2e-4,
         t_layer: 1e-5,
         no_graphs_factor: 1.0,
         // The hand-off a layer split cost before it was fitted (a PCIe copy and a sync).
@@ -173,6 +186,10 @@ fn neutral(b: Backend) -> BackendConstants {
         t_moe_layer: 1e-5,
         // A few memory round trips more per MoE block on unified memory, to start with.
         t_moe_unified: 3e-5,
+        // Likewise a little more per block, to start with.
+        t_layer_unified: 1e-5,
+        // Launches overlapped with nothing until rows of such cards and builds say otherwise.
+        pdl_factor: 1.0,
         // Intel GPUs on Vulkan stream quantized weights as well as any card until rows say otherwise.
         intel_vulkan_quant_eff: 1.0,
         moe_prefill: 0.6,
@@ -250,6 +267,8 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, 22) => &mut c.dp4a_emulated_ops,
         (Metric::Decode, UNIFIED_FIELD) => &mut c.t_moe_unified,
         (Metric::Decode, INTEL_VULKAN_FIELD) => &mut c.intel_vulkan_quant_eff,
+        (Metric::Decode, LAYER_UNIFIED_FIELD) => &mut c.t_layer_unified,
+        (Metric::Decode, PDL_FIELD) => &mut c.pdl_factor,
         (Metric::Decode, f @ 23..) => &mut c.cpu_thread_gbps[f - 23],
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
@@ -288,6 +307,10 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
         .min(MOE_KERNEL_SHARE * c.t_layer.max(1e-6));
     // A few memory round trips more per MoE block on unified LPDDR: under 0.2 ms.
     c.t_moe_unified = c.t_moe_unified.clamp(1e-7, 2e-4);
+    // A memory round trip more per kernel of a block on unified LPDDR: under 0.2 ms a block.
+    c.t_layer_unified = c.t_layer_unified.clamp(1e-7, 2e-4);
+    // Overlapping launches can only save time, and not all of a block's.
+    c.pdl_factor = c.pdl_factor.clamp(0.2, 1.0);
     // Intel's split subgroups cost throughput, never gain it; a tenth is far below any row.
     c.intel_vulkan_quant_eff = c.intel_vulkan_quant_eff.clamp(0.1, 1.0);
     c.moe_prefill = c.moe_prefill.min(1.0);
@@ -379,6 +402,8 @@ fn prior_penalty(
             22,
             UNIFIED_FIELD,
             INTEL_VULKAN_FIELD,
+            LAYER_UNIFIED_FIELD,
+            PDL_FIELD,
         ]
     } else {
         &[]
@@ -475,6 +500,14 @@ fn descend(
             .is_some_and(|cc| cc < fitcheck::estimate::speed::CUDA_GRAPHS_MIN_CC)
     });
     let no_graphs_fits = old_rows >= MIN_CLASS_ROWS && old_devices >= 2;
+    // The overlap of Programmatic Dependent Launch likewise: on rows of cards of compute
+    // capability 9.0 or newer run on builds that have it, from at least 2 of them.
+    let (pdl_rows, pdl_devices) = distinct(&|r| {
+        !r.before_pdl
+            && r.compute_capability()
+                .is_some_and(|cc| cc >= fitcheck::estimate::speed::PDL_MIN_CC)
+    });
+    let pdl_fits = pdl_rows >= MIN_CLASS_ROWS && pdl_devices >= 2;
     // The emulated dp4a: on rows of cards without it (compute capability below 6.1), whatever
     // their number (today only the P100 sweeps; K80 and M40 presets share the figure).
     let (no_dp4a_rows, _) = distinct(&|r| {
@@ -489,6 +522,13 @@ fn descend(
     let (unified_rows, unified_devices) =
         distinct(&|r| r.unified_gpu() && r.subsets.contains(&"moe"));
     let unified_fits = unified_rows >= MIN_CLASS_ROWS && unified_devices >= 3 && prior.is_none();
+    // The extra per-block cost on unified memory likewise, on every row of a unified GPU but
+    // Metal's (every Metal GPU is unified, so Metal's own per-block cost holds it): the DGX
+    // Spark, the Strix Halo and laptop iGPUs against the discrete cards of the same backends.
+    let (unified_all_rows, unified_all_devices) =
+        distinct(&|r| r.unified_gpu() && r.backend != Backend::Metal);
+    let layer_unified_fits =
+        unified_all_rows >= MIN_CLASS_ROWS && unified_all_devices >= 3 && prior.is_none();
     // The quantized-weight efficiency of Intel GPUs on Vulkan (32-wide subgroups split on 8- or
     // 16-wide SIMD): on the Vulkan rows of Intel GPUs, from at least 3 of them (as MLX's and the
     // hop's terms).
@@ -521,6 +561,8 @@ fn descend(
                         || i == 22 && !dp4a_fits
                         || i == UNIFIED_FIELD && !unified_fits
                         || i == INTEL_VULKAN_FIELD && !intel_vulkan_fits
+                        || i == LAYER_UNIFIED_FIELD && !layer_unified_fits
+                        || i == PDL_FIELD && !pdl_fits
                         || (23..UNIFIED_FIELD).contains(&i) && !cpu_class_fits(i - 23))
                 {
                     continue;
@@ -546,6 +588,9 @@ fn descend(
                     } else if metric == Metric::Prefill && i == POWER_FIELD {
                         // No power limit to start with: steps of 0.3, 0.1 and 0.03 pJ.
                         *field(&mut trial, metric, i) += up * (step - 1.0);
+                    } else if metric == Metric::Decode && i == LAYER_UNIFIED_FIELD {
+                        // Likewise the unified-memory cost per block: 30, 10 and 3 µs.
+                        *field(&mut trial, metric, i) += up * (step - 1.0) * 1e-4;
                     } else {
                         *field(&mut trial, metric, i) *= dir;
                     }
@@ -634,6 +679,10 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
             if *b != Backend::Vulkan {
                 // Only Vulkan runs the 32-wide subgroups Intel GPUs split.
                 t[bi][ei].intel_vulkan_quant_eff = 1.0;
+            }
+            if *b != Backend::Cuda {
+                // Programmatic Dependent Launch is a CUDA launch attribute.
+                t[bi][ei].pdl_factor = 1.0;
             }
             start = c;
         }
@@ -832,7 +881,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -850,6 +899,8 @@ fn print_constants(t: &Table) {
                 lit(c.host_copy_gbps),
                 lit(c.moe_eta),
                 lit(c.t_moe_unified),
+                lit(c.t_layer_unified),
+                lit(c.pdl_factor),
                 lit(c.intel_vulkan_quant_eff),
                 lit(c.t_moe_layer),
                 lit(c.moe_prefill),

@@ -966,10 +966,12 @@ fn parallel_readout_of_a_file_uses_its_own_weights() {
         fit,
         max_sequences_with_weights(&spec, &hw, &s, &weights, each, 256)
     );
-    // The catalog's Q4_K_M architecture would read faster: the readout is not that one.
+    // The catalog's Q4_K_M architecture would read faster: the readout is not that one. (1.2
+    // before session 8's decode refit; its per-token and per-block costs, which both formats
+    // pay alike, are larger: 1.18×.)
     let q4 = weight_table(&spec, Quant::Q4_K_M);
     let catalog_q4 = batched_decode_with_weights(&spec, &hw, &s, &q4, 4, u64::from(each / 2));
-    assert!(catalog_q4.per_stream_tps > batched.per_stream_tps * 1.2);
+    assert!(catalog_q4.per_stream_tps > batched.per_stream_tps * 1.15);
 }
 
 /// On a mixed box whose layer split leaves room idle on the bigger card, the gauges say how much:

@@ -121,18 +121,27 @@ fn aggregate_throughput_grows_until_the_matmuls_bind() {
 #[test]
 fn moe_batches_read_more_experts() {
     // Each extra sequence selects other experts: a batch of MoE tokens reads more weight bytes
-    // than one token, so it scales worse than a dense model of the same active size.
+    // than one token, so it scales worse than the same model whose tokens all chose the same
+    // experts (8 of 8 instead of 8 of 128: the same blocks and kernels, about the same bytes
+    // per token). Against a dense model (Llama 3.1 8B, as before session 8) it no longer tells:
+    // since the decode refit the per-block costs a batch shares weigh as much in the MoE's step
+    // (48 blocks, routing included) as the extra experts (8 sequences: 2.69× against 2.64×).
     let card = hw("rtx-4090");
     let moe = model("qwen3-30b-a3b");
+    let mut same = moe.clone();
+    if let Some(m) = same.arch.moe.as_mut() {
+        m.experts = m.used;
+    }
     let s = settings_for(&Settings::default(), 8, 2048);
     let one = batched_decode(&moe, &card, &s, 1, 0);
     let eight = batched_decode(&moe, &card, &s, 8, 0);
-    let dense = model("llama-3.1-8b");
-    let d1 = batched_decode(&dense, &card, &s, 1, 0);
-    let d8 = batched_decode(&dense, &card, &s, 8, 0);
+    let s1 = batched_decode(&same, &card, &s, 1, 0);
+    let s8 = batched_decode(&same, &card, &s, 8, 0);
+    // One token alike (within 1 %: the router's width differs).
+    assert!((one.aggregate_tps / s1.aggregate_tps - 1.0).abs() < 0.02);
     let moe_gain = eight.aggregate_tps / one.aggregate_tps;
-    let dense_gain = d8.aggregate_tps / d1.aggregate_tps;
-    assert!(moe_gain < dense_gain, "{moe_gain} {dense_gain}");
+    let same_gain = s8.aggregate_tps / s1.aggregate_tps;
+    assert!(moe_gain < 0.9 * same_gain, "{moe_gain} {same_gain}");
     assert!(moe_gain > 1.5);
 }
 

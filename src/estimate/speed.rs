@@ -69,6 +69,18 @@ pub struct BackendConstants {
     /// boundaries), and each such round trip costs a memory latency that is longer on a shared
     /// LPDDR controller than on a card's own GDDR or HBM. 0 on discrete cards.
     pub t_moe_unified: f64,
+    /// Extra seconds per block on a GPU that shares the host's LPDDR memory (DGX Spark, Strix
+    /// Halo, laptop iGPUs), added to `t_layer`: each of a block's dozen or so kernels starts
+    /// with a dependent read of its inputs, and a shared LPDDR controller's latency is longer
+    /// than a card's own GDDR or HBM. 0 on discrete cards; not added on Metal, where every GPU
+    /// is unified and `t_layer` itself holds it.
+    pub t_layer_unified: f64,
+    /// Share of the per-block costs (`t_layer`, `t_moe_layer`) left on a card that runs
+    /// llama.cpp's kernels with Programmatic Dependent Launch (compute capability 9.0 and newer,
+    /// [`PDL_MIN_CC`], on builds from [`PDL_MIN_BUILD`]): each kernel is launched while the one
+    /// before it finishes and waits on its results only where it reads them
+    /// (`ggml_cuda_pdl_sync`), so a block's launch gaps and tails overlap. 1 elsewhere.
+    pub pdl_factor: f64,
     /// Share of a quantized format's decode efficiency (`format_eff` of every class but float) an
     /// Intel GPU keeps on the Vulkan backend. llama.cpp's Vulkan shaders ask for 32-wide
     /// subgroups, which Intel's GPUs (8-wide SIMD on Xe and Xe-HPG, 16-wide on Xe2) run split
@@ -196,6 +208,18 @@ impl BackendConstants {
 /// (`ggml_cuda_graph_set_enabled`: graphs are disabled below `GGML_CUDA_CC_AMPERE`).
 pub const CUDA_GRAPHS_MIN_CC: (u32, u32) = (8, 0);
 
+/// First compute capability on which llama.cpp's CUDA kernels use Programmatic Dependent Launch
+/// (`ggml_cuda_pdl_sync` / `ggml_cuda_pdl_lc` compile to the grid-dependency instructions for
+/// `__CUDA_ARCH__ >= GGML_CUDA_CC_HOPPER`; Hopper, and Blackwell datacenter, consumer and GB10).
+pub const PDL_MIN_CC: (u32, u32) = (9, 0);
+
+/// First llama.cpp build with Programmatic Dependent Launch (PR #22522, merged in May 2026; a
+/// r/LocalLLaMA post of 2026-05-21 reports it in build 9254). In build 11312 it is on wherever
+/// the CUDA runtime is 12.3 or newer (`GGML_CUDA_USE_PDL` in `common.cuh`; `GGML_CUDA_PDL=0`
+/// turns it off). The app estimates for today's builds, which have it; calibration rows from
+/// older builds, or whose build is not stated, are checked without it.
+pub const PDL_MIN_BUILD: u32 = 9254;
+
 /// First compute capability with the `dp4a` instruction (`GGML_CUDA_CC_DP4A` = 610) that
 /// llama.cpp's quantized dot products use.
 pub const DP4A_MIN_CC: (u32, u32) = (6, 1);
@@ -245,14 +269,20 @@ impl BackendConstants {
     }
 
     /// The constants as they apply to `hw`: a GPU on unified LPDDR memory pays its own extra
-    /// time per MoE block (`t_moe_unified`), an Intel GPU on Vulkan streams quantized
-    /// weights at `intel_vulkan_quant_eff` of the usual efficiency, an NVIDIA card older than Ampere runs without
-    /// CUDA graphs (its own per-block cost), and one older than compute capability 6.1 emulates
-    /// `dp4a` (more operations per weight). Cards of unknown capability are taken as current.
+    /// time per block and per MoE block (`t_layer_unified`, `t_moe_unified`), an Intel GPU on
+    /// Vulkan streams quantized weights at `intel_vulkan_quant_eff` of the usual efficiency, an
+    /// NVIDIA card older than Ampere runs without CUDA graphs (its own per-block cost), one older
+    /// than compute capability 6.1 emulates `dp4a` (more operations per weight), and one of 9.0
+    /// or newer overlaps its kernels' launches (`pdl_factor`). Cards of unknown capability are
+    /// taken as current.
     pub fn for_hardware(&self, hw: &Hardware) -> Self {
         let mut c = *self;
         if hw.unified && hw.has_gpu() {
             c.t_moe_layer += c.t_moe_unified;
+            if hw.backend != Backend::Metal {
+                // Every Metal GPU shares LPDDR: Metal's own `t_layer` already holds it.
+                c.t_layer += c.t_layer_unified;
+            }
         }
         if hw.backend == Backend::Vulkan && hw.is_intel_gpu() {
             c.format_eff[1..]
@@ -272,7 +302,19 @@ impl BackendConstants {
         if cc < DP4A_MIN_CC {
             c.alu_ops_per_weight += c.dp4a_emulated_ops;
         }
+        if cc >= PDL_MIN_CC {
+            c.t_layer *= c.pdl_factor;
+            c.t_moe_layer *= c.pdl_factor;
+        }
         c
+    }
+
+    /// The constants for a build before Programmatic Dependent Launch ([`PDL_MIN_BUILD`]).
+    pub fn before_pdl(&self) -> Self {
+        Self {
+            pdl_factor: 1.0,
+            ..*self
+        }
     }
 
     /// Layer-split hand-offs of one decoded token on `hw` (its GPUs − 1 hops; none on a
@@ -309,36 +351,33 @@ impl BackendConstants {
     /// The calibrated constants of `backend` for builds of `era`.
     pub fn of_era(backend: Backend, era: BuildEra) -> Self {
         // Fitted by `cargo run --release --example calibrate` on tests/data/*speed*.csv
-        // (docs/accuracy.md); the CPU arm is the full fit of its own rows (no CPU row is a 2024 build,
-        // so both eras hold it). The
-        // dequantization terms (`alu_ops_per_weight`, `dp4a_emulated_ops` 0), the launches
-        // without CUDA graphs (`no_graphs_factor` 1), the hop (0.15 ms, as before it was fitted),
-        // MLX's efficiency (1.0) and the unified-memory MoE cost (`t_moe_unified` 0) stay neutral
-        // until a refit with them passes tests/serving.rs and tests/app_keys.rs
-        // (docs/accuracy.md, "Speed"). The Vulkan and SYCL arms are the full fit of issue 10's
-        // Vulkan/SYCL pass, every term included; SYCL's two cards are too few for its own fit, so
-        // it holds the pooled GPU decode constants and the spec's prefill ones.
+        // (docs/accuracy.md). The decode fields of the GPU arms are the full fit of session 8,
+        // every term included; SYCL's two cards are too few for its own fit, so it holds the
+        // pooled GPU decode constants and the spec's prefill ones. The CPU arm is the full fit of
+        // its own rows (no CPU row is a 2024 build, so both eras hold it).
         match (backend, era) {
             (Backend::Cuda, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.9223,
-                bw_saturation_gbps: 5917.2,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.7947,
+                eta_weights: 0.95,
+                bw_saturation_gbps: 166808.8,
+                alu_ops_per_weight: 11.77,
+                alu_overlap: 1.873,
+                eta_kv: 0.8842,
                 eta_host: 0.7573,
-                t_fixed: 3.926e-4,
-                t_layer: 2.942e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                t_fixed: 0.001005,
+                t_layer: 2.954e-5,
+                no_graphs_factor: 2.36,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 20.54,
                 prefill_eff: 0.5049,
                 tflops_saturation: 852.4,
                 t_ubatch: 0.008024,
                 host_copy_gbps: 8.196,
-                moe_eta: 1.0,
-                t_moe_unified: 0.0,
+                moe_eta: 0.9091,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 0.8885,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 2.856e-5,
+                t_moe_layer: 1.625e-5,
                 moe_prefill: 0.8275,
                 attn_eff: 0.8965,
                 attn_eff_no_fa: 1.882,
@@ -346,7 +385,7 @@ impl BackendConstants {
                 prefill_format_eff: [1.0, 1.0, 1.473, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 2.693e-6,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
+                runtime_t_fixed: [2.400e-4, 0.001, 7.600e-4],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
@@ -355,32 +394,34 @@ impl BackendConstants {
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
-                bw_saturation_gbps: 5917.2,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.6113,
-                eta_host: 0.7573,
-                t_fixed: 8.077e-4,
-                t_layer: 6.275e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                bw_saturation_gbps: 120149.0,
+                alu_ops_per_weight: 8.589,
+                alu_overlap: 1.191,
+                eta_kv: 0.4899,
+                eta_host: 0.78,
+                t_fixed: 0.001699,
+                t_layer: 2.868e-5,
+                no_graphs_factor: 2.36,
+                t_hop: 1.269e-4,
+                dp4a_emulated_ops: 20.54,
                 prefill_eff: 0.6372,
                 tflops_saturation: 931.4,
                 t_ubatch: 0.002337,
                 host_copy_gbps: 64.0,
-                moe_eta: 0.7923,
-                t_moe_unified: 0.0,
+                moe_eta: 0.8024,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 0.8885,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 2.856e-5,
+                t_moe_layer: 1.522e-5,
                 moe_prefill: 0.8275,
                 attn_eff: 0.8965,
                 attn_eff_no_fa: 0.1883,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [0.9709, 1.0, 1.0, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.491, 1.0, 1.447, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 3.501e-6,
                 pipeline_eff: 0.6086,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
+                runtime_t_fixed: [2.400e-4, 0.001, 7.600e-4],
                 mlx_eta: 1.0,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
@@ -388,272 +429,288 @@ impl BackendConstants {
                 pj_per_flop: 0.79,
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.91,
-                bw_saturation_gbps: 5379.2,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.6612,
-                eta_host: 0.7573,
-                t_fixed: 4.419e-4,
-                t_layer: 3.536e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                eta_weights: 0.8986,
+                bw_saturation_gbps: 166808.8,
+                alu_ops_per_weight: 21.11,
+                alu_overlap: 1.384,
+                eta_kv: 0.95,
+                eta_host: 0.78,
+                t_fixed: 0.001386,
+                t_layer: 4.075e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.395,
                 tflops_saturation: 1735.6,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.8,
-                t_moe_unified: 0.0,
+                moe_eta: 0.8487,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 3.050e-5,
+                t_moe_layer: 2.241e-5,
                 moe_prefill: 0.4196,
                 attn_eff: 0.255,
                 attn_eff_no_fa: 1.856,
-                format_eff: [1.0, 1.0, 0.8715, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 2.474e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.12,
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 5744.8,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.5363,
-                eta_host: 0.7573,
-                t_fixed: 9.151e-4,
-                t_layer: 7.062e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                eta_weights: 0.8986,
+                bw_saturation_gbps: 124577.1,
+                alu_ops_per_weight: 9.448,
+                alu_overlap: 1.335,
+                eta_kv: 0.5299,
+                eta_host: 0.78,
+                t_fixed: 0.001639,
+                t_layer: 2.868e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 1.217e-4,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.3442,
                 tflops_saturation: 20245.5,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
-                t_moe_unified: 0.0,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 2.856e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.4674,
                 attn_eff: 0.1621,
                 attn_eff_no_fa: 0.08172,
-                format_eff: [1.0, 0.9645, 0.9364, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.057, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 4.645e-4,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 4.0,
                 pj_per_flop: 0.0,
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.77,
-                bw_saturation_gbps: 5744.8,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.7767,
-                eta_host: 0.7573,
-                t_fixed: 4.290e-4,
-                t_layer: 3.311e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                eta_weights: 0.8724,
+                bw_saturation_gbps: 166808.8,
+                alu_ops_per_weight: 11.43,
+                alu_overlap: 1.966,
+                eta_kv: 0.5621,
+                eta_host: 0.78,
+                t_fixed: 0.00149,
+                t_layer: 3.291e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.7387,
                 tflops_saturation: 21714.8,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.7491,
-                t_moe_unified: 0.0,
+                moe_eta: 0.7273,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 2.942e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.833,
                 attn_eff: 0.7508,
                 attn_eff_no_fa: 0.5,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.089, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 2.272e-4,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [7.400e-4, 0.0016, 0.0],
+                mlx_eta: 1.089,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.52,
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 4922.8,
-                alu_ops_per_weight: 0.0,
-                alu_overlap: 1.0,
-                eta_kv: 0.5273,
-                eta_host: 0.7573,
-                t_fixed: 9.832e-4,
-                t_layer: 9.181e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 1.500e-4,
-                dp4a_emulated_ops: 0.0,
+                eta_weights: 0.8724,
+                bw_saturation_gbps: 124577.1,
+                alu_ops_per_weight: 9.731,
+                alu_overlap: 1.375,
+                eta_kv: 0.5264,
+                eta_host: 0.78,
+                t_fixed: 0.001995,
+                t_layer: 3.291e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.6963,
                 tflops_saturation: 1075.8,
                 t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
-                t_moe_unified: 0.0,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 2.856e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.833,
                 attn_eff: 1.042,
                 attn_eff_no_fa: 0.2329,
-                format_eff: [1.0, 1.0, 0.9709, 0.7692, 1.0, 0.75],
+                format_eff: [1.0, 1.089, 1.089, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.167, 1.061, 1.03, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 4.991e-4,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [0.0, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [7.400e-4, 0.0016, 0.0],
+                mlx_eta: 1.089,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.4,
             },
             (Backend::Vulkan, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.847,
-                bw_saturation_gbps: 183489.7,
-                alu_ops_per_weight: 7.082,
-                alu_overlap: 1.692,
-                eta_kv: 0.7061,
-                eta_host: 0.8034,
-                t_fixed: 6.361e-4,
-                t_layer: 6.816e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 0.001,
-                dp4a_emulated_ops: 19.83,
+                eta_weights: 0.8724,
+                bw_saturation_gbps: 166808.8,
+                alu_ops_per_weight: 15.41,
+                alu_overlap: 1.426,
+                eta_kv: 0.8329,
+                eta_host: 0.78,
+                t_fixed: 0.001245,
+                t_layer: 3.471e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.2367,
                 tflops_saturation: 14133.9,
                 t_ubatch: 0.003047,
                 host_copy_gbps: 25.0,
-                moe_eta: 1.0,
-                t_moe_unified: 2.522e-5,
+                moe_eta: 0.9336,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
-                t_moe_layer: 3.749e-5,
+                t_moe_layer: 1.909e-5,
                 moe_prefill: 0.4615,
                 attn_eff: 0.8761,
                 attn_eff_no_fa: 0.1074,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.089, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.690e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
-                mlx_eta: 1.122,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.089,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.27,
             },
             (Backend::Vulkan, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 9708.7,
-                alu_ops_per_weight: 8.369,
-                alu_overlap: 1.399,
-                eta_kv: 0.6154,
-                eta_host: 0.95,
-                t_fixed: 5.648e-4,
-                t_layer: 6.816e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 6.594e-5,
-                dp4a_emulated_ops: 19.83,
+                eta_weights: 0.8986,
+                bw_saturation_gbps: 124577.1,
+                alu_ops_per_weight: 9.448,
+                alu_overlap: 1.335,
+                eta_kv: 0.5299,
+                eta_host: 0.78,
+                t_fixed: 0.001639,
+                t_layer: 2.868e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 1.217e-4,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.2367,
                 tflops_saturation: 14133.9,
                 t_ubatch: 0.003047,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.9645,
-                t_moe_unified: 2.522e-5,
+                moe_eta: 0.8,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
-                t_moe_layer: 3.749e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.4615,
                 attn_eff: 0.8761,
                 attn_eff_no_fa: 0.1074,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.057, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.690e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.27,
             },
             (Backend::Sycl, BuildEra::Current) => BackendConstants {
-                eta_weights: 0.847,
-                bw_saturation_gbps: 183489.7,
-                alu_ops_per_weight: 7.563,
-                alu_overlap: 1.538,
-                eta_kv: 0.6419,
-                eta_host: 0.8034,
-                t_fixed: 6.835e-4,
-                t_layer: 7.020e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 0.001,
-                dp4a_emulated_ops: 19.83,
+                eta_weights: 0.8724,
+                bw_saturation_gbps: 166808.8,
+                alu_ops_per_weight: 14.86,
+                alu_overlap: 1.513,
+                eta_kv: 0.8636,
+                eta_host: 0.78,
+                t_fixed: 0.001224,
+                t_layer: 2.785e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 7.510e-5,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.4,
                 tflops_saturation: 2000.0,
                 t_ubatch: 0.005,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.9645,
-                t_moe_unified: 2.522e-5,
+                moe_eta: 0.8,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 3.861e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 attn_eff_no_fa: 0.5,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.0, 1.061, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.000e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
-                mlx_eta: 1.122,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.089,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.0,
             },
             (Backend::Sycl, BuildEra::Y2024) => BackendConstants {
-                eta_weights: 0.95,
-                bw_saturation_gbps: 9708.7,
-                alu_ops_per_weight: 8.369,
-                alu_overlap: 1.399,
-                eta_kv: 0.6154,
-                eta_host: 0.95,
-                t_fixed: 5.648e-4,
-                t_layer: 6.816e-5,
-                no_graphs_factor: 1.0,
-                t_hop: 6.594e-5,
-                dp4a_emulated_ops: 19.83,
+                eta_weights: 0.8986,
+                bw_saturation_gbps: 124577.1,
+                alu_ops_per_weight: 9.448,
+                alu_overlap: 1.335,
+                eta_kv: 0.5299,
+                eta_host: 0.78,
+                t_fixed: 0.001639,
+                t_layer: 2.868e-5,
+                no_graphs_factor: 1.651,
+                t_hop: 1.217e-4,
+                dp4a_emulated_ops: 18.13,
                 prefill_eff: 0.4,
                 tflops_saturation: 2000.0,
                 t_ubatch: 0.005,
                 host_copy_gbps: 25.0,
-                moe_eta: 0.9645,
-                t_moe_unified: 2.522e-5,
+                moe_eta: 0.8,
+                t_moe_unified: 3.765e-6,
+                t_layer_unified: 2.210e-5,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
-                t_moe_layer: 3.749e-5,
+                t_moe_layer: 1.532e-5,
                 moe_prefill: 0.6,
                 attn_eff: 0.5,
                 attn_eff_no_fa: 0.5,
-                format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 0.75],
+                format_eff: [1.0, 1.057, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
                 t_ubatch_layer: 1.000e-5,
                 pipeline_eff: 0.5,
-                runtime_t_fixed: [8.000e-4, 0.0, 0.0],
-                mlx_eta: 1.0,
+                runtime_t_fixed: [0.0, 0.001, 7.600e-4],
+                mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
@@ -677,6 +734,8 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_unified: 1.000e-7,
+                t_layer_unified: 1.000e-7,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
@@ -711,6 +770,8 @@ impl BackendConstants {
                 host_copy_gbps: 25.0,
                 moe_eta: 0.75,
                 t_moe_unified: 1.000e-7,
+                t_layer_unified: 1.000e-7,
+                pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
                 moe_prefill: 0.6,
@@ -1091,6 +1152,42 @@ mod tests {
         let mut amd = nvidia(Some((6, 0)), 1);
         amd.backend = Backend::Rocm;
         assert_eq!(c.for_hardware(&amd), c);
+    }
+
+    #[test]
+    fn hopper_and_newer_overlap_their_launches_on_todays_builds() {
+        let c = BackendConstants {
+            t_layer: 4e-5,
+            t_moe_layer: 2e-5,
+            pdl_factor: 0.5,
+            ..BackendConstants::of(Backend::Cuda)
+        };
+        // Ada (8.9) and unknown cards launch as before; Hopper (9.0) and Blackwell (12.0) overlap.
+        assert_eq!(c.for_hardware(&nvidia(Some((8, 9)), 1)), c);
+        assert_eq!(c.for_hardware(&nvidia(None, 1)), c);
+        for cc in [(9, 0), (12, 0)] {
+            let k = c.for_hardware(&nvidia(Some(cc), 1));
+            assert_eq!((k.t_layer, k.t_moe_layer), (2e-5, 1e-5), "{cc:?}");
+        }
+        // A build before Programmatic Dependent Launch keeps the full per-block costs.
+        let old = c.before_pdl().for_hardware(&nvidia(Some((9, 0)), 1));
+        assert_eq!((old.t_layer, old.t_moe_layer), (4e-5, 2e-5));
+    }
+
+    #[test]
+    fn unified_gpus_pay_their_latency_per_block_except_on_metal() {
+        let c = BackendConstants {
+            t_layer: 4e-5,
+            t_layer_unified: 1e-5,
+            ..BackendConstants::of(Backend::Cuda)
+        };
+        let mut spark = nvidia(None, 1);
+        spark.unified = true;
+        assert!((c.for_hardware(&spark).t_layer - 5e-5).abs() < 1e-12);
+        assert_eq!(c.for_hardware(&nvidia(None, 1)).t_layer, 4e-5);
+        let mut mac = spark.clone();
+        mac.backend = Backend::Metal;
+        assert_eq!(c.for_hardware(&mac).t_layer, 4e-5);
     }
 
     #[test]

@@ -9,7 +9,7 @@ mod labels;
 pub use labels::{
     build_era, family_key, parse_quant_label, prefill_era, ROCM_WMMA_MMQ_BUILD, TENSILE_NOTE,
 };
-use labels::{cpu_threads, device_key, note_number, parse_backend, row_preset};
+use labels::{build_number, cpu_threads, device_key, note_number, parse_backend, row_preset};
 
 use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
@@ -183,6 +183,9 @@ pub struct Prepared<'a> {
     /// The rate is a request's tokens over its wall time (the row's flag says "wall-clock"): it
     /// includes prompt processing and the server's own time, so it is checked but not fitted.
     pub wall_clock: bool,
+    /// A CUDA row from a build before Programmatic Dependent Launch (or of unknown build):
+    /// checked without it ([`BackendConstants::before_pdl`]).
+    pub before_pdl: bool,
     model_label: String,
     hardware_label: String,
     hw: Hardware,
@@ -249,6 +252,7 @@ impl Prepared<'_> {
     /// Checks the row against the estimator run with constants `c`.
     pub fn check(&self, c: &BackendConstants) -> Checked {
         let hw = &self.hw;
+        let c = &if self.before_pdl { c.before_pdl() } else { *c };
         let (predicted, roofline) = match &self.work {
             Work::Catalog {
                 model,
@@ -719,6 +723,8 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         format,
         subsets,
         wall_clock: r.flag.contains("wall-clock"),
+        before_pdl: backend == Backend::Cuda
+            && build_number(r.build).is_none_or(|n| n < crate::estimate::speed::PDL_MIN_BUILD),
         model_label: r.model.to_string(),
         hardware_label: r.hardware.to_string(),
         hw,
