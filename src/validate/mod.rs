@@ -653,6 +653,15 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             )
         }
         None => {
+            // Attention at depth needs the model's heads and layers, which only the catalog
+            // knows: such a prompt would be priced as if it attended to nothing (Devstral 2
+            // 123B's 16-64K rows came out 2-4x fast).
+            if metric == Metric::Prefill && r.depth > 0 {
+                return Err(format!(
+                    "prefill at depth {} of '{}', not in the catalog: its attention is unknown",
+                    r.depth, r.model
+                ));
+            }
             let (work, moe, params) = generic(r, runtime)?;
             (work, moe, params, family_key(r.model))
         }
@@ -854,5 +863,26 @@ mod tests {
         let c = BackendConstants::of(Backend::Cuda);
         let tps: Vec<f64> = rows.iter().map(|r| r.check(&c).predicted).collect();
         assert!(tps[0] > tps[1] && tps[1] > tps[2], "{tps:?}");
+    }
+
+    #[test]
+    fn prompts_at_depth_of_models_the_catalog_lacks_are_left_out() {
+        let cat = Catalog::builtin().unwrap();
+        let head = "model,params_b,quant,model_size_gib,hardware,memory_bandwidth_gbps,backend,build,metric,n_prompt,depth,value";
+        let row = |model: &str, depth: u32| {
+            format!("{model},123,Q4_K_M,70,AMD Radeon AI PRO R9700,640,ROCm,b8990,prefill_tps,2048,{depth},100")
+        };
+        let csv = [
+            head.to_string(),
+            row("Devstral 2 123B", 0),
+            row("Devstral 2 123B", 32768),
+            row("Llama 2 7B", 32768),
+        ]
+        .join("\n");
+        let (rows, skipped) = prepare(&csv, &cat).unwrap();
+        let kept: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(kept, vec![2, 4], "an empty cache, or a catalog model at depth, stays");
+        assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![3]);
+        assert!(skipped[0].1.contains("attention"), "{}", skipped[0].1);
     }
 }
