@@ -881,7 +881,11 @@ mod tests {
         .join("\n");
         let (rows, skipped) = prepare(&csv, &cat).unwrap();
         let kept: Vec<usize> = rows.iter().map(|r| r.line).collect();
-        assert_eq!(kept, vec![2, 4], "an empty cache, or a catalog model at depth, stays");
+        assert_eq!(
+            kept,
+            vec![2, 4],
+            "an empty cache, or a catalog model at depth, stays"
+        );
         assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![3]);
         assert!(skipped[0].1.contains("attention"), "{}", skipped[0].1);
     }
