@@ -17,6 +17,7 @@
 //!                                                           # row's device, era and format
 //!   ... -- --probe FILE.csv                                 # FILE's rows predicted by the fit
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
+//!   ... -- --no-power                                       # no board-power limit on prefill
 //!   ... -- --decode                                         # decode rows only (faster)
 //!   ... -- --prefill                                        # prefill rows only (faster)
 //!   ... -- --lodo --jobs 2                                  # held-out folds on 2 threads
@@ -35,7 +36,7 @@
 //! constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::cpu::{CpuClass, CPU_CLASSES};
@@ -93,6 +94,8 @@ const MOE_KERNEL_SHARE: f64 = 0.55;
 const PREFILL_FIELDS: usize = 16 + CPU_CLASSES;
 /// Index of `pj_per_flop` among the prefill fields.
 const POWER_FIELD: usize = 15 + CPU_CLASSES;
+/// `--no-power`: the energy per FLOP stays 0 (no board-power limit), to measure what it adds.
+static NO_POWER: AtomicBool = AtomicBool::new(false);
 /// Where every CPU class's per-thread decode rate starts, GB/s of format-weighted bytes: the
 /// median one-thread decode rate of x86 cores measured before the classes were fitted (7.1 GB/s
 /// of Q4_K ÷ its 0.8 CPU efficiency, docs/accuracy.md).
@@ -468,7 +471,8 @@ fn descend(
         .map(|r| r.device.as_str())
         .collect::<BTreeSet<_>>()
         .len()
-        >= 3;
+        >= 3
+        && !NO_POWER.load(Ordering::Relaxed);
     // Likewise the pipeline share of a layer split, on multi-GPU rows only.
     let pipeline_fits = spread(&|r| r.subsets.contains(&"multi-gpu"));
     // Likewise a runtime's extra cost, fitted only on rows of that runtime.
@@ -1000,6 +1004,7 @@ fn main() {
         }
         prepared.extend(rows);
     }
+    NO_POWER.store(args.iter().any(|a| a == "--no-power"), Ordering::Relaxed);
     let decode_only = args.iter().any(|a| a == "--decode");
     let prefill_only = args.iter().any(|a| a == "--prefill");
     // Wall-clock rates (a request's tokens over its whole time, prompt and server included) are
