@@ -135,6 +135,9 @@ pub const FILE_BYTES: Bound<u64> = int("file size (bytes)", 1, 1 << 50);
 pub const PARALLEL: Bound<u64> = int("parallel sequences", 1, 4096);
 /// Layers offloaded to the GPU (`-ngl`).
 pub const GPU_LAYERS: Bound<u64> = int("GPU layers", 0, LAYERS.max + 1);
+/// Blocks whose routed experts stay in host RAM (`--n-cpu-moe`; more than the model has means
+/// all of them, as in llama.cpp).
+pub const CPU_MOE_BLOCKS: Bound<u64> = int("MoE blocks with experts in RAM", 0, LAYERS.max + 1);
 
 /// Physical batch (llama.cpp `-ub`; llama.cpp itself caps `n_ubatch` at `n_batch`, 65,536 is
 /// far past any setting that helps).

@@ -102,3 +102,18 @@ fn the_fit_command_takes_n_cpu_moe() {
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json["cpu_moe_layers"], 30, "{json}");
 }
+
+#[test]
+fn n_cpu_moe_out_of_range_names_the_flag_and_its_bound() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fitcheck"))
+        .args(["fit", "-m", "qwen3-30b-a3b", "-H", "rtx-3060-12"])
+        .args(["--n-cpu-moe", "4294967296", "--no-default-model-dirs"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--n-cpu-moe") && err.contains("MoE blocks with experts in RAM"),
+        "{err}"
+    );
+}

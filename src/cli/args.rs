@@ -193,7 +193,7 @@ pub struct FitArgs {
     pub gpu_layers: Option<u32>,
     /// Keep the routed experts of the first N blocks in RAM (llama.cpp's --n-cpu-moe);
     /// default: where the runtime puts them.
-    #[arg(long, value_parser = limits::GPU_LAYERS.u32_flag())]
+    #[arg(long, value_parser = limits::CPU_MOE_BLOCKS.u32_flag())]
     pub n_cpu_moe: Option<u32>,
     /// Run without flash attention (bigger compute buffers).
     #[arg(long)]

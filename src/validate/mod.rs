@@ -596,7 +596,11 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             // `--n-cpu-moe N` as run: the first N blocks' experts in host RAM.
             let cpu_moe = note_number(r.notes, "--n-cpu-moe")
                 .or_else(|| note_number(r.notes, "n_cpu_moe"))
-                .filter(|n| *n > 0 && model.arch.moe.is_some());
+                .filter(|n| {
+                    *n > 0
+                        && model.arch.moe.is_some()
+                        && crate::limits::CPU_MOE_BLOCKS.check_u32(*n).is_ok()
+                });
             // llama-bench offloads what `-ngl` asks (every layer by default) and does not fit
             // unless told to (`-fitt`): a run that completed that way had every layer on the GPU,
             // whatever fitcheck's memory model says (6 RTX 3090s held Llama 3 70B F16).
