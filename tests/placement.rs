@@ -117,3 +117,31 @@ fn n_cpu_moe_out_of_range_names_the_flag_and_its_bound() {
         "{err}"
     );
 }
+
+#[test]
+fn n_cpu_moe_past_the_block_count_means_every_block_and_dense_models_ignore_it() {
+    let moe = cat().find_model("qwen3-30b-a3b").unwrap().clone();
+    let card = hw("rtx-3060-12");
+    let all = Settings {
+        cpu_moe: Some(1000),
+        ..settings(Runtime::LlamaCpp)
+    };
+    let e = estimate(&moe, &card, &all);
+    assert_eq!(e.cpu_moe_layers, moe.arch.layers, "{e:?}");
+    assert!(e
+        .placement_note()
+        .contains(&format!("first {} layers", moe.arch.layers)));
+
+    // A dense model has no routed experts: the flag leaves it on the GPU.
+    let dense = cat().find_model("llama-3.1-8b").unwrap().clone();
+    let flagged = estimate(
+        &dense,
+        &card,
+        &Settings {
+            cpu_moe: Some(10),
+            ..settings(Runtime::LlamaCpp)
+        },
+    );
+    assert_eq!(flagged.cpu_moe_layers, 0);
+    assert_eq!(flagged.verdict, Verdict::FitsOnGpu, "{flagged:?}");
+}

@@ -283,11 +283,15 @@ pub(crate) fn place(
 ) -> (Placement, Verdict, Tally) {
     let inputs = fit_inputs(hw, terms);
     let discrete = hw.has_gpu() && !hw.unified;
-    match (settings.gpu_layers, settings.cpu_moe) {
+    let blocks = terms.weights.layers.len() as u32;
+    // As llama.cpp: `--n-cpu-moe` matches no tensor of a dense model, and more blocks than the
+    // model has means all of them.
+    let is_moe = terms.weights.layers.iter().any(|l| l.expert_bytes > 0);
+    let cpu_moe = settings.cpu_moe.filter(|_| is_moe).map(|n| n.min(blocks));
+    match (settings.gpu_layers, cpu_moe) {
         (ngl, cpu_moe) if discrete && (ngl.is_some() || cpu_moe.is_some()) => {
-            let all = terms.weights.layers.len() as u32 + 1;
             let p = Placement {
-                gpu_layers: ngl.unwrap_or(all),
+                gpu_layers: ngl.unwrap_or(blocks + 1),
                 cpu_moe: cpu_moe.unwrap_or(0),
             };
             let (v, t) = inputs.verdict_of(p);
