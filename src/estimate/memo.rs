@@ -142,6 +142,17 @@ impl Memo {
         c
     }
 
+    /// What an estimate (or a largest context) of model `id` depends on.
+    fn estimate_key(id: u32, s: &Settings, hw_key: u64) -> EstimateKey {
+        EstimateKey {
+            context: Self::context_key(id, s),
+            quant: s.quant,
+            hardware: hw_key,
+            gpu_layers: s.gpu_layers,
+            cpu_moe: s.cpu_moe,
+        }
+    }
+
     /// The estimate of model `id` on hardware `hw_key` (any number that changes when the
     /// hardware does).
     pub fn estimate(
@@ -152,13 +163,7 @@ impl Memo {
         hw: &Hardware,
         s: &Settings,
     ) -> Estimate {
-        let key = EstimateKey {
-            context: Self::context_key(id, s),
-            quant: s.quant,
-            hardware: hw_key,
-            gpu_layers: s.gpu_layers,
-            cpu_moe: s.cpu_moe,
-        };
+        let key = Self::estimate_key(id, s, hw_key);
         if let Some(e) = self.estimates.get(&key) {
             return e.clone();
         }
@@ -188,13 +193,7 @@ impl Memo {
         hw: &Hardware,
         s: &Settings,
     ) -> u32 {
-        let key = EstimateKey {
-            context: Self::context_key(id, s),
-            quant: s.quant,
-            hardware: hw_key,
-            gpu_layers: s.gpu_layers,
-            cpu_moe: s.cpu_moe,
-        };
+        let key = Self::estimate_key(id, s, hw_key);
         if let Some(m) = self.max_ctx.get(&(key, None)) {
             return *m;
         }
@@ -219,13 +218,7 @@ impl Memo {
         s: &Settings,
         worst: Verdict,
     ) -> u32 {
-        let key = EstimateKey {
-            context: Self::context_key(id, &Settings { context: 0, ..*s }),
-            quant: s.quant,
-            hardware: hw_key,
-            gpu_layers: s.gpu_layers,
-            cpu_moe: s.cpu_moe,
-        };
+        let key = Self::estimate_key(id, &Settings { context: 0, ..*s }, hw_key);
         if let Some(m) = self.max_ctx.get(&(key, Some(worst))) {
             return *m;
         }
@@ -335,6 +328,22 @@ mod tests {
                     );
                 }
             }
+        }
+    }
+
+    #[test]
+    fn placement_flags_are_part_of_the_key() {
+        let cat = Catalog::builtin().expect("catalog");
+        let m = cat.find_model("qwen3-30b-a3b").expect("model");
+        let hw = cat.find_hardware("rtx-3060-12").expect("hardware");
+        let mut memo = Memo::with_capacity(8);
+        for (gpu_layers, cpu_moe) in [(None, None), (None, Some(40)), (Some(20), None)] {
+            let s = Settings {
+                gpu_layers,
+                cpu_moe,
+                ..Settings::default()
+            };
+            assert_eq!(memo.estimate(0, m, 0, hw, &s), estimate(m, hw, &s));
         }
     }
 }
