@@ -11,7 +11,8 @@ use super::compute::{
     AmdCompute, NvidiaCompute,
 };
 use super::parse::{
-    parse_cgroup_limit, parse_nvidia_smi, parse_sysctl_apple, parse_sysfs_bytes, GpuInfo,
+    board_power, parse_cgroup_limit, parse_microwatts, parse_nvidia_smi, parse_sysctl_apple,
+    parse_sysfs_bytes, GpuInfo,
 };
 use crate::estimate::hardware::{metal_working_set, Backend, Hardware, HardwareKind};
 use crate::estimate::units::fmt_gib;
@@ -214,9 +215,12 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
             ));
             hw.bandwidth_gbps = bw;
         }
+        let card_power_w = card_power(&hw, first, backend, &mut notes);
         hw.unified = false;
         hw.memory = list.iter().map(|g| g.memory).min().unwrap_or(first.memory);
         hw.gpus = list.len() as u32;
+        // A preset's power covers its own cards: scale to the cards found.
+        hw.power_w = (card_power_w > 0.0).then(|| card_power_w * f64::from(hw.gpus));
         hw.ram = ram_total;
         if hw.ram_bandwidth_gbps <= 0.0 {
             hw.ram_bandwidth_gbps = 60.0;
@@ -264,6 +268,27 @@ pub fn describe(facts: Facts, presets: &[Hardware]) -> Detection {
         gpus,
         notes,
     }
+}
+
+/// One card's board power, W (0: unknown): the limit the driver enforces when it reports one
+/// (a card power-capped by its owner runs its prompts slower than the preset's board), else the
+/// preset's figure.
+fn card_power(hw: &Hardware, card: &GpuInfo, backend: Backend, notes: &mut Vec<String>) -> f64 {
+    let preset_w = hw.card_power_w();
+    let Some(limit) = card.power_limit_w else {
+        return preset_w;
+    };
+    let source = match backend {
+        Backend::Cuda => "NVIDIA driver",
+        _ => "sysfs hwmon",
+    };
+    let differs = preset_w > 0.0 && (limit / preset_w - 1.0).abs() > 0.05;
+    notes.push(if differs {
+        format!("board power limit {limit:.0} W per card ({source}; the preset says {preset_w:.0} W): prompt speed uses the limit")
+    } else {
+        format!("board power limit {limit:.0} W per card ({source}): caps the prompt rate")
+    });
+    limit
 }
 
 /// The preset whose name shares the most tokens with `device`, or a generic guess.
@@ -412,6 +437,10 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>, Option<Nv
             gpus.push(GpuInfo {
                 name,
                 memory: mem.total,
+                power_limit_w: dev
+                    .enforced_power_limit()
+                    .ok()
+                    .and_then(|mw| board_power(f64::from(mw) / 1e3)),
             });
         }
         if !gpus.is_empty() {
@@ -422,7 +451,7 @@ fn nvidia_gpus(notes: &mut Vec<String>) -> (Vec<GpuInfo>, Option<f64>, Option<Nv
     let smi = run(
         "nvidia-smi",
         &[
-            "--query-gpu=name,memory.total",
+            "--query-gpu=name,memory.total,power.limit",
             "--format=csv,noheader,nounits",
         ],
     )
@@ -491,10 +520,26 @@ pub fn amd_gpus(root: &Path) -> Vec<GpuInfo> {
             out.push(GpuInfo {
                 name: name.trim().to_string(),
                 memory: mem,
+                power_limit_w: hwmon_power_limit(&dev),
             });
         }
     }
     out
+}
+
+/// A GPU's board power limit from its hwmon node, microwatts: amdgpu's `power1_cap`, or the
+/// sustained (PL1) limit `power1_max` of Intel's i915/xe drivers.
+fn hwmon_power_limit(device: &Path) -> Option<f64> {
+    std::fs::read_dir(device.join("hwmon"))
+        .ok()?
+        .flatten()
+        .find_map(|h| {
+            ["power1_cap", "power1_max"].iter().find_map(|f| {
+                std::fs::read_to_string(h.path().join(f))
+                    .ok()
+                    .and_then(|t| parse_microwatts(&t))
+            })
+        })
 }
 
 /// Intel GPUs under a DRM sysfs root: discrete ones (with their own VRAM: `xe`'s
@@ -521,6 +566,7 @@ pub fn intel_gpus(root: &Path) -> (Vec<GpuInfo>, usize) {
                 discrete.push(GpuInfo {
                     name: intel_name(id.trim()).to_string(),
                     memory,
+                    power_limit_w: hwmon_power_limit(&dev),
                 });
             }
             None => integrated += 1,
@@ -624,6 +670,7 @@ mod tests {
         let card = || GpuInfo {
             name: "NVIDIA GeForce RTX 3090".into(),
             memory: 24 << 30,
+            power_limit_w: None,
         };
         let facts = Facts {
             ram_total: 128 << 30,
@@ -652,6 +699,55 @@ mod tests {
             measured.hardware.bandwidth_gbps, 930.0,
             "NVML's figure wins"
         );
+        assert_eq!(
+            measured.hardware.card_power_w(),
+            350.0,
+            "each card keeps the single-card preset's board power"
+        );
+    }
+
+    #[test]
+    fn the_drivers_power_limit_is_each_cards_board_power() {
+        let card = |name: &str, limit| GpuInfo {
+            name: name.into(),
+            memory: 24 << 30,
+            power_limit_w: limit,
+        };
+        let machine = |gpus| Facts {
+            ram_total: 64 << 30,
+            nvidia: gpus,
+            ..Facts::default()
+        };
+        // An owner's 300 W cap on a 450 W board: the prompt rate follows the cap, and says so.
+        let capped = describe(
+            machine(vec![card("NVIDIA GeForce RTX 4090", Some(300.0))]),
+            &presets(),
+        );
+        assert_eq!(capped.hardware.card_power_w(), 300.0);
+        assert!(
+            capped
+                .notes
+                .iter()
+                .any(|n| n.contains("300 W per card") && n.contains("preset says 450 W")),
+            "{:?}",
+            capped.notes
+        );
+        // A card the catalog lacks had no power figure at all.
+        let unknown = describe(
+            machine(vec![
+                card("NVIDIA Future X900", Some(700.0)),
+                card("NVIDIA Future X900", Some(700.0)),
+            ]),
+            &presets(),
+        );
+        assert_eq!(unknown.hardware.card_power_w(), 700.0);
+        assert_eq!(unknown.hardware.power_w, Some(1400.0));
+        assert!(unknown
+            .notes
+            .iter()
+            .any(|n| n.contains("700 W per card (NVIDIA driver)")));
+        let none = describe(machine(vec![card("NVIDIA Future X900", None)]), &presets());
+        assert_eq!(none.hardware.card_power_w(), 0.0, "no limit, no figure");
     }
 
     #[test]
@@ -661,6 +757,7 @@ mod tests {
             nvidia: vec![GpuInfo {
                 name: "NVIDIA Future X900".into(),
                 memory: 140 << 30,
+                power_limit_w: None,
             }],
             nvml_bandwidth: Some(4814.0),
             nvidia_compute: Some(NvidiaCompute {
@@ -709,6 +806,7 @@ mod tests {
             nvidia: vec![GpuInfo {
                 name: "NVIDIA Old Card".into(),
                 memory: 16 << 30,
+                power_limit_w: None,
             }],
             nvidia_compute: Some(NvidiaCompute {
                 capability,
@@ -773,12 +871,16 @@ mod tests {
         );
         card("card1", "0x8086\n", "1\n", "Intel iGPU\n");
         card("card0-DP-1", "0x1002\n", "1\n", "connector\n");
+        let hwmon = root.join("card0/device/hwmon/hwmon3");
+        std::fs::create_dir_all(&hwmon).expect("dir");
+        std::fs::write(hwmon.join("power1_cap"), "355000000\n").expect("write");
         let gpus = amd_gpus(&root);
         assert_eq!(
             gpus,
             vec![GpuInfo {
                 name: "AMD Radeon RX 7900 XTX".into(),
-                memory: 25_753_026_560
+                memory: 25_753_026_560,
+                power_limit_w: Some(355.0),
             }]
         );
         assert!(amd_gpus(&root.join("missing")).is_empty());

@@ -1,28 +1,62 @@
 //! Parsers for what the system tools print. Pure, so they are tested on captured output from
 //! machines we do not have.
 
-/// One GPU as reported by `nvidia-smi --query-gpu=name,memory.total --format=csv,noheader,nounits`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One GPU as the driver reports it.
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct GpuInfo {
     /// Marketing name.
     pub name: String,
     /// Memory in bytes.
     pub memory: u64,
+    /// The board power limit the driver enforces, W (NVML's enforced limit, `nvidia-smi`'s
+    /// `power.limit`, amdgpu's hwmon `power1_cap`): prompt processing slows to fit it.
+    pub power_limit_w: Option<f64>,
 }
 
-/// Parses `nvidia-smi` CSV (memory in MiB). Malformed lines are skipped.
+/// Parses `nvidia-smi --query-gpu=name,memory.total,power.limit --format=csv,noheader,nounits`
+/// (memory in MiB, power in W or `[N/A]`); a line without the power column is read too.
+/// Malformed lines are skipped.
 pub fn parse_nvidia_smi(text: &str) -> Vec<GpuInfo> {
     text.lines()
         .filter_map(|line| {
-            let (name, mib) = line.rsplit_once(',')?;
+            let mut fields: Vec<&str> = line.rsplitn(3, ',').collect();
+            fields.reverse();
+            let (name, mib, power) = match fields[..] {
+                [name, mib, power] if mib.trim().parse::<u64>().is_ok() => (name, mib, Some(power)),
+                [_, _, _] => {
+                    // A comma in the name, no power column: the last field is the memory.
+                    let (name, mib) = line.rsplit_once(',')?;
+                    (name, mib, None)
+                }
+                [name, mib] => (name, mib, None),
+                _ => return None,
+            };
             let mib: u64 = mib.trim().parse().ok()?;
             let name = name.trim();
             (!name.is_empty()).then(|| GpuInfo {
                 name: name.to_string(),
                 memory: mib << 20,
+                power_limit_w: power.and_then(parse_watts),
             })
         })
         .collect()
+}
+
+/// A board power in W (`450.00`; `[N/A]` and values outside [`crate::limits::POWER_W`] or
+/// zero are no figure).
+pub fn parse_watts(text: &str) -> Option<f64> {
+    text.trim().parse().ok().and_then(board_power)
+}
+
+/// Parses amdgpu's hwmon `power1_cap` (microwatts).
+pub fn parse_microwatts(text: &str) -> Option<f64> {
+    let microwatts: u64 = text.trim().parse().ok()?;
+    board_power(microwatts as f64 / 1e6)
+}
+
+/// A power limit the driver reported, W, when it is a figure the `--power`-style bound accepts.
+pub fn board_power(watts: f64) -> Option<f64> {
+    (watts > 0.0 && crate::limits::POWER_W.check(watts).is_ok()).then_some(watts)
 }
 
 /// Parses a sysfs `mem_info_vram_total` file (bytes).
@@ -59,6 +93,31 @@ mod tests {
         assert_eq!(gpus.len(), 2);
         assert_eq!(gpus[0].name, "NVIDIA GeForce RTX 4090");
         assert_eq!(gpus[0].memory, 24564 << 20);
+        assert_eq!(gpus[0].power_limit_w, None, "no power column");
+    }
+
+    #[test]
+    fn nvidia_smi_power_limits_are_read_within_bounds() {
+        let out = "NVIDIA H200, 143771, 700.00\nNVIDIA GeForce RTX 4090, 24564, [N/A]\n\
+                   Quadro RTX 8000, Rev 2, 49152, 260.00\nOdd, 1024, 1e12\nComma, Name, 8192\n";
+        let gpus = parse_nvidia_smi(out);
+        let got: Vec<(&str, u64, Option<f64>)> = gpus
+            .iter()
+            .map(|g| (g.name.as_str(), g.memory >> 20, g.power_limit_w))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("NVIDIA H200", 143771, Some(700.0)),
+                ("NVIDIA GeForce RTX 4090", 24564, None),
+                ("Quadro RTX 8000, Rev 2", 49152, Some(260.0)),
+                ("Odd", 1024, None),
+                ("Comma, Name", 8192, None),
+            ]
+        );
+        assert_eq!(parse_microwatts("300000000\n"), Some(300.0));
+        assert_eq!(parse_microwatts("0"), None);
+        assert_eq!(parse_microwatts("18446744073709551615"), None);
     }
 
     #[test]
