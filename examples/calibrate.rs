@@ -497,12 +497,9 @@ fn descend(
     };
     let (hop_rows, hop_devices) = distinct(&|r| r.subsets.contains(&"multi-gpu"));
     let hop_fits = hop_rows >= MIN_CLASS_ROWS && hop_devices >= 3;
-    // The per-block cost without CUDA graphs: only on rows of cards older than Ampere, from at
+    // The per-block cost without CUDA graphs: only on rows of cards that ran without them, from at
     // least 2 of them (today's rows hold few such cards: the P100 and V100 sweeps).
-    let (old_rows, old_devices) = distinct(&|r| {
-        r.compute_capability()
-            .is_some_and(|cc| cc < fitcheck::estimate::speed::CUDA_GRAPHS_MIN_CC)
-    });
+    let (old_rows, old_devices) = distinct(&|r| r.without_cuda_graphs());
     let no_graphs_fits = old_rows >= MIN_CLASS_ROWS && old_devices >= 2;
     // The overlap of Programmatic Dependent Launch likewise: on rows of cards of compute
     // capability 9.0 or newer run on builds that have it, from at least 2 of them.

@@ -143,7 +143,8 @@ pub struct Hardware {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fp32_tflops: Option<f64>,
     /// NVIDIA compute capability (major, minor), as NVML or NVIDIA's CUDA GPU table gives it:
-    /// llama.cpp runs cards below 8.0 without CUDA graphs and emulates `dp4a` below 6.1
+    /// llama.cpp runs cards below 7.0 without CUDA graphs (below 8.0 before b10042) and emulates
+    /// `dp4a` below 6.1
     /// ([`super::speed::BackendConstants::for_hardware`]). `None`: not recorded, taken as a
     /// current card.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -37,7 +37,8 @@ pub struct BackendConstants {
     /// fall further below the bandwidth roofline than big ones.
     pub t_layer: f64,
     /// How much longer a block's kernels take on a CUDA card llama.cpp runs without CUDA graphs
-    /// (compute capability below 8.0, [`CUDA_GRAPHS_MIN_CC`]): each kernel is launched from the
+    /// ([`CUDA_GRAPHS_MIN_CC`]; Volta and Turing too on builds before
+    /// [`CUDA_GRAPHS_VOLTA_BUILD`]): each kernel is launched from the
     /// host, so the per-block costs (`t_layer`, `t_moe_layer`) grow by this factor.
     pub no_graphs_factor: f64,
     /// Vector operations per weight added where `dp4a` is missing (compute capability below
@@ -204,9 +205,20 @@ impl BackendConstants {
     }
 }
 
-/// First compute capability for which llama.cpp captures a decode step as a CUDA graph
-/// (`ggml_cuda_graph_set_enabled`: graphs are disabled below `GGML_CUDA_CC_AMPERE`).
-pub const CUDA_GRAPHS_MIN_CC: (u32, u32) = (8, 0);
+/// First compute capability for which llama.cpp captures a decode step as a CUDA graph on
+/// today's builds (b11312: `ggml_cuda_graph_set_enabled` disables graphs below
+/// `GGML_CUDA_CC_VOLTA`; PR #25749 lowered it from Ampere in build [`CUDA_GRAPHS_VOLTA_BUILD`]).
+pub const CUDA_GRAPHS_MIN_CC: (u32, u32) = (7, 0);
+
+/// The threshold before [`CUDA_GRAPHS_VOLTA_BUILD`]: graphs were disabled below
+/// `GGML_CUDA_CC_AMPERE`, so Volta and Turing cards launched every kernel from the host.
+pub const CUDA_GRAPHS_MIN_CC_BEFORE_VOLTA_BUILD: (u32, u32) = (8, 0);
+
+/// First llama.cpp build with CUDA graphs on Volta and Turing (PR #25749 "Enable CUDA graphs on
+/// volta+turing", merge commit 3f08ef2c5 = release b10042, July 2026: a public issue prints
+/// `version: 10042 (3f08ef2c5)`). Rows from older builds, or whose build is not stated, are
+/// checked without graphs on those cards ([`BackendConstants::before_volta_graphs`]).
+pub const CUDA_GRAPHS_VOLTA_BUILD: u32 = 10042;
 
 /// First compute capability on which llama.cpp's CUDA kernels use Programmatic Dependent Launch
 /// (`ggml_cuda_pdl_sync` / `ggml_cuda_pdl_lc` compile to the grid-dependency instructions for
@@ -271,7 +283,7 @@ impl BackendConstants {
     /// The constants as they apply to `hw`: a GPU on unified LPDDR memory pays its own extra
     /// time per block and per MoE block (`t_layer_unified`, `t_moe_unified`), an Intel GPU on
     /// Vulkan streams quantized weights at `intel_vulkan_quant_eff` of the usual efficiency, an
-    /// NVIDIA card older than Ampere runs without CUDA graphs (its own per-block cost), one older
+    /// NVIDIA card older than Volta runs without CUDA graphs (its own per-block cost), one older
     /// than compute capability 6.1 emulates `dp4a` (more operations per weight), and one of 9.0
     /// or newer overlaps its kernels' launches (`pdl_factor`). Cards of unknown capability are
     /// taken as current.
@@ -307,6 +319,27 @@ impl BackendConstants {
             c.t_moe_layer *= c.pdl_factor;
         }
         c
+    }
+
+    /// The constants for a build before CUDA graphs on Volta and Turing
+    /// ([`CUDA_GRAPHS_VOLTA_BUILD`]) on `hw`: a card of compute capability 7.x pays the per-block
+    /// costs without graphs, as [`BackendConstants::for_hardware`] charges older cards (the
+    /// unified per-block cost included, which `for_hardware` adds before it scales). Other cards
+    /// keep the constants.
+    pub fn before_volta_graphs(&self, hw: &Hardware) -> Self {
+        let launched_from_host = hw.backend == Backend::Cuda
+            && hw.compute_capability.is_some_and(|cc| {
+                (CUDA_GRAPHS_MIN_CC..CUDA_GRAPHS_MIN_CC_BEFORE_VOLTA_BUILD).contains(&cc)
+            });
+        if !launched_from_host {
+            return *self;
+        }
+        Self {
+            t_layer: self.t_layer * self.no_graphs_factor,
+            t_moe_layer: self.t_moe_layer * self.no_graphs_factor,
+            t_layer_unified: self.t_layer_unified * self.no_graphs_factor,
+            ..*self
+        }
     }
 
     /// The constants for a build before Programmatic Dependent Launch ([`PDL_MIN_BUILD`]).
@@ -1137,11 +1170,25 @@ mod tests {
         // Unknown and Ampere-or-newer cards keep the constants.
         assert_eq!(c.for_hardware(&nvidia(None, 1)), c);
         assert_eq!(c.for_hardware(&nvidia(Some((8, 6)), 1)), c);
-        // Volta: no CUDA graphs, but dp4a.
-        let volta = c.for_hardware(&nvidia(Some((7, 0)), 1));
+        // Volta and Turing: CUDA graphs on today's builds, none before b10042; dp4a either way.
+        for cc in [(7, 0), (7, 5)] {
+            assert_eq!(c.for_hardware(&nvidia(Some(cc), 1)), c, "{cc:?}");
+            let old = c
+                .before_volta_graphs(&nvidia(Some(cc), 1))
+                .for_hardware(&nvidia(Some(cc), 1));
+            assert_eq!(
+                (old.t_layer, old.t_moe_layer, old.alu_ops_per_weight),
+                (6e-5, 4e-5, 9.0),
+                "{cc:?}"
+            );
+        }
+        // The old build changes nothing on Ampere, nor twice on Pascal.
+        let ampere = nvidia(Some((8, 6)), 1);
+        assert_eq!(c.before_volta_graphs(&ampere).for_hardware(&ampere), c);
+        let pascal = nvidia(Some((6, 0)), 1);
         assert_eq!(
-            (volta.t_layer, volta.t_moe_layer, volta.alu_ops_per_weight),
-            (6e-5, 4e-5, 9.0)
+            c.before_volta_graphs(&pascal).for_hardware(&pascal).t_layer,
+            6e-5
         );
         // Pascal GP100 (6.0): neither; GP102 (6.1) has dp4a.
         let p100 = c.for_hardware(&nvidia(Some((6, 0)), 1));

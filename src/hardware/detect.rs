@@ -825,11 +825,14 @@ mod tests {
             "{:?}",
             pascal.notes
         );
-        let volta = describe(facts((7, 0)), &presets());
-        assert!(volta
+        let maxwell = describe(facts((5, 2)), &presets());
+        assert!(maxwell
             .notes
             .iter()
-            .any(|n| n.ends_with("without CUDA graphs")));
+            .any(|n| n.contains("without CUDA graphs and emulates dp4a")));
+        // Volta and Turing have had CUDA graphs since b10042: no such note.
+        let volta = describe(facts((7, 0)), &presets());
+        assert!(!volta.notes.iter().any(|n| n.contains("CUDA graphs")));
     }
 
     #[test]

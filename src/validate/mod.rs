@@ -186,6 +186,9 @@ pub struct Prepared<'a> {
     /// A CUDA row from a build before Programmatic Dependent Launch (or of unknown build):
     /// checked without it ([`BackendConstants::before_pdl`]).
     pub before_pdl: bool,
+    /// A CUDA row from a build before CUDA graphs on Volta and Turing (or of unknown build):
+    /// such cards are checked without graphs ([`BackendConstants::before_volta_graphs`]).
+    pub before_volta_graphs: bool,
     model_label: String,
     hardware_label: String,
     hw: Hardware,
@@ -234,6 +237,19 @@ impl Prepared<'_> {
         self.hw.compute_capability
     }
 
+    /// Whether the row's NVIDIA card ran without CUDA graphs: older than Volta, or Volta/Turing
+    /// on a build before [`crate::estimate::speed::CUDA_GRAPHS_VOLTA_BUILD`].
+    pub fn without_cuda_graphs(&self) -> bool {
+        use crate::estimate::speed::{CUDA_GRAPHS_MIN_CC, CUDA_GRAPHS_MIN_CC_BEFORE_VOLTA_BUILD};
+        let threshold = if self.before_volta_graphs {
+            CUDA_GRAPHS_MIN_CC_BEFORE_VOLTA_BUILD
+        } else {
+            CUDA_GRAPHS_MIN_CC
+        };
+        self.hw.backend == Backend::Cuda
+            && self.compute_capability().is_some_and(|cc| cc < threshold)
+    }
+
     /// Board power of one of the row's GPUs, W (0: unknown, or a CPU row).
     pub fn card_power_w(&self) -> f64 {
         self.hw.card_power_w()
@@ -253,6 +269,11 @@ impl Prepared<'_> {
     pub fn check(&self, c: &BackendConstants) -> Checked {
         let hw = &self.hw;
         let c = &if self.before_pdl { c.before_pdl() } else { *c };
+        let c = &if self.before_volta_graphs {
+            c.before_volta_graphs(hw)
+        } else {
+            *c
+        };
         let (predicted, roofline) = match &self.work {
             Work::Catalog {
                 model,
@@ -738,6 +759,9 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         wall_clock: r.flag.contains("wall-clock"),
         before_pdl: backend == Backend::Cuda
             && build_number(r.build).is_none_or(|n| n < crate::estimate::speed::PDL_MIN_BUILD),
+        before_volta_graphs: backend == Backend::Cuda
+            && build_number(r.build)
+                .is_none_or(|n| n < crate::estimate::speed::CUDA_GRAPHS_VOLTA_BUILD),
         model_label: r.model.to_string(),
         hardware_label: r.hardware.to_string(),
         hw,
