@@ -87,7 +87,15 @@ def toolbox(env):
     return base[1], '; '.join(words) or 'stock toolbox'
 
 
-def convert(tsv, header, out):
+# The Vulkan device lines the run logs print (benchmark/results/*vulkan*.log), checked by hand on
+# builds 7423 and 8990: "AMD Radeon AI PRO R9700 (AMD open-source driver) | ... | matrix cores:
+# KHR_coopmat" and "AMD Radeon AI PRO R9700 (RADV GFX1201) (radv) | ... | matrix cores: KHR_coopmat".
+R9700_VULKAN_PATHS = {'Vulkan (AMDVLK)': 'vk_driver=amdvlk; vk_matrix=KHR_coopmat',
+                      'Vulkan (RADV)': 'vk_driver=radv; vk_matrix=KHR_coopmat'}
+
+
+def convert(tsv, header, out, vulkan_paths=None):
+    """`vulkan_paths`: backend label -> the `vk_driver=...; vk_matrix=...` its logs show."""
     lines = [header.rstrip('\n')]
     for n, raw in enumerate(open(tsv, encoding='utf-8'), 1):
         if not raw.strip() or raw.startswith('#'):
@@ -100,7 +108,8 @@ def convert(tsv, header, out):
         dual = gpus == 'dual'
         lines += [f"hardware: AMD Radeon AI PRO R9700{' (2 GPUs)' if dual else ''}",
                   f"gpus: {2 if dual else 1}", f'backend: {backend}',
-                  f'notes: Fedora 42, kernel 6.15.9; toolbox {env} ({variant}); ngl 99',
+                  f'notes: Fedora 42, kernel 6.15.9; toolbox {env} ({variant}); ngl 99'
+                  + (f'; {vulkan_paths[backend]}' if vulkan_paths and backend in vulkan_paths else ''),
                   f"flag: {RUN_FLAGS[cells[6]] if cells[6:] else ''}",
                   f'{MODELS[model]}; {test}; {mean}; {std}']
     open(out, 'w', encoding='utf-8').write('\n'.join(lines) + '\n')
@@ -197,8 +206,10 @@ if __name__ == '__main__':
                 os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build7285.txt'))
     print(f'{n} rows')
     n = convert(os.path.join(HERE, 'public_tables', 'kyuz0', 'r9700_results_8990.tsv'), HEADER_8990,
-                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build8990.txt'))
+                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build8990.txt'),
+                R9700_VULKAN_PATHS)
     print(f'{n} rows (build 8990)')
     n = convert(os.path.join(HERE, 'public_tables', 'kyuz0', 'r9700_results_7423.tsv'), HEADER_7423,
-                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build7423.txt'))
+                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build7423.txt'),
+                R9700_VULKAN_PATHS)
     print(f'{n} rows (build 7423)')

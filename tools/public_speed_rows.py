@@ -61,7 +61,7 @@ source('geerlingguy/ai-benchmarks issue #23', 'https://github.com/geerlingguy/ai
        'primary (llama-bench table in issue)', 'AMD Radeon RX 7900 XT', 800, 'vendor spec',
        'Vulkan (RADV)', 'llama.cpp llama-bench', '1d0125bc (6552)', '2025-09-22',
        m(QWEN25_14B, ('pp512', 335.63, 0.78), ('pp4096', 67.23, 0.28), ('tg128', 7.16, 0.15)),
-       notes='host Raspberry Pi 5 over a PCIe x1 link; ngl 99; -r 2',
+       notes='host Raspberry Pi 5 over a PCIe x1 link; ngl 99; -r 2; vk_driver=radv; vk_matrix=none',
        flag='unusual host: Raspberry Pi 5 PCIe x1')
 
 LLAMA32_3B_OLLAMA = ('Llama-3.2-3B-Instruct (ollama llama3.2:3b)', 3.21, 3.21, 'Q4_K_M (Ollama default tag)', None)
@@ -316,12 +316,12 @@ source('geerlingguy/ai-benchmarks issue #25', 'https://github.com/geerlingguy/ai
        'primary (llama-bench table in issue comment)', 'AMD Radeon RX 9070 XT', 640, 'vendor spec',
        'Vulkan (RADV)', 'llama.cpp llama-bench', '2df5bcf3 (6645)', '2025-09-30',
        m(LLAMA32_3B, ('pp512', 2086.07, 0.11), ('pp4096', 1784.33, 5.72)),
-       notes='host Raspberry Pi 5 (PCIe); ngl 99; -r 2', flag='unusual host: Raspberry Pi 5 PCIe')
+       notes='host Raspberry Pi 5 (PCIe); ngl 99; -r 2; vk_driver=radv; vk_matrix=none', flag='unusual host: Raspberry Pi 5 PCIe')
 source('geerlingguy/ai-benchmarks issue #20', 'https://github.com/geerlingguy/ai-benchmarks/issues/20 (comment 2025-02-12)',
        'primary (llama-bench table in issue comment)', 'AMD Radeon RX 580', 256, 'vendor spec',
        'Vulkan (RADV)', 'llama.cpp llama-bench', 'e598697d (4696)', '2025-02-12',
        m(LLAMA32_3B, ('pp512', 346.76, 0.45), ('pp4096', 255.79, 12.26), ('tg128', 36.23, 17.62)),
-       notes='host SiFive HiFive Premiere P550 (RISC-V); ngl 99; -r 2',
+       notes='host SiFive HiFive Premiere P550 (RISC-V); ngl 99; -r 2; vk_driver=radv; vk_matrix=none',
        flag='unusual host: RISC-V board; tg128 stddev 17.62')
 
 source('magicnight/Mac-MLX issue #62', 'https://github.com/magicnight/Mac-MLX/issues/62 (description 2026-07-08, run timestamp 2026-04-17)',

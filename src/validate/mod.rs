@@ -5,11 +5,13 @@
 use std::collections::BTreeMap;
 
 mod labels;
+mod vulkan_path;
 
 pub use labels::{
     build_era, family_key, parse_quant_label, prefill_era, ROCM_WMMA_MMQ_BUILD, TENSILE_NOTE,
 };
 use labels::{build_number, cpu_threads, device_key, note_number, parse_backend, row_preset};
+pub use vulkan_path::{vulkan_driver, vulkan_matrix, VkDriver, VkMatrix};
 
 use crate::catalog::Catalog;
 use crate::estimate::hardware::{Backend, Hardware, HardwareKind};
@@ -189,6 +191,8 @@ pub struct Prepared<'a> {
     /// A CUDA row from a build before CUDA graphs on Volta and Turing (or of unknown build):
     /// such cards are checked without graphs ([`BackendConstants::before_volta_graphs`]).
     pub before_volta_graphs: bool,
+    vk_driver: Option<VkDriver>,
+    vk_matrix: Option<VkMatrix>,
     model_label: String,
     hardware_label: String,
     hw: Hardware,
@@ -253,6 +257,16 @@ impl Prepared<'_> {
     /// Board power of one of the row's GPUs, W (0: unknown, or a CPU row).
     pub fn card_power_w(&self) -> f64 {
         self.hw.card_power_w()
+    }
+
+    /// The Vulkan driver a Vulkan row ran on, when its notes or backend label say.
+    pub fn vk_driver(&self) -> Option<VkDriver> {
+        self.vk_driver
+    }
+
+    /// The matrix path (cooperative matrices) a Vulkan row ran on, when its notes say.
+    pub fn vk_matrix(&self) -> Option<VkMatrix> {
+        self.vk_matrix
     }
 
     /// Whether the row ran on an Intel GPU.
@@ -510,6 +524,11 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     }
     let backend =
         parse_backend(r.backend).ok_or_else(|| format!("unknown backend '{}'", r.backend))?;
+    let (vk_driver, vk_matrix) = if backend == Backend::Vulkan {
+        (vulkan_driver(r.backend, r.notes)?, vulkan_matrix(r.notes)?)
+    } else {
+        (None, None)
+    };
     let preset = row_preset(cat, r.hardware);
     // Prefill is compute-bound: a CPU row whose memory bandwidth is unknown (a VM) still checks
     // the matmul rate.
@@ -762,6 +781,8 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         before_volta_graphs: backend == Backend::Cuda
             && build_number(r.build)
                 .is_none_or(|n| n < crate::estimate::speed::CUDA_GRAPHS_VOLTA_BUILD),
+        vk_driver,
+        vk_matrix,
         model_label: r.model.to_string(),
         hardware_label: r.hardware.to_string(),
         hw,
@@ -859,6 +880,82 @@ mod tests {
         );
         assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![2, 3]);
         assert!(skipped[0].1.contains("Tensile"), "{}", skipped[0].1);
+    }
+
+    #[test]
+    fn vulkan_rows_carry_their_driver_and_matrix_path() {
+        let cat = Catalog::builtin().unwrap();
+        let head = "model,params_b,quant,model_size_gib,hardware,memory_bandwidth_gbps,backend,metric,n_gen,value,notes";
+        let row = |backend: &str, notes: &str| {
+            format!("Llama 2 7B,6.74,Q4_0,3.56,AMD Radeon RX 7900 XTX,960,{backend},decode_tps,128,100,{notes}")
+        };
+        let csv = [
+            head.to_string(),
+            row("Vulkan", "vk_driver=radv; vk_matrix=KHR_coopmat"),
+            row("Vulkan (AMDVLK)", ""),
+            row("Vulkan", "ngl 99"),
+            row("ROCm", "vk_driver=radv"),
+            row("Vulkan", "vk_driver=mesa"),
+        ]
+        .join("\n");
+        let (rows, skipped) = prepare(&csv, &cat).unwrap();
+        let paths: Vec<_> = rows
+            .iter()
+            .map(|r| (r.vk_driver(), r.vk_matrix()))
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                (Some(VkDriver::Radv), Some(VkMatrix::KhrCoopmat)),
+                (Some(VkDriver::Amdvlk), None),
+                (None, None),
+                // Not a Vulkan row: its notes' Vulkan keys mean nothing.
+                (None, None),
+            ]
+        );
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(skipped[0].0, 6);
+        assert!(
+            skipped[0].1.contains("unknown vk_driver 'mesa'"),
+            "{}",
+            skipped[0].1
+        );
+    }
+
+    #[test]
+    fn the_public_table_spells_every_vulkan_path_the_reader_knows() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/public_speed_2025_2026.csv"
+        );
+        let mut rdr = csv::Reader::from_path(path).unwrap();
+        let headers = rdr.headers().unwrap().clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).unwrap();
+        let (backend, notes) = (col("backend"), col("notes"));
+        let (mut drivers, mut coopmat2) = (std::collections::BTreeSet::new(), 0);
+        for (i, rec) in rdr.records().enumerate() {
+            let rec = rec.unwrap();
+            if parse_backend(&rec[backend]) != Some(Backend::Vulkan) {
+                continue;
+            }
+            let line = i + 2;
+            let driver = vulkan_driver(&rec[backend], &rec[notes]);
+            drivers.extend(driver.unwrap_or_else(|e| panic!("line {line}: {e}")));
+            let matrix = vulkan_matrix(&rec[notes]).unwrap_or_else(|e| panic!("line {line}: {e}"));
+            coopmat2 += usize::from(matrix == Some(VkMatrix::NvCoopmat2));
+        }
+        // The AMD toolbox rows give the driver in their backend label, the harvests in the notes.
+        for d in [
+            VkDriver::Radv,
+            VkDriver::Amdvlk,
+            VkDriver::AmdProprietary,
+            VkDriver::Nvidia,
+            VkDriver::IntelAnv,
+            VkDriver::IntelProprietary,
+        ] {
+            assert!(drivers.contains(&d), "no row on {d:?}");
+        }
+        assert!(coopmat2 >= 5, "{coopmat2} NV_coopmat2 rows");
     }
 
     #[test]
