@@ -18,6 +18,8 @@
 //!   ... -- --probe FILE.csv                                 # FILE's rows predicted by the fit
 //!   ... -- --shrink 0                                       # no pooled GPU decode prior
 //!   ... -- --no-power                                       # no board-power limit on prefill
+//!   ... -- --balance 0.5                                    # GPU decode rows weighted by
+//!                                                           # (rows of their device)^-0.5
 //!   ... -- --decode                                         # decode rows only (faster)
 //!   ... -- --prefill                                        # prefill rows only (faster)
 //!   ... -- --lodo --jobs 2                                  # held-out folds on 2 threads
@@ -36,7 +38,7 @@
 //! constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::cpu::{CpuClass, CPU_CLASSES};
@@ -228,23 +230,50 @@ fn lookup(t: &Table, b: Backend, e: BuildEra) -> BackendConstants {
 /// an H200 Qwen3-30B-A3B at 206 tok/s against 306 measured; 35 and 16 µs, 243 tok/s with the cap).
 const DECODE_MISS_CAP: f64 = std::f64::consts::LN_2;
 
-/// Mean |log(predicted / measured)| over `rows`, each decode row's term capped at
-/// [`DECODE_MISS_CAP`].
-fn loss(rows: &[&Prepared], c: &BackendConstants) -> f64 {
+/// How much a GPU decode row weighs in the fit against the other rows of its device:
+/// `rows of its device ^ -DEVICE_BALANCE` (`--balance X`; 0: every row alike, 1: every device
+/// alike), so that the devices with hundreds of rows (Strix Halo, R9700: half of today's decode
+/// rows) would not set a backend's constants for the cards with a handful. Off by default: on
+/// today's rows it made held-out decode worse (docs/accuracy.md, "Session 9"). Held in f64 bits.
+static DEVICE_BALANCE: AtomicU64 = AtomicU64::new(0);
+
+/// Each row's weight in a decode fit on a GPU backend (see [`DEVICE_BALANCE`]), scaled to a mean
+/// of 1 so that the prior's pull stays "rows' worth"; 1 for every row elsewhere.
+fn row_weights(rows: &[&Prepared], metric: Metric, on_cpu: bool) -> Vec<f64> {
+    let balance = f64::from_bits(DEVICE_BALANCE.load(Ordering::Relaxed));
+    if metric != Metric::Decode || on_cpu || balance == 0.0 {
+        return vec![1.0; rows.len()];
+    }
+    let mut per_device: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in rows {
+        *per_device.entry(r.device.as_str()).or_default() += 1;
+    }
+    let raw: Vec<f64> = rows
+        .iter()
+        .map(|r| (per_device[r.device.as_str()] as f64).powf(-balance))
+        .collect();
+    let mean = raw.iter().sum::<f64>() / raw.len().max(1) as f64;
+    raw.into_iter().map(|w| w / mean.max(1e-12)).collect()
+}
+
+/// Weighted mean |log(predicted / measured)| over `rows` (weights from [`row_weights`]), each
+/// decode row's term capped at [`DECODE_MISS_CAP`].
+fn loss(rows: &[&Prepared], weights: &[f64], c: &BackendConstants) -> f64 {
     let s: f64 = rows
         .iter()
-        .map(|r| {
+        .zip(weights)
+        .map(|(r, w)| {
             let ch = r.check(c);
             let ratio = ch.predicted / ch.measured;
             if ratio.is_finite() && ratio > 0.0 {
                 let e = ratio.ln().abs();
-                if r.metric == Metric::Decode {
+                w * if r.metric == Metric::Decode {
                     e.min(DECODE_MISS_CAP)
                 } else {
                     e
                 }
             } else {
-                10.0
+                w * 10.0
             }
         })
         .sum();
@@ -428,8 +457,11 @@ fn descend(
     mut c: BackendConstants,
     prior: Option<(&BackendConstants, f64)>,
 ) -> BackendConstants {
-    let objective =
-        |c: &BackendConstants| loss(rows, c) + prior_penalty(c, metric, prior, rows.len());
+    let on_cpu = rows.first().is_some_and(|r| r.backend == Backend::Cpu);
+    let weights = row_weights(rows, metric, on_cpu);
+    let objective = |c: &BackendConstants| {
+        loss(rows, &weights, c) + prior_penalty(c, metric, prior, rows.len())
+    };
     let mut best = objective(&c);
     let fields = if metric == Metric::Decode {
         DECODE_FIELDS
@@ -456,7 +488,6 @@ fn descend(
     // On the CPU one machine's sweep over formats may set them (no other CPU was swept over
     // formats; the held-out tables show what that is worth): the CPU's dequantization kernels
     // are one code path per format whatever the core, unlike each GPU backend's per-card tuning.
-    let on_cpu = rows.first().is_some_and(|r| r.backend == Backend::Cpu);
     let class_fits = |class: usize| {
         if on_cpu {
             rows.iter().filter(|r| r.format == Some(class)).count() >= MIN_CLASS_ROWS
@@ -1002,6 +1033,9 @@ fn main() {
         prepared.extend(rows);
     }
     NO_POWER.store(args.iter().any(|a| a == "--no-power"), Ordering::Relaxed);
+    if let Some(b) = value("--balance").and_then(|b| b.parse::<f64>().ok()) {
+        DEVICE_BALANCE.store(b.to_bits(), Ordering::Relaxed);
+    }
     let decode_only = args.iter().any(|a| a == "--decode");
     let prefill_only = args.iter().any(|a| a == "--prefill");
     // Wall-clock rates (a request's tokens over its whole time, prompt and server included) are

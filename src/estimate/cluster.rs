@@ -327,7 +327,9 @@ pub fn estimate(
     } else {
         Verdict::DoesNotFit
     };
-    let k = BackendConstants::of(hw.backend).for_hardware(hw);
+    let k = BackendConstants::of(hw.backend)
+        .for_hardware(hw)
+        .for_weights(hw, settings.quant.base_type());
     let moe = model.arch.moe.is_some();
     let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {

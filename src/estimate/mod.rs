@@ -377,7 +377,8 @@ fn assemble(
     let (usable, used) = binding_pool(hw, verdict, tally);
     let c = BackendConstants::of(hw.backend)
         .for_runtime(settings.runtime)
-        .for_hardware(hw);
+        .for_hardware(hw)
+        .for_weights(hw, settings.quant.base_type());
     let host_bw = hw.host_bandwidth();
     let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
     let peak_tflops = matmul_tflops(hw, peak_tflops, &c);
@@ -797,7 +798,10 @@ pub fn speeds_with_constants(
 ) -> Speeds {
     let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
-    let c = &c.for_runtime(settings.runtime).for_hardware(hw);
+    let c = &c
+        .for_runtime(settings.runtime)
+        .for_hardware(hw)
+        .for_weights(hw, settings.quant.base_type());
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops, fp32) = device_rates(hw, terms, placement);
     let tflops = matmul_tflops(hw, tflops, c);

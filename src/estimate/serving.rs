@@ -203,7 +203,8 @@ pub fn batched_decode_with_weights(
     }
     let c = BackendConstants::of(hw.backend)
         .for_runtime(settings.runtime)
-        .for_hardware(hw);
+        .for_hardware(hw)
+        .for_weights(hw, settings.quant.base_type());
     let one = traffic(model, &terms, hw, placement, depth, Some(&c));
     let nf = f64::from(n);
     let share = expert_share(model, &terms.weights, n);

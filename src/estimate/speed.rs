@@ -232,6 +232,15 @@ pub const PDL_MIN_CC: (u32, u32) = (9, 0);
 /// older builds, or whose build is not stated, are checked without it.
 pub const PDL_MIN_BUILD: u32 = 9254;
 
+/// Share of a mat-vec kernel's rate a BF16 weight matrix reaches in decode on SYCL: its
+/// mat-vec kernels (`dmmv`, `mmvq`) cover F16 and the quantized types but not BF16, so
+/// `ggml_sycl_op_mul_mat_sycl` multiplies a BF16 matrix by the one decoded token as a GEMM, and
+/// without oneDNN's BF16 path it first converts the whole matrix to FP32 (`to_fp32_sycl`): 2 bytes
+/// read, 4 written and 4 read back by the GEMM for the 2 a mat-vec reads, 0.2 by the byte count.
+/// Measured: an Arc Pro B70 (build 9039, kyuz0's results.json) decodes three BF16 models at 0.18
+/// of its float-class prediction, and its quantized models within 20 % of theirs.
+pub const SYCL_BF16_DECODE_SHARE: f64 = 0.2;
+
 /// First compute capability with the `dp4a` instruction (`GGML_CUDA_CC_DP4A` = 610) that
 /// llama.cpp's quantized dot products use.
 pub const DP4A_MIN_CC: (u32, u32) = (6, 1);
@@ -340,6 +349,16 @@ impl BackendConstants {
             t_layer_unified: self.t_layer_unified * self.no_graphs_factor,
             ..*self
         }
+    }
+
+    /// The constants as they apply to a model whose main weight type is `main` on `hw`: on
+    /// SYCL, BF16 weights decode at [`SYCL_BF16_DECODE_SHARE`] of the float class's rate.
+    pub fn for_weights(&self, hw: &Hardware, main: GgmlType) -> Self {
+        let mut c = *self;
+        if hw.backend == Backend::Sycl && main == GgmlType::BF16 {
+            c.format_eff[0] *= SYCL_BF16_DECODE_SHARE;
+        }
+        c
     }
 
     /// The constants for a build before Programmatic Dependent Launch ([`PDL_MIN_BUILD`]).
@@ -1259,6 +1278,22 @@ mod tests {
         radeon.name = "AMD Radeon RX 9070 XT".into();
         radeon.backend = Backend::Vulkan;
         assert_eq!(c.for_hardware(&radeon), c);
+    }
+
+    #[test]
+    fn sycl_runs_bf16_weights_through_a_gemm_in_decode() {
+        let c = BackendConstants::of(Backend::Sycl);
+        let mut arc = nvidia(None, 1);
+        arc.name = "Intel Arc Pro B70".into();
+        arc.backend = Backend::Sycl;
+        let bf16 = c.for_weights(&arc, GgmlType::BF16);
+        assert_eq!(bf16.format_eff[0], c.format_eff[0] * SYCL_BF16_DECODE_SHARE);
+        assert_eq!(bf16.format_eff[1..], c.format_eff[1..]);
+        // F16 has SYCL's mat-vec kernel; other backends have a BF16 one.
+        assert_eq!(c.for_weights(&arc, GgmlType::F16), c);
+        arc.backend = Backend::Vulkan;
+        let vk = BackendConstants::of(Backend::Vulkan);
+        assert_eq!(vk.for_weights(&arc, GgmlType::BF16), vk);
     }
 
     #[test]
