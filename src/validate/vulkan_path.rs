@@ -55,12 +55,6 @@ impl VkDriver {
             VkDriver::Turnip => "turnip",
         }
     }
-
-    fn parse(value: &str) -> Option<VkDriver> {
-        VkDriver::ALL
-            .into_iter()
-            .find(|d| d.label().eq_ignore_ascii_case(value))
-    }
 }
 
 /// The matrix path of a Vulkan row (`vk_matrix=` in its notes): the device line's "matrix cores".
@@ -86,12 +80,6 @@ impl VkMatrix {
             VkMatrix::NvCoopmat2 => "NV_coopmat2",
         }
     }
-
-    fn parse(value: &str) -> Option<VkMatrix> {
-        VkMatrix::ALL
-            .into_iter()
-            .find(|m| m.label().eq_ignore_ascii_case(value))
-    }
 }
 
 /// The text after `key=` in a row's notes (`…; vk_driver=radv; …`), trimmed.
@@ -102,15 +90,29 @@ fn note_value<'a>(notes: &'a str, key: &str) -> Option<&'a str> {
     })
 }
 
+/// The value of `all` whose label is `value` (any case); an unknown one is an error naming `key`
+/// and the labels known.
+fn parse_label<T: Copy>(
+    key: &str,
+    value: &str,
+    all: &[T],
+    label: fn(T) -> &'static str,
+) -> Result<T, String> {
+    all.iter()
+        .copied()
+        .find(|x| label(*x).eq_ignore_ascii_case(value))
+        .ok_or_else(|| {
+            let known: Vec<&str> = all.iter().map(|x| label(*x)).collect();
+            format!("unknown {key} '{value}' (known: {})", known.join(", "))
+        })
+}
+
 /// The driver a Vulkan row names: `vk_driver=` in its notes, else a backend label that spells
 /// it ("Vulkan (AMDVLK)", "Vulkan (RADV)"); `Ok(None)` when the row does not say. An unknown
 /// `vk_driver=` value is an error naming the values known.
 pub fn vulkan_driver(backend: &str, notes: &str) -> Result<Option<VkDriver>, String> {
     if let Some(v) = note_value(notes, "vk_driver") {
-        return VkDriver::parse(v).map(Some).ok_or_else(|| {
-            let known: Vec<&str> = VkDriver::ALL.iter().map(|d| d.label()).collect();
-            format!("unknown vk_driver '{v}' (known: {})", known.join(", "))
-        });
+        return parse_label("vk_driver", v, &VkDriver::ALL, |d| d.label()).map(Some);
     }
     let b = backend.to_ascii_lowercase();
     Ok(if !b.contains("vulkan") {
@@ -127,12 +129,7 @@ pub fn vulkan_driver(backend: &str, notes: &str) -> Result<Option<VkDriver>, Str
 /// The matrix path a Vulkan row names (`vk_matrix=` in its notes); `Ok(None)` when not stated.
 pub fn vulkan_matrix(notes: &str) -> Result<Option<VkMatrix>, String> {
     note_value(notes, "vk_matrix")
-        .map(|v| {
-            VkMatrix::parse(v).ok_or_else(|| {
-                let known: Vec<&str> = VkMatrix::ALL.iter().map(|m| m.label()).collect();
-                format!("unknown vk_matrix '{v}' (known: {})", known.join(", "))
-            })
-        })
+        .map(|v| parse_label("vk_matrix", v, &VkMatrix::ALL, |m| m.label()))
         .transpose()
 }
 
