@@ -462,7 +462,7 @@ fn descend(
     let objective = |c: &BackendConstants| {
         loss(rows, &weights, c) + prior_penalty(c, metric, prior, rows.len())
     };
-    let mut best = objective(&c);
+    let mut best: f64;
     let fields = if metric == Metric::Decode {
         DECODE_FIELDS
     } else {
@@ -578,6 +578,21 @@ fn descend(
     // The CPU's prefill efficiency is shared by its classes: the x86 reference sets it, so it is
     // fitted only when x86 rows are there (else it would absorb another class's rate).
     let cpu_reference_fits = !on_cpu || cpu_class_fits(REFERENCE_CPU_CLASS.index());
+    // x86 classes without decode rows of their own (AMX, VNNI: their wider int8 units are
+    // prefill's) stream at least at the AVX2 cores' fitted rate, not the neutral start.
+    let reference = REFERENCE_CPU_CLASS.index();
+    let tied: Vec<usize> = [CpuClass::X86Amx, CpuClass::X86Vnni]
+        .iter()
+        .map(|k| k.index())
+        .filter(|&k| on_cpu && metric == Metric::Decode && !cpu_class_fits(k))
+        .collect();
+    let tie = |c: &mut BackendConstants| {
+        for &k in &tied {
+            c.cpu_thread_gbps[k] = c.cpu_thread_gbps[reference];
+        }
+    };
+    tie(&mut c);
+    best = objective(&c);
     for (step, rounds) in [(1.3, 10), (1.1, 4), (1.03, 4)] {
         for _round in 0..rounds {
             let mut improved = false;
@@ -625,6 +640,9 @@ fn descend(
                         *field(&mut trial, metric, i) += up * (step - 1.0) * 1e-4;
                     } else {
                         *field(&mut trial, metric, i) *= dir;
+                    }
+                    if metric == Metric::Decode && i == 23 + reference {
+                        tie(&mut trial);
                     }
                     clamp(&mut trial, on_cpu);
                     let l = objective(&trial);

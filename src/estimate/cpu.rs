@@ -1,4 +1,5 @@
-//! Kinds of CPU cores, as far as llama.cpp's CPU kernels run differently on them: how many
+//! Kinds of CPU cores, as far as llama.cpp's CPU kernels run differently on them (the int8
+//! instructions its quantized dot products use: AVX2, VNNI, AMX tiles, NEON): how many
 //! weight bytes one thread dequantizes and multiplies per second in decode, and how fast its
 //! int8 matmuls run in prefill (`BackendConstants::cpu_thread_gbps` / `cpu_thread_tflops`,
 //! fitted per class, docs/accuracy.md). Pure: the class comes in from detection or a row label.
@@ -22,10 +23,15 @@ pub enum CpuClass {
     Apple,
     /// Other Arm cores (Cortex-A/X, Neoverse, Kryo, Oryon): NEON with dot product or i8mm.
     Arm,
+    /// x86-64 cores with VNNI int8 dot products (AVX-VNNI from Alder Lake, AVX512-VNNI from Ice
+    /// Lake and Zen 4) but no AMX: one `vpdpbusd` does what AVX2 needs `vpmaddubsw`, `vpmaddwd`
+    /// and `vpaddd` for, and llama.cpp's quantized dot products use it where the build has it
+    /// (its `alderlake`, `icelake` and `zen4` CPU variants).
+    X86Vnni,
 }
 
 /// Number of CPU classes (length of the per-class constant arrays).
-pub const CPU_CLASSES: usize = 4;
+pub const CPU_CLASSES: usize = 5;
 
 impl CpuClass {
     /// Every class, in index order.
@@ -34,6 +40,7 @@ impl CpuClass {
         CpuClass::X86Amx,
         CpuClass::Apple,
         CpuClass::Arm,
+        CpuClass::X86Vnni,
     ];
 
     /// Index into the per-class constant arrays.
@@ -48,6 +55,7 @@ impl CpuClass {
             CpuClass::X86Amx => "x86 with AMX",
             CpuClass::Apple => "Apple M-series",
             CpuClass::Arm => "Arm (NEON)",
+            CpuClass::X86Vnni => "x86 with VNNI",
         }
     }
 
@@ -66,6 +74,13 @@ impl CpuClass {
         }
         if has("amx") || has("amx_int8") {
             return Some(CpuClass::X86Amx);
+        }
+        // `/proc/cpuinfo` spells them `avx_vnni` and `avx512_vnni`; row notes `isa avx-vnni`.
+        if ["avx_vnni", "avx512_vnni", "avx-vnni", "avx512-vnni", "vnni"]
+            .iter()
+            .any(|w| has(w))
+        {
+            return Some(CpuClass::X86Vnni);
         }
         let arm_words = [
             "cix",
@@ -134,6 +149,16 @@ mod tests {
                 Some(CpuClass::Arm),
             ),
             ("Intel Core i9-13900HX", Some(CpuClass::X86)),
+            ("flags : fpu avx2 avx_vnni sha_ni", Some(CpuClass::X86Vnni)),
+            (
+                "flags : fpu avx2 avx512f avx512_vnni",
+                Some(CpuClass::X86Vnni),
+            ),
+            (
+                "Intel Core i3-1315U (Framework 12, 2 threads) isa avx-vnni",
+                Some(CpuClass::X86Vnni),
+            ),
+            ("flags : fpu avx avx2 fma", Some(CpuClass::X86)),
             ("Example (example)", None),
         ];
         for (text, class) in cases {

@@ -635,6 +635,11 @@ mod tests {
             ),
             ("", cpu_flags(arm), CpuClass::Arm),
             ("AMD EPYC", "fpu avx avx2".to_string(), CpuClass::X86),
+            (
+                "13th Gen Intel(R) Core(TM) i3-1315U",
+                "fpu avx avx2 avx_vnni".to_string(),
+                CpuClass::X86Vnni,
+            ),
         ] {
             let facts = Facts {
                 cpu: cpu.into(),

@@ -728,6 +728,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             CpuClass::X86Amx => "cpu x86 amx",
             CpuClass::Apple => "cpu apple",
             CpuClass::Arm => "cpu arm",
+            CpuClass::X86Vnni => "cpu x86 vnni",
         });
     }
     subsets.push(match runtime {
