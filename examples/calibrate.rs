@@ -92,10 +92,13 @@ const MOE_KERNEL_SHARE: f64 = 0.55;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
 /// six format classes, the per-block ubatch cost, attention without flash attention, the
 /// pipeline share of a layer split, the per-thread matmul rate of each CPU class and the
-/// energy per FLOP that holds a card to its board power (the last).
-const PREFILL_FIELDS: usize = 16 + CPU_CLASSES;
+/// energy per FLOP that holds a card to its board power and the matmul rate of GPUs whose
+/// prefill runs on their vector units (the last two).
+const PREFILL_FIELDS: usize = 17 + CPU_CLASSES;
 /// Index of `pj_per_flop` among the prefill fields.
 const POWER_FIELD: usize = 15 + CPU_CLASSES;
+/// Index of `vector_matmul_ratio` among the prefill fields.
+const VECTOR_FIELD: usize = 16 + CPU_CLASSES;
 /// `--no-power`: the energy per FLOP stays 0 (no board-power limit), to measure what it adds.
 static NO_POWER: AtomicBool = AtomicBool::new(false);
 /// Where every CPU class's per-thread decode rate starts, GB/s of format-weighted bytes: the
@@ -161,6 +164,8 @@ fn neutral(b: Backend) -> BackendConstants {
             cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
             gemm_dequant_bytes: 0.0,
             pj_per_flop: 0.0,
+            vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
+            attn_vector_share: 0.0,
         };
     }
     BackendConstants {
@@ -211,6 +216,8 @@ fn neutral(b: Backend) -> BackendConstants {
         cpu_thread_tflops: [CPU_TFLOPS_PER_THREAD; CPU_CLASSES],
         gemm_dequant_bytes: 0.0,
         pj_per_flop: 0.0,
+        vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
+        attn_vector_share: 0.0,
     }
 }
 
@@ -313,6 +320,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, 13) => &mut c.attn_eff_no_fa,
         (Metric::Prefill, 14) => &mut c.pipeline_eff,
         (Metric::Prefill, POWER_FIELD) => &mut c.pj_per_flop,
+        (Metric::Prefill, VECTOR_FIELD) => &mut c.vector_matmul_ratio,
         (Metric::Prefill, f @ 15..) => &mut c.cpu_thread_tflops[f - 15],
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
@@ -397,6 +405,8 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
     c.t_ubatch_layer = c.t_ubatch_layer.clamp(1e-7, 5e-4);
     // Between no power limit and 10 pJ a FLOP (ten times what a tensor core spends).
     c.pj_per_flop = c.pj_per_flop.clamp(0.0, 10.0);
+    // Vector units multiply at their FP32 rate at least, and at most 8× (int8 dot products).
+    c.vector_matmul_ratio = c.vector_matmul_ratio.clamp(1.0, 8.0);
     // A pipeline realises between a twentieth and all of its ideal gain.
     c.pipeline_eff = c.pipeline_eff.clamp(0.05, 1.0);
     // One CPU thread streams between a slow in-order core's 0.5 GB/s and a whole memory
@@ -566,6 +576,9 @@ fn descend(
     // hop's terms).
     let (intel_rows, intel_devices) = distinct(&|r| r.backend == Backend::Vulkan && r.intel_gpu());
     let intel_vulkan_fits = intel_rows >= MIN_CLASS_ROWS && intel_devices >= 3;
+    // The vector units' matmul rate: on rows of GPUs whose prefill runs there, from at least 3.
+    let (vector_rows, vector_devices) = distinct(&|r| r.prefill_on_vector_units());
+    let vector_fits = vector_rows >= MIN_CLASS_ROWS && vector_devices >= 3;
     // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
     // class is one kind of core, so one device's rows may set it (the held-out tables say what
     // that is worth on a device the fit never saw).
@@ -620,6 +633,7 @@ fn descend(
                         || i == 14 && !pipeline_fits
                         || i == 0 && !cpu_reference_fits
                         || i == POWER_FIELD && (on_cpu || !power_fits)
+                        || i == VECTOR_FIELD && !vector_fits
                         || (15..POWER_FIELD).contains(&i)
                             && (i - 15 == REFERENCE_CPU_CLASS.index() || !cpu_class_fits(i - 15)))
                 {
@@ -707,8 +721,10 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
         };
         for (ei, e) in ERAS.iter().enumerate() {
             let mut c = start;
-            // The kernel generation, not the fit, says whether prefill dequantizes to FP16.
+            // The kernel generation, not the fit, says whether prefill dequantizes to FP16 and
+            // where flash attention runs.
             c.gemm_dequant_bytes = gemm_dequant_bytes(*b, *e);
+            c.attn_vector_share = fitcheck::estimate::speed::attn_vector_share(*b);
             let pull = prior.filter(|_| gpu).map(|p| p[ei]);
             for metric in [Metric::Decode, Metric::Prefill] {
                 let group: Vec<&Prepared> = rows
@@ -931,7 +947,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -965,7 +981,9 @@ fn print_constants(t: &Table) {
                 c.cpu_thread_gbps.map(lit).join(", "),
                 c.cpu_thread_tflops.map(lit).join(", "),
                 lit(c.gemm_dequant_bytes),
-                lit(c.pj_per_flop)
+                lit(c.pj_per_flop),
+                lit(c.vector_matmul_ratio),
+                lit(c.attn_vector_share)
             );
         }
     }

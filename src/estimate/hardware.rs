@@ -244,6 +244,25 @@ impl Hardware {
         }
     }
 
+    /// Whether llama.cpp runs this GPU's prefill matmuls on its vector units rather than its
+    /// matrix engines: Intel GPUs on Vulkan and SYCL. The Vulkan backend enables cooperative matrices on Intel only for
+    /// Xe2 (`ggml_vk_khr_cooperative_matrix_support`: Arc A-series and Meteor Lake run the scalar
+    /// `mul_mm` shaders), and its flash attention runs the scalar path on every Intel GPU; the
+    /// Xe2 cards' rows (Arc B580, Pro B70, Lunar Lake, on Vulkan and SYCL) run at two to three
+    /// times their FP32 rate, never near the XMX peak (eight times), so none is taken as using it.
+    pub fn prefill_on_vector_units(&self) -> bool {
+        self.is_intel_gpu() && matches!(self.backend, Backend::Vulkan | Backend::Sycl)
+    }
+
+    /// FP32 vector TFLOPS of the GPU, 0 when unknown or on a CPU.
+    pub fn vector_tflops(&self) -> f64 {
+        if self.has_gpu() {
+            self.fp32_tflops.unwrap_or(0.0)
+        } else {
+            0.0
+        }
+    }
+
     /// Whether the GPU is Intel's (Arc cards, Core Ultra iGPUs): every Intel GPU's product name
     /// says so, on presets, detected cards and measurement labels alike.
     pub fn is_intel_gpu(&self) -> bool {

@@ -188,6 +188,8 @@ pub fn measured_rates(
             k.prefill_eff = 1.0;
             k.tflops_saturation = f64::MAX;
             k.prefill_format_eff = [1.0; FORMAT_CLASSES];
+            // Whatever units ran the measured prompts, the measured rate is the peak.
+            k.vector_matmul_ratio = f64::MAX;
             t
         }
         None => tflops,

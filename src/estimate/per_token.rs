@@ -235,6 +235,8 @@ pub(super) fn prefill_work(
         flash_attn: settings.flash_attn,
         moe: arch.moe.is_some(),
         card_power_w: hw.card_power_w(),
+        vector_tflops: hw.vector_tflops(),
+        matmul_on_vector: hw.prefill_on_vector_units(),
     }
 }
 

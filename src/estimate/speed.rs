@@ -141,7 +141,40 @@ pub struct BackendConstants {
     /// ([`BackendConstants::usable_tflops_at`]). An RTX 6000 Ada (364 TFLOPS in 300 W) runs its
     /// prompts slower for its TFLOPS than an RTX 4090 (330 in 450 W). 0: no power limit.
     pub pj_per_flop: f64,
+    /// Matmul FLOPs per FP32 FLOP the vector units reach ([`PrefillWork::vector_tflops`]) on a
+    /// GPU whose prefill GEMMs llama.cpp runs there rather than on its matrix engines
+    /// ([`PrefillWork::matmul_on_vector`]): the prefill peak is then `vector_tflops × this`, at
+    /// most the matrix peak. Also the rate of attention's vector share. Starts at
+    /// [`VECTOR_MATMUL_RATIO`]; fitted on the rows of such GPUs.
+    pub vector_matmul_ratio: f64,
+    /// Share of prefill flash attention's FLOPs that run on the vector units rather than the
+    /// matrix engines (0: all on the matrix engines): set per backend by the kernel llama.cpp
+    /// runs, [`attn_vector_share`].
+    pub attn_vector_share: f64,
 }
+
+/// Share of `backend`'s prefill flash attention run on the vector units
+/// ([`BackendConstants::attn_vector_share`]). CUDA runs the tensor-core kernels (`fattn-mma-f16`,
+/// before it `fattn-wmma-f16`) on every card of the rows; Metal's GPUs multiply at one rate.
+/// ROCm runs `fattn-tile` on the vector units on RDNA: the WMMA `fattn-mma-f16` came for RDNA4
+/// in January 2026 (llama.cpp PR 18481) and even then only where the grouped-query
+/// optimisation applies (`ggml_cuda_get_best_fattn_kernel`), and MI50's GCN has no matrix
+/// units. So an RDNA4 card (matrix rate four times its FP32 rate) runs deep prompts slower for
+/// its TFLOPS than a Strix Halo (twice): R9700 rows at 16-64K depth ran 27-51 % under a shared
+/// matrix-rate attention efficiency, Strix Halo rows 32 % over. Set, not fitted: on cards whose
+/// matrix rate is twice their FP32 rate the share and `attn_eff` trade one for one, so a fit
+/// without the R9700 cannot see it (a fit over every ROCm row gives 0.96).
+pub fn attn_vector_share(backend: Backend) -> f64 {
+    if backend == Backend::Rocm {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// Where [`BackendConstants::vector_matmul_ratio`] starts: packed FP16 on the vector units runs
+/// at twice their FP32 rate (Intel Arc A770: 39.3 against 19.7 TFLOPS; XMX: 138).
+pub const VECTOR_MATMUL_RATIO: f64 = 2.0;
 
 /// FP16 bytes per weight a dequantize-then-GEMM prefill moves beyond the quantized read: the
 /// dequantize kernel writes a 2-byte copy of each weight and the GEMM reads it back. ROCm
@@ -443,6 +476,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.06,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Cuda, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.95,
@@ -479,6 +514,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.15,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Rocm, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.8986,
@@ -492,9 +529,9 @@ impl BackendConstants {
                 no_graphs_factor: 1.651,
                 t_hop: 7.510e-5,
                 dp4a_emulated_ops: 18.13,
-                prefill_eff: 0.419,
-                tflops_saturation: 16731.8,
-                t_ubatch: 0.009587,
+                prefill_eff: 0.3486,
+                tflops_saturation: 36697.9,
+                t_ubatch: 0.009234,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8487,
                 t_moe_unified: 3.765e-6,
@@ -502,19 +539,21 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.241e-5,
-                moe_prefill: 0.4074,
-                attn_eff: 0.2374,
+                moe_prefill: 0.4481,
+                attn_eff: 0.4132,
                 attn_eff_no_fa: 1.856,
                 format_eff: [1.0, 1.0, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.747e-4,
+                t_ubatch_layer: 4.706e-5,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.001, 7.600e-4],
                 mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
-                pj_per_flop: 0.22,
+                pj_per_flop: 0.0,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 1.0,
             },
             (Backend::Rocm, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.8986,
@@ -528,9 +567,9 @@ impl BackendConstants {
                 no_graphs_factor: 1.651,
                 t_hop: 1.217e-4,
                 dp4a_emulated_ops: 18.13,
-                prefill_eff: 0.342,
-                tflops_saturation: 80761.4,
-                t_ubatch: 0.009302,
+                prefill_eff: 0.3486,
+                tflops_saturation: 80625.4,
+                t_ubatch: 0.01,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 3.765e-6,
@@ -538,8 +577,8 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
-                moe_prefill: 0.4674,
-                attn_eff: 0.1671,
+                moe_prefill: 0.4615,
+                attn_eff: 0.1591,
                 attn_eff_no_fa: 0.08172,
                 format_eff: [1.0, 1.057, 1.057, 1.0, 1.0, 0.75],
                 prefill_format_eff: [1.0, 1.0, 1.0, 1.0, 1.0, 1.0],
@@ -551,6 +590,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 4.0,
                 pj_per_flop: 0.0,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 1.0,
             },
             (Backend::Metal, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.8724,
@@ -587,6 +628,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.52,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Metal, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.8724,
@@ -623,6 +666,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.4,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Vulkan, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.8724,
@@ -636,9 +681,9 @@ impl BackendConstants {
                 no_graphs_factor: 1.651,
                 t_hop: 7.510e-5,
                 dp4a_emulated_ops: 18.13,
-                prefill_eff: 0.2298,
-                tflops_saturation: 2945.8,
-                t_ubatch: 0.002789,
+                prefill_eff: 0.3077,
+                tflops_saturation: 2660.3,
+                t_ubatch: 0.003086,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.9336,
                 t_moe_unified: 3.765e-6,
@@ -646,19 +691,21 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 1.909e-5,
-                moe_prefill: 0.5043,
-                attn_eff: 0.8965,
-                attn_eff_no_fa: 0.1106,
+                moe_prefill: 0.4557,
+                attn_eff: 0.715,
+                attn_eff_no_fa: 0.06313,
                 format_eff: [1.0, 1.0, 1.089, 1.0, 1.0, 0.75],
-                prefill_format_eff: [1.0, 1.0, 1.63, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.300e-5,
+                prefill_format_eff: [1.0, 1.0, 1.473, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.430e-5,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.001, 7.600e-4],
                 mlx_eta: 1.089,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
-                pj_per_flop: 0.39,
+                pj_per_flop: 0.73,
+                vector_matmul_ratio: 1.818,
+                attn_vector_share: 0.0,
             },
             (Backend::Vulkan, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.8986,
@@ -672,9 +719,9 @@ impl BackendConstants {
                 no_graphs_factor: 1.651,
                 t_hop: 1.217e-4,
                 dp4a_emulated_ops: 18.13,
-                prefill_eff: 0.2298,
-                tflops_saturation: 2945.8,
-                t_ubatch: 0.002789,
+                prefill_eff: 0.3077,
+                tflops_saturation: 2660.3,
+                t_ubatch: 0.003086,
                 host_copy_gbps: 25.0,
                 moe_eta: 0.8,
                 t_moe_unified: 3.765e-6,
@@ -682,19 +729,21 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 1.532e-5,
-                moe_prefill: 0.5043,
-                attn_eff: 0.8965,
-                attn_eff_no_fa: 0.1106,
+                moe_prefill: 0.4557,
+                attn_eff: 0.715,
+                attn_eff_no_fa: 0.06313,
                 format_eff: [1.0, 1.057, 1.057, 1.0, 1.0, 0.75],
-                prefill_format_eff: [1.0, 1.0, 1.63, 1.0, 1.0, 1.0],
-                t_ubatch_layer: 1.300e-5,
+                prefill_format_eff: [1.0, 1.0, 1.473, 1.0, 1.0, 1.0],
+                t_ubatch_layer: 1.430e-5,
                 pipeline_eff: 0.5,
                 runtime_t_fixed: [0.0, 0.001, 7.600e-4],
                 mlx_eta: 1.057,
                 cpu_thread_gbps: [8.9, 8.9, 8.9, 8.9, 8.9],
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
-                pj_per_flop: 0.39,
+                pj_per_flop: 0.73,
+                vector_matmul_ratio: 1.818,
+                attn_vector_share: 0.0,
             },
             (Backend::Sycl, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.8724,
@@ -731,6 +780,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.0,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Sycl, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.8986,
@@ -767,6 +818,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.1, 0.1, 0.1, 0.1],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.0,
+                vector_matmul_ratio: 2.0,
+                attn_vector_share: 0.0,
             },
             (Backend::Cpu, BuildEra::Current) => BackendConstants {
                 eta_weights: 0.4196,
@@ -803,6 +856,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.2692, 0.3605, 0.09709, 0.2071],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.0,
+                vector_matmul_ratio: VECTOR_MATMUL_RATIO,
+                attn_vector_share: 0.0,
             },
             (Backend::Cpu, BuildEra::Y2024) => BackendConstants {
                 eta_weights: 0.4196,
@@ -839,6 +894,8 @@ impl BackendConstants {
                 cpu_thread_tflops: [0.1, 0.2692, 0.3605, 0.09709, 0.2071],
                 gemm_dequant_bytes: 0.0,
                 pj_per_flop: 0.0,
+                vector_matmul_ratio: VECTOR_MATMUL_RATIO,
+                attn_vector_share: 0.0,
             },
         }
     }
@@ -996,6 +1053,11 @@ pub struct PrefillWork {
     /// Board power of one GPU, W (0: unknown or no GPU): see
     /// [`BackendConstants::usable_tflops_at`].
     pub card_power_w: f64,
+    /// FP32 vector TFLOPS of the GPU (0: unknown, or no GPU).
+    pub vector_tflops: f64,
+    /// The prefill matmuls run on the vector units, not the matrix engines
+    /// ([`Hardware::prefill_on_vector_units`]).
+    pub matmul_on_vector: bool,
 }
 
 /// Σ over the `prompt` tokens after `depth` of the positions each attends to: causal, and
@@ -1029,7 +1091,14 @@ pub fn prefill_seconds(
     gpu_offload: bool,
 ) -> f64 {
     let p = work.prompt.max(1) as f64;
-    let rate = c.usable_tflops_at(tflops.max(0.05), work.card_power_w) * 1e12 * c.prefill_eff;
+    // The vector units' matmul rate, never above the matrix engines' (0: unknown).
+    let vector_peak = (work.vector_tflops * c.vector_matmul_ratio).min(tflops);
+    let peak = if work.matmul_on_vector && vector_peak > 0.0 {
+        vector_peak
+    } else {
+        tflops
+    };
+    let rate = c.usable_tflops_at(peak.max(0.05), work.card_power_w) * 1e12 * c.prefill_eff;
     let format = work
         .format
         .and_then(|f| c.prefill_format_eff.get(f).copied())
@@ -1043,10 +1112,20 @@ pub fn prefill_seconds(
     } else {
         c.attn_eff_no_fa
     };
+    // Flash attention's vector share runs at the vector units' rate (when known); without it,
+    // attention is two batched GEMMs on the matrix engines.
+    let share = if work.flash_attn && vector_peak > 0.0 {
+        c.attn_vector_share.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let vector_rate =
+        c.usable_tflops_at(vector_peak.max(0.05), work.card_power_w) * 1e12 * c.prefill_eff;
     let attn = 2.0
         * (work.attn_width * attended(work, None)
             + work.attn_width_windowed * attended(work, Some(work.window)))
-        / (rate * attn_eff.max(0.01));
+        * ((1.0 - share) / rate + share / vector_rate)
+        / attn_eff.max(0.01);
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
     // Each ubatch's matmuls read the weights they touch once from device memory, and a
     // dequantize-then-GEMM path writes and reads back an FP16 copy of its quantized matrices.
@@ -1111,6 +1190,8 @@ mod tests {
             flash_attn: true,
             moe: false,
             card_power_w: 0.0,
+            vector_tflops: 0.0,
+            matmul_on_vector: false,
         }
     }
 
@@ -1458,5 +1539,47 @@ mod tests {
         let unknown = prefill_seconds(&w, &c, 364.0, false);
         w.card_power_w = 300.0;
         assert!(prefill_seconds(&w, &c, 364.0, false) > unknown);
+    }
+
+    #[test]
+    fn matmuls_on_the_vector_units_run_at_their_rate_not_the_matrix_peak() {
+        let c = BackendConstants::of(Backend::Vulkan);
+        // Arc Pro B70: 183.5 TFLOPS on XMX, 22.9 FP32 on the vector engines.
+        let mut w = work(2048, 1);
+        w.vector_tflops = 22.9;
+        let matrix = prefill_seconds(&w, &c, 183.5, false);
+        w.matmul_on_vector = true;
+        let vector = prefill_seconds(&w, &c, 183.5, false);
+        let ratio = c.usable_tflops(183.5) / c.usable_tflops(22.9 * c.vector_matmul_ratio);
+        assert!(
+            (vector / matrix - ratio).abs() < 0.1 * ratio,
+            "{vector} {matrix}"
+        );
+        // Never faster than the matrix peak, and an unknown vector rate keeps the matrix one.
+        w.vector_tflops = 1e4;
+        assert_eq!(prefill_seconds(&w, &c, 183.5, false), matrix);
+        w.vector_tflops = 0.0;
+        assert_eq!(prefill_seconds(&w, &c, 183.5, false), matrix);
+    }
+
+    #[test]
+    fn flash_attention_on_the_vector_units_slows_deep_prompts_of_matrix_heavy_cards() {
+        let mut c = BackendConstants::of(Backend::Rocm);
+        let deep = |c: &BackendConstants, vector: f64, fa: bool| {
+            let mut w = work(2048, 1);
+            (w.attn_width, w.depth, w.vector_tflops, w.flash_attn) =
+                (262_144.0, 32_768, vector, fa);
+            prefill_seconds(&w, c, 191.0, false)
+        };
+        // R9700: 191 TFLOPS matrix, 47.8 FP32; the same card with twice the vector rate.
+        c.attn_vector_share = 1.0;
+        assert!(deep(&c, 47.8, true) > deep(&c, 95.6, true));
+        // Attention on the matrix engines, or without flash attention (two GEMMs): no matter.
+        for (share, fa) in [(0.0, true), (1.0, false)] {
+            c.attn_vector_share = share;
+            assert_eq!(deep(&c, 47.8, fa), deep(&c, 95.6, fa));
+        }
+        assert_eq!(attn_vector_share(Backend::Rocm), 1.0);
+        assert_eq!(attn_vector_share(Backend::Cuda), 0.0);
     }
 }

@@ -269,6 +269,12 @@ impl Prepared<'_> {
         self.vk_matrix
     }
 
+    /// Whether the row's prefill matmuls run on its GPU's vector units
+    /// ([`Hardware::prefill_on_vector_units`]).
+    pub fn prefill_on_vector_units(&self) -> bool {
+        self.hw.prefill_on_vector_units()
+    }
+
     /// Whether the row ran on an Intel GPU.
     pub fn intel_gpu(&self) -> bool {
         self.hw.is_intel_gpu()
@@ -355,6 +361,8 @@ impl Prepared<'_> {
                         flash_attn: *flash_attn,
                         moe: *moe,
                         card_power_w: hw.card_power_w(),
+                        vector_tflops: hw.vector_tflops(),
+                        matmul_on_vector: hw.prefill_on_vector_units(),
                     };
                     let secs = prefill_seconds(&w, c, cpu_or_device_tflops(hw, c), false);
                     (*prompt as f64 / secs, 0.0)
