@@ -75,8 +75,9 @@ const MIN_CLASS_ROWS: usize = 5;
 /// the emulated dp4a, the per-thread decode rate of each CPU class and the extra MoE block cost
 /// on unified LPDDR memory, Intel GPUs' quantized-weight efficiency on Vulkan and the extra
 /// per-block cost on unified LPDDR memory and the share of the per-block costs left with
-/// Programmatic Dependent Launch (the last four).
-const DECODE_FIELDS: usize = 27 + CPU_CLASSES;
+/// Programmatic Dependent Launch, and the cost of a MoE block whose experts run on the host
+/// beside a GPU (the last five).
+const DECODE_FIELDS: usize = 28 + CPU_CLASSES;
 /// Index of `t_moe_unified` among the decode fields.
 const UNIFIED_FIELD: usize = 23 + CPU_CLASSES;
 /// Index of `intel_vulkan_quant_eff` among the decode fields.
@@ -85,6 +86,8 @@ const INTEL_VULKAN_FIELD: usize = 24 + CPU_CLASSES;
 const LAYER_UNIFIED_FIELD: usize = 25 + CPU_CLASSES;
 /// Index of `pdl_factor` among the decode fields.
 const PDL_FIELD: usize = 26 + CPU_CLASSES;
+/// Index of `t_host_moe_layer` among the decode fields.
+const HOST_MOE_FIELD: usize = 27 + CPU_CLASSES;
 /// The routing an MoE block adds (router matmul, top-k, weighting, the experts' sum: four to
 /// seven kernels, fewer where llama.cpp fuses them) is about half the kernels of a block's
 /// fifteen or so, so its launch cost is at most this share of `t_layer`.
@@ -151,6 +154,7 @@ fn neutral(b: Backend) -> BackendConstants {
             pdl_factor: 1.0,
             intel_vulkan_quant_eff: 1.0,
             t_moe_layer: 0.0,
+            t_host_moe_layer: 0.0,
             moe_prefill: 0.6,
             attn_eff: 0.5,
             attn_eff_no_fa: 0.5,
@@ -194,6 +198,8 @@ fn neutral(b: Backend) -> BackendConstants {
         host_copy_gbps: 25.0,
         moe_eta: 0.8,
         t_moe_layer: 1e-5,
+        // No cost per host-computed MoE block until rows of spilled MoE say otherwise.
+        t_host_moe_layer: 0.0,
         // A few memory round trips more per MoE block on unified memory, to start with.
         t_moe_unified: 3e-5,
         // Likewise a little more per block, to start with.
@@ -308,6 +314,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Decode, INTEL_VULKAN_FIELD) => &mut c.intel_vulkan_quant_eff,
         (Metric::Decode, LAYER_UNIFIED_FIELD) => &mut c.t_layer_unified,
         (Metric::Decode, PDL_FIELD) => &mut c.pdl_factor,
+        (Metric::Decode, HOST_MOE_FIELD) => &mut c.t_host_moe_layer,
         (Metric::Decode, f @ 23..) => &mut c.cpu_thread_gbps[f - 23],
         (Metric::Decode, f) => &mut c.format_eff[f - 4],
         (Metric::Prefill, 0) => &mut c.prefill_eff,
@@ -349,6 +356,8 @@ fn clamp(c: &mut BackendConstants, on_cpu: bool) {
     c.t_moe_unified = c.t_moe_unified.clamp(1e-7, 2e-4);
     // A memory round trip more per kernel of a block on unified LPDDR: under 0.2 ms a block.
     c.t_layer_unified = c.t_layer_unified.clamp(1e-7, 2e-4);
+    // A hand-off between GPU and CPU and a thread-pool barrier or two: under 2 ms a block.
+    c.t_host_moe_layer = c.t_host_moe_layer.clamp(0.0, 2e-3);
     // Overlapping launches can only save time, and not all of a block's.
     c.pdl_factor = c.pdl_factor.clamp(0.2, 1.0);
     // Intel's split subgroups cost throughput, never gain it; a tenth is far below any row.
@@ -550,6 +559,16 @@ fn descend(
                 .is_some_and(|cc| cc >= fitcheck::estimate::speed::PDL_MIN_CC)
     });
     let pdl_fits = pdl_rows >= MIN_CLASS_ROWS && pdl_devices >= 2;
+    // The cost of a MoE block computed on the host beside a GPU, a property of the host and the
+    // hand-off rather than of a backend's kernels: fitted in the pooled GPU fit on partly
+    // offloaded MoE rows from at least 3 devices (issue 10's rule for a class); each backend
+    // keeps the pooled value (today's such rows are all CUDA).
+    let (host_moe_rows, host_moe_devices) = distinct(&|r| {
+        r.backend != Backend::Cpu
+            && r.subsets.contains(&"partial-offload")
+            && r.subsets.contains(&"moe")
+    });
+    let host_moe_fits = host_moe_rows >= MIN_CLASS_ROWS && host_moe_devices >= 3 && prior.is_none();
     // The emulated dp4a: on rows of cards without it (compute capability below 6.1), whatever
     // their number (today only the P100 sweeps; K80 and M40 presets share the figure).
     let (no_dp4a_rows, _) = distinct(&|r| {
@@ -623,6 +642,7 @@ fn descend(
                         || i == INTEL_VULKAN_FIELD && !intel_vulkan_fits
                         || i == LAYER_UNIFIED_FIELD && !layer_unified_fits
                         || i == PDL_FIELD && !pdl_fits
+                        || i == HOST_MOE_FIELD && !host_moe_fits
                         || (23..UNIFIED_FIELD).contains(&i) && !cpu_class_fits(i - 23))
                 {
                     continue;
@@ -649,6 +669,9 @@ fn descend(
                     } else if metric == Metric::Prefill && i == POWER_FIELD {
                         // No power limit to start with: steps of 0.3, 0.1 and 0.03 pJ.
                         *field(&mut trial, metric, i) += up * (step - 1.0);
+                    } else if metric == Metric::Decode && i == HOST_MOE_FIELD {
+                        // Likewise the host MoE block: 0.3, 0.1 and 0.03 ms.
+                        *field(&mut trial, metric, i) += up * (step - 1.0) * 1e-3;
                     } else if metric == Metric::Decode && i == LAYER_UNIFIED_FIELD {
                         // Likewise the unified-memory cost per block: 30, 10 and 3 µs.
                         *field(&mut trial, metric, i) += up * (step - 1.0) * 1e-4;
@@ -947,7 +970,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                t_host_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -969,6 +992,7 @@ fn print_constants(t: &Table) {
                 lit(c.pdl_factor),
                 lit(c.intel_vulkan_quant_eff),
                 lit(c.t_moe_layer),
+                lit(c.t_host_moe_layer),
                 lit(c.moe_prefill),
                 lit(c.attn_eff),
                 lit(c.attn_eff_no_fa),

@@ -6,7 +6,10 @@
 
 use fitcheck::catalog::Catalog;
 use fitcheck::estimate::hardware::Hardware;
-use fitcheck::estimate::{estimate, Quant, Runtime, Settings, Verdict};
+use fitcheck::estimate::{
+    estimate, model_terms, speeds_with_constants, Backend, BackendConstants, Quant, Runtime,
+    Settings, Verdict,
+};
 
 fn cat() -> Catalog {
     Catalog::builtin().unwrap()
@@ -144,4 +147,50 @@ fn n_cpu_moe_past_the_block_count_means_every_block_and_dense_models_ignore_it()
     );
     assert_eq!(flagged.cpu_moe_layers, 0);
     assert_eq!(flagged.verdict, Verdict::FitsOnGpu, "{flagged:?}");
+}
+
+#[test]
+fn each_moe_block_computed_on_the_host_costs_its_hand_off() {
+    // Qwen3-30B-A3B on a 12 GiB card: every block whose experts run on the CPU pays
+    // `t_host_moe_layer` once per token beyond its bytes, as given by --n-cpu-moe, as whole
+    // layers (Ollama) or not at all (a dense model).
+    let c = BackendConstants::of(Backend::Cuda);
+    assert!(c.t_host_moe_layer > 0.0, "{c:?}");
+    let none = BackendConstants {
+        t_host_moe_layer: 0.0,
+        ..c
+    };
+    let card = hw("rtx-3060-12");
+    let extra = |model: &str, s: &Settings| {
+        let m = cat().find_model(model).unwrap().clone();
+        let terms = model_terms(&m, s);
+        let t = |k: &BackendConstants| {
+            1.0 / speeds_with_constants(&m, &card, s, &terms, 0, 512, k).decode_tps
+        };
+        (t(&c) - t(&none)) / c.t_host_moe_layer
+    };
+    for n in [10, 20] {
+        let s = Settings {
+            cpu_moe: Some(n),
+            ..settings(Runtime::LlamaCpp)
+        };
+        let blocks = extra("qwen3-30b-a3b", &s);
+        assert!((blocks - f64::from(n)).abs() < 1e-6, "{n}: {blocks}");
+    }
+    // Ollama keeps whole layers in RAM: each MoE block among them computes its experts there.
+    let ollama = settings(Runtime::Ollama);
+    let m = cat().find_model("qwen3-30b-a3b").unwrap().clone();
+    let e = estimate(&m, &card, &ollama);
+    let host_layers = f64::from(e.total_layers - e.gpu_layers);
+    let blocks = extra("qwen3-30b-a3b", &ollama);
+    assert!(
+        blocks > 0.0 && blocks <= host_layers + 1e-6,
+        "{blocks} {e:?}"
+    );
+    // A dense model spilling layers pays nothing of it.
+    let dense = Settings {
+        gpu_layers: Some(10),
+        ..settings(Runtime::LlamaCpp)
+    };
+    assert_eq!(extra("llama-3.1-8b", &dense), 0.0);
 }

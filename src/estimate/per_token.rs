@@ -75,6 +75,7 @@ pub(super) fn traffic(
         if ngl > 0 && il >= first_gpu {
             gpu_mixers += u32::from(has_mixer);
             if il < p.cpu_moe && l.expert_bytes > 0 {
+                t.host_moe_layers += 1.0;
                 // Routed-expert share of this layer's reads streams from host RAM.
                 let dense = (l.bytes - l.expert_bytes) as f64;
                 let share =
@@ -88,6 +89,10 @@ pub(super) fn traffic(
             }
         } else {
             t.host_weights += r;
+            // A whole block in RAM computes its experts on the CPU too.
+            if l.expert_bytes > 0 {
+                t.host_moe_layers += 1.0;
+            }
         }
     }
     // The head is the first layer offloaded (llama.cpp#18148).

@@ -95,6 +95,15 @@ pub struct BackendConstants {
     /// expert-indexed matmuls are several more kernels than a dense FFN, a fixed time whatever
     /// the bytes, so an MoE model falls further below its roofline on fast memory than on slow.
     pub t_moe_layer: f64,
+    /// Fixed seconds per decoded token for each MoE block whose routed experts are computed on
+    /// the host while a GPU runs the rest (`--n-cpu-moe`, llama.cpp's fit, or whole layers left
+    /// in RAM): the hidden state and the router's expert ids cross to the CPU and back, and the
+    /// CPU's thread pool meets at a barrier after each of the block's expert matmuls, a cost
+    /// the expert bytes do not carry (spilled MoE ran about 2× slower than its host bytes
+    /// predict, docs/accuracy.md). Fitted once over every GPU backend's spilled-MoE rows (a
+    /// property of the host and the hand-off, not of a backend's kernels); 0 on the CPU backend,
+    /// where no hand-off exists.
+    pub t_host_moe_layer: f64,
     /// Grouped-GEMM prefill efficiency multiplier for MoE.
     pub moe_prefill: f64,
     /// Attention FLOPs run at this multiple of the matmul rate: flash-attention kernels run nearer
@@ -447,7 +456,7 @@ impl BackendConstants {
                 alu_ops_per_weight: 11.77,
                 alu_overlap: 1.873,
                 eta_kv: 0.8842,
-                eta_host: 0.7573,
+                eta_host: 0.7523,
                 t_fixed: 0.001005,
                 t_layer: 2.954e-5,
                 no_graphs_factor: 2.36,
@@ -456,13 +465,14 @@ impl BackendConstants {
                 prefill_eff: 0.3428,
                 tflops_saturation: 1094.2,
                 t_ubatch: 0.008077,
-                host_copy_gbps: 8.196,
+                host_copy_gbps: 8.498,
                 moe_eta: 0.9091,
                 t_moe_unified: 3.765e-6,
                 t_layer_unified: 2.210e-5,
                 pdl_factor: 0.8885,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.625e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.5787,
                 attn_eff: 1.151,
                 attn_eff_no_fa: 2.612,
@@ -485,7 +495,7 @@ impl BackendConstants {
                 alu_ops_per_weight: 8.589,
                 alu_overlap: 1.191,
                 eta_kv: 0.4899,
-                eta_host: 0.78,
+                eta_host: 0.7748,
                 t_fixed: 0.001699,
                 t_layer: 2.868e-5,
                 no_graphs_factor: 2.36,
@@ -494,13 +504,14 @@ impl BackendConstants {
                 prefill_eff: 0.4727,
                 tflops_saturation: 647.5,
                 t_ubatch: 0.00293,
-                host_copy_gbps: 8.196,
+                host_copy_gbps: 8.498,
                 moe_eta: 0.8024,
                 t_moe_unified: 3.765e-6,
                 t_layer_unified: 2.210e-5,
                 pdl_factor: 0.8885,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.522e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.5787,
                 attn_eff: 1.151,
                 attn_eff_no_fa: 0.216,
@@ -539,6 +550,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 2.241e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.4615,
                 attn_eff: 0.4132,
                 attn_eff_no_fa: 1.856,
@@ -577,6 +589,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.4615,
                 attn_eff: 0.1591,
                 attn_eff_no_fa: 0.08172,
@@ -615,6 +628,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.833,
                 attn_eff: 0.7508,
                 attn_eff_no_fa: 0.5,
@@ -653,6 +667,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.833,
                 attn_eff: 1.042,
                 attn_eff_no_fa: 0.2329,
@@ -691,6 +706,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 1.909e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.4425,
                 attn_eff: 0.6896,
                 attn_eff_no_fa: 0.06313,
@@ -729,6 +745,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 0.342,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.4425,
                 attn_eff: 0.6896,
                 attn_eff_no_fa: 0.06313,
@@ -767,6 +784,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.1065,
                 attn_eff: 0.09888,
                 attn_eff_no_fa: 0.5,
@@ -805,6 +823,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 1.532e-5,
+                t_host_moe_layer: 1.000e-4,
                 moe_prefill: 0.1065,
                 attn_eff: 0.09888,
                 attn_eff_no_fa: 0.5,
@@ -843,6 +862,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
+                t_host_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2447,
                 attn_eff_no_fa: 0.5,
@@ -881,6 +901,7 @@ impl BackendConstants {
                 pdl_factor: 1.0,
                 intel_vulkan_quant_eff: 1.0,
                 t_moe_layer: 0.0,
+                t_host_moe_layer: 0.0,
                 moe_prefill: 0.6,
                 attn_eff: 0.2447,
                 attn_eff_no_fa: 0.5,
@@ -946,6 +967,9 @@ pub struct TokenTraffic {
     pub layers: f64,
     /// Of those, blocks with routed experts (each costs the MoE dispatch on top).
     pub moe_layers: f64,
+    /// Of those, blocks whose routed experts are computed on the host beside a GPU (each costs
+    /// [`BackendConstants::t_host_moe_layer`]).
+    pub host_moe_layers: f64,
 }
 
 /// Seconds per decoded token, and the pure-bandwidth lower bound (roofline). Weight bytes in
@@ -974,7 +998,8 @@ pub fn decode_seconds(
         + attention_seconds(traffic.attn_flops, tflops, device)
         + device.t_fixed
         + device.t_layer * traffic.layers
-        + device.t_moe_layer * traffic.moe_layers;
+        + device.t_moe_layer * traffic.moe_layers
+        + device.t_host_moe_layer * traffic.host_moe_layers;
     let roof = (traffic.device_weights + traffic.device_kv) / dev_bw
         + (traffic.host_weights + traffic.host_kv) / host_bw;
     (t, roof)
