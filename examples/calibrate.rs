@@ -1034,20 +1034,23 @@ fn dump(path: &str, schemes: &[(&str, &Vec<Checked>)]) {
     std::fs::write(path, out).unwrap_or_else(|e| panic!("{path}: {e}"));
 }
 
-/// The in-sample predictions with each row's device, backend, era and format class, for
-/// residual analysis per device and format outside this tool.
+/// The in-sample predictions with each row's device, backend, era, format class and Vulkan
+/// driver, for residual analysis per device and format outside this tool.
 fn dump_rows(path: &str, rows: &[&Prepared], checked: &[Checked]) {
-    let mut out =
-        String::from("line,metric,device,backend,era,format,model,measured,predicted,subsets\n");
+    let mut out = String::from(
+        "line,metric,device,backend,era,format,vk_driver,model,measured,predicted,subsets\n",
+    );
     for (r, ch) in rows.iter().zip(checked) {
         out.push_str(&format!(
-            "{},{},\"{}\",{:?},{:?},{},\"{}\",{},{},{}\n",
+            "{},{},\"{}\",{:?},{:?},{},{},\"{}\",{},{},{}\n",
             ch.line,
             metric_name(ch.metric),
             r.device.replace('"', "'"),
             r.backend,
             r.era,
             r.format.map_or(String::from("-"), |f| f.to_string()),
+            r.vk_driver()
+                .map_or(String::from("-"), |d| format!("{d:?}")),
             ch.model.replace('"', "'"),
             ch.measured,
             ch.predicted,
