@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum CpuClass {
-    /// x86-64 cores with AVX2 (or AVX-512 without AMX): desktops, laptops, most servers and VMs.
+    /// x86-64 cores with AVX2 but no VNNI or AMX int8 units (Haswell to Comet Lake, Zen 1-3):
+    /// older desktops and laptops, many servers and VMs.
     #[default]
     X86,
     /// x86-64 cores with AMX int8 tiles (Intel Sapphire Rapids and later Xeons): llama.cpp runs
