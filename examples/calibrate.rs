@@ -35,7 +35,7 @@
 //! leaks into its own prediction through the starting point. Decode constants are first fitted
 //! on the rows of every GPU backend together; each backend's own fit is pulled towards that
 //! pooled fit (a few rows' worth), and a backend with too few rows keeps it. The printed
-//! constants go into `src/estimate/speed.rs`; docs/accuracy.md records the runs.
+//! constants go into `src/estimate/constants.rs`; docs/accuracy.md records the runs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -962,7 +962,7 @@ fn lit(x: f64) -> String {
     }
 }
 
-/// The table as the match arms of `BackendConstants::of_era` in src/estimate/speed.rs.
+/// The table as the match arms of `BackendConstants::of_era` in src/estimate/constants.rs.
 fn print_constants(t: &Table) {
     for (bi, b) in BACKENDS.iter().enumerate() {
         for (ei, e) in ERAS.iter().enumerate() {

@@ -3,6 +3,7 @@
 
 pub mod breakdown;
 pub mod cluster;
+mod constants;
 pub mod cpu;
 pub mod dsv4;
 pub mod fit;
