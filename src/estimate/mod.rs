@@ -376,10 +376,7 @@ fn assemble(
         .saturating_add(tally.gpu_projector)
         .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
-    let c = BackendConstants::of(hw.backend)
-        .for_runtime(settings.runtime)
-        .for_hardware(hw)
-        .for_weights(hw, settings.quant.base_type());
+    let c = BackendConstants::of(hw.backend).for_setup(hw, settings);
     let host_bw = hw.host_bandwidth();
     let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
     let peak_tflops = matmul_tflops(hw, peak_tflops, &c);
@@ -799,10 +796,7 @@ pub fn speeds_with_constants(
 ) -> Speeds {
     let (placement, verdict, tally) = place(hw, terms, settings);
     let moe = model.arch.moe.is_some();
-    let c = &c
-        .for_runtime(settings.runtime)
-        .for_hardware(hw)
-        .for_weights(hw, settings.quant.base_type());
+    let c = &c.for_setup(hw, settings);
     let tr = traffic(model, terms, hw, placement, depth, Some(c));
     let (dev_bw, tflops, fp32) = device_rates(hw, terms, placement);
     let tflops = matmul_tflops(hw, tflops, c);

@@ -201,10 +201,7 @@ pub fn batched_decode_with_weights(
             compute_bound: false,
         };
     }
-    let c = BackendConstants::of(hw.backend)
-        .for_runtime(settings.runtime)
-        .for_hardware(hw)
-        .for_weights(hw, settings.quant.base_type());
+    let c = BackendConstants::of(hw.backend).for_setup(hw, settings);
     let one = traffic(model, &terms, hw, placement, depth, Some(&c));
     let nf = f64::from(n);
     let share = expert_share(model, &terms.weights, n);

@@ -4,7 +4,7 @@
 use super::cpu::{CpuClass, CPU_CLASSES};
 use super::ggml::GgmlType;
 use super::hardware::{Backend, Hardware};
-use super::settings::Runtime;
+use super::settings::{Runtime, Settings};
 
 /// Physical constants of one backend, fitted on the calibration set.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -391,6 +391,15 @@ impl BackendConstants {
             t_layer_unified: self.t_layer_unified * self.no_graphs_factor,
             ..*self
         }
+    }
+
+    /// The constants as an estimate of `settings` on `hw` applies them: the runtime's kernels,
+    /// the card's generation and memory, the weights' main type. Every estimate path goes
+    /// through here, so that a new term cannot be left out of one of them.
+    pub fn for_setup(&self, hw: &Hardware, settings: &Settings) -> Self {
+        self.for_runtime(settings.runtime)
+            .for_hardware(hw)
+            .for_weights(hw, settings.quant.base_type())
     }
 
     /// The constants as they apply to a model whose main weight type is `main` on `hw`: on
