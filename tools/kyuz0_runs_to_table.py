@@ -90,6 +90,8 @@ def toolbox(env):
 # The Vulkan device lines the run logs print (benchmark/results/*vulkan*.log), checked by hand on
 # builds 7423 and 8990: "AMD Radeon AI PRO R9700 (AMD open-source driver) | ... | matrix cores:
 # KHR_coopmat" and "AMD Radeon AI PRO R9700 (RADV GFX1201) (radv) | ... | matrix cores: KHR_coopmat".
+# Build 7205 (benchmark/results/gemma-3-12b-it-UD-Q8_K_XL__vulkan_{amdvlk,radv}__fa1__single.log at
+# commit 1b8bfa723074) shows the same two lines, so the 7285 file between them gets them too.
 R9700_VULKAN_PATHS = {'Vulkan (AMDVLK)': 'vk_driver=amdvlk; vk_matrix=KHR_coopmat',
                       'Vulkan (RADV)': 'vk_driver=radv; vk_matrix=KHR_coopmat'}
 
@@ -116,6 +118,14 @@ def convert(tsv, header, out, vulkan_paths=None):
     return sum(1 for x in lines if x.startswith('= '))
 
 
+# The Strix Halo toolboxes' Vulkan device lines (benchmark/results/GLM-4.5-Air-UD-Q4_K_XL-00001-of-00002__
+# vulkan_{amdvlk,radv}.log at commit 006aaa64e166, build 6486): "Radeon 8060S Graphics (AMD
+# open-source driver) | ... | matrix cores: KHR_coopmat" and "Radeon 8060S Graphics (RADV GFX1151)
+# (radv) | ... | matrix cores: KHR_coopmat".
+STRIX_VULKAN_PATHS = {'Vulkan (AMDVLK)': 'vk_driver=amdvlk; vk_matrix=KHR_coopmat',
+                      'Vulkan (RADV)': 'vk_driver=radv; vk_matrix=KHR_coopmat'}
+
+
 def convert_strix(tsv, header, out):
     """The Strix Halo file: one machine, flash attention off and on per run (`fa` column)."""
     lines = [header.rstrip('\n')]
@@ -128,7 +138,8 @@ def convert_strix(tsv, header, out):
         model, env, fa, test, mean, std = cells
         backend, variant = toolbox(env)
         lines += [f'backend: {backend}', f'fa: {fa}', f"flag: {MODEL_FLAGS.get(model, '')}",
-                  f'notes: 128 GB unified memory; toolbox {env} ({variant}); ngl 99; mmap 0',
+                  f'notes: 128 GB unified memory; toolbox {env} ({variant}); ngl 99; mmap 0'
+                  + (f'; {STRIX_VULKAN_PATHS[backend]}' if backend in STRIX_VULKAN_PATHS else ''),
                   f'{MODELS[model]}; {test}; {mean}; {std}']
     open(out, 'w', encoding='utf-8').write('\n'.join(lines) + '\n')
     return sum(1 for x in lines if x.startswith('= '))
@@ -203,7 +214,8 @@ if __name__ == '__main__':
                       os.path.join(HERE, 'public_tables', 'kyuz0_strix_halo_results_build6486.txt'))
     print(f'{n} Strix Halo rows')
     n = convert(os.path.join(HERE, 'public_tables', 'kyuz0', 'r9700_results_7285.tsv'), HEADER_7285,
-                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build7285.txt'))
+                os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build7285.txt'),
+                R9700_VULKAN_PATHS)
     print(f'{n} rows')
     n = convert(os.path.join(HERE, 'public_tables', 'kyuz0', 'r9700_results_8990.tsv'), HEADER_8990,
                 os.path.join(HERE, 'public_tables', 'kyuz0_r9700_results_build8990.txt'),

@@ -384,8 +384,20 @@ def roofline_flags(rs):
             r['quality_flag'] = '; '.join(x for x in (r['quality_flag'], flag) if x)
 
 
+def direct_rows():
+    """Rows written straight in the CSV's own columns (tools/public_tables/direct_rows.csv: sources whose
+    shape the two transcriptions above do not fit), kept after the generated rows as they are."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'public_tables', 'direct_rows.csv')
+    with open(path, newline='', encoding='utf-8') as f:
+        rs = list(csv.DictReader(f))
+    for n, r in enumerate(rs, 2):
+        if list(r) != list(COLS):
+            raise ValueError(f'{path}:{n}: want the columns of public_speed_2025_2026.csv')
+    return rs
+
+
 if __name__ == '__main__':
-    rs = bench_tables.dedupe(rows() + bench_tables.rows(shape))
+    rs = bench_tables.dedupe(rows() + bench_tables.rows(shape) + direct_rows())
     roofline_flags(rs)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'tests', 'data',
                         'public_speed_2025_2026.csv')
