@@ -170,6 +170,7 @@ fn neutral(b: Backend) -> BackendConstants {
             pj_per_flop: 0.0,
             vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
             attn_vector_share: 0.0,
+            attn_matrix_head: 0.0,
         };
     }
     BackendConstants {
@@ -224,6 +225,7 @@ fn neutral(b: Backend) -> BackendConstants {
         pj_per_flop: 0.0,
         vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
         attn_vector_share: 0.0,
+        attn_matrix_head: 0.0,
     }
 }
 
@@ -748,6 +750,7 @@ fn fit(rows: &[&Prepared], base: &Table, only: Option<&BTreeSet<usize>>, shrink:
             // where flash attention runs.
             c.gemm_dequant_bytes = gemm_dequant_bytes(*b, *e);
             c.attn_vector_share = fitcheck::estimate::speed::attn_vector_share(*b);
+            c.attn_matrix_head = fitcheck::estimate::speed::attn_matrix_head(*b, *e);
             let pull = prior.filter(|_| gpu).map(|p| p[ei]);
             for metric in [Metric::Decode, Metric::Prefill] {
                 let group: Vec<&Prepared> = rows
@@ -970,7 +973,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                t_host_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                t_host_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n                attn_matrix_head: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -1007,7 +1010,8 @@ fn print_constants(t: &Table) {
                 lit(c.gemm_dequant_bytes),
                 lit(c.pj_per_flop),
                 lit(c.vector_matmul_ratio),
-                lit(c.attn_vector_share)
+                lit(c.attn_vector_share),
+                lit(c.attn_matrix_head)
             );
         }
     }

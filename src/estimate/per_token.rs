@@ -187,9 +187,12 @@ pub(super) fn prefill_work(
         _ => 0,
     };
     let (mut attn_width, mut attn_width_windowed) = (0f64, 0f64);
+    let (mut attn_width_gqa, mut attn_width_windowed_gqa) = ([0f64; 2], [0f64; 2]);
     for il in 0..arch.layers {
         if arch.mixer(il) == Mixer::Attention {
             let width = f64::from(arch.heads) * head_width(model, il);
+            let gqa = gqa_head_class(model, il)
+                .map(|up_to| up_to.map(|on| f64::from(u8::from(on)) * width));
             if let Attention::Compressed { .. } = arch.attention {
                 // DeepSeek V4 attends its window and, over the whole depth, one row per ratio.
                 attn_width_windowed += width;
@@ -199,8 +202,17 @@ pub(super) fn prefill_work(
                 }
             } else if window > 0 && arch.is_windowed(il) {
                 attn_width_windowed += width;
+                if let Some(g) = gqa {
+                    attn_width_windowed_gqa = [
+                        attn_width_windowed_gqa[0] + g[0],
+                        attn_width_windowed_gqa[1] + g[1],
+                    ];
+                }
             } else {
                 attn_width += width;
+                if let Some(g) = gqa {
+                    attn_width_gqa = [attn_width_gqa[0] + g[0], attn_width_gqa[1] + g[1]];
+                }
             }
         }
     }
@@ -242,7 +254,27 @@ pub(super) fn prefill_work(
         card_power_w: hw.card_power_w(),
         vector_tflops: hw.vector_tflops(),
         matmul_on_vector: hw.prefill_on_vector_units(),
+        attn_width_gqa,
+        attn_width_windowed_gqa,
     }
+}
+
+/// Whether layer `il`'s attention has the shape ROCm's WMMA flash-attention kernel takes
+/// (`ggml_cuda_get_best_fattn_kernel`: query heads grouped, GQA ≥ 2; K and V heads of one size,
+/// not 40 or 72) with a head size of at most [128, 256]; `None` for other shapes (MLA too).
+fn gqa_head_class(model: &ModelSpec, il: u32) -> Option<[bool; 2]> {
+    if matches!(
+        model.arch.attention,
+        Attention::Mla { .. } | Attention::Compressed { .. }
+    ) {
+        return None;
+    }
+    let (kv_heads, dk, dv) = model.arch.kv_shape(il);
+    let grouped = kv_heads > 0 && model.arch.heads / kv_heads >= 2;
+    if !grouped || dk != dv || dk == 40 || dk == 72 {
+        return None;
+    }
+    Some([dk <= 128, dk <= 256])
 }
 
 /// Parameters of the quantized matrices a ubatch of `batch` tokens multiplies at a batch of
@@ -295,7 +327,24 @@ fn poisson_at_least(mean: f64, k: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::poisson_at_least;
+    use super::{gqa_head_class, poisson_at_least};
+    use crate::catalog::Catalog;
+
+    #[test]
+    fn the_wmma_flash_attention_takes_grouped_heads_of_its_sizes_only() {
+        let cat = Catalog::builtin().expect("catalog");
+        let class = |id: &str, il: u32| gqa_head_class(cat.find_model(id).expect(id), il);
+        // Llama 2 7B: one K/V head per query head.
+        assert_eq!(class("llama-2-7b", 0), None);
+        // gpt-oss 20B: 64 query heads over 8 K/V heads of 64.
+        assert_eq!(class("gpt-oss-20b", 0), Some([true, true]));
+        // Gemma 4 31B: 256-wide sliding layers, 512-wide global ones.
+        let gemma = cat.find_model("gemma-4-31b").expect("gemma");
+        let (windowed, global) =
+            (0..gemma.arch.layers).partition::<Vec<u32>, _>(|&il| gemma.arch.is_windowed(il));
+        assert_eq!(class("gemma-4-31b", windowed[0]), Some([false, true]));
+        assert_eq!(class("gemma-4-31b", global[0]), Some([false, false]));
+    }
 
     #[test]
     fn experts_reach_the_gemm_batch_by_their_poisson_count() {

@@ -160,6 +160,12 @@ pub struct BackendConstants {
     /// matrix engines (0: all on the matrix engines): set per backend by the kernel llama.cpp
     /// runs, [`attn_vector_share`].
     pub attn_vector_share: f64,
+    /// Largest head size whose prefill flash attention runs on the matrix units after all where
+    /// the backend's kernel otherwise runs on the vector units (`attn_vector_share`): ROCm's
+    /// `fattn-mma-f16` on AMD's WMMA units, for layers that group query heads
+    /// ([`PrefillWork::attn_width_gqa`]). 0: none. Set by the kernel generation
+    /// ([`attn_matrix_head`], [`rocm_attn_matrix_head`]), not fitted.
+    pub attn_matrix_head: f64,
 }
 
 /// Share of `backend`'s prefill flash attention run on the vector units
@@ -167,7 +173,8 @@ pub struct BackendConstants {
 /// before it `fattn-wmma-f16`) on every card of the rows; Metal's GPUs multiply at one rate.
 /// ROCm runs `fattn-tile` on the vector units on RDNA: the WMMA `fattn-mma-f16` came for RDNA4
 /// in January 2026 (llama.cpp PR 18481) and even then only where the grouped-query
-/// optimisation applies (`ggml_cuda_get_best_fattn_kernel`), and MI50's GCN has no matrix
+/// optimisation applies (`ggml_cuda_get_best_fattn_kernel`; those layers are taken back to the
+/// matrix units by [`BackendConstants::attn_matrix_head`]), and MI50's GCN has no matrix
 /// units. So an RDNA4 card (matrix rate four times its FP32 rate) runs deep prompts slower for
 /// its TFLOPS than a Strix Halo (twice): R9700 rows at 16-64K depth ran 27-51 % under a shared
 /// matrix-rate attention efficiency, Strix Halo rows 32 % over. Set, not fitted: on cards whose
@@ -178,6 +185,52 @@ pub fn attn_vector_share(backend: Backend) -> f64 {
         1.0
     } else {
         0.0
+    }
+}
+
+/// Largest head size whose prefill flash attention `backend`'s kernels of `era` run on the
+/// matrix units although [`attn_vector_share`] puts the rest on the vector units
+/// ([`BackendConstants::attn_matrix_head`]): on ROCm, today's builds (b11312's
+/// `ggml_cuda_get_best_fattn_kernel`) take `fattn-mma-f16` on RDNA3/3.5/4's WMMA units for every
+/// layer that groups query heads (`gqa_opt_applies`: GQA ≥ 2) with a head size up to 256, and
+/// the tile kernel on the vector units for the others (Llama 2's one-to-one heads, Gemma 4's
+/// 512-wide global layers, MLA's 576). Other backends: 0 (their share is 0 already). Not told
+/// apart by card: on AMD GPUs without WMMA (GCN's MI50, RDNA2) the presets' FP16 figure is
+/// packed FP16 at twice the FP32 rate, the vector units' own rate, so where the layers go
+/// changes nothing there; CDNA's MFMA path also takes one-to-one heads (no rows show it).
+pub fn attn_matrix_head(backend: Backend, era: BuildEra) -> f64 {
+    if backend == Backend::Rocm && era == BuildEra::Current {
+        256.0
+    } else {
+        0.0
+    }
+}
+
+/// First llama.cpp build whose ROCm flash attention runs `fattn-mma-f16` on RDNA4's WMMA units
+/// (PR #18481 "HIP: add fattn-mma-f16 for RDNA4", merged in January 2026, head sizes up to 128):
+/// the first build the rows show it in. The R9700's rows of b7423 (2025-12-27) run the tile
+/// kernel (GQA models at 16-32K depth within 5 % of it), those of b8990 the matrix units
+/// (Ministral 3 and gpt-oss at depth twice the tile kernel's rate); the merge's release number is
+/// not in our sources and no row lies between.
+pub const ROCM_FATTN_MMA_BUILD: u32 = 8990;
+
+/// First build known to take head size 256 to `fattn-mma-f16` on RDNA (the source this model
+/// reads, b11312): b9158's RDNA3 port kept the tile kernel above 128, where the WMMA kernel did
+/// not beat it, and PR #26419 (opened 2026-08-01) widened it after "WMMA tensor cores not being
+/// used at all for head dim 256" on an R9700; b8990's rows of Qwen3.5/3.6 (head size 256) run at
+/// the tile kernel's rate. Its release number is not in our sources.
+pub const ROCM_FATTN_MMA_256_BUILD: u32 = 11312;
+
+/// [`BackendConstants::attn_matrix_head`] of a ROCm build (`None`: number not stated, `dated_2026`
+/// whether its text dates it in 2026): 0 before [`ROCM_FATTN_MMA_BUILD`], 128 before
+/// [`ROCM_FATTN_MMA_256_BUILD`], 256 from it. A 2026 row without a number is taken as between.
+pub fn rocm_attn_matrix_head(build: Option<u32>, dated_2026: bool) -> f64 {
+    match build {
+        Some(n) if n >= ROCM_FATTN_MMA_256_BUILD => 256.0,
+        Some(n) if n >= ROCM_FATTN_MMA_BUILD => 128.0,
+        Some(_) => 0.0,
+        None if dated_2026 => 128.0,
+        None => 0.0,
     }
 }
 
@@ -613,6 +666,24 @@ pub struct PrefillWork {
     /// The prefill matmuls run on the vector units, not the matrix engines
     /// ([`Hardware::prefill_on_vector_units`]).
     pub matmul_on_vector: bool,
+    /// Of `attn_width`, the part from layers that group query heads (GQA ≥ 2) with equal K and V
+    /// head sizes of at most [128, 256] (not 40 or 72): what ROCm's WMMA flash-attention kernel
+    /// takes ([`BackendConstants::attn_matrix_head`]).
+    pub attn_width_gqa: [f64; 2],
+    /// The same of `attn_width_windowed`.
+    pub attn_width_windowed_gqa: [f64; 2],
+}
+
+/// Of `widths` (head sizes up to [128, 256]), the part a kernel taking head sizes up to `head`
+/// runs.
+fn up_to_head(widths: [f64; 2], head: f64) -> f64 {
+    if head >= 256.0 {
+        widths[1]
+    } else if head >= 128.0 {
+        widths[0]
+    } else {
+        0.0
+    }
 }
 
 /// Σ over the `prompt` tokens after `depth` of the positions each attends to: causal, and
@@ -676,10 +747,21 @@ pub fn prefill_seconds(
     };
     let vector_rate =
         c.usable_tflops_at(vector_peak.max(0.05), work.card_power_w) * 1e12 * c.prefill_eff;
-    let attn = 2.0
-        * (work.attn_width * attended(work, None)
-            + work.attn_width_windowed * attended(work, Some(work.window)))
-        * ((1.0 - share) / rate + share / vector_rate)
+    // The layers a matrix-unit kernel takes after all run at the matrix rate.
+    let matrix = if share > 0.0 {
+        (
+            up_to_head(work.attn_width_gqa, c.attn_matrix_head).min(work.attn_width),
+            up_to_head(work.attn_width_windowed_gqa, c.attn_matrix_head)
+                .min(work.attn_width_windowed),
+        )
+    } else {
+        (0.0, 0.0)
+    };
+    let (full, windowed) = (attended(work, None), attended(work, Some(work.window)));
+    let on_matrix = matrix.0 * full + matrix.1 * windowed;
+    let shared =
+        (work.attn_width - matrix.0) * full + (work.attn_width_windowed - matrix.1) * windowed;
+    let attn = 2.0 * (shared * ((1.0 - share) / rate + share / vector_rate) + on_matrix / rate)
         / attn_eff.max(0.01);
     let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
     // Each ubatch's matmuls read the weights they touch once from device memory, and a
@@ -747,6 +829,8 @@ mod tests {
             card_power_w: 0.0,
             vector_tflops: 0.0,
             matmul_on_vector: false,
+            attn_width_gqa: [0.0; 2],
+            attn_width_windowed_gqa: [0.0; 2],
         }
     }
 
@@ -1136,5 +1220,54 @@ mod tests {
         }
         assert_eq!(attn_vector_share(Backend::Rocm), 1.0);
         assert_eq!(attn_vector_share(Backend::Cuda), 0.0);
+    }
+
+    #[test]
+    fn grouped_query_layers_of_the_wmma_kernels_head_sizes_run_on_the_matrix_units() {
+        let mut c = BackendConstants::of(Backend::Rocm);
+        c.attn_vector_share = 1.0;
+        // An R9700 at 32K depth; `gqa` is the part of the width that groups its query heads,
+        // with head sizes up to [128, 256].
+        let deep = |c: &BackendConstants, gqa: [f64; 2]| {
+            let mut w = work(2048, 1);
+            (w.attn_width, w.depth, w.vector_tflops, w.flash_attn) =
+                (262_144.0, 32_768, 47.8, true);
+            w.attn_width_gqa = gqa;
+            prefill_seconds(&w, c, 191.0, false)
+        };
+        let none = [0.0; 2];
+        let head_128 = [262_144.0; 2];
+        let head_256 = [0.0, 262_144.0];
+        c.attn_matrix_head = 0.0;
+        let tile = deep(&c, head_128);
+        assert_eq!(tile, deep(&c, none));
+        c.attn_matrix_head = 128.0;
+        assert!(deep(&c, head_128) < 0.8 * tile);
+        assert_eq!(deep(&c, head_256), tile);
+        c.attn_matrix_head = 256.0;
+        assert!(deep(&c, head_256) < 0.8 * tile);
+        // Layers without grouped heads stay on the tile kernel whatever the build.
+        assert_eq!(deep(&c, none), tile);
+        // Where attention is on the matrix units already, nothing changes.
+        c.attn_vector_share = 0.0;
+        assert_eq!(deep(&c, head_128), deep(&c, none));
+    }
+
+    #[test]
+    fn rocm_builds_reach_the_wmma_flash_attention_in_two_steps() {
+        assert_eq!(rocm_attn_matrix_head(Some(7423), false), 0.0);
+        assert_eq!(
+            rocm_attn_matrix_head(Some(ROCM_FATTN_MMA_BUILD), false),
+            128.0
+        );
+        assert_eq!(
+            rocm_attn_matrix_head(Some(ROCM_FATTN_MMA_256_BUILD), false),
+            256.0
+        );
+        assert_eq!(rocm_attn_matrix_head(None, true), 128.0);
+        assert_eq!(rocm_attn_matrix_head(None, false), 0.0);
+        assert_eq!(attn_matrix_head(Backend::Rocm, BuildEra::Current), 256.0);
+        assert_eq!(attn_matrix_head(Backend::Rocm, BuildEra::Y2024), 0.0);
+        assert_eq!(attn_matrix_head(Backend::Vulkan, BuildEra::Current), 0.0);
     }
 }

@@ -191,6 +191,9 @@ pub struct Prepared<'a> {
     /// A CUDA row from a build before CUDA graphs on Volta and Turing (or of unknown build):
     /// such cards are checked without graphs ([`BackendConstants::before_volta_graphs`]).
     pub before_volta_graphs: bool,
+    /// Largest head size a ROCm row's build runs on the WMMA flash-attention kernel
+    /// ([`crate::estimate::speed::rocm_attn_matrix_head`]; other backends: no limit).
+    pub attn_matrix_head: f64,
     vk_driver: Option<VkDriver>,
     vk_matrix: Option<VkMatrix>,
     model_label: String,
@@ -294,6 +297,10 @@ impl Prepared<'_> {
         } else {
             *c
         };
+        let c = &BackendConstants {
+            attn_matrix_head: c.attn_matrix_head.min(self.attn_matrix_head),
+            ..*c
+        };
         let (predicted, roofline) = match &self.work {
             Work::Catalog {
                 model,
@@ -363,6 +370,8 @@ impl Prepared<'_> {
                         card_power_w: hw.card_power_w(),
                         vector_tflops: hw.vector_tflops(),
                         matmul_on_vector: hw.prefill_on_vector_units(),
+                        attn_width_gqa: [0.0; 2],
+                        attn_width_windowed_gqa: [0.0; 2],
                     };
                     let secs = prefill_seconds(&w, c, cpu_or_device_tflops(hw, c), false);
                     (*prompt as f64 / secs, 0.0)
@@ -790,6 +799,12 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         before_volta_graphs: backend == Backend::Cuda
             && build_number(r.build)
                 .is_none_or(|n| n < crate::estimate::speed::CUDA_GRAPHS_VOLTA_BUILD),
+        attn_matrix_head: if backend == Backend::Rocm {
+            let dated_2026 = [r.build, r.notes].iter().any(|t| t.contains("2026"));
+            crate::estimate::speed::rocm_attn_matrix_head(build_number(r.build), dated_2026)
+        } else {
+            f64::INFINITY
+        },
         vk_driver,
         vk_matrix,
         model_label: r.model.to_string(),
