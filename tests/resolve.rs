@@ -152,6 +152,11 @@ fn hardware_names_resolve() {
             "Intel Core Ultra 9 185H (Arc iGPU, Meteor Lake)",
             "core-ultra-9-185h",
         ),
+        // Session 10: the Strix Point laptop chip of the eliranwong/AMD_iGPU_AI_Setup rows.
+        (
+            "AMD Ryzen AI 9 HX 370 (Radeon 890M iGPU)",
+            "ryzen-ai-9-hx-370",
+        ),
         ("AMD Radeon RX 5700 XT", "rx-5700-xt"),
         ("NVIDIA GeForce RTX 2070", "rtx-2070"),
     ] {
