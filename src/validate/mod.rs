@@ -221,6 +221,8 @@ enum Work<'a> {
         moe: bool,
         flash_attn: bool,
         runtime: Runtime,
+        /// Main weight type, when the quant label names one the estimator knows.
+        main: Option<crate::estimate::ggml::GgmlType>,
     },
 }
 
@@ -325,6 +327,7 @@ impl Prepared<'_> {
                 moe,
                 flash_attn,
                 runtime,
+                main,
             } => match self.metric {
                 Metric::Decode => {
                     let t = TokenTraffic {
@@ -342,7 +345,10 @@ impl Prepared<'_> {
                         bw
                     };
                     let fp32 = hw.fp32_tflops.unwrap_or(0.0);
-                    let c = &c.for_runtime(*runtime).for_hardware(hw);
+                    // As `BackendConstants::for_setup` applies them, the weights' main type
+                    // included where the label names it.
+                    let c = c.for_runtime(*runtime).for_hardware(hw);
+                    let c = &main.map_or(c, |m| c.for_weights(hw, m));
                     let tflops = cpu_or_device_tflops(hw, c);
                     let secs = decode_seconds(&t, c, dev_bw, bw, tflops, fp32, *moe).0
                         + c.link_seconds(hw)
@@ -841,6 +847,7 @@ fn generic<'a>(r: &RowIn<'_>, runtime: Runtime) -> Result<(Work<'a>, bool, f64),
         moe,
         flash_attn: r.flash_attn.unwrap_or(true),
         runtime,
+        main: parse_quant_label(r.quant).map(|q| q.base_type()),
     };
     Ok((work, moe, params))
 }
