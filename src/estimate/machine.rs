@@ -162,7 +162,8 @@ fn kv_ratio(c: &BackendConstants) -> f64 {
 
 /// The backend constants and rates (device bandwidth, host bandwidth, TFLOPS) that make the
 /// estimator's decode and prefill formulas give `m`'s figures: raw bytes at `B`, no saturation,
-/// no per-format or per-layer terms, the fitted fixed cost, prefill at the fitted rate.
+/// no per-format, per-layer or dequantization terms, the fitted fixed cost, prefill at the fitted
+/// rate.
 pub fn measured_rates(
     m: &MachineSpeed,
     c: &BackendConstants,
@@ -175,6 +176,9 @@ pub fn measured_rates(
     k.bw_saturation_gbps = f64::MAX;
     k.t_fixed = m.fixed_s;
     k.t_layer = 0.0;
+    // The fit is linear in the bytes: the measured rate already holds whatever the vector units'
+    // dequantization cost the runs, so it is not charged again on top.
+    k.alu_ops_per_weight = 0.0;
     k.format_eff = [1.0; FORMAT_CLASSES];
     let (dev_bw, host_bw) = if hw.has_gpu() {
         (m.bandwidth_gbps, host_bw)
