@@ -106,13 +106,16 @@ const MOE_KERNEL_SHARE: f64 = 2.0;
 /// Prefill fields searched: efficiency, ubatch cost, MoE, attention, saturation, host copies,
 /// six format classes, the per-block ubatch cost, attention without flash attention, the
 /// pipeline share of a layer split, the per-thread matmul rate of each CPU class and the
-/// energy per FLOP that holds a card to its board power and the matmul rate of GPUs whose
-/// prefill runs on their vector units (the last two).
-const PREFILL_FIELDS: usize = 17 + CPU_CLASSES;
+/// energy per FLOP that holds a card to its board power, the matmul rate of GPUs whose
+/// prefill runs on their vector units and the cost of a MoE expert multiplied on its own (the
+/// last three).
+const PREFILL_FIELDS: usize = 18 + CPU_CLASSES;
 /// Index of `pj_per_flop` among the prefill fields.
 const POWER_FIELD: usize = 15 + CPU_CLASSES;
 /// Index of `vector_matmul_ratio` among the prefill fields.
 const VECTOR_FIELD: usize = 16 + CPU_CLASSES;
+/// Index of `t_expert_gemm` among the prefill fields.
+const EXPERT_GEMM_FIELD: usize = 17 + CPU_CLASSES;
 /// `--no-power`: the energy per FLOP stays 0 (no board-power limit), to measure what it adds.
 static NO_POWER: AtomicBool = AtomicBool::new(false);
 /// Where every CPU class's per-thread decode rate starts, GB/s of format-weighted bytes: the
@@ -182,6 +185,7 @@ fn neutral(b: Backend) -> BackendConstants {
             vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
             attn_vector_share: 0.0,
             attn_matrix_head: 0.0,
+            t_expert_gemm: fitcheck::estimate::speed::EXPERT_GEMM_SECONDS,
         };
     }
     BackendConstants {
@@ -237,6 +241,7 @@ fn neutral(b: Backend) -> BackendConstants {
         vector_matmul_ratio: fitcheck::estimate::speed::VECTOR_MATMUL_RATIO,
         attn_vector_share: 0.0,
         attn_matrix_head: 0.0,
+        t_expert_gemm: fitcheck::estimate::speed::EXPERT_GEMM_SECONDS,
     }
 }
 
@@ -341,6 +346,7 @@ fn field(c: &mut BackendConstants, metric: Metric, i: usize) -> &mut f64 {
         (Metric::Prefill, 14) => &mut c.pipeline_eff,
         (Metric::Prefill, POWER_FIELD) => &mut c.pj_per_flop,
         (Metric::Prefill, VECTOR_FIELD) => &mut c.vector_matmul_ratio,
+        (Metric::Prefill, EXPERT_GEMM_FIELD) => &mut c.t_expert_gemm,
         (Metric::Prefill, f @ 15..) => &mut c.cpu_thread_tflops[f - 15],
         (Metric::Prefill, _) => &mut c.attn_eff,
     }
@@ -611,6 +617,9 @@ fn descend(
     // The vector units' matmul rate: on rows of GPUs whose prefill runs there, from at least 3.
     let (vector_rows, vector_devices) = distinct(&|r| r.prefill_on_vector_units());
     let vector_fits = vector_rows >= MIN_CLASS_ROWS && vector_devices >= 3;
+    // The cost of an expert multiplied on its own: on the MoE rows of the cards that do so.
+    let (per_expert_rows, _) = distinct(&|r| r.per_expert_moe());
+    let expert_gemm_fits = per_expert_rows >= MIN_CLASS_ROWS;
     // A CPU class's per-thread rates: on rows of that class with a known thread count. Each
     // class is one kind of core, so one device's rows may set it (the held-out tables say what
     // that is worth on a device the fit never saw).
@@ -667,6 +676,7 @@ fn descend(
                         || i == 0 && !cpu_reference_fits
                         || i == POWER_FIELD && (on_cpu || !power_fits)
                         || i == VECTOR_FIELD && !vector_fits
+                        || i == EXPERT_GEMM_FIELD && !expert_gemm_fits
                         || (15..POWER_FIELD).contains(&i)
                             && (i - 15 == REFERENCE_CPU_CLASS.index() || !cpu_class_fits(i - 15)))
                 {
@@ -987,7 +997,7 @@ fn print_constants(t: &Table) {
             let fmt: Vec<String> = c.format_eff.iter().map(|x| lit(*x)).collect();
             let pattern = format!("(Backend::{b:?}, BuildEra::{e:?})");
             println!(
-                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                t_host_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n                attn_matrix_head: {},\n            }},",
+                "            {pattern} => BackendConstants {{\n                eta_weights: {},\n                bw_saturation_gbps: {},\n                alu_ops_per_weight: {},\n                alu_overlap: {},\n                eta_kv: {},\n                eta_host: {},\n                t_fixed: {},\n                t_layer: {},\n                no_graphs_factor: {},\n                t_hop: {},\n                dp4a_emulated_ops: {},\n                prefill_eff: {},\n                tflops_saturation: {},\n                t_ubatch: {},\n                host_copy_gbps: {},\n                moe_eta: {},\n                t_moe_unified: {},\n                t_layer_unified: {},\n                pdl_factor: {},\n                intel_vulkan_quant_eff: {},\n                t_moe_layer: {},\n                t_host_moe_layer: {},\n                moe_prefill: {},\n                attn_eff: {},\n                attn_eff_no_fa: {},\n                format_eff: [{}],\n                prefill_format_eff: [{}],\n                t_ubatch_layer: {},\n                pipeline_eff: {},\n                runtime_t_fixed: [{}],\n                mlx_eta: {},\n                cpu_thread_gbps: [{}],\n                cpu_thread_tflops: [{}],\n                gemm_dequant_bytes: {},\n                pj_per_flop: {},\n                vector_matmul_ratio: {},\n                attn_vector_share: {},\n                attn_matrix_head: {},\n                t_expert_gemm: {},\n            }},",
                 lit(c.eta_weights),
                 lit(c.bw_saturation_gbps),
                 lit(c.alu_ops_per_weight),
@@ -1025,7 +1035,8 @@ fn print_constants(t: &Table) {
                 lit(c.pj_per_flop),
                 lit(c.vector_matmul_ratio),
                 lit(c.attn_vector_share),
-                lit(c.attn_matrix_head)
+                lit(c.attn_matrix_head),
+                lit(c.t_expert_gemm)
             );
         }
     }

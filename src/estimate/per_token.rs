@@ -2,7 +2,7 @@
 //! and the work of a prompt. The timing models in [`super::speed`] turn these into seconds.
 
 use super::fit::{Placement, Tally};
-use super::hardware::Hardware;
+use super::hardware::{Backend, Hardware};
 use super::kv::{kv_read_bytes, CacheShape};
 use super::model::{Arch, Attention, Mixer, ModelSpec};
 use super::quant::QuantFamily;
@@ -256,7 +256,29 @@ pub(super) fn prefill_work(
         matmul_on_vector: hw.prefill_on_vector_units(),
         attn_width_gqa,
         attn_width_windowed_gqa,
+        routed_flops_per_token: routed_flops(arch),
+        expert_matrices: arch.moe.as_ref().map_or(0.0, |m| {
+            let moe_layers = (0..arch.layers).filter(|&il| arch.is_moe_layer(il)).count();
+            moe_layers as f64 * 3.0 * f64::from(m.experts) * touched
+        }),
+        moe_gemm: match hw.compute_capability {
+            Some(cc) if hw.backend == Backend::Cuda && arch.moe.is_some() => {
+                speed::cuda_moe_gemm(cc, prompt.min(n_ubatch))
+            }
+            _ => speed::MoeGemm::Grouped,
+        },
     }
+}
+
+/// Matmul FLOPs per token of the routed experts: on each MoE layer, `used` experts' gate, up and
+/// down matrices (hidden × expert width each, or the latent width where the experts work in one).
+fn routed_flops(arch: &Arch) -> f64 {
+    let Some(m) = &arch.moe else {
+        return 0.0;
+    };
+    let width = f64::from(m.latent.unwrap_or(arch.hidden));
+    let per_layer = 2.0 * f64::from(m.used) * 3.0 * width * f64::from(m.expert_ffn);
+    (0..arch.layers).filter(|&il| arch.is_moe_layer(il)).count() as f64 * per_layer
 }
 
 /// Whether layer `il`'s attention has the shape ROCm's WMMA flash-attention kernel takes
@@ -327,8 +349,20 @@ fn poisson_at_least(mean: f64, k: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{gqa_head_class, poisson_at_least};
+    use super::{gqa_head_class, poisson_at_least, routed_flops};
     use crate::catalog::Catalog;
+
+    #[test]
+    fn routed_flops_are_the_chosen_experts_three_matrices_on_each_moe_layer() {
+        let cat = Catalog::builtin().expect("catalog");
+        let arch = &cat.find_model("gpt-oss-20b").expect("gpt-oss").arch;
+        // 24 layers × 4 experts × 3 matrices of 2880 × 2880, 2 FLOPs per weight.
+        assert_eq!(routed_flops(arch), 24.0 * 4.0 * 3.0 * 2880.0 * 2880.0 * 2.0);
+        assert_eq!(
+            routed_flops(&cat.find_model("llama-2-7b").expect("llama").arch),
+            0.0
+        );
+    }
 
     #[test]
     fn the_wmma_flash_attention_takes_grouped_heads_of_its_sizes_only() {

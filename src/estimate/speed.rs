@@ -166,7 +166,60 @@ pub struct BackendConstants {
     /// ([`PrefillWork::attn_width_gqa`]). 0: none. Set by the kernel generation
     /// ([`attn_matrix_head`], [`rocm_attn_matrix_head`]), not fitted.
     pub attn_matrix_head: f64,
+    /// Seconds per routed expert matrix per ubatch where llama.cpp multiplies a MoE layer's
+    /// experts one at a time ([`MoeGemm::PerExpert`]): after a host synchronisation that reads
+    /// the router's choices back, `ggml_cuda_mul_mat_id`'s fallback loops over the experts and
+    /// launches each one's matmul (quantize the activations, MMQ) from the host, so a model
+    /// with 256 experts pays 768 launches a layer whatever its FLOPs. Starts at
+    /// [`EXPERT_GEMM_SECONDS`]; fitted on the rows of such cards.
+    pub t_expert_gemm: f64,
 }
+
+/// Which kernels multiply a MoE layer's routed experts in prefill.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum MoeGemm {
+    /// The grouped quantized kernels (MMQ) over every expert at once, at the matmul rate.
+    #[default]
+    Grouped,
+    /// MMQ with `dp4a` emulated (compute capability 6.0, the P100): the routed matmuls run on
+    /// the vector units at [`DP4A_EMULATED_MATMUL_RATIO`] of the FP32 rate.
+    EmulatedDp4a,
+    /// One expert at a time from the host (`ggml_cuda_mul_mat_id`'s fallback): Volta at a
+    /// ubatch of [`MMQ_MIN_GEMM_BATCH`] tokens or more, cards before Pascal always; each expert
+    /// matrix costs [`BackendConstants::t_expert_gemm`] on top of its FLOPs.
+    PerExpert,
+}
+
+/// The kernels llama.cpp's CUDA backend (b11312 `ggml_cuda_should_use_mmq`, called by
+/// `ggml_cuda_mul_mat_id` with the ubatch's token count) multiplies a MoE layer's routed experts
+/// with on a card of compute capability `cc` at a ubatch of `batch` tokens: MMQ wherever int8
+/// tensor cores exist (Turing on) or FP16 ones do not (Pascal 6.1); with `dp4a` emulated on
+/// the 6.0 P100 ("for MoE, mmq is faster even without native dp4a"); on Volta, which has FP16
+/// tensor cores but no int8 ones, MMQ only below [`MMQ_MIN_GEMM_BATCH`] tokens
+/// (`MMQ_DP4A_MAX_BATCH_SIZE`) and the per-expert fallback above; before Pascal, the fallback.
+pub fn cuda_moe_gemm(cc: (u32, u32), batch: u64) -> MoeGemm {
+    if cc < (6, 0) {
+        MoeGemm::PerExpert
+    } else if cc < DP4A_MIN_CC {
+        MoeGemm::EmulatedDp4a
+    } else if ((7, 0)..(7, 5)).contains(&cc) && batch as f64 >= MMQ_MIN_GEMM_BATCH {
+        MoeGemm::PerExpert
+    } else {
+        MoeGemm::Grouped
+    }
+}
+
+/// Matmul FLOPs per FP32 FLOP of MMQ with `dp4a` emulated: `dp4a` does four int8
+/// multiply-adds (8 operations) in one instruction, its emulation about 12 instructions
+/// ([`DP4A_EMULATED_OPS`]), so 8 / 12 operations per instruction against the 2 of an FP32 FMA.
+/// The P100's MoE rows at pp512 ran their routed matmuls at 0.29 of its FP32 rate.
+pub const DP4A_EMULATED_MATMUL_RATIO: f64 = 1.0 / 3.0;
+
+/// Where [`BackendConstants::t_expert_gemm`] starts: three kernels per expert (activations
+/// quantized to q8_1, the MMQ kernel, its stream-k fix-up) launched from the host, about 5 µs
+/// each on CUDA without graphs (the fitted per-block cost launched from the host, 76 µs, over
+/// a block's fifteen or so kernels).
+pub const EXPERT_GEMM_SECONDS: f64 = 1.5e-5;
 
 /// Share of `backend`'s prefill flash attention run on the vector units
 /// ([`BackendConstants::attn_vector_share`]). CUDA runs the tensor-core kernels (`fattn-mma-f16`,
@@ -672,6 +725,12 @@ pub struct PrefillWork {
     pub attn_width_gqa: [f64; 2],
     /// The same of `attn_width_windowed`.
     pub attn_width_windowed_gqa: [f64; 2],
+    /// Of `flops_per_token`, the routed experts' matmul FLOPs.
+    pub routed_flops_per_token: f64,
+    /// Routed expert matrices one ubatch multiplies (MoE layers × 3 × experts touched).
+    pub expert_matrices: f64,
+    /// The kernels the routed experts run on.
+    pub moe_gemm: MoeGemm,
 }
 
 /// Of `widths` (head sizes up to [128, 256]), the part a kernel taking head sizes up to `head`
@@ -731,7 +790,21 @@ pub fn prefill_seconds(
         .unwrap_or(1.0)
         .max(0.05);
     let f_eff = rate * format * if work.moe { c.moe_prefill } else { 1.0 };
-    let matmul = work.flops_per_token * p / f_eff;
+    let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
+    let routed = work.routed_flops_per_token.clamp(0.0, work.flops_per_token);
+    let matmul = match work.moe_gemm {
+        MoeGemm::Grouped => work.flops_per_token * p / f_eff,
+        MoeGemm::EmulatedDp4a => {
+            let peak =
+                (work.vector_tflops * DP4A_EMULATED_MATMUL_RATIO).clamp(0.05, tflops.max(0.05));
+            let emulated = c.usable_tflops_at(peak, work.card_power_w) * 1e12 * c.prefill_eff;
+            let routed_rate = emulated * format * c.moe_prefill;
+            (work.flops_per_token - routed) * p / f_eff + routed * p / routed_rate
+        }
+        MoeGemm::PerExpert => {
+            work.flops_per_token * p / f_eff + ubatches * work.expert_matrices * c.t_expert_gemm
+        }
+    };
     // Attention runs on the activations whatever the weights' format or routing.
     let attn_eff = if work.flash_attn {
         c.attn_eff
@@ -763,7 +836,6 @@ pub fn prefill_seconds(
         (work.attn_width - matrix.0) * full + (work.attn_width_windowed - matrix.1) * windowed;
     let attn = 2.0 * (shared * ((1.0 - share) / rate + share / vector_rate) + on_matrix / rate)
         / attn_eff.max(0.01);
-    let ubatches = (p / work.n_ubatch.max(1) as f64).ceil();
     // Each ubatch's matmuls read the weights they touch once from device memory, and a
     // dequantize-then-GEMM path writes and reads back an FP16 copy of its quantized matrices.
     let reads = if work.device_bw_gbps > 0.0 {
@@ -796,7 +868,8 @@ pub const PIPELINE_COPIES: f64 = 4.0;
 /// (ideal 1.6/2.9/3.4), and 8 RTX 4090s reach 3.4× at 8K, past what a 2048-token batch allows.
 fn pipeline_speedup(work: &PrefillWork, prompt: f64, c: &BackendConstants) -> f64 {
     let g = f64::from(work.pipeline_stages.max(1));
-    if g <= 1.0 {
+    // The per-expert path waits on the host inside every MoE layer: nothing overlaps.
+    if g <= 1.0 || work.moe_gemm == MoeGemm::PerExpert {
         return 1.0;
     }
     let b = (prompt / work.n_ubatch.max(1) as f64).ceil().max(1.0);
@@ -831,6 +904,9 @@ mod tests {
             matmul_on_vector: false,
             attn_width_gqa: [0.0; 2],
             attn_width_windowed_gqa: [0.0; 2],
+            routed_flops_per_token: 0.0,
+            expert_matrices: 0.0,
+            moe_gemm: MoeGemm::Grouped,
         }
     }
 
@@ -1251,6 +1327,44 @@ mod tests {
         // Where attention is on the matrix units already, nothing changes.
         c.attn_vector_share = 0.0;
         assert_eq!(deep(&c, head_128), deep(&c, none));
+    }
+
+    #[test]
+    fn cuda_cards_multiply_experts_with_the_kernels_their_units_allow() {
+        assert_eq!(cuda_moe_gemm((8, 6), 512), MoeGemm::Grouped);
+        assert_eq!(cuda_moe_gemm((6, 1), 512), MoeGemm::Grouped);
+        assert_eq!(cuda_moe_gemm((6, 0), 512), MoeGemm::EmulatedDp4a);
+        assert_eq!(cuda_moe_gemm((7, 0), 512), MoeGemm::PerExpert);
+        assert_eq!(cuda_moe_gemm((7, 0), 32), MoeGemm::Grouped);
+        assert_eq!(cuda_moe_gemm((7, 5), 512), MoeGemm::Grouped);
+        assert_eq!(cuda_moe_gemm((5, 2), 512), MoeGemm::PerExpert);
+    }
+
+    #[test]
+    fn experts_one_at_a_time_pay_per_expert_and_emulated_dp4a_runs_at_the_vector_rate() {
+        let c = BackendConstants::of(Backend::Cuda);
+        let moe = |gemm: MoeGemm, stages: u32| {
+            let mut w = work(2048, stages);
+            (
+                w.moe,
+                w.routed_flops_per_token,
+                w.expert_matrices,
+                w.vector_tflops,
+            ) = (true, 4e9, 40.0 * 3.0 * 256.0, 14.0);
+            w.flops_per_token = 6e9;
+            w.moe_gemm = gemm;
+            prefill_seconds(&w, &c, 112.0, false)
+        };
+        let grouped = moe(MoeGemm::Grouped, 1);
+        // Four ubatches × 30,720 expert matrices at `t_expert_gemm` each, on top.
+        let per_expert = moe(MoeGemm::PerExpert, 1);
+        let extra = 4.0 * 30_720.0 * c.t_expert_gemm;
+        assert!((per_expert - grouped - extra).abs() < 1e-9 * per_expert);
+        // A layer split cannot pipeline a path that waits on the host in every layer.
+        assert!(moe(MoeGemm::Grouped, 2) < grouped);
+        assert_eq!(moe(MoeGemm::PerExpert, 2), per_expert);
+        // Emulated dp4a: the routed FLOPs at a third of the 14 FP32 TFLOPS, not 112.
+        assert!(moe(MoeGemm::EmulatedDp4a, 1) > 2.0 * grouped);
     }
 
     #[test]

@@ -280,6 +280,23 @@ impl Prepared<'_> {
         self.hw.prefill_on_vector_units()
     }
 
+    /// Whether the row's MoE prefill multiplies its experts one at a time
+    /// ([`crate::estimate::speed::MoeGemm::PerExpert`]).
+    pub fn per_expert_moe(&self) -> bool {
+        // Rows of models the catalog lacks are checked without the expert count it needs.
+        let Work::Catalog { prompt, .. } = &self.work else {
+            return false;
+        };
+        let prompt = *prompt;
+        self.metric == Metric::Prefill
+            && self.backend == Backend::Cuda
+            && self.subsets.contains(&"moe")
+            && self.compute_capability().is_some_and(|cc| {
+                crate::estimate::speed::cuda_moe_gemm(cc, prompt.min(512))
+                    == crate::estimate::speed::MoeGemm::PerExpert
+            })
+    }
+
     /// Whether the row ran on an Intel GPU.
     pub fn intel_gpu(&self) -> bool {
         self.hw.is_intel_gpu()
@@ -378,6 +395,9 @@ impl Prepared<'_> {
                         matmul_on_vector: hw.prefill_on_vector_units(),
                         attn_width_gqa: [0.0; 2],
                         attn_width_windowed_gqa: [0.0; 2],
+                        routed_flops_per_token: 0.0,
+                        expert_matrices: 0.0,
+                        moe_gemm: crate::estimate::speed::MoeGemm::Grouped,
                     };
                     let secs = prefill_seconds(&w, c, cpu_or_device_tflops(hw, c), false);
                     (*prompt as f64 / secs, 0.0)
