@@ -258,13 +258,15 @@ fn exo_on_four_mac_studios_against_published_moe_runs() {
     // fitcheck has no term for that. The bounds hold both figures where they are. Session 10's
     // decode refit (an MoE block's routing cost may fit to 2 × `t_layer`, was 0.55 ×): 37.6
     // (+16 %) and 38.9 tok/s (+22 %), so the Qwen3 band 1.3-1.8 -> 1.1-1.4.
+    // Then (cpu10) the cluster path applies MLX's efficiency and per-token cost as one Mac's
+    // estimate does (it applied neither): 40.0 (+23 %, DeepSeek bound 20 -> 25 %) and 40.4 (+27 %).
     let s = Settings {
         runtime: fitcheck::estimate::Runtime::Mlx,
         ..settings(Quant::Mlx8)
     };
     let four = hw("4x-mac-studio-m3-ultra-512");
     let ds = estimate(&model("deepseek-v3.1"), &four, &s).decode_tps;
-    assert!(within(ds, 32.5, 0.20), "DeepSeek V3.1 {ds:.1}");
+    assert!(within(ds, 32.5, 0.25), "DeepSeek V3.1 {ds:.1}");
     let qwen = estimate(&model("qwen3-235b-a22b"), &four, &s).decode_tps;
     assert!(
         qwen / 31.9 > 1.1 && qwen / 31.9 < 1.4,
@@ -445,4 +447,34 @@ fn cluster_flags_refuse_what_they_cannot_mean() {
         let err = String::from_utf8_lossy(&o.stderr);
         assert!(err.contains(says), "{all:?}: {err}");
     }
+}
+
+#[test]
+fn a_cluster_node_runs_the_runtimes_kernels_as_one_box_does() {
+    // exo runs MLX: each node streams its share at MLX's efficiency and pays MLX's per-token
+    // cost, as one Mac does (the cluster path once applied neither, so MLX and llama.cpp runs
+    // of the same cluster decoded at the same speed). A pipeline over TB5 moves every block's
+    // bytes once per token, so its compute time is one box's whatever the runtime.
+    let m = model("llama-3.3-70b");
+    let node = hw("m3-ultra-80c");
+    let pair = joined("m3-ultra-80c", 2, Link::Tb5, ClusterEngine::Exo);
+    let mut seconds = Vec::new();
+    for runtime in [
+        fitcheck::estimate::Runtime::LlamaCpp,
+        fitcheck::estimate::Runtime::Mlx,
+    ] {
+        let s = Settings {
+            runtime,
+            ..settings(Quant::Q4_K_M)
+        };
+        let one = 1.0 / estimate(&m, &node, &s).decode_tps;
+        let d = cluster_detail(&m, &pair, &s, &weight_table(&m, s.quant)).unwrap();
+        assert!(
+            (d.compute_seconds_per_token / one - 1.0).abs() < 0.01,
+            "{runtime:?}: cluster {:.5} s, one box {one:.5} s",
+            d.compute_seconds_per_token
+        );
+        seconds.push(d.compute_seconds_per_token);
+    }
+    assert!(seconds[0] != seconds[1], "the runtime changes nothing");
 }

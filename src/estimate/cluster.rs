@@ -327,9 +327,8 @@ pub fn estimate(
     } else {
         Verdict::DoesNotFit
     };
-    let k = BackendConstants::of(hw.backend)
-        .for_hardware(hw)
-        .for_weights(hw, settings.quant.base_type());
+    // The runtime's kernels (MLX's efficiency under exo), the card and the weights, as one box.
+    let k = BackendConstants::of(hw.backend).for_setup(hw, settings);
     let moe = model.arch.moe.is_some();
     let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {
@@ -359,8 +358,11 @@ pub fn estimate(
     } else {
         f64::from(n_nodes * (per_node - 1)) * k.t_hop
     };
+    // The runtime's own cost per token (MLX's, Ollama's), as on one box.
+    let runtime = k.runtime_seconds(settings.runtime);
     let (t0, _) = decode(0, Some(&k));
     let (t1, _) = decode(u64::from(settings.context), Some(&k));
+    let (t0, t1) = (t0 + runtime, t1 + runtime);
     let (_, roof_raw) = decode(0, None);
     let raw = traffic(model, terms, &cards, all, 0, None);
     let bytes_per_token =
@@ -412,6 +414,7 @@ pub fn batched_step(
     model: &ModelSpec,
     hw: &Hardware,
     c: &Cluster,
+    settings: &Settings,
     terms: &ModelTerms,
     n: u32,
     depth: u64,
@@ -422,7 +425,7 @@ pub fn batched_step(
         gpu_layers: model.arch.layers + 1,
         cpu_moe: 0,
     };
-    let k = BackendConstants::of(hw.backend).for_hardware(hw);
+    let k = BackendConstants::of(hw.backend).for_setup(hw, settings);
     let tp = c.engine.tensor_parallel(c.link);
     let ways = if tp {
         f64::from(c.nodes.max(1) * hw.gpus.max(1))
