@@ -268,6 +268,10 @@ const DECODE_MISS_CAP: f64 = std::f64::consts::LN_2;
 /// today's rows it made held-out decode worse (docs/accuracy.md, "Session 9"). Held in f64 bits.
 static DEVICE_BALANCE: AtomicU64 = AtomicU64::new(0);
 
+/// How rows flagged as lower bounds (runs on a loaded machine) enter a fit (`--lower-bounds`):
+/// 0 as measurements, 1 one-sided (only a prediction below the bound costs), 2 not at all.
+static LOWER_BOUNDS: AtomicUsize = AtomicUsize::new(0);
+
 /// Each row's weight in a decode fit on a GPU backend (see [`DEVICE_BALANCE`]), scaled to a mean
 /// of 1 so that the prior's pull stays "rows' worth"; 1 for every row elsewhere.
 fn row_weights(rows: &[&Prepared], metric: Metric, on_cpu: bool) -> Vec<f64> {
@@ -297,7 +301,12 @@ fn loss(rows: &[&Prepared], weights: &[f64], c: &BackendConstants) -> f64 {
             let ch = r.check(c);
             let ratio = ch.predicted / ch.measured;
             if ratio.is_finite() && ratio > 0.0 {
-                let e = ratio.ln().abs();
+                let one_sided = r.lower_bound && LOWER_BOUNDS.load(Ordering::Relaxed) == 1;
+                let e = if one_sided && ratio >= 1.0 {
+                    0.0
+                } else {
+                    ratio.ln().abs()
+                };
                 w * if r.metric == Metric::Decode {
                     e.min(DECODE_MISS_CAP)
                 } else {
@@ -496,6 +505,12 @@ fn descend(
     prior: Option<(&BackendConstants, f64)>,
 ) -> BackendConstants {
     let on_cpu = rows.first().is_some_and(|r| r.backend == Backend::Cpu);
+    let kept: Vec<&Prepared> = rows
+        .iter()
+        .filter(|r| !(r.lower_bound && LOWER_BOUNDS.load(Ordering::Relaxed) == 2))
+        .copied()
+        .collect();
+    let rows = &kept[..];
     let weights = row_weights(rows, metric, on_cpu);
     let objective = |c: &BackendConstants| {
         loss(rows, &weights, c) + prior_penalty(c, metric, prior, rows.len())
@@ -1128,6 +1143,13 @@ fn main() {
     if let Some(b) = value("--balance").and_then(|b| b.parse::<f64>().ok()) {
         DEVICE_BALANCE.store(b.to_bits(), Ordering::Relaxed);
     }
+    let lower_bounds = match value("--lower-bounds").map(String::as_str) {
+        None | Some("fit") => 0,
+        Some("one-sided") => 1,
+        Some("out") => 2,
+        Some(other) => panic!("--lower-bounds {other}: fit, one-sided or out"),
+    };
+    LOWER_BOUNDS.store(lower_bounds, Ordering::Relaxed);
     let decode_only = args.iter().any(|a| a == "--decode");
     let prefill_only = args.iter().any(|a| a == "--prefill");
     // Wall-clock rates (a request's tokens over its whole time, prompt and server included) are

@@ -252,7 +252,8 @@ fn cluster_batched(
     let fits =
         estimate_with_weights(model, hw, settings, &terms.weights).verdict != Verdict::DoesNotFit;
     let share = expert_share(model, &terms.weights, n);
-    let (mem, tflops) = super::cluster::batched_step(model, hw, c, settings, terms, n, depth, share);
+    let (mem, tflops) =
+        super::cluster::batched_step(model, hw, c, settings, terms, n, depth, share);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
     let step = mem + matmul;
     let nf = f64::from(n);

@@ -31,6 +31,12 @@ const VARIANTS: [&str; 14] = [
     "blackwell",
 ];
 
+/// Words of a kind of device, not of a product: the catalog's CPU presets are memory
+/// configurations ("Desktop CPU, 64 GB DDR5-6000 dual channel"), so a chip no preset knows
+/// ("Cix CP8180 CPU") must not become one of them through `CPU` alone (its RAM bandwidth was
+/// then the preset's, 2.2× the chip's).
+const KINDS: [&str; 2] = ["cpu", "desktop"];
+
 /// `this`, `this-machine`, `local`: the detected machine (every command and the app accept it).
 pub fn is_this_machine(name: &str) -> bool {
     matches!(
@@ -145,12 +151,15 @@ pub fn match_preset<'a>(
             }
         }
     }
-    // Variant words, short numbers and core counts alone name no product: `Pro` of `Radeon Pro
-    // VII` (whose `VII` no preset knows), the `1` of `Tegra X1`, the `128-core GPU` of a Jetson
-    // Nano; `4090`, `M4` and `Max` do.
+    // Variant words, kinds, short numbers and core counts alone name no product: `Pro` of
+    // `Radeon Pro VII` (whose `VII` no preset knows), `CPU` of `Cix CP8180 CPU`, the `1` of
+    // `Tegra X1`, the `128-core GPU` of a Jetson Nano; `4090`, `M4` and `Max` do.
     let names_a_product = |w: &String| {
         let number = w.chars().all(|c| c.is_ascii_digit() || c == '.');
-        !VARIANTS.contains(&w.as_str()) && (!number || w.len() >= 3) && !core_counts.contains(w)
+        !VARIANTS.contains(&w.as_str())
+            && !KINDS.contains(&w.as_str())
+            && (!number || w.len() >= 3)
+            && !core_counts.contains(w)
     };
     if !want.iter().any(names_a_product) {
         return None;

@@ -185,6 +185,9 @@ pub struct Prepared<'a> {
     /// The rate is a request's tokens over its wall time (the row's flag says "wall-clock"): it
     /// includes prompt processing and the server's own time, so it is checked but not fitted.
     pub wall_clock: bool,
+    /// The rate is a lower bound (the row's flag says so: a run on a machine others were loading,
+    /// as our own shared build VM's): the machine runs at least this fast.
+    pub lower_bound: bool,
     /// A CUDA row from a build before Programmatic Dependent Launch (or of unknown build):
     /// checked without it ([`BackendConstants::before_pdl`]).
     pub before_pdl: bool,
@@ -347,19 +350,29 @@ impl Prepared<'_> {
                 main,
             } => match self.metric {
                 Metric::Decode => {
-                    let t = TokenTraffic {
-                        device_weights: *read,
-                        device_params: *active,
-                        layers: *layers,
-                        moe_layers: if *moe { *layers } else { 0.0 },
-                        ..Default::default()
-                    };
                     let bw = hw.bandwidth_gbps;
-                    let dev_bw = if hw.backend == Backend::Cpu {
+                    let moe_layers = if *moe { *layers } else { 0.0 };
+                    // A CPU's weights are host bytes, read at its threads' rate (as the
+                    // estimator reads them); a GPU's are its own.
+                    let (t, host_bw) = if hw.backend == Backend::Cpu {
                         let class = hw.cpu_class.unwrap_or_default();
-                        c.cpu_bandwidth(bw, hw.fp16_tflops, class, c.eta_weights)
+                        let host_bw = c.cpu_bandwidth(bw, hw.fp16_tflops, class, c.eta_host);
+                        let t = TokenTraffic {
+                            host_weights: *read,
+                            layers: *layers,
+                            moe_layers,
+                            ..Default::default()
+                        };
+                        (t, host_bw)
                     } else {
-                        bw
+                        let t = TokenTraffic {
+                            device_weights: *read,
+                            device_params: *active,
+                            layers: *layers,
+                            moe_layers,
+                            ..Default::default()
+                        };
+                        (t, bw)
                     };
                     let fp32 = hw.fp32_tflops.unwrap_or(0.0);
                     // As `BackendConstants::for_setup` applies them, the weights' main type
@@ -367,7 +380,7 @@ impl Prepared<'_> {
                     let c = c.for_runtime(*runtime).for_hardware(hw);
                     let c = &main.map_or(c, |m| c.for_weights(hw, m));
                     let tflops = cpu_or_device_tflops(hw, c);
-                    let secs = decode_seconds(&t, c, dev_bw, bw, tflops, fp32, *moe).0
+                    let secs = decode_seconds(&t, c, bw, host_bw, tflops, fp32, *moe).0
                         + c.link_seconds(hw)
                         + c.runtime_seconds(*runtime);
                     (1.0 / secs, bw * 1e9 / read)
@@ -801,6 +814,10 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
     if offloaded {
         subsets.push("partial-offload");
     }
+    let lower_bound = r.flag.contains("lower bound");
+    if lower_bound {
+        subsets.push("lower bound");
+    }
     if r.depth > 0 {
         subsets.push("at-depth");
         subsets.push(if r.depth <= 8192 {
@@ -820,6 +837,7 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
         format,
         subsets,
         wall_clock: r.flag.contains("wall-clock"),
+        lower_bound,
         before_pdl: backend == Backend::Cuda
             && build_number(r.build).is_none_or(|n| n < crate::estimate::speed::PDL_MIN_BUILD),
         before_volta_graphs: backend == Backend::Cuda
