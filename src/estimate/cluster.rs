@@ -407,7 +407,7 @@ pub fn estimate(
 }
 
 /// Seconds of one decode step of `n` sequences at `depth` on the cluster, memory side only:
-/// the weights once (× `weight_share`, the union of a batch's experts), each sequence's cache,
+/// the weights once (the union of a batch's experts), each sequence's cache,
 /// split `n` ways when tensor parallel, plus the link carrying `n` tokens; and the TFLOPS the
 /// batch's extra matmuls run at (one node's, or all of them when tensor parallel).
 pub fn batched_step(
@@ -418,8 +418,8 @@ pub fn batched_step(
     terms: &ModelTerms,
     n: u32,
     depth: u64,
-    weight_share: f64,
 ) -> (f64, f64) {
+    let weight_share = super::serving::expert_share(model, &terms.weights, n);
     let cards = as_cards(hw, c.nodes.max(1));
     let all = Placement {
         gpu_layers: model.arch.layers + 1,

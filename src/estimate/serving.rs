@@ -251,9 +251,7 @@ fn cluster_batched(
 ) -> Batched {
     let fits =
         estimate_with_weights(model, hw, settings, &terms.weights).verdict != Verdict::DoesNotFit;
-    let share = expert_share(model, &terms.weights, n);
-    let (mem, tflops) =
-        super::cluster::batched_step(model, hw, c, settings, terms, n, depth, share);
+    let (mem, tflops) = super::cluster::batched_step(model, hw, c, settings, terms, n, depth);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
     let step = mem + matmul;
     let nf = f64::from(n);
@@ -294,7 +292,7 @@ fn small_batch_matmul_seconds(active_params: f64, n: u32, tflops: f64) -> f64 {
 /// Multiplier on one token's weight bytes when `n` tokens decode together: dense weights are
 /// read once; each routed expert is read if any of the `n` tokens selects it,
 /// `1 − (1 − used/experts)^n` of them on average under uniform routing.
-fn expert_share(model: &ModelSpec, w: &super::weights::WeightTable, n: u32) -> f64 {
+pub(super) fn expert_share(model: &ModelSpec, w: &super::weights::WeightTable, n: u32) -> f64 {
     let Some(m) = &model.arch.moe else {
         return 1.0;
     };
