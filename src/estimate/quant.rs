@@ -466,7 +466,7 @@ fn output_type(q: Quant) -> GgmlType {
 }
 
 /// llama-quant's fallback when a row is not a whole number of blocks (e.g. gpt-oss's 2880).
-fn row_fallback(ty: GgmlType, row_len: u64) -> GgmlType {
+pub(crate) fn row_fallback(ty: GgmlType, row_len: u64) -> GgmlType {
     use GgmlType as G;
     let fits = |t: GgmlType| row_len.is_multiple_of(t.block().0);
     if fits(ty) {

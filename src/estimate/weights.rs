@@ -1,7 +1,8 @@
 //! Weight bytes per layer, where they live, and what one decoded token reads.
 
+use super::ggml::GgmlType;
 use super::model::ModelSpec;
-use super::quant::{apply_recipe, tensor_bytes, Quant};
+use super::quant::{apply_recipe, row_fallback, tensor_bytes, Quant};
 use super::speed::{format_class, FORMAT_CLASSES};
 use super::tensors::{inventory, Role, TensorInfo};
 
@@ -81,6 +82,13 @@ impl WeightTable {
             .unwrap_or(0)
     }
 
+    /// Bytes of routed-expert tensors (all experts, every block).
+    pub fn expert_bytes(&self) -> u64 {
+        self.layers
+            .iter()
+            .fold(0u64, |a, l| a.saturating_add(l.expert_bytes))
+    }
+
     /// Matmul parameters per token (embedding lookup excluded).
     pub fn active_params(&self) -> u64 {
         self.output_params.saturating_add(
@@ -98,6 +106,19 @@ pub fn table_from_tensors(
     used_experts: u32,
     quant: Quant,
     tied: bool,
+) -> WeightTable {
+    table_with_expert_scale(tensors, layers, used_experts, quant, tied, 1.0)
+}
+
+/// As [`table_from_tensors`], with every routed-expert tensor's bytes multiplied by
+/// `expert_scale` (a file whose experts are larger or smaller than their nominal type says).
+fn table_with_expert_scale(
+    tensors: &[TensorInfo],
+    layers: u32,
+    used_experts: u32,
+    quant: Quant,
+    tied: bool,
+    expert_scale: f64,
 ) -> WeightTable {
     let mut t = WeightTable {
         layers: vec![LayerWeights::default(); layers as usize],
@@ -137,6 +158,7 @@ pub fn table_from_tensors(
                 };
                 l.bytes = l.bytes.saturating_add(bytes);
                 if role.is_expert() && ti.experts > 0 {
+                    let bytes = (bytes as f64 * expert_scale).round() as u64;
                     let frac = f64::from(used_experts.min(ti.experts)) / f64::from(ti.experts);
                     l.expert_bytes = l.expert_bytes.saturating_add(bytes);
                     l.read_bytes += (bytes as f64 * frac).round() as u64;
@@ -160,6 +182,38 @@ pub fn weight_table(model: &ModelSpec, quant: Quant) -> WeightTable {
     apply_recipe(arch, quant, &mut tensors);
     let used = arch.moe.as_ref().map_or(0, |m| m.used);
     table_from_tensors(&tensors, arch.layers, used, quant, arch.tied_embeddings)
+}
+
+/// Unsloth Dynamic ("UD-") 4- to 6-bit GGUFs of MoE models quantize only the routed experts to
+/// the named type; every other quantized matrix (token embedding, output head, attention and
+/// shared-expert projections) is Q8_0 in all of them, read from the files' GGUF headers
+/// (github.com/Niko1221/Strata docs/QUANTS.md and docs/UNSLOTH_Q4.md: unsloth's UD-IQ4_XS,
+/// UD-Q4_K_XL, UD-Q5_K_XL and UD-Q6_K_XL of one MoE differ only in the routed experts).
+pub const UD_NON_EXPERT_TYPE: GgmlType = GgmlType::Q8_0;
+
+/// The weight table of an Unsloth Dynamic file of a MoE model under `quant`: quantized tensors
+/// outside the routed experts at least [`UD_NON_EXPERT_TYPE`] (the per-layer embedding table
+/// keeps the recipe's type: IQ4_NL in the source's UD-Q4_K_XL), the routed experts at the recipe's
+/// types times `expert_scale`.
+pub fn unsloth_dynamic_table(model: &ModelSpec, quant: Quant, expert_scale: f64) -> WeightTable {
+    let arch = &model.arch;
+    let mut tensors = inventory(arch);
+    apply_recipe(arch, quant, &mut tensors);
+    let floor = UD_NON_EXPERT_TYPE.bits_per_weight();
+    for t in &mut tensors {
+        if !t.role.is_expert() && t.role != Role::PerLayerEmbd && t.ty.bits_per_weight() < floor {
+            t.ty = row_fallback(UD_NON_EXPERT_TYPE, t.row_len);
+        }
+    }
+    let used = arch.moe.as_ref().map_or(0, |m| m.used);
+    table_with_expert_scale(
+        &tensors,
+        arch.layers,
+        used,
+        quant,
+        arch.tied_embeddings,
+        expert_scale,
+    )
 }
 
 impl WeightTable {

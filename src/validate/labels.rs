@@ -221,6 +221,18 @@ pub(super) fn parse_backend(label: &str) -> Option<Backend> {
     }
 }
 
+/// Whether a quant label names an Unsloth Dynamic file of the widths whose per-tensor types are
+/// sourced (`UD-IQ4_XS`, `UD-Q4_K_XL`, `UD-Q5_K_XL`, `UD-Q6_K_XL`; see
+/// [`crate::estimate::weights::UD_NON_EXPERT_TYPE`]).
+pub fn is_unsloth_dynamic_4_to_6_bit(label: &str) -> bool {
+    let l = label.to_ascii_uppercase();
+    let core = l.split(" (").next().unwrap_or(&l).trim();
+    matches!(
+        core.strip_prefix("UD-"),
+        Some("IQ4_XS" | "Q4_K_XL" | "Q5_K_XL" | "Q6_K_XL")
+    )
+}
+
 /// Maps benchmark quant labels (`UD-Q4_K_XL`, `MLX q4 (group 64)`, `Q8_0 (file label)`) to a quant.
 pub fn parse_quant_label(label: &str) -> Option<Quant> {
     let l = label.to_ascii_uppercase();

@@ -10,7 +10,10 @@ mod vulkan_path;
 pub use labels::{
     build_era, family_key, parse_quant_label, prefill_era, ROCM_WMMA_MMQ_BUILD, TENSILE_NOTE,
 };
-use labels::{build_number, cpu_threads, device_key, note_number, parse_backend, row_preset};
+use labels::{
+    build_number, cpu_threads, device_key, is_unsloth_dynamic_4_to_6_bit, note_number,
+    parse_backend, row_preset,
+};
 pub use vulkan_path::{vulkan_driver, vulkan_matrix, VkDriver, VkMatrix};
 
 use crate::catalog::Catalog;
@@ -717,7 +720,14 @@ fn prepare_row<'a>(r: &RowIn<'_>, cat: &'a Catalog) -> Result<Prepared<'a>, Stri
             };
             let mut terms = model_terms(model, &settings);
             if let Some(size) = r.size_gib {
-                scale_weights(&mut terms.weights, size * GIB as f64);
+                let target = size * GIB as f64;
+                let ud = (model.arch.moe.is_some() && is_unsloth_dynamic_4_to_6_bit(r.quant))
+                    .then(|| unsloth_dynamic_weights(model, quant, target))
+                    .flatten();
+                match ud {
+                    Some(w) => terms.weights = w,
+                    None => scale_weights(&mut terms.weights, target),
+                }
             }
             // Decode time follows the bytes each format is read in, so a decode row counts for
             // the class most of its bytes are in (gpt-oss: MXFP4, not its Q8_0 base type);
@@ -890,12 +900,32 @@ fn generic<'a>(r: &RowIn<'_>, runtime: Runtime) -> Result<(Work<'a>, bool, f64),
     Ok((work, moe, params))
 }
 
+/// File size over the recipe's estimate beyond which a row's file is taken to be a different
+/// one than its label says (the recipe is kept).
+const SIZE_BAND: std::ops::RangeInclusive<f64> = 0.6..=1.6;
+
 fn scale_weights(w: &mut crate::estimate::weights::WeightTable, target: f64) {
     let k = target / (w.loaded_bytes().max(1) as f64);
-    // A size this far off is a different file than the label says: keep the recipe.
-    if (0.6..=1.6).contains(&k) {
+    if SIZE_BAND.contains(&k) {
         w.scale_to(target as u64);
     }
+}
+
+/// An Unsloth Dynamic MoE file of `target` bytes: the tensors outside the routed experts at
+/// their UD type, the routed experts scaled to take the rest of the file. None when the size
+/// is outside [`SIZE_BAND`] or leaves the experts nothing.
+fn unsloth_dynamic_weights(
+    model: &ModelSpec,
+    quant: crate::estimate::quant::Quant,
+    target: f64,
+) -> Option<crate::estimate::weights::WeightTable> {
+    use crate::estimate::weights::unsloth_dynamic_table;
+    let nominal = unsloth_dynamic_table(model, quant, 1.0);
+    let total = nominal.loaded_bytes().max(1) as f64;
+    let experts = nominal.expert_bytes() as f64;
+    let scale = (target - (total - experts)) / experts.max(1.0);
+    (SIZE_BAND.contains(&(target / total)) && experts > 0.0 && scale > 0.0)
+        .then(|| unsloth_dynamic_table(model, quant, scale))
 }
 
 fn find_model<'a>(cat: &'a Catalog, name: &str) -> Option<&'a ModelSpec> {
@@ -1082,5 +1112,101 @@ mod tests {
         );
         assert_eq!(skipped.iter().map(|s| s.0).collect::<Vec<_>>(), vec![3]);
         assert!(skipped[0].1.contains("attention"), "{}", skipped[0].1);
+    }
+
+    /// The weight table `prepare` builds for one decode row of `model` at `quant` and `size` GiB.
+    fn row_weights(model: &str, quant: &str, size: f64) -> crate::estimate::weights::WeightTable {
+        let cat = Catalog::builtin().unwrap();
+        let csv = format!(
+            "model,params_b,quant,model_size_gib,hardware,memory_bandwidth_gbps,backend,build,metric,n_prompt,n_gen,value,notes\n\
+             {model},,{quant},{size},AMD Ryzen AI Max+ 395 (Radeon 8060S),256,ROCm,b5863,decode_tps,0,128,50,ngl 99"
+        );
+        let (rows, skipped) = prepare(&csv, &cat).unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
+        match &rows[0].work {
+            Work::Catalog { terms, .. } => terms.weights.clone(),
+            Work::Generic { .. } => panic!("{model} is not in the catalog"),
+        }
+    }
+
+    /// The table every tensor scaled alike to the file's size (what every row got before).
+    fn uniform_weights(
+        model: &str,
+        quant: &str,
+        size: f64,
+    ) -> crate::estimate::weights::WeightTable {
+        let cat = Catalog::builtin().unwrap();
+        let settings = Settings {
+            quant: parse_quant_label(quant).unwrap(),
+            ..Settings::default()
+        };
+        let mut w = model_terms(find_model(&cat, model).unwrap(), &settings).weights;
+        scale_weights(&mut w, size * GIB as f64);
+        w
+    }
+
+    #[test]
+    fn unsloth_dynamic_moe_rows_read_q8_0_outside_the_experts() {
+        // File sizes of rows in tests/data/public_speed_2025_2026.csv.
+        for (model, quant, size) in [
+            ("Qwen3.6 35B-A3B", "UD-Q4_K_XL", 20.81),
+            ("Qwen3 30B-A3B", "UD-Q6_K_XL", 24.53),
+            ("Gemma 4 26B-A4B", "UD-Q4_K_XL", 15.90),
+        ] {
+            let ud = row_weights(model, quant, size);
+            let uniform = uniform_weights(model, quant, size);
+            let file = size * GIB as f64;
+            assert!(
+                (ud.loaded_bytes() as f64 / file - 1.0).abs() < 1e-3,
+                "{model}: the table still sums to the file"
+            );
+            // Fewer bytes left for the experts, more read per token: the always-read tensors
+            // are at 8.5 bits, not at the file's average width.
+            assert!(ud.expert_bytes() < uniform.expert_bytes(), "{model}");
+            assert!(
+                ud.read_bytes() as f64 > 1.05 * uniform.read_bytes() as f64,
+                "{model}: {} vs {}",
+                ud.read_bytes(),
+                uniform.read_bytes()
+            );
+            let q8 = crate::estimate::speed::format_class(crate::estimate::ggml::GgmlType::Q8_0);
+            assert!(
+                ud.output_by_format[q8] > 0.99 * ud.output as f64,
+                "{model}: Q8_0 head"
+            );
+        }
+    }
+
+    #[test]
+    fn other_quants_and_dense_unsloth_dynamic_rows_scale_every_tensor_alike() {
+        for (model, quant, size) in [
+            ("Qwen3 30B-A3B", "Q4_K_M", 17.3),
+            ("Gemma 4 31B", "UD-Q4_K_XL", 17.46),
+            // No source for the tensors outside the experts of Q8_K_XL / Q3_K_XL files.
+            ("Qwen3 Coder 30B-A3B", "UD-Q8_K_XL", 33.51),
+            ("Qwen3 235B-A22B", "UD-Q3_K_XL", 96.99),
+        ] {
+            assert_eq!(
+                row_weights(model, quant, size),
+                uniform_weights(model, quant, size),
+                "{model} {quant}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_file_far_from_its_label_keeps_the_unsloth_dynamic_recipe_unscaled() {
+        let cat = Catalog::builtin().unwrap();
+        let model = find_model(&cat, "Qwen3.6 35B-A3B").unwrap();
+        let quant = parse_quant_label("UD-Q4_K_XL").unwrap();
+        let nominal = crate::estimate::weights::unsloth_dynamic_table(model, quant, 1.0);
+        let total = nominal.loaded_bytes() as f64;
+        assert!(unsloth_dynamic_weights(model, quant, 2.0 * total).is_none());
+        assert!(unsloth_dynamic_weights(model, quant, 0.5 * total).is_none());
+        let w = unsloth_dynamic_weights(model, quant, 1.1 * total).unwrap();
+        // Only the routed experts take the extra tenth.
+        let rest = |t: &crate::estimate::weights::WeightTable| t.loaded_bytes() - t.expert_bytes();
+        assert_eq!(rest(&w), rest(&nominal));
+        assert!((w.loaded_bytes() as f64 / (1.1 * total) - 1.0).abs() < 1e-6);
     }
 }
