@@ -156,9 +156,14 @@ fn table_with_expert_scale(
                 let Some(l) = t.layers.get_mut(il as usize) else {
                     continue;
                 };
+                let routed = role.is_expert() && ti.experts > 0;
+                let bytes = if routed {
+                    (bytes as f64 * expert_scale).round() as u64
+                } else {
+                    bytes
+                };
                 l.bytes = l.bytes.saturating_add(bytes);
-                if role.is_expert() && ti.experts > 0 {
-                    let bytes = (bytes as f64 * expert_scale).round() as u64;
+                if routed {
                     let frac = f64::from(used_experts.min(ti.experts)) / f64::from(ti.experts);
                     l.expert_bytes = l.expert_bytes.saturating_add(bytes);
                     l.read_bytes += (bytes as f64 * frac).round() as u64;
