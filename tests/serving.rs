@@ -270,3 +270,42 @@ fn batched_decode_against_llama_batched_bench_on_an_h200() {
         }
     }
 }
+
+#[test]
+fn one_batched_sequence_is_the_plain_estimate() {
+    // The serving view and the gauges answer the same question for one sequence: a CPU-only box
+    // (its threads cap the decode), a runtime with its own per-token cost, and a plain card.
+    let cases = [
+        ("cpu-ddr5-64", "llama-3.2-3b", Runtime::LlamaCpp),
+        ("rtx-4090", "llama-3.1-8b", Runtime::Ollama),
+        ("rtx-4090", "llama-3.1-8b", Runtime::LlamaCpp),
+        ("m4-pro-48", "qwen3-30b-a3b", Runtime::LmStudio),
+    ];
+    for (hw_id, model_id, runtime) in cases {
+        let (m, h) = (model(model_id), hw(hw_id));
+        let s = Settings {
+            context: 4096,
+            runtime,
+            ..Settings::default()
+        };
+        let plain = estimate(&m, &h, &s).decode_tps;
+        let one = batched_decode(&m, &h, &s, 1, 0).per_stream_tps;
+        assert!(
+            (one / plain - 1.0).abs() < 0.005,
+            "{hw_id} {model_id} {runtime:?}: batched {one:.2} vs estimate {plain:.2} tok/s"
+        );
+    }
+    // Two threads cannot stream a desktop's DRAM: their rate binds in both views.
+    let two_threads = Hardware {
+        fp16_tflops: 2.0 * fitcheck::estimate::speed::CPU_TFLOPS_PER_THREAD,
+        ..hw("cpu-ddr5-64")
+    };
+    let m = model("llama-3.1-8b");
+    let s = Settings::default();
+    let plain = estimate(&m, &two_threads, &s).decode_tps;
+    let one = batched_decode(&m, &two_threads, &s, 1, 0).per_stream_tps;
+    assert!(
+        (one / plain - 1.0).abs() < 0.005,
+        "two threads: batched {one:.2} vs estimate {plain:.2} tok/s"
+    );
+}

@@ -215,7 +215,9 @@ pub fn batched_decode_with_weights(
     let moe = model.arch.moe.is_some();
     // Mixed cards: the layer split's load-weighted rates, as for one sequence.
     let (dev_bw, tflops, fp32) = super::device_rates(hw, &terms, placement);
-    let host_bw = hw.host_bandwidth();
+    // A CPU's threads cap its rates here as in the single-stream estimate.
+    let tflops = super::matmul_tflops(hw, tflops, &c);
+    let host_bw = super::cpu_decode_rate(hw, hw.host_bandwidth(), &c, c.eta_host);
     let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, tflops, fp32, moe);
     // Weight streaming alone, to compare with the matmuls that overlap it.
     let weights_only = super::speed::TokenTraffic {
@@ -230,7 +232,8 @@ pub fn batched_decode_with_weights(
     };
     let (stream, _) = decode_seconds(&weights_only, &no_fixed, dev_bw, host_bw, 0.0, 0.0, moe);
     let matmul = small_batch_matmul_seconds(terms.weights.active_params() as f64, n, tflops);
-    let step = step_mem + matmul + c.link_seconds(hw);
+    // The runtime's own per-token cost is paid once per step, as for one sequence.
+    let step = step_mem + matmul + c.link_seconds(hw) + c.runtime_seconds(settings.runtime);
     Batched {
         sequences: n,
         per_stream_tps: if step > 0.0 { 1.0 / step } else { 0.0 },
