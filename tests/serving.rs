@@ -308,4 +308,19 @@ fn one_batched_sequence_is_the_plain_estimate() {
         (one / plain - 1.0).abs() < 0.005,
         "two threads: batched {one:.2} vs estimate {plain:.2} tok/s"
     );
+    // A machine `fitcheck calibrate` measured runs at its measured rates in both views.
+    let mut calibrated = hw("rtx-4090");
+    calibrated.measured = Some(fitcheck::estimate::machine::MachineSpeed {
+        bandwidth_gbps: 500.0,
+        fixed_s: 3e-3,
+        prefill_tflops: None,
+        decode_runs: 4,
+        prefill_runs: 0,
+    });
+    let plain = estimate(&m, &calibrated, &s).decode_tps;
+    let one = batched_decode(&m, &calibrated, &s, 1, 0).per_stream_tps;
+    assert!(
+        (one / plain - 1.0).abs() < 0.005,
+        "calibrated: batched {one:.2} vs estimate {plain:.2} tok/s"
+    );
 }

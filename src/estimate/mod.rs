@@ -377,19 +377,9 @@ fn assemble(
         .saturating_add(tally.host_projector);
     let (usable, used) = binding_pool(hw, verdict, tally);
     let c = BackendConstants::of(hw.backend).for_setup(hw, settings);
-    let host_bw = hw.host_bandwidth();
     let (peak_bw, peak_tflops, fp32) = device_rates(hw, terms, placement);
     let peak_tflops = matmul_tflops(hw, peak_tflops, &c);
-    // A machine calibrated by `fitcheck calibrate` runs at its own measured rates.
-    let (c, dev_bw, host_bw, tflops) = match &hw.measured {
-        Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
-        None => (
-            c,
-            peak_bw,
-            cpu_decode_rate(hw, host_bw, &c, c.eta_host),
-            peak_tflops,
-        ),
-    };
+    let (c, dev_bw, host_bw, tflops) = running_rates(hw, c, peak_bw, peak_tflops);
     let traffic_empty = traffic(model, terms, hw, placement, 0, Some(&c));
     let traffic_full = traffic(
         model,
@@ -514,6 +504,27 @@ impl Estimate {
 /// The RAM bandwidth a CPU-only machine decodes at (all its weights are host weights, read at
 /// `eta`): its threads dequantize slower than its DRAM delivers, at their class's rate
 /// (docs/accuracy.md). A machine with a GPU keeps `bw_gbps`: its host threads are not known.
+/// (constants, device GB/s, host GB/s, TFLOPS) a token runs at: a machine calibrated by
+/// `fitcheck calibrate` at its own measured rates, else the peaks, a CPU's host rate capped by
+/// its threads. One function so the gauges and the serving view cannot disagree.
+fn running_rates(
+    hw: &Hardware,
+    c: BackendConstants,
+    peak_bw: f64,
+    peak_tflops: f64,
+) -> (BackendConstants, f64, f64, f64) {
+    let host_bw = hw.host_bandwidth();
+    match &hw.measured {
+        Some(m) => machine::measured_rates(m, &c, hw, (peak_bw, host_bw, peak_tflops)),
+        None => (
+            c,
+            peak_bw,
+            cpu_decode_rate(hw, host_bw, &c, c.eta_host),
+            peak_tflops,
+        ),
+    }
+}
+
 fn cpu_decode_rate(hw: &Hardware, bw_gbps: f64, c: &BackendConstants, eta: f64) -> f64 {
     if hw.backend != Backend::Cpu {
         return bw_gbps;

@@ -202,6 +202,11 @@ pub fn batched_decode_with_weights(
         };
     }
     let c = BackendConstants::of(hw.backend).for_setup(hw, settings);
+    // Mixed cards: the layer split's load-weighted rates, as for one sequence; a calibrated
+    // machine or a thread-capped CPU at the same rates as the single-stream estimate.
+    let (dev_bw, tflops, fp32) = super::device_rates(hw, &terms, placement);
+    let tflops = super::matmul_tflops(hw, tflops, &c);
+    let (c, dev_bw, host_bw, tflops) = super::running_rates(hw, c, dev_bw, tflops);
     let one = traffic(model, &terms, hw, placement, depth, Some(&c));
     let nf = f64::from(n);
     let share = expert_share(model, &terms.weights, n);
@@ -213,11 +218,6 @@ pub fn batched_decode_with_weights(
     t.host_kv *= nf;
     t.attn_flops *= nf;
     let moe = model.arch.moe.is_some();
-    // Mixed cards: the layer split's load-weighted rates, as for one sequence.
-    let (dev_bw, tflops, fp32) = super::device_rates(hw, &terms, placement);
-    // A CPU's threads cap its rates here as in the single-stream estimate.
-    let tflops = super::matmul_tflops(hw, tflops, &c);
-    let host_bw = super::cpu_decode_rate(hw, hw.host_bandwidth(), &c, c.eta_host);
     let (step_mem, _) = decode_seconds(&t, &c, dev_bw, host_bw, tflops, fp32, moe);
     // Weight streaming alone, to compare with the matmuls that overlap it.
     let weights_only = super::speed::TokenTraffic {
