@@ -186,6 +186,7 @@ pub(super) fn prefill_work(
         Attention::Chunked { chunk, .. } => u64::from(chunk),
         _ => 0,
     };
+    let moe_layers = moe_layer_count(arch);
     let (mut attn_width, mut attn_width_windowed) = (0f64, 0f64);
     let (mut attn_width_gqa, mut attn_width_windowed_gqa) = ([0f64; 2], [0f64; 2]);
     for il in 0..arch.layers {
@@ -256,11 +257,11 @@ pub(super) fn prefill_work(
         matmul_on_vector: hw.prefill_on_vector_units(),
         attn_width_gqa,
         attn_width_windowed_gqa,
-        routed_flops_per_token: routed_flops(arch),
-        expert_matrices: arch.moe.as_ref().map_or(0.0, |m| {
-            let moe_layers = (0..arch.layers).filter(|&il| arch.is_moe_layer(il)).count();
-            moe_layers as f64 * 3.0 * f64::from(m.experts) * touched
-        }),
+        routed_flops_per_token: routed_flops(arch, moe_layers),
+        expert_matrices: arch
+            .moe
+            .as_ref()
+            .map_or(0.0, |m| moe_layers * 3.0 * f64::from(m.experts) * touched),
         moe_gemm: match hw.compute_capability {
             Some(cc) if hw.backend == Backend::Cuda && arch.moe.is_some() => {
                 speed::cuda_moe_gemm(cc, prompt.min(n_ubatch))
@@ -272,13 +273,18 @@ pub(super) fn prefill_work(
 
 /// Matmul FLOPs per token of the routed experts: on each MoE layer, `used` experts' gate, up and
 /// down matrices (hidden × expert width each, or the latent width where the experts work in one).
-fn routed_flops(arch: &Arch) -> f64 {
+fn routed_flops(arch: &Arch, moe_layers: f64) -> f64 {
     let Some(m) = &arch.moe else {
         return 0.0;
     };
     let width = f64::from(m.latent.unwrap_or(arch.hidden));
     let per_layer = 2.0 * f64::from(m.used) * 3.0 * width * f64::from(m.expert_ffn);
-    (0..arch.layers).filter(|&il| arch.is_moe_layer(il)).count() as f64 * per_layer
+    moe_layers * per_layer
+}
+
+/// Blocks with routed experts (dense leading blocks excluded).
+fn moe_layer_count(arch: &Arch) -> f64 {
+    (0..arch.layers).filter(|&il| arch.is_moe_layer(il)).count() as f64
 }
 
 /// Whether layer `il`'s attention has the shape ROCm's WMMA flash-attention kernel takes
@@ -349,7 +355,7 @@ fn poisson_at_least(mean: f64, k: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{gqa_head_class, poisson_at_least, routed_flops};
+    use super::{gqa_head_class, moe_layer_count, poisson_at_least, routed_flops};
     use crate::catalog::Catalog;
 
     #[test]
@@ -357,9 +363,12 @@ mod tests {
         let cat = Catalog::builtin().expect("catalog");
         let arch = &cat.find_model("gpt-oss-20b").expect("gpt-oss").arch;
         // 24 layers × 4 experts × 3 matrices of 2880 × 2880, 2 FLOPs per weight.
-        assert_eq!(routed_flops(arch), 24.0 * 4.0 * 3.0 * 2880.0 * 2880.0 * 2.0);
         assert_eq!(
-            routed_flops(&cat.find_model("llama-2-7b").expect("llama").arch),
+            routed_flops(arch, moe_layer_count(arch)),
+            24.0 * 4.0 * 3.0 * 2880.0 * 2880.0 * 2.0
+        );
+        assert_eq!(
+            routed_flops(&cat.find_model("llama-2-7b").expect("llama").arch, 0.0),
             0.0
         );
     }
